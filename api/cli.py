@@ -1,0 +1,238 @@
+"""The ``gijiroku`` command: ingest, search, model, check, delete, eval and serve.
+
+It lives beside the HTTP service because both are front ends over ``rag``; errors from the core
+become one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from index.errors import IndexMissing, StoreError
+from index.metadata import Filters
+from rag.errors import GijirokuError, InputError
+from rag.settings import Settings, load_settings
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+BUNDLED_SAMPLE = Path(__file__).resolve().parent.parent / "rag" / "data" / "sample"
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _engine(settings: Settings):
+    from rag.engine import Engine
+
+    return Engine(settings, progress=_say)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(index_dir=getattr(args, "index", None))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest files; print one line per file; exit 1 if any file failed."""
+    engine = _engine(_settings(args))
+
+    def show(report) -> None:
+        if report.status == "ingested":
+            _say(f"ingested  {report.path}: {report.title} ({report.remarks} remarks, {report.passages} passages)")
+        elif report.status == "skipped":
+            _say(f"skipped   {report.path}: unchanged ({report.title})")
+        else:
+            _say(f"failed    {report.path}: {report.reason}")
+
+    reports = engine.ingest(
+        [Path(p) for p in args.paths], fmt=args.format, recursive=args.recursive, show_progress=not args.quiet,
+        on_report=show,
+    )
+    failed = sum(r.status == "failed" for r in reports)
+    done = sum(r.status == "ingested" for r in reports)
+    _say(f"{done} ingested, {sum(r.status == 'skipped' for r in reports)} skipped, {failed} failed")
+    return EXIT_ERROR if failed else 0
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(
+        speaker=args.speaker or "", group=args.group or "", topic=args.topic or "", meeting=args.meeting or "",
+        date_from=args.date_from or "", date_to=args.date_to or "",
+    )
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search and print hits (or JSON)."""
+    from api.render import result_dict
+
+    engine = _engine(_settings(args))
+    if not engine.has_index():
+        raise IndexMissing(
+            f"the index at {engine.index_dir} is empty; add minutes first: gijiroku ingest PATH... --index {engine.index_dir}"
+        )
+    result = engine.search(query=args.query, k=args.k, mode=args.mode, filters=_filters(args))
+    if args.json:
+        print(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
+        return 0
+    for note in result.notes:
+        print(f"note: {note}")
+    if not result.hits:
+        print("no results")
+    for hit in result.hits:
+        r = hit.remark
+        role = f"（{r.speaker.role}）" if r.speaker.role else ""
+        print(f"{hit.rank:>2}. [{hit.score:.4f}] {r.speaker.name}{role} — {r.topic}")
+        print(f"    {r.meeting_title} {r.meeting_date}  id={r.remark_id}")
+        print("    " + hit.passage.replace("\n", "\n    "))
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    """Show the configured model, provisioning it (converting the default) when asked."""
+    from rag.embedding.convert import DEFAULT_MODEL_NAME, is_converted
+    from rag.embedding.encoder import default_model_dir
+
+    settings = _settings(args)
+    query, passage = settings.prompts()
+    info = {"model": settings.model_name, "query_prompt": query, "passage_prompt": passage}
+    if settings.model_name == DEFAULT_MODEL_NAME:
+        info["path"] = str(default_model_dir(settings))
+        info["provisioned"] = is_converted(default_model_dir(settings))
+    if args.provision:
+        encoder = _engine(settings).encoder
+        info.update(provisioned=True, dimension=encoder.dim)
+    print(json.dumps(info, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Verify that the dense, lexical and metadata stores agree."""
+    engine = _engine(_settings(args))
+    problems = engine.check()
+    counts = engine.snapshot().manifest.get("counts", {})
+    if problems:
+        for p in problems:
+            _say(f"problem: {p}")
+        return EXIT_ERROR
+    print(f"ok: {counts.get('meetings', 0)} meetings, {counts.get('remarks', 0)} remarks, {counts.get('passages', 0)} passages")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    """Delete a meeting by id."""
+    engine = _engine(_settings(args))
+    removed = engine.delete_meeting(args.meeting_id)
+    if not removed:
+        raise InputError(f"no meeting {args.meeting_id!r} in {engine.index_dir}")
+    print(f"deleted {args.meeting_id} ({removed} passages)")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score the index on gold questions."""
+    from rag.evaluation import METRICS, evaluate, load_questions
+
+    engine = _engine(_settings(args))
+    questions = load_questions(Path(args.gold))
+    summary, outcomes = evaluate(questions, lambda q: engine.search(query=q, k=10, mode=args.mode).hits)
+    if args.json:
+        misses = [{"id": o.question.qid, "query": o.question.query, "top": o.top} for o in outcomes if not o.ranks or o.ranks[0] > 1]
+        print(json.dumps({"mode": args.mode, "metrics": summary, "misses": misses}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'group':<22}{'n':>4}" + "".join(f"{m:>9}" for m in METRICS))
+    for group, values in summary.items():
+        print(f"{group:<22}{int(values['n']):>4}" + "".join(f"{values[m]:>9.3f}" for m in METRICS))
+    for o in outcomes:
+        if not o.ranks or o.ranks[0] > 1:
+            where = f"rank {o.ranks[0]}" if o.ranks else "missed"
+            print(f"  {o.question.qid} ({where}) {o.question.query}\n      first: {o.top}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the HTTP service (building an index from the bundled sample on first start)."""
+    from api.server import serve
+
+    settings = load_settings(index_dir=args.index, host=args.host, port=args.port)
+    serve(settings, sample_dir=BUNDLED_SAMPLE, say=_say)
+    return 0
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--speaker", help="speaker label or name (宮坂, 村井 純)")
+    p.add_argument("--group", help="speaker group (委員, 東京都, …)")
+    p.add_argument("--topic", help="topic heading contains this")
+    p.add_argument("--meeting", help="meeting id")
+    p.add_argument("--date-from", help="YYYY-MM-DD")
+    p.add_argument("--date-to", help="YYYY-MM-DD")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by tests)."""
+    parser = argparse.ArgumentParser(prog="gijiroku", description="Semantic search over Japanese minutes.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="add minutes files or directories to the index")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--index", help="index directory (default: GIJIROKU_INDEX_DIR)")
+    p.add_argument("--format", help="force a format: summary, kokkai, markdown, assembly-json")
+    p.add_argument("--recursive", action="store_true", help="descend into directories")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="search the index")
+    p.add_argument("query")
+    p.add_argument("--index")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "lexical"])
+    p.add_argument("--json", action="store_true")
+    _add_filters(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("model", help="show or provision the embedding model")
+    p.add_argument("--provision", action="store_true", help="convert/load the model now")
+    p.set_defaults(func=cmd_model)
+
+    p = sub.add_parser("check", help="verify the index stores agree")
+    p.add_argument("--index")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("delete", help="remove a meeting from the index")
+    p.add_argument("meeting_id")
+    p.add_argument("--index")
+    p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("eval", help="score retrieval on gold questions")
+    p.add_argument("gold")
+    p.add_argument("--index")
+    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "lexical"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="run the HTTP service")
+    p.add_argument("--index")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``gijiroku`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (GijirokuError, StoreError) as exc:
+        _say(f"error: {exc.message}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _say("interrupted; the index is unchanged unless a commit had finished")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

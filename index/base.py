@@ -1,0 +1,33 @@
+"""The one small interface that the dense and the lexical index share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Generic, Protocol, TypeVar
+
+import numpy as np
+
+Item = TypeVar("Item", contravariant=True)
+Query = TypeVar("Query", contravariant=True)
+
+
+class SearchIndex(Protocol, Generic[Item, Query]):
+    """Add, delete, search, save, load. Ids are int64 passage ids; ``allowed`` restricts a search."""
+
+    def add(self, ids: np.ndarray, items: Item) -> None:
+        """Add items under ``ids`` (ids already present are replaced)."""
+        ...
+
+    def delete(self, ids: np.ndarray) -> None:
+        """Remove ids; unknown ids are ignored."""
+        ...
+
+    def search(self, query: Query, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Best ``k`` (id, score) pairs, best first, only among ``allowed`` ids when given."""
+        ...
+
+    def save(self, directory: Path) -> None:
+        """Write the index files into ``directory``."""
+        ...
+
+    def __len__(self) -> int: ...

@@ -1,0 +1,108 @@
+"""Dense vectors in FAISS: inner product on L2-normalised vectors (cosine similarity).
+
+``flat`` is exact search; ``hnsw`` is approximate, for corpora where exact search is too slow.
+Filters are applied inside FAISS with an id selector, so a filtered search still returns ``k``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.errors import IndexCorrupt, StoreError
+
+FILE = "dense.faiss"
+INDEX_TYPES = ("flat", "hnsw")
+
+
+class DenseIndex:
+    """FAISS index mapping int64 passage ids to vectors."""
+
+    def __init__(self, dim: int, *, index_type: str = "flat", hnsw_m: int = 32, ef_search: int = 128) -> None:
+        if index_type not in INDEX_TYPES:
+            raise StoreError(f"unknown dense index type {index_type!r}; choose one of {', '.join(INDEX_TYPES)}")
+        self.dim = dim
+        self.index_type = index_type
+        self.ef_search = ef_search
+        if index_type == "hnsw":
+            inner = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            inner.hnsw.efConstruction = max(40, 2 * hnsw_m)
+        else:
+            inner = faiss.IndexFlatIP(dim)
+        self.index = faiss.IndexIDMap2(inner)
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    def add(self, ids: np.ndarray, items: np.ndarray) -> None:
+        """Add vectors (n × dim, float32, normalised) under ``ids``."""
+        vectors = np.ascontiguousarray(items, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[1] != self.dim:
+            raise StoreError(f"expected vectors of dimension {self.dim}, got shape {vectors.shape}")
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        self.delete(ids)
+        self.index.add_with_ids(vectors, ids)
+
+    def delete(self, ids: np.ndarray) -> None:
+        """Remove ids (HNSW cannot remove in place, so it is rebuilt from the kept vectors)."""
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        if not len(ids) or not len(self):
+            return
+        if self.index_type == "flat":
+            self.index.remove_ids(faiss.IDSelectorBatch(ids))
+            return
+        current = faiss.vector_to_array(self.index.id_map)
+        keep = ~np.isin(current, ids)
+        if keep.all():
+            return
+        vectors = self.index.reconstruct_batch(current[keep]) if keep.any() else np.zeros((0, self.dim), "float32")
+        fresh = DenseIndex(self.dim, index_type="hnsw", ef_search=self.ef_search)
+        if keep.any():
+            fresh.index.add_with_ids(vectors, current[keep])
+        self.index = fresh.index
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top ``k`` (id, cosine) for one query vector."""
+        if not len(self) or k <= 0:
+            return []
+        vec = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
+        params = None
+        if allowed is not None:
+            if not len(allowed):
+                return []
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+            if self.index_type == "hnsw":
+                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
+            else:
+                params = faiss.SearchParameters(sel=selector)
+        elif self.index_type == "hnsw":
+            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
+        scores, ids = self.index.search(vec, min(k, len(self)), params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """Stored vectors for ``ids`` (for notebooks and benchmarks)."""
+        return self.index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64))
+
+    def ids(self) -> np.ndarray:
+        """All stored ids."""
+        return faiss.vector_to_array(self.index.id_map).astype(np.int64)
+
+    def save(self, directory: Path) -> None:
+        """Write ``dense.faiss`` into ``directory``."""
+        faiss.write_index(self.index, str(directory / FILE))
+
+    @classmethod
+    def load(cls, directory: Path, *, dim: int, index_type: str, ef_search: int = 128) -> DenseIndex:
+        """Read ``dense.faiss``; the dimension must match the manifest."""
+        try:
+            raw = faiss.read_index(str(directory / FILE))
+        except RuntimeError as exc:
+            raise IndexCorrupt(f"cannot read {directory / FILE}: {exc}") from exc
+        if raw.d != dim:
+            raise IndexCorrupt(f"{directory / FILE} has dimension {raw.d}, the manifest says {dim}")
+        obj = cls(dim, index_type=index_type, ef_search=ef_search)
+        obj.index = faiss.downcast_index(raw) if not isinstance(raw, faiss.IndexIDMap2) else raw
+        return obj

@@ -1,0 +1,260 @@
+"""Meetings, remarks and passages in SQLite: the metadata side of an index generation.
+
+Rows go in and come out as plain dicts; ``rag`` turns them into its dataclasses. Filters are
+resolved here to the set of passage ids they allow, which the dense and lexical searches then
+apply inside their own top-k.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FILE = "meta.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meetings (
+    meeting_id TEXT PRIMARY KEY, title TEXT, date TEXT, start_time TEXT, end_time TEXT, place TEXT,
+    agenda TEXT, attendees TEXT, topics TEXT, url TEXT, source_format TEXT, source_name TEXT,
+    content_hash TEXT
+);
+CREATE TABLE IF NOT EXISTS remarks (
+    remark_id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL, ord INTEGER, label TEXT, name TEXT,
+    role TEXT, grp TEXT, affiliation TEXT, is_person INTEGER, person_id TEXT, topic TEXT,
+    text TEXT, source_id TEXT, url TEXT, label_key TEXT, name_key TEXT, topic_key TEXT
+);
+CREATE TABLE IF NOT EXISTS passages (
+    passage_id INTEGER PRIMARY KEY, remark_id TEXT NOT NULL, ordinal INTEGER, text TEXT
+);
+CREATE INDEX IF NOT EXISTS remarks_meeting ON remarks (meeting_id, ord);
+CREATE INDEX IF NOT EXISTS remarks_person ON remarks (person_id);
+CREATE INDEX IF NOT EXISTS passages_remark ON passages (remark_id);
+CREATE INDEX IF NOT EXISTS meetings_hash ON meetings (content_hash);
+"""
+MEETING_COLUMNS = (
+    "meeting_id title date start_time end_time place agenda attendees topics url source_format "
+    "source_name content_hash"
+).split()
+REMARK_COLUMNS = (
+    "remark_id meeting_id ord label name role grp affiliation is_person person_id topic text source_id url"
+).split()
+_JSON_COLUMNS = ("agenda", "attendees", "topics")
+
+
+def key(text: str) -> str:
+    """Comparison key: NFKC, no whitespace, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).lower()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which remarks a search may return; empty fields do not restrict."""
+
+    speaker: str = ""
+    group: str = ""
+    topic: str = ""
+    meeting: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    def is_empty(self) -> bool:
+        """True when nothing is restricted."""
+        return not any(vars(self).values())
+
+
+class MetadataStore:
+    """One SQLite file; safe to share across threads (calls are serialised)."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+        self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        if not readonly:
+            self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def _rows(self, sql: str, params: Sequence = ()) -> list[dict]:
+        with self._lock:
+            return [dict(r) for r in self._conn.execute(sql, params).fetchall()]
+
+    # -- writes --------------------------------------------------------------------------------
+    def replace_meeting(self, meeting: dict, remarks: Sequence[dict], passages: Sequence[dict]) -> list[int]:
+        """Insert a meeting with its remarks and passages, replacing any earlier version of it.
+
+        Returns the passage ids that the earlier version had (to delete from the vector indexes).
+        """
+        with self._lock, self._conn:
+            old = self._delete_meeting_locked(meeting["meeting_id"])
+            row = {c: meeting.get(c, "") for c in MEETING_COLUMNS}
+            for col in _JSON_COLUMNS:
+                row[col] = json.dumps(row[col] or [], ensure_ascii=False)
+            self._conn.execute(
+                f"INSERT INTO meetings VALUES ({','.join('?' * len(MEETING_COLUMNS))})",
+                [row[c] for c in MEETING_COLUMNS],
+            )
+            self._conn.executemany(
+                f"INSERT INTO remarks VALUES ({','.join('?' * (len(REMARK_COLUMNS) + 3))})",
+                [
+                    [r.get(c, "") for c in REMARK_COLUMNS] + [key(r["label"]), key(r["name"]), key(r["topic"])]
+                    for r in remarks
+                ],
+            )
+            self._conn.executemany(
+                "INSERT INTO passages VALUES (?,?,?,?)",
+                [(p["passage_id"], p["remark_id"], p["ordinal"], p["text"]) for p in passages],
+            )
+        return old
+
+    def delete_meeting(self, meeting_id: str) -> list[int]:
+        """Delete a meeting; returns its passage ids."""
+        with self._lock, self._conn:
+            return self._delete_meeting_locked(meeting_id)
+
+    def _delete_meeting_locked(self, meeting_id: str) -> list[int]:
+        old = [
+            r[0]
+            for r in self._conn.execute(
+                "SELECT p.passage_id FROM passages p JOIN remarks r USING (remark_id) WHERE r.meeting_id = ?",
+                (meeting_id,),
+            )
+        ]
+        self._conn.execute(
+            "DELETE FROM passages WHERE remark_id IN (SELECT remark_id FROM remarks WHERE meeting_id = ?)",
+            (meeting_id,),
+        )
+        self._conn.execute("DELETE FROM remarks WHERE meeting_id = ?", (meeting_id,))
+        self._conn.execute("DELETE FROM meetings WHERE meeting_id = ?", (meeting_id,))
+        return old
+
+    # -- reads ---------------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        return {t: self._rows(f"SELECT COUNT(*) AS n FROM {t}")[0]["n"] for t in ("meetings", "remarks", "passages")}
+
+    def max_passage_id(self) -> int:
+        """Largest passage id in use, or -1."""
+        value = self._rows("SELECT MAX(passage_id) AS m FROM passages")[0]["m"]
+        return -1 if value is None else int(value)
+
+    def passage_ids(self) -> np.ndarray:
+        """All passage ids."""
+        return np.array([r["passage_id"] for r in self._rows("SELECT passage_id FROM passages")], dtype=np.int64)
+
+    def meeting_by_hash(self, content_hash: str) -> dict | None:
+        """The meeting ingested from a file with this content hash, if any."""
+        rows = self._rows("SELECT meeting_id, title FROM meetings WHERE content_hash = ?", (content_hash,))
+        return rows[0] if rows else None
+
+    def meeting(self, meeting_id: str) -> dict | None:
+        """One meeting row with its JSON columns decoded."""
+        rows = self._rows("SELECT * FROM meetings WHERE meeting_id = ?", (meeting_id,))
+        return _decode_meeting(rows[0]) if rows else None
+
+    def meetings(self) -> list[dict]:
+        """All meetings, newest first."""
+        return [_decode_meeting(r) for r in self._rows("SELECT * FROM meetings ORDER BY date DESC, title")]
+
+    def allowed_passages(self, filters: Filters) -> np.ndarray | None:
+        """Passage ids that the filters allow, or None when nothing is filtered."""
+        if filters.is_empty():
+            return None
+        where, params = _where(filters)
+        rows = self._rows(
+            "SELECT p.passage_id FROM passages p JOIN remarks r USING (remark_id) "
+            f"JOIN meetings m USING (meeting_id) WHERE {where}",
+            params,
+        )
+        return np.array([r["passage_id"] for r in rows], dtype=np.int64)
+
+    def passages(self, passage_ids: Iterable[int]) -> dict[int, dict]:
+        """passage id → {remark_id, ordinal, text}."""
+        ids = [int(i) for i in passage_ids]
+        out: dict[int, dict] = {}
+        for chunk in _chunks(ids, 900):
+            sql = f"SELECT * FROM passages WHERE passage_id IN ({','.join('?' * len(chunk))})"
+            out.update({r["passage_id"]: r for r in self._rows(sql, chunk)})
+        return out
+
+    def passages_of(self, remark_id: str) -> list[dict]:
+        """The passages of one remark, in order."""
+        return self._rows("SELECT * FROM passages WHERE remark_id = ? ORDER BY ordinal", (remark_id,))
+
+    def remarks(self, remark_ids: Iterable[str]) -> dict[str, dict]:
+        """remark id → remark row joined with its meeting's title and date."""
+        ids = list(dict.fromkeys(remark_ids))
+        out: dict[str, dict] = {}
+        for chunk in _chunks(ids, 900):
+            sql = (
+                "SELECT r.*, m.title AS meeting_title, m.date AS meeting_date FROM remarks r "
+                f"JOIN meetings m USING (meeting_id) WHERE r.remark_id IN ({','.join('?' * len(chunk))})"
+            )
+            out.update({r["remark_id"]: r for r in self._rows(sql, chunk)})
+        return out
+
+    def remarks_in_meeting(self, meeting_id: str, lo: int = 0, hi: int = 1 << 30) -> list[dict]:
+        """Remarks of a meeting with ``lo <= ord <= hi``, in order."""
+        return self._rows(
+            "SELECT r.*, m.title AS meeting_title, m.date AS meeting_date FROM remarks r "
+            "JOIN meetings m USING (meeting_id) WHERE r.meeting_id = ? AND r.ord BETWEEN ? AND ? ORDER BY r.ord",
+            (meeting_id, lo, hi),
+        )
+
+    def speakers(self) -> list[dict]:
+        """People with their remark and meeting counts."""
+        return self._rows(
+            "SELECT person_id, name, MAX(role) AS role, MAX(grp) AS grp, MAX(affiliation) AS affiliation, "
+            "COUNT(*) AS remarks, COUNT(DISTINCT meeting_id) AS meetings, GROUP_CONCAT(DISTINCT label) AS labels "
+            "FROM remarks WHERE is_person = 1 GROUP BY person_id, name ORDER BY remarks DESC"
+        )
+
+    def speaker_matches(self, speaker: str) -> bool:
+        """Whether any remark's label or name matches a speaker filter."""
+        where, params = _where(Filters(speaker=speaker))
+        return bool(self._rows(f"SELECT 1 FROM remarks r WHERE {where} LIMIT 1", params))
+
+
+def _decode_meeting(row: dict) -> dict:
+    for col in _JSON_COLUMNS:
+        row[col] = json.loads(row[col] or "[]")
+    return row
+
+
+def _where(filters: Filters) -> tuple[str, list]:
+    clauses, params = ["1=1"], []
+    if filters.speaker:
+        clauses.append("(r.label_key LIKE ? OR r.name_key LIKE ? OR r.person_id = ?)")
+        params += [f"%{key(filters.speaker)}%"] * 2 + [filters.speaker]
+    if filters.group:
+        clauses.append("r.grp = ?")
+        params.append(filters.group)
+    if filters.topic:
+        clauses.append("r.topic_key LIKE ?")
+        params.append(f"%{key(filters.topic)}%")
+    if filters.meeting:
+        clauses.append("r.meeting_id = ?")
+        params.append(filters.meeting)
+    if filters.date_from:
+        clauses.append("m.date >= ?")
+        params.append(filters.date_from)
+    if filters.date_to:
+        clauses.append("m.date <= ?")
+        params.append(filters.date_to)
+    return " AND ".join(clauses), params
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,255 @@
+"""An index directory: generations of plain files behind one JSON manifest, written atomically.
+
+Layout::
+
+    DIR/manifest.json          format version, model name and dimension, tokenizer, counts, generation
+    DIR/gen-000007/            dense.faiss, lexical.npz, lexical_vocab.json, meta.sqlite
+    DIR/.lock                  held by the one writer
+
+A write builds the next generation in a temporary folder, fsyncs it, renames it into place and
+only then replaces ``manifest.json`` (``os.replace`` is atomic). A crash at any point leaves the
+previous manifest pointing at the previous, complete generation; readers load whichever
+generation the manifest names, so they see the old or the new state, never a mix.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index import metadata
+from index.dense import DenseIndex
+from index.errors import IndexCorrupt, IndexMismatch, IndexMissing, StoreError
+from index.lexical import LexicalIndex
+from index.metadata import MetadataStore
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+_KEEP_GENERATIONS = 2
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """What an index must agree with to be searched: the model, its dimension and the tokenizer."""
+
+    model_name: str
+    dim: int
+    tokenizer: str
+    dense_type: str = "flat"
+
+
+def read_manifest(directory: Path) -> dict:
+    """The manifest of an index directory; ``IndexMissing`` if there is none."""
+    path = directory / MANIFEST
+    if not path.is_file():
+        raise IndexMissing(f"no index at {directory} yet", details={"index": str(directory)})
+    try:
+        return json.loads(path.read_text())
+    except ValueError as exc:
+        raise IndexCorrupt(f"{path} is not valid JSON: {exc}") from exc
+
+
+def check_manifest(manifest: dict, spec: IndexSpec, directory: Path) -> None:
+    """Refuse an index built with another format, model, dimension or tokenizer."""
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"{directory} has index format {manifest.get('format_version')}, this gijiroku reads "
+            f"{FORMAT_VERSION}; re-ingest into a new index directory"
+        )
+    model = manifest.get("model", {})
+    if model.get("name") != spec.model_name or model.get("dim") != spec.dim:
+        raise IndexMismatch(
+            f"{directory} was built with model {model.get('name')} (dimension {model.get('dim')}), "
+            f"but the configured model is {spec.model_name} (dimension {spec.dim}); set the model back "
+            "or re-ingest into a new index directory",
+            details={"index_model": model, "configured_model": spec.model_name},
+        )
+    if manifest.get("tokenizer") != spec.tokenizer:
+        raise IndexMismatch(
+            f"{directory} was built with tokenizer {manifest.get('tokenizer')}, "
+            f"the configured one is {spec.tokenizer}; re-ingest into a new index directory"
+        )
+
+
+class Snapshot:
+    """One loaded generation: dense and lexical indexes and the metadata, read-only by convention."""
+
+    def __init__(self, directory: Path, manifest: dict, dense: DenseIndex, lexical: LexicalIndex, meta: MetadataStore):
+        self.directory = directory
+        self.manifest = manifest
+        self.dense = dense
+        self.lexical = lexical
+        self.meta = meta
+
+    @property
+    def generation(self) -> int:
+        """The generation number this snapshot was loaded from."""
+        return int(self.manifest.get("generation", 0))
+
+    def close(self) -> None:
+        """Release the SQLite connection."""
+        self.meta.close()
+
+
+def _load_generation(directory: Path, manifest: dict, *, readonly: bool) -> Snapshot:
+    gen_dir = directory / manifest["directory"]
+    if not gen_dir.is_dir():
+        raise IndexCorrupt(f"{directory}: the manifest names {gen_dir.name}, which is missing")
+    model = manifest["model"]
+    dense_cfg = manifest.get("dense", {})
+    dense = DenseIndex.load(gen_dir, dim=model["dim"], index_type=dense_cfg.get("type", "flat"))
+    lexical = LexicalIndex.load(gen_dir)
+    meta = MetadataStore(gen_dir / metadata.FILE, readonly=readonly)
+    return Snapshot(directory, manifest, dense, lexical, meta)
+
+
+def open_snapshot(directory: Path, spec: IndexSpec | None = None) -> Snapshot:
+    """Load the current generation for reading; with ``spec``, refuse a mismatching index."""
+    manifest = read_manifest(directory)
+    if spec is not None:
+        check_manifest(manifest, spec, directory)
+    return _load_generation(directory, manifest, readonly=True)
+
+
+def verify(snapshot: Snapshot) -> list[str]:
+    """Problems found when the dense, lexical and metadata stores disagree (empty when consistent)."""
+    problems = []
+    meta_ids = np.sort(snapshot.meta.passage_ids())
+    for label, ids in (("dense", snapshot.dense.ids()), ("lexical", snapshot.lexical.doc_ids)):
+        ids = np.sort(ids)
+        if not np.array_equal(ids, meta_ids):
+            missing = np.setdiff1d(meta_ids, ids)[:5].tolist()
+            extra = np.setdiff1d(ids, meta_ids)[:5].tolist()
+            problems.append(f"{label} index has {len(ids)} passages, metadata {len(meta_ids)}; missing {missing}, extra {extra}")
+    counts = snapshot.meta.counts()
+    if counts != snapshot.manifest.get("counts"):
+        problems.append(f"manifest counts {snapshot.manifest.get('counts')} differ from metadata {counts}")
+    return problems
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Writer:
+    """Builds the next generation. Use as a context manager; nothing is visible until ``commit``."""
+
+    def __init__(self, directory: Path, spec: IndexSpec) -> None:
+        self.directory = directory
+        self.spec = spec
+        self._lock_fh = None
+        self._work: Path | None = None
+        self.snapshot: Snapshot | None = None
+        self._next_id = 0
+        self.committed = False
+
+    def __enter__(self) -> Writer:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock_fh = (self.directory / ".lock").open("w")
+        fcntl.flock(self._lock_fh, fcntl.LOCK_EX)
+        self._clean_stale()
+        self._work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.directory))
+        self.snapshot = self._begin()
+        self._next_id = self.snapshot.meta.max_passage_id() + 1
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.snapshot is not None:
+            self.snapshot.close()
+        if self._work is not None and self._work.exists():
+            shutil.rmtree(self._work, ignore_errors=True)
+        if self._lock_fh is not None:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
+            self._lock_fh.close()
+
+    def _clean_stale(self) -> None:
+        for stale in self.directory.glob(".tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+    def _begin(self) -> Snapshot:
+        assert self._work is not None
+        try:
+            manifest = read_manifest(self.directory)
+        except IndexMissing:
+            manifest = None
+        if manifest is None:
+            dense = DenseIndex(self.spec.dim, index_type=self.spec.dense_type)
+            meta = MetadataStore(self._work / metadata.FILE)
+            return Snapshot(self.directory, {"generation": 0}, dense, LexicalIndex(), meta)
+        check_manifest(manifest, self.spec, self.directory)
+        shutil.copy2(self.directory / manifest["directory"] / metadata.FILE, self._work / metadata.FILE)
+        current = _load_generation(self.directory, manifest, readonly=True)
+        current.meta.close()
+        current.meta = MetadataStore(self._work / metadata.FILE)
+        return current
+
+    def allocate_ids(self, n: int) -> np.ndarray:
+        """``n`` fresh passage ids."""
+        ids = np.arange(self._next_id, self._next_id + n, dtype=np.int64)
+        self._next_id += n
+        return ids
+
+    def commit(self) -> dict:
+        """Write the new generation and switch the manifest to it; returns the new manifest."""
+        assert self.snapshot is not None and self._work is not None
+        snap = self.snapshot
+        snap.dense.save(self._work)
+        snap.lexical.save(self._work)
+        counts = snap.meta.counts()
+        snap.meta.close()
+        generation = snap.generation + 1
+        for f in self._work.iterdir():
+            with f.open("rb") as fh:
+                os.fsync(fh.fileno())
+        name = f"gen-{generation:06d}"
+        final = self.directory / name
+        if final.exists():  # left by a crash after rename but before the manifest switch
+            shutil.rmtree(final)
+        os.replace(self._work, final)
+        manifest = self._manifest(generation, name, counts)
+        tmp = self.directory / f".{MANIFEST}.tmp"
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.directory / MANIFEST)
+        _fsync_dir(self.directory)
+        self.committed = True
+        self._prune(generation)
+        return manifest
+
+    def _manifest(self, generation: int, name: str, counts: dict) -> dict:
+        return {
+            "format_version": FORMAT_VERSION,
+            "generation": generation,
+            "directory": name,
+            "model": {"name": self.spec.model_name, "dim": self.spec.dim},
+            "tokenizer": self.spec.tokenizer,
+            "dense": {"type": self.spec.dense_type},
+            "counts": counts,
+            "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "spec": asdict(self.spec),
+        }
+
+    def _prune(self, generation: int) -> None:
+        for old in self.directory.glob("gen-*"):
+            try:
+                number = int(old.name.split("-")[1])
+            except (IndexError, ValueError):
+                continue
+            if number <= generation - _KEEP_GENERATIONS:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = ["IndexSpec", "Snapshot", "Writer", "open_snapshot", "read_manifest", "verify", "StoreError"]

@@ -1,0 +1,136 @@
+"""Ingest minutes files into an index: parse, split into passages, embed, index, commit once.
+
+Every file in a batch gets a report (ingested with counts, skipped as unchanged, or failed with
+a reason); one bad file never stops the rest, and a failed file changes nothing. The batch is
+committed as one new index generation, so a crash mid-ingest leaves the previous one intact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.store import Writer
+from rag.chunking import split_remark
+from rag.embedding.encoder import Encoder
+from rag.errors import GijirokuError, InputError
+from rag.models import ParsedMinutes, Turn
+from rag.parsing import parse_bytes
+from rag.parsing.base import content_hash
+from rag.records import meeting_row, remark_id, turn_row
+from rag.settings import Settings
+
+SUFFIXES = (".txt", ".md", ".json", ".pdf", ".text", ".markdown")
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What happened to one file: ``ingested``, ``skipped`` or ``failed``."""
+
+    path: str
+    status: str
+    meeting_id: str = ""
+    title: str = ""
+    remarks: int = 0
+    passages: int = 0
+    reason: str = ""
+
+
+def expand_paths(paths: Iterable[Path], *, recursive: bool = False) -> list[Path]:
+    """Files to ingest: given files as they are, directories by their minutes-like files."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            pattern = "**/*" if recursive else "*"
+            out += sorted(p for p in path.glob(pattern) if p.is_file() and p.suffix.lower() in SUFFIXES)
+        else:
+            out.append(path)
+    return out
+
+
+def embedding_text(text: str, turn: Turn, *, with_context: bool) -> str:
+    """What is embedded for a passage: optionally prefixed by its speaker and topic."""
+    if not with_context:
+        return text
+    who = turn.speaker.name if turn.speaker.is_person else turn.speaker.label
+    role = f"（{turn.speaker.role}）" if turn.speaker.role and len(turn.speaker.role) <= 20 else ""
+    topic = f"［{turn.topic}］" if turn.topic else ""
+    return f"{topic}{who}{role}：{text}"
+
+
+class Ingestor:
+    """Adds parsed minutes to an open ``Writer``."""
+
+    def __init__(self, *, writer: Writer, encoder: Encoder, tokenize: Callable[[str], list[str]],
+                 settings: Settings, show_progress: bool = False) -> None:
+        self.writer = writer
+        self.encoder = encoder
+        self.tokenize = tokenize
+        self.settings = settings
+        self.show_progress = show_progress
+        self.changed = False
+
+    def add_file(self, path: Path, *, fmt: str | None = None) -> FileReport:
+        """Ingest one file, or report why not; never raises for a bad file."""
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return FileReport(str(path), "failed", reason=f"cannot read: {exc.strerror}")
+        return self.add_bytes(data, str(path), fmt=fmt)
+
+    def add_bytes(self, data: bytes, name: str, *, fmt: str | None = None) -> FileReport:
+        """Ingest one file's bytes under a display ``name``."""
+        snap = self.writer.snapshot
+        assert snap is not None
+        known = snap.meta.meeting_by_hash(content_hash(data)) if data else None
+        if known:
+            return FileReport(name, "skipped", known["meeting_id"], known["title"], reason="unchanged")
+        try:
+            parsed = parse_bytes(data, Path(name).name, fmt=fmt)
+            return self.add_parsed(parsed, name)
+        except GijirokuError as exc:
+            return FileReport(name, "failed", reason=exc.message)
+
+    def add_parsed(self, parsed: ParsedMinutes, name: str) -> FileReport:
+        """Index a parsed meeting, replacing an earlier version of the same meeting."""
+        snap = self.writer.snapshot
+        assert snap is not None
+        meeting = parsed.meeting
+        texts, rows, turns_of = [], [], []
+        for turn in parsed.turns:
+            rid = remark_id(meeting.meeting_id, turn.order)
+            for passage in split_remark(
+                rid, turn.text, max_chars=self.settings.passage_max_chars, overlap=self.settings.passage_overlap_chars
+            ):
+                rows.append({"remark_id": rid, "ordinal": passage.ordinal, "text": passage.text})
+                texts.append(embedding_text(passage.text, turn, with_context=self.settings.passage_context))
+                turns_of.append(turn)
+        if not rows:
+            raise InputError(f"{name}: the remarks are empty")
+        vectors = self.encoder.encode_passages(texts, show_progress=self.show_progress)
+        ids = self.writer.allocate_ids(len(rows))
+        for row, pid in zip(rows, ids, strict=True):
+            row["passage_id"] = int(pid)
+        old = snap.meta.replace_meeting(
+            meeting_row(meeting), [turn_row(meeting.meeting_id, t) for t in parsed.turns], rows
+        )
+        old_ids = np.asarray(old, dtype=np.int64)
+        snap.dense.delete(old_ids)
+        snap.lexical.delete(old_ids)
+        snap.dense.add(ids, vectors)
+        snap.lexical.add(ids, [self.tokenize(r["text"]) for r in rows])
+        self.changed = True
+        return FileReport(name, "ingested", meeting.meeting_id, meeting.title, len(parsed.turns), len(rows))
+
+    def delete_meeting(self, meeting_id: str) -> int:
+        """Remove a meeting; returns how many passages went with it (0 when unknown)."""
+        snap = self.writer.snapshot
+        assert snap is not None
+        old = np.asarray(snap.meta.delete_meeting(meeting_id), dtype=np.int64)
+        snap.dense.delete(old)
+        snap.lexical.delete(old)
+        self.changed = self.changed or bool(len(old))
+        return len(old)

@@ -1,0 +1,91 @@
+"""A JSON list of ``{Speaker, Utterance}`` (the assembly sample, from the PoliInfo dataset).
+
+``{Date, Prefecture, ProceedingTitle, URL, Proceeding: [...]}``; the first utterance, with Speaker
+``"null"``, is the header: room, time, a roster written as ``委員長大津　浩子君`` and the agenda.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from rag.errors import ParseError
+from rag.models import Attendee, Meeting, ParsedMinutes, Turn
+from rag.parsing.base import Source, meeting_id_for, no_turns
+from rag.parsing.speech import parse_kanji_roster, strip_stage_directions
+from rag.people import resolve_speaker
+from rag.text import find_date
+
+name = "assembly-json"
+
+_SECTION = re.compile(r"^[\s　]*(出席委員|欠席委員|出席説明員|委員外の出席者|本日の会議に付した事件)")
+
+
+def sniff(source: Source) -> float:
+    """The PoliInfo shape: ``Proceeding`` with ``Speaker`` and ``Utterance`` keys."""
+    head = source.text[:5000]
+    return 0.9 if '"Proceeding"' in head and '"Utterance"' in head else 0.0
+
+
+def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
+    place = text.strip().split("\n", 1)[0].strip()
+    roster: list[Attendee] = []
+    agenda: list[str] = []
+    section = ""
+    for line in text.split("\n")[1:]:
+        match = _SECTION.match(line)
+        if match:
+            section = match.group(1)
+            continue
+        if section == "出席委員":
+            roster += parse_kanji_roster(line, group="委員")
+        elif section in ("出席説明員", "委員外の出席者"):
+            roster += parse_kanji_roster(line, group="説明員" if section == "出席説明員" else "参考人")
+        elif section == "本日の会議に付した事件" and line.strip():
+            agenda.append(line.strip(" 　・"))
+    return place, roster, agenda
+
+
+def _load(source: Source) -> dict:
+    try:
+        data = json.loads(source.text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"{source.name}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("Proceeding"), list):
+        raise ParseError(f"{source.name}: expected an object with a Proceeding list")
+    return data
+
+
+def parse(source: Source) -> ParsedMinutes:
+    """Parse the header into metadata and every other utterance into a turn."""
+    data = _load(source)
+    items = [p for p in data["Proceeding"] if isinstance(p, dict)]
+    place, roster, agenda = "", [], []
+    if items and str(items[0].get("Speaker")) in ("null", "None", ""):
+        place, roster, agenda = _header(str(items[0].get("Utterance") or ""))
+        items = items[1:]
+    title = str(data.get("ProceedingTitle") or source.name)
+    topic = agenda[0] if agenda else ""
+    turns = []
+    for item in items:
+        body = strip_stage_directions(str(item.get("Utterance") or ""))
+        label = str(item.get("Speaker") or "").strip()
+        if body and label:
+            turns.append(Turn(order=len(turns) + 1, speaker=resolve_speaker(label, roster), topic=topic, text=body))
+    if not turns:
+        raise no_turns(source.name)
+    date = find_date(str(data.get("Date") or "").replace("/", "年", 1).replace("/", "月", 1) + "日")
+    meeting = Meeting(
+        meeting_id=meeting_id_for(title, date),
+        title=title,
+        date=date,
+        place=place,
+        agenda=tuple(agenda),
+        attendees=tuple(roster),
+        topics=tuple(agenda),
+        url=str(data.get("URL") or ""),
+        source_format=name,
+        source_name=source.name,
+        content_hash=source.content_hash,
+    )
+    return ParsedMinutes(meeting=meeting, turns=tuple(turns))

@@ -1,0 +1,89 @@
+"""What every minutes format shares: decoding bytes, the format interface, and meeting ids."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from rag.errors import ParseError
+from rag.text import nfkc
+
+# Shift_JIS (as cp932) and EUC-JP are still common for Japanese public documents.
+_FALLBACK_ENCODINGS = ("cp932", "euc_jp")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A minutes file's decoded text and where it came from."""
+
+    name: str
+    text: str
+    content_hash: str
+    encoding: str = "utf-8"
+
+
+class MinutesFormat(Protocol):
+    """One minutes format: ``sniff`` scores how likely ``text`` is in it, ``parse`` reads it."""
+
+    name: str
+
+    def sniff(self, source: Source) -> float:
+        """Confidence in 0..1 that the source is in this format."""
+        ...
+
+    def parse(self, source: Source):  # -> ParsedMinutes
+        """Parse the source; raises ``ParseError`` naming the file and the reason."""
+        ...
+
+
+def content_hash(data: bytes) -> str:
+    """sha256 of a file's bytes, used to skip unchanged files."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for data that is clearly not text (NUL bytes or many control characters)."""
+    sample = data[:4096]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls > len(sample) * 0.05
+
+
+def decode(data: bytes, name: str) -> Source:
+    """Decode minutes bytes: UTF-8 (with or without BOM), else Shift_JIS/cp932, else EUC-JP."""
+    if not data.strip():
+        raise ParseError(f"{name}: the file is empty", details={"file": name, "reason": "empty"})
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Source(name, data.decode("utf-16"), content_hash(data), "utf-16")
+    if looks_binary(data):
+        raise ParseError(
+            f"{name}: this is a binary file, not minutes text", details={"file": name, "reason": "binary"}
+        )
+    for encoding in ("utf-8-sig", *_FALLBACK_ENCODINGS):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return Source(name, text.replace("\r\n", "\n").replace("\r", "\n"), content_hash(data), encoding)
+    raise ParseError(
+        f"{name}: the text is neither UTF-8 nor Shift_JIS/EUC-JP; re-save it as UTF-8",
+        details={"file": name, "reason": "encoding"},
+    )
+
+
+def meeting_id_for(title: str, date: str) -> str:
+    """A stable meeting id from its date and title: ``2023-08-31-3f2a9c1b``."""
+    key = re.sub(r"\s+", "", nfkc(title))
+    digest = hashlib.sha1(f"{date}|{key}".encode()).hexdigest()[:8]
+    return f"{date or 'undated'}-{digest}"
+
+
+def no_turns(name: str) -> ParseError:
+    """The error for a file in which no speaker turns were found."""
+    return ParseError(
+        f"{name}: no speaker turns were found; is this a minutes file?",
+        details={"file": name, "reason": "no_turns"},
+    )

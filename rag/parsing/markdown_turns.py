@@ -1,0 +1,80 @@
+"""Markdown minutes with ``【名前】`` turns and ``###`` section headings (the digital-twin sample).
+
+The title line carries the date as ``2022.6.28``; raw ``<a id=…>`` anchors and the table of contents
+are not speech.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.models import Meeting, ParsedMinutes, Turn
+from rag.parsing.base import Source, meeting_id_for, no_turns
+from rag.people import resolve_speaker
+from rag.text import find_date
+
+name = "markdown"
+
+_TURN = re.compile(r"^【([^】]{1,30})】\s*(.*)$")
+_HEADING = re.compile(r"^\s*(#{1,6})\s+(.*)$")
+_HTML = re.compile(r"<[^>]+>")
+_NUMBERING = re.compile(r"^[0-9０-９]+[.．、\s　]+")
+_TITLE_DATE = re.compile(r"^\s*(\d{4}\.\d{1,2}\.\d{1,2})\s*")
+
+
+def sniff(source: Source) -> float:
+    """Several ``【…】`` lines that open a paragraph, and Markdown headings."""
+    lines = source.text[:20000].split("\n")
+    turns = sum(1 for line in lines if _TURN.match(line.strip()))
+    headings = sum(1 for line in lines if _HEADING.match(line))
+    return min(turns / 5, 1.0) * 0.7 + (0.2 if headings else 0.0)
+
+
+def _title(lines: list[str], source: Source) -> tuple[str, str]:
+    for line in lines:
+        heading = _HEADING.match(line)
+        if heading and heading.group(1) in ("#", "##"):
+            text = heading.group(2).strip()
+            dated = _TITLE_DATE.match(text)
+            if dated:
+                return text[dated.end() :].strip(), find_date(dated.group(1).replace(".", "/"))
+            return text, find_date(text)
+    return source.name, ""
+
+
+def parse(source: Source) -> ParsedMinutes:
+    """Parse the Markdown into a meeting and its turns; paragraphs stay as lines."""
+    lines = [_HTML.sub("", line).rstrip() for line in source.text.split("\n")]
+    title, date = _title(lines, source)
+    topics: list[str] = []
+    drafts: list[tuple[str, str, list[str]]] = []
+    topic = ""
+    for line in lines:
+        heading = _HEADING.match(line)
+        if heading and heading.group(1) not in ("#", "##"):
+            text = _NUMBERING.sub("", heading.group(2).strip())
+            if text and text != "目次":
+                topic = text
+                topics.append(text)
+            continue
+        turn = _TURN.match(line.strip())
+        if turn:
+            drafts.append((turn.group(1).strip(), topic, [turn.group(2)] if turn.group(2).strip() else []))
+        elif drafts and line.strip():
+            drafts[-1][2].append(line.strip())
+    turns = tuple(
+        Turn(order=i, speaker=resolve_speaker(label, ()), topic=t, text="\n".join(body))
+        for i, (label, t, body) in enumerate((d for d in drafts if d[2]), start=1)
+    )
+    if not turns:
+        raise no_turns(source.name)
+    meeting = Meeting(
+        meeting_id=meeting_id_for(title, date),
+        title=title,
+        date=date,
+        topics=tuple(topics),
+        source_format=name,
+        source_name=source.name,
+        content_hash=source.content_hash,
+    )
+    return ParsedMinutes(meeting=meeting, turns=turns)

@@ -1,0 +1,49 @@
+"""Helpers shared by verbatim formats: stage directions, ``○名前役職`` prefixes and kanji rosters."""
+
+from __future__ import annotations
+
+import re
+
+from rag.models import Attendee
+from rag.text import collapse_spaces
+
+_STAGE = re.compile(r"[〔［][^〕］]{0,80}[〕］]")
+_SEPARATOR = re.compile(r"^[\s　]*[―—－\-─━=＝*＊・]{3,}[\s　]*$")
+_SPEAKER_PREFIX = re.compile(r"^[○〇◯]\s*([^\s　]{1,30})[\s　]+")
+_ROSTER_ENTRY = re.compile(r"(.{1,40}?)君")
+_ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|教授|委員|参考人|官|者|員))[\s　]*(?=[^　\s])")
+
+
+def strip_stage_directions(text: str) -> str:
+    """Drop ``〔「異議なし」と呼ぶ者あり〕`` and separator lines; they are not speech."""
+    lines = []
+    for line in text.split("\n"):
+        if _SEPARATOR.match(line):
+            continue
+        cleaned = _STAGE.sub("", line).rstrip()
+        if cleaned.strip(" 　"):
+            lines.append(cleaned.strip(" 　"))
+    return "\n".join(lines)
+
+
+def split_speaker_prefix(speech: str) -> tuple[str, str]:
+    """``○田野瀬委員長　これより…`` → (``田野瀬委員長``, ``これより…``)."""
+    match = _SPEAKER_PREFIX.match(speech)
+    if not match:
+        return "", speech
+    return match.group(1), speech[match.end() :]
+
+
+def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
+    """Roster lines like ``委員長大津　浩子君`` or ``総務局局長笠井　謙一君`` (role run into the name)."""
+    people = []
+    for entry in _ROSTER_ENTRY.findall(text):
+        entry = entry.strip(" 　")
+        role = ""
+        head = _ROLE_HEAD.match(entry)
+        if head and len(head.group(1)) >= 2:
+            role, entry = head.group(1).strip(" 　"), entry[head.end() :]
+        name = collapse_spaces(entry)
+        if name:
+            people.append(Attendee(name=name, group=group, role=role))
+    return people

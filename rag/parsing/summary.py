@@ -1,0 +1,245 @@
+"""議事要旨 (meeting summary) text, as extracted from the published PDF.
+
+Header blocks (日時 / 場所 / 出席者 / 議事次第), then 議事 with topic headings (``■…について``) and
+speaker turns that start with a line ``宮坂：`` or ``畑中（オブザーバー）：`` and continue as
+``▪``/``•``/``・`` bullets. The PDF extraction leaves page numbers on their own lines, breaks lines
+mid-word and sometimes glues a speaker marker onto the end of the previous line; all of that is
+undone here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.errors import ParseError
+from rag.models import Attendee, Meeting, ParsedMinutes, Turn
+from rag.parsing.base import Source, meeting_id_for, no_turns
+from rag.people import SECRETARIAT, compact, match_attendee, resolve_speaker, split_label
+from rag.text import collapse_spaces, find_date, find_time_range, join_broken, nfkc
+
+name = "summary"
+
+BULLETS = "▪•・●◦■□◆◇○〇-*"
+_BULLET_RE = re.compile(r"^[▪•・●◦\-*]\s*")
+_PAGE_NUMBER = re.compile(r"^[-－―]?\s*\d{1,3}\s*[-－―]?$")
+_LABEL = r"[^\s：:。、「」]{1,12}?(?:[（(][^）)]{1,20}[）)])?"
+_MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*$")
+_GLUED = re.compile(rf"^(.*?[。．」）)!?！？])\s*({_LABEL})\s*[：:]\s*$")
+_SECTION_WORDS = {
+    "日時": "datetime",
+    "開催日時": "datetime",
+    "場所": "place",
+    "開催場所": "place",
+    "出席者": "attendees",
+    "出席委員": "attendees",
+    "議事次第": "agenda",
+    "次第": "agenda",
+    "議事": "body",
+    "議事概要": "body",
+    "議事要旨": "kind",
+}
+_TOPIC_SUFFIX = re.compile(r"について$")
+_GROUP_LINE = re.compile(r"^[■□◆【\[]\s*([^】\]]{1,12})[】\]]?\s*$")
+_AGENDA_NUMBER = re.compile(r"^[（(]?[0-9０-９一二三四五六七八九十]+[）).．、]\s*")
+_END_WORDS = ("以上",)
+
+
+@dataclass
+class _Draft:
+    label: str
+    topic: str
+    items: list[str] = field(default_factory=list)
+
+    def add_line(self, line: str) -> None:
+        bullet = _BULLET_RE.match(line)
+        if bullet or not self.items:
+            self.items.append(line[bullet.end() :] if bullet else line)
+        else:
+            self.items[-1] = join_broken(self.items[-1], line)
+
+
+def clean_lines(text: str) -> list[str]:
+    """Strip lines, drop blank lines and page numbers."""
+    out = []
+    for raw in text.split("\n"):
+        line = raw.strip().strip("\u3000").strip()
+        if line and not _PAGE_NUMBER.match(line):
+            out.append(line)
+    return out
+
+
+def _section_of(line: str) -> str | None:
+    key = re.sub(r"[（(][^）)]*[）)]", "", compact(line)).strip("■□◆【】[]:：0123456789.")
+    return _SECTION_WORDS.get(key)
+
+
+def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+    """Split the header into the title lines and the blocks under 日時, 場所, 出席者, 議事次第, 議事."""
+    head: list[str] = []
+    blocks: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in lines:
+        section = _section_of(line)
+        if section and section != "kind" and (current != "body" or section == "body" and "body" not in blocks):
+            current = section
+            blocks.setdefault(section, [])
+            continue
+        if current is None:
+            head.append(line)
+        elif section != "kind" or current == "body":
+            blocks[current].append(line)
+    return head, blocks
+
+
+def parse_roster(lines: list[str]) -> list[Attendee]:
+    """``■委員`` group lines, then ``村井  純（座長） 慶応義塾大学 教授`` lines."""
+    roster: list[Attendee] = []
+    group = ""
+    for raw in lines:
+        line = _BULLET_RE.sub("", raw)
+        group_match = _GROUP_LINE.match(raw)
+        if group_match and len(raw.split()) == 1:
+            group = group_match.group(1).strip()
+            continue
+        attendee = parse_attendee(line, group)
+        if attendee:
+            roster.append(attendee)
+    return roster
+
+
+def parse_attendee(line: str, group: str) -> Attendee | None:
+    """One roster line: family and given name, an optional （役）, then affiliation and title."""
+    tokens = collapse_spaces(line).split(" ")
+    if not tokens or not tokens[0]:
+        return None
+    role = ""
+    names: list[str] = []
+    for token in tokens[:2]:
+        bare, extras = split_label(token)
+        names.append(bare)
+        role = role or extras
+        if extras:
+            break
+    rest = tokens[len(names) :]
+    title = rest[-1] if rest else ""
+    affiliation = " ".join(rest[:-1]) if len(rest) > 1 else ""
+    return Attendee(name=" ".join(n for n in names if n), group=group, role=role, affiliation=affiliation, title=title)
+
+
+def parse_agenda(lines: list[str]) -> list[str]:
+    """``1. 開会`` → ``開会``; a quoted subject ``議事「…」`` keeps its quote."""
+    return [_AGENDA_NUMBER.sub("", line).strip() for line in lines if _AGENDA_NUMBER.sub("", line).strip()]
+
+
+def _is_known_label(label: str, roster: list[Attendee]) -> bool:
+    bare, _ = split_label(label)
+    return compact(bare) in SECRETARIAT or match_attendee(bare, roster)[0] is not None
+
+
+def _agenda_names(agenda: list[str]) -> set[str]:
+    names = set()
+    for item in agenda:
+        names.add(compact(item))
+        quoted = re.search(r"「([^」]+)」", item)
+        if quoted:
+            names.add(compact(quoted.group(1)))
+    return names
+
+
+def _heading(line: str, nxt: str | None, agenda: set[str]) -> str | None:
+    if line.startswith(("■", "□", "◆")) and not _MARKER.match(line[1:].strip()):
+        return line[1:].strip()
+    if compact(line) in agenda:
+        return line
+    if len(line) <= 40 and _TOPIC_SUFFIX.search(line) and (nxt is None or _MARKER.match(nxt)):
+        return line
+    return None
+
+
+def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> tuple[list[str], list[_Draft]]:
+    """Walk the 議事 block: topic headings, speaker markers (also glued ones), bullets, broken lines."""
+    agenda_names = _agenda_names(agenda)
+    topics: list[str] = []
+    drafts: list[_Draft] = []
+    topic = ""
+    for i, line in enumerate(lines):
+        if line in _END_WORDS:
+            break
+        marker = _MARKER.match(line)
+        if marker and (not _BULLET_RE.match(line)):
+            drafts.append(_Draft(marker.group(1), topic))
+            continue
+        glued = _GLUED.match(line)
+        if glued and drafts and _is_known_label(glued.group(2), roster):
+            drafts[-1].add_line(glued.group(1))
+            drafts.append(_Draft(glued.group(2), topic))
+            continue
+        heading = _heading(line, lines[i + 1] if i + 1 < len(lines) else None, agenda_names)
+        if heading is not None:
+            topic = heading
+            topics.append(heading)
+            continue
+        if drafts:
+            drafts[-1].add_line(line)
+        elif not topic:  # the agenda subject written before the first heading
+            topic = line
+            topics.append(line)
+    return topics, [d for d in drafts if d.items]
+
+
+def _meeting(source: Source, head: list[str], blocks: dict[str, list[str]], topics: list[str]) -> Meeting:
+    title = next((line for line in head if not _section_of(line)), "") or source.name
+    when = " ".join(blocks.get("datetime", [])) or " ".join(head)
+    date = find_date(when) or find_date(" ".join(head[:5]))
+    start, end = find_time_range(when)
+    agenda = parse_agenda(blocks.get("agenda", []))
+    return Meeting(
+        meeting_id=meeting_id_for(title, date),
+        title=title,
+        date=date,
+        start_time=start,
+        end_time=end,
+        place=" ".join(blocks.get("place", [])),
+        agenda=tuple(agenda),
+        attendees=tuple(parse_roster(blocks.get("attendees", []))),
+        topics=tuple(topics),
+        source_format=name,
+        source_name=source.name,
+        content_hash=source.content_hash,
+    )
+
+
+def sniff(source: Source) -> float:
+    """Summary minutes have ``name：`` marker lines and usually 議事要旨/出席者 headers."""
+    lines = clean_lines(source.text[:20000])
+    markers = sum(1 for line in lines if _MARKER.match(line))
+    score = min(markers / 5, 1.0) * 0.7
+    if any(_section_of(line) in ("attendees", "datetime", "body") for line in lines[:80]):
+        score += 0.3
+    return score
+
+
+def parse(source: Source) -> ParsedMinutes:
+    """Parse 議事要旨 text into a meeting and its speaker turns."""
+    lines = clean_lines(source.text)
+    head, blocks = split_sections(lines)
+    body = blocks.get("body")
+    if body is None:  # no 議事 header: everything after the header blocks is the body
+        body = [line for line in head[1:]]
+    agenda = parse_agenda(blocks.get("agenda", []))
+    roster = parse_roster(blocks.get("attendees", []))
+    topics, drafts = parse_body(body, roster, agenda)
+    if not drafts:
+        raise no_turns(source.name)
+    meeting = _meeting(source, head, blocks, topics)
+    turns = tuple(
+        Turn(order=i, speaker=resolve_speaker(d.label, roster), topic=d.topic, text="\n".join(d.items))
+        for i, d in enumerate(drafts, start=1)
+    )
+    if not meeting.title:
+        raise ParseError(f"{source.name}: no meeting title found", details={"file": source.name})
+    return ParsedMinutes(meeting=meeting, turns=turns)
+
+
+__all__ = ["name", "sniff", "parse", "nfkc"]

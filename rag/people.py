@@ -1,0 +1,103 @@
+"""Resolve a speaker label as written (宮坂, 畑中（オブザーバー）, 増子副委員長) to a person on the roster."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+from rag.models import Attendee, Speaker
+from rag.text import nfkc
+
+# Labels that name an office, not a person.
+SECRETARIAT = ("事務局", "司会", "書記", "議長席", "会議録情報")
+_PAREN = re.compile(r"[（(]([^）)]*)[）)]")
+# Role words that follow a name in labels like 宮坂副知事 or 田野瀬委員長; longest first.
+ROLE_SUFFIXES = tuple(
+    sorted(
+        (
+            "委員長 副委員長 委員 理事 座長 副座長 会長 副会長 議長 副議長 知事 副知事 市長 副市長 区長 町長 村長 "
+            "国務大臣 大臣 副大臣 大臣政務官 政務官 政府参考人 参考人 説明員 局長 部長 課長 室長 次長 所長 "
+            "担当部長 総務局長 教授 准教授 構成員 幹事 オブザーバー 君 氏 さん"
+        ).split(),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def compact(name: str) -> str:
+    """A name without spaces, NFKC-normalised: the key names are compared on."""
+    return re.sub(r"\s+", "", nfkc(name))
+
+
+def person_id(name: str) -> str:
+    """A stable id for a person from their full name."""
+    return "p-" + hashlib.sha1(compact(name).encode()).hexdigest()[:10]
+
+
+def split_label(label: str) -> tuple[str, str]:
+    """``畑中（オブザーバー）`` → (``畑中``, ``オブザーバー``)."""
+    extras = ", ".join(m.strip() for m in _PAREN.findall(label))
+    bare = _PAREN.sub("", label).strip()
+    return bare, extras
+
+
+def split_name_role(label: str) -> tuple[str, str]:
+    """``宮坂副知事`` → (``宮坂``, ``副知事``); a label without a known role word is all name."""
+    for suffix in ROLE_SUFFIXES:
+        if label.endswith(suffix) and len(label) > len(suffix):
+            return label[: -len(suffix)], suffix
+    return label, ""
+
+
+def _surname(attendee: Attendee) -> str:
+    parts = nfkc(attendee.name).split()
+    return parts[0] if len(parts) > 1 else ""
+
+
+def match_attendee(bare: str, roster: Sequence[Attendee]) -> tuple[Attendee | None, str]:
+    """The attendee a bare label names, and what the label says beyond the name (its role)."""
+    key = compact(bare)
+    if not key:
+        return None, ""
+    best: tuple[int, Attendee, str] | None = None
+    for person in roster:
+        full = compact(person.name)
+        surname = _surname(person)
+        for candidate in (full, surname):
+            if candidate and key.startswith(candidate):
+                score = len(candidate)
+                if best is None or score > best[0]:
+                    best = (score, person, key[len(candidate) :])
+        if full.startswith(key) and len(key) >= 2 and (best is None or len(key) > best[0]):
+            best = (len(key), person, "")
+    if best is None:
+        return None, ""
+    return best[1], best[2]
+
+
+def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: str = "") -> Speaker:
+    """Resolve ``label`` against the roster; unknown people keep their label as their name."""
+    label = label.strip()
+    bare, extras = split_label(label)
+    if compact(bare) in SECRETARIAT:
+        return Speaker(label=label, name=compact(bare), group=compact(bare), is_person=False)
+    person, rest = match_attendee(bare, roster)
+    if person is None:
+        who, role = split_name_role(bare)
+        return Speaker(
+            label=label,
+            name=who,
+            role=role or extras,
+            group=default_group or extras,
+            person_id=person_id(who),
+        )
+    return Speaker(
+        label=label,
+        name=person.name,
+        role=rest or person.role or person.title,
+        group=person.group or extras or default_group,
+        affiliation=person.affiliation,
+        person_id=person_id(person.name),
+    )

@@ -1,0 +1,147 @@
+"""Hybrid retrieval over remarks: dense and lexical passage searches, filtered inside each
+retriever, rolled up to remarks by their best passage, fused by reciprocal rank fusion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.metadata import Filters
+from index.store import Snapshot
+from rag.embedding.encoder import Encoder
+from rag.errors import InputError
+from rag.fusion import rrf
+from rag.models import Hit
+from rag.records import remark_from_row
+from rag.settings import Settings
+
+MODES = ("hybrid", "dense", "lexical")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits plus what the search did: the mode, the filters applied and any note for the user."""
+
+    query: str
+    mode: str
+    filters: Filters
+    hits: list[Hit]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Leg:
+    """One retriever's passages rolled up to remarks: remark id → (best score, best passage id)."""
+
+    best: dict[str, tuple[float, int]] = field(default_factory=dict)
+    passage_rank: dict[int, int] = field(default_factory=dict)
+
+    def ranked(self) -> list[str]:
+        return sorted(self.best, key=lambda r: -self.best[r][0])
+
+
+def validate_query(query: str, *, k: int, mode: str, settings: Settings) -> str:
+    """Reject what cannot be searched, with a message that says what to fix."""
+    text = (query or "").strip()
+    if not text:
+        raise InputError("the query is empty; type some words to search for", details={"field": "q"})
+    if len(text) > settings.max_query_chars:
+        raise InputError(
+            f"the query has {len(text)} characters; the limit is {settings.max_query_chars}",
+            details={"field": "q", "limit": settings.max_query_chars},
+        )
+    if not 1 <= k <= settings.max_k:
+        raise InputError(f"k must be between 1 and {settings.max_k}, got {k}", details={"field": "k"})
+    if mode not in MODES:
+        raise InputError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", details={"field": "mode"})
+    return text
+
+
+class Retriever:
+    """Searches one index snapshot with one encoder and one tokenizer."""
+
+    def __init__(
+        self, *, snapshot: Snapshot, encoder: Encoder | None, tokenize: Callable[[str], list[str]], settings: Settings
+    ) -> None:
+        self.snapshot = snapshot
+        self.encoder = encoder
+        self.tokenize = tokenize
+        self.settings = settings
+
+    def search(self, *, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None) -> SearchResult:
+        """The best ``k`` remarks for ``query`` in ``mode``, restricted by ``filters``."""
+        text = validate_query(query, k=k, mode=mode, settings=self.settings)
+        filters = filters or Filters()
+        notes: list[str] = []
+        if filters.speaker and not self.snapshot.meta.speaker_matches(filters.speaker):
+            notes.append(f"no speaker matches {filters.speaker!r}; nothing was searched")
+            return SearchResult(text, mode, filters, [], notes)
+        allowed = self.snapshot.meta.allowed_passages(filters)
+        legs = self._legs(text, mode, allowed)
+        ranked = self._fuse(legs, mode)[:k]
+        return SearchResult(text, mode, filters, self._hits(ranked, legs), notes)
+
+    def _legs(self, text: str, mode: str, allowed: np.ndarray | None) -> dict[str, _Leg]:
+        n = self.settings.candidates
+        legs: dict[str, _Leg] = {}
+        if mode in ("hybrid", "dense") and self.encoder is not None:
+            legs["dense"] = self._rollup(self.snapshot.dense.search(self.encoder.encode_query(text), n, allowed))
+        if mode in ("hybrid", "lexical"):
+            legs["lexical"] = self._rollup(self.snapshot.lexical.search(self.tokenize(text), n, allowed))
+        return legs
+
+    def _rollup(self, scored: list[tuple[int, float]]) -> _Leg:
+        leg = _Leg()
+        rows = self.snapshot.meta.passages(pid for pid, _ in scored)
+        for rank, (pid, score) in enumerate(scored, start=1):
+            row = rows.get(pid)
+            if row is None:
+                continue
+            leg.passage_rank[pid] = rank
+            rid = row["remark_id"]
+            if rid not in leg.best or score > leg.best[rid][0]:
+                leg.best[rid] = (score, pid)
+        return leg
+
+    def _fuse(self, legs: dict[str, _Leg], mode: str) -> list[tuple[str, float]]:
+        if mode != "hybrid" or len(legs) == 1:
+            leg = next(iter(legs.values()), _Leg())
+            return [(rid, leg.best[rid][0]) for rid in leg.ranked()]
+        weights = {"dense": self.settings.dense_weight, "lexical": self.settings.lexical_weight}
+        return rrf({name: leg.ranked() for name, leg in legs.items()}, k=self.settings.rrf_k, weights=weights)
+
+    def _best_passage(self, rid: str, legs: dict[str, _Leg]) -> int | None:
+        candidates = [leg.best[rid][1] for leg in legs.values() if rid in leg.best]
+        if not candidates:
+            return None
+
+        def fused(pid: int) -> float:
+            return sum(1.0 / (self.settings.rrf_k + leg.passage_rank[pid]) for leg in legs.values() if pid in leg.passage_rank)
+
+        return max(candidates, key=fused)
+
+    def _hits(self, ranked: list[tuple[str, float]], legs: dict[str, _Leg]) -> list[Hit]:
+        meta = self.snapshot.meta
+        rows = meta.remarks(rid for rid, _ in ranked)
+        best = {rid: self._best_passage(rid, legs) for rid, _ in ranked}
+        passages = meta.passages(p for p in best.values() if p is not None)
+        hits = []
+        for rank, (rid, score) in enumerate(ranked, start=1):
+            row = rows[rid]
+            around = {r["ord"]: r for r in meta.remarks_in_meeting(row["meeting_id"], row["ord"] - 1, row["ord"] + 1)}
+            pid = best[rid]
+            sources = {name: leg.ranked().index(rid) + 1 for name, leg in legs.items() if rid in leg.best}
+            hits.append(
+                Hit(
+                    rank=rank,
+                    score=float(score),
+                    remark=remark_from_row(row),
+                    passage=passages[pid]["text"] if pid is not None and pid in passages else row["text"],
+                    prev=remark_from_row(around[row["ord"] - 1]) if row["ord"] - 1 in around else None,
+                    next=remark_from_row(around[row["ord"] + 1]) if row["ord"] + 1 in around else None,
+                    sources=sources,
+                )
+            )
+        return hits

@@ -1,0 +1,93 @@
+"""Japanese text helpers: NFKC normalisation, kanji numerals, era dates, joining PDF-broken lines."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925, "大正": 1911, "明治": 1867}
+_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+_NUM = r"[0-9〇零一二三四五六七八九十百千]+|元"
+_ERA_DATE = re.compile(rf"(令和|平成|昭和|大正|明治)({_NUM})年({_NUM})月({_NUM})日")
+_WESTERN_DATE = re.compile(r"((?:19|20)\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
+_TIME_RANGE = re.compile(r"(\d{1,2})[:：時](\d{2})?分?\s*[～〜~ー－-]\s*(\d{1,2})[:：時](\d{2})?")
+_ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
+_ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
+
+
+def nfkc(text: str) -> str:
+    """Unicode NFKC, the normal form every index and comparison uses."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def squash(text: str) -> str:
+    """NFKC with all whitespace removed: the form used to compare quotes and gold answers."""
+    return re.sub(r"\s+", "", nfkc(text))
+
+
+def kanji_to_int(token: str) -> int:
+    """Parse arabic or kanji numerals (二十, 三十一, 二〇二三, 元) into an int."""
+    token = nfkc(token)
+    if token == "元":
+        return 1
+    if token.isdigit():
+        return int(token)
+    if all(ch in _KANJI_DIGITS for ch in token):  # positional: 二〇二三
+        return int("".join(str(_KANJI_DIGITS[ch]) for ch in token))
+    total, current = 0, 0
+    for ch in token:
+        if ch in _KANJI_DIGITS:
+            current = _KANJI_DIGITS[ch]
+        elif ch in _KANJI_UNITS:
+            total += (current or 1) * _KANJI_UNITS[ch]
+            current = 0
+        else:
+            raise ValueError(f"not a numeral: {token!r}")
+    return total + current
+
+
+def find_date(text: str) -> str:
+    """First date in ``text`` as ISO 8601 (``2023-08-31``), handling eras, kanji and spaced digits."""
+    flat = re.sub(r"\s+", "", nfkc(text))
+    era = _ERA_DATE.search(flat)
+    if era:
+        year = ERAS[era.group(1)] + kanji_to_int(era.group(2))
+        month, day = kanji_to_int(era.group(3)), kanji_to_int(era.group(4))
+        return _iso(year, month, day)
+    western = _WESTERN_DATE.search(flat)
+    if western:
+        return _iso(int(western.group(1)), int(western.group(2)), int(western.group(3)))
+    return ""
+
+
+def _iso(year: int, month: int, day: int) -> str:
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return ""
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def find_time_range(text: str) -> tuple[str, str]:
+    """Start and end time (``10:00``, ``12:00``) of a range like ``10:00～12:00``."""
+    match = _TIME_RANGE.search(nfkc(text))
+    if not match:
+        return "", ""
+    start = f"{int(match.group(1)):02d}:{match.group(2) or '00'}"
+    end = f"{int(match.group(3)):02d}:{match.group(4) or '00'}"
+    return start, end
+
+
+def join_broken(left: str, right: str) -> str:
+    """Join two pieces of a line the PDF broke: no space inside Japanese, one between Latin words."""
+    if not left:
+        return right
+    if not right:
+        return left
+    if _ASCII_WORD_END.search(left) and (_ASCII_WORD_START.search(right) or not right[0].isascii()):
+        return f"{left} {right}"
+    return left + right
+
+
+def collapse_spaces(text: str) -> str:
+    """Collapse runs of spaces (ASCII or ideographic) into one ASCII space and strip."""
+    return re.sub(r"[ \u3000\t]+", " ", text).strip()
