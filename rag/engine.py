@@ -26,11 +26,18 @@ Progress = Callable[[str], None]
 class Engine:
     """One index directory searched and updated with one model and one tokenizer."""
 
-    def __init__(self, settings: Settings, *, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        progress: Progress | None = None,
+        encoder: Encoder | None = None,
+        tokenize: Callable[[str], list[str]] | None = None,
+    ) -> None:
         self.settings = settings
         self.progress = progress
-        self._encoder: Encoder | None = None
-        self._tokenize: Callable[[str], list[str]] | None = None
+        self._encoder = encoder
+        self._tokenize = tokenize
         self._snapshot: Snapshot | None = None
         self._lock = threading.RLock()
 
@@ -100,7 +107,7 @@ class Engine:
 
     def search(self, *, query: str, k: int | None = None, mode: str = "hybrid", filters: Filters | None = None) -> SearchResult:
         """Search the index; see ``Retriever.search``."""
-        return self.retriever().search(query=query, k=k or self.settings.default_k, mode=mode, filters=filters)
+        return self.retriever().search(query=query, k=self.settings.default_k if k is None else k, mode=mode, filters=filters)
 
     def ingest(
         self, paths: Iterable[Path], *, fmt: str | None = None, recursive: bool = False, show_progress: bool = False,

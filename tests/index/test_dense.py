@@ -1,0 +1,46 @@
+"""FAISS dense index: exact and HNSW, filters, deletes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.dense import DenseIndex
+from index.errors import IndexCorrupt, StoreError
+
+
+def vectors(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_nearest_is_itself(kind):
+    v = vectors(200)
+    idx = DenseIndex(16, index_type=kind)
+    idx.add(np.arange(100, 300), v)
+    top = idx.search(v[5], 3)
+    assert top[0][0] == 105
+    assert top[0][1] == pytest.approx(1.0, abs=1e-4)
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_filter_and_delete(kind):
+    v = vectors(50)
+    idx = DenseIndex(16, index_type=kind)
+    idx.add(np.arange(50), v)
+    allowed = np.array([7, 8, 9])
+    assert {i for i, _ in idx.search(v[0], 10, allowed=allowed)} == {7, 8, 9}
+    idx.delete(np.array([0]))
+    assert idx.search(v[0], 1)[0][0] != 0
+    assert len(idx) == 49
+
+
+def test_wrong_dimension_is_refused(tmp_path):
+    idx = DenseIndex(16)
+    with pytest.raises(StoreError):
+        idx.add(np.arange(2), vectors(2, dim=8))
+    idx.add(np.arange(2), vectors(2))
+    idx.save(tmp_path)
+    with pytest.raises(IndexCorrupt):
+        DenseIndex.load(tmp_path, dim=32, index_type="flat")

@@ -1,0 +1,45 @@
+"""BM25 over token lists."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index.lexical import LexicalIndex
+
+
+def build() -> LexicalIndex:
+    idx = LexicalIndex()
+    idx.add(np.array([10, 11, 12]), [["防災", "デジタル"], ["調達", "制度", "調達"], ["防災", "避難所", "通信"]])
+    return idx
+
+
+def test_search_ranks_by_bm25():
+    idx = build()
+    hits = idx.search(["調達"], 5)
+    assert [h[0] for h in hits] == [11]
+    assert [h[0] for h in idx.search(["防災", "避難所"], 5)] == [12, 10]
+
+
+def test_unknown_terms_and_zero_scores_return_nothing():
+    assert build().search(["存在しない"], 5) == []
+
+
+def test_allowed_filters_inside_the_search():
+    hits = build().search(["防災"], 1, allowed=np.array([10]))
+    assert [h[0] for h in hits] == [10]
+
+
+def test_delete_and_replace():
+    idx = build()
+    idx.delete(np.array([12]))
+    assert [h[0] for h in idx.search(["防災"], 5)] == [10]
+    idx.add(np.array([10]), [["通信"]])  # replacing id 10
+    assert idx.search(["防災"], 5) == []
+    assert len(idx) == 2
+
+
+def test_save_load_roundtrip(tmp_path):
+    idx = build()
+    idx.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    assert loaded.search(["防災", "避難所"], 5) == idx.search(["防災", "避難所"], 5)

@@ -1,0 +1,113 @@
+"""Index directories: manifest checks, atomic generations, crash safety."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from index.errors import IndexMismatch, IndexMissing
+from index.store import MANIFEST, IndexSpec, Writer, open_snapshot, verify
+
+SPEC = IndexSpec(model_name="m", dim=4, tokenizer="t")
+
+
+def add_meeting(writer: Writer, meeting_id: str, n: int = 2) -> None:
+    snap = writer.snapshot
+    ids = writer.allocate_ids(n)
+    remarks = [
+        {"remark_id": f"{meeting_id}-{i}", "meeting_id": meeting_id, "ord": i, "label": "宮坂", "name": "宮坂 学",
+         "role": "", "grp": "", "affiliation": "", "is_person": 1, "person_id": "p", "topic": "t", "text": "x",
+         "source_id": "", "url": ""}
+        for i in range(n)
+    ]
+    passages = [{"passage_id": int(p), "remark_id": f"{meeting_id}-{i}", "ordinal": 0, "text": "x"} for i, p in enumerate(ids)]
+    old = snap.meta.replace_meeting({"meeting_id": meeting_id, "title": meeting_id, "content_hash": meeting_id}, remarks, passages)
+    snap.dense.delete(np.array(old, dtype=np.int64))
+    snap.lexical.delete(np.array(old, dtype=np.int64))
+    snap.dense.add(ids, np.eye(4, dtype=np.float32)[:n])
+    snap.lexical.add(ids, [["x"]] * n)
+
+
+def test_missing_index(tmp_path):
+    with pytest.raises(IndexMissing):
+        open_snapshot(tmp_path / "none")
+
+
+def test_commit_and_reload(tmp_path):
+    with Writer(tmp_path, SPEC) as w:
+        add_meeting(w, "a")
+        manifest = w.commit()
+    assert manifest["counts"] == {"meetings": 1, "remarks": 2, "passages": 2}
+    snap = open_snapshot(tmp_path, SPEC)
+    assert verify(snap) == []
+    assert snap.generation == 1
+
+
+def test_reingest_replaces_not_duplicates(tmp_path):
+    for _ in range(2):
+        with Writer(tmp_path, SPEC) as w:
+            add_meeting(w, "a")
+            w.commit()
+    snap = open_snapshot(tmp_path, SPEC)
+    assert snap.meta.counts() == {"meetings": 1, "remarks": 2, "passages": 2}
+    assert len(snap.dense) == 2 and len(snap.lexical) == 2
+    assert verify(snap) == []
+
+
+def test_mismatched_model_is_refused(tmp_path):
+    with Writer(tmp_path, SPEC) as w:
+        add_meeting(w, "a")
+        w.commit()
+    with pytest.raises(IndexMismatch, match="was built with model m"):
+        open_snapshot(tmp_path, IndexSpec(model_name="other", dim=4, tokenizer="t"))
+    with pytest.raises(IndexMismatch, match="tokenizer"):
+        open_snapshot(tmp_path, IndexSpec(model_name="m", dim=4, tokenizer="other"))
+
+
+def test_uncommitted_writer_changes_nothing(tmp_path):
+    with Writer(tmp_path, SPEC) as w:
+        add_meeting(w, "a")
+        w.commit()
+    before = (tmp_path / MANIFEST).read_text()
+    with pytest.raises(RuntimeError), Writer(tmp_path, SPEC) as w:
+        add_meeting(w, "b")
+        raise RuntimeError("crash before commit")
+    assert (tmp_path / MANIFEST).read_text() == before
+    assert open_snapshot(tmp_path, SPEC).meta.counts()["meetings"] == 1
+    assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_crash_after_generation_rename_keeps_old_manifest(tmp_path):
+    with Writer(tmp_path, SPEC) as w:
+        add_meeting(w, "a")
+        w.commit()
+    # A generation directory left behind by a crash before the manifest switch is ignored and replaced.
+    (tmp_path / "gen-000002").mkdir()
+    (tmp_path / "gen-000002" / "junk").write_text("partial")
+    snap = open_snapshot(tmp_path, SPEC)
+    assert snap.generation == 1
+    with Writer(tmp_path, SPEC) as w:
+        add_meeting(w, "b")
+        w.commit()
+    snap = open_snapshot(tmp_path, SPEC)
+    assert snap.meta.counts()["meetings"] == 2
+    assert not (tmp_path / snap.manifest["directory"] / "junk").exists()
+
+
+def test_corrupt_manifest_is_reported(tmp_path):
+    (tmp_path / MANIFEST).write_text("{not json")
+    from index.errors import IndexCorrupt
+
+    with pytest.raises(IndexCorrupt):
+        open_snapshot(tmp_path, SPEC)
+
+
+def test_old_generations_are_pruned(tmp_path):
+    for name in "abcd":
+        with Writer(tmp_path, SPEC) as w:
+            add_meeting(w, name)
+            w.commit()
+    assert sorted(p.name for p in tmp_path.glob("gen-*")) == ["gen-000003", "gen-000004"]
+    assert json.loads((tmp_path / MANIFEST).read_text())["generation"] == 4

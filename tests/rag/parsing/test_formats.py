@@ -1,0 +1,110 @@
+"""The other formats on the shared corpora, and format detection."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.parsing import FORMATS, detect, parse_bytes, parse_path
+from rag.parsing.base import decode
+from tests.conftest import SAMPLE, shared_file
+
+
+def test_every_format_is_registered():
+    assert set(FORMATS) == {"summary", "kokkai", "markdown", "assembly-json"}
+
+
+def test_detects_the_sample():
+    assert detect(decode(SAMPLE.read_bytes(), SAMPLE.name)).name == "summary"
+
+
+def test_kokkai_json():
+    parsed = parse_path(shared_file("corpora/kokkai-shugiin-monka-212-01-2023-11-01.json"))
+    m = parsed.meeting
+    assert m.source_format == "kokkai"
+    assert m.date == "2023-11-01"
+    assert "文部科学委員会" in m.title
+    assert len(parsed.turns) == 19  # speechOrder 0 is the roster, not a turn
+    first = parsed.turns[0]
+    assert first.speaker.name == "田野瀬太道"
+    assert first.speaker.role == "委員長"
+    assert first.source_id == "121205124X00120231101_001"
+    assert first.url.endswith("/1")
+    assert first.text.startswith("これより会議を開きます。")
+    moriyama = [t for t in parsed.turns if t.speaker.name == "盛山正仁"]
+    assert moriyama and moriyama[0].speaker.role == "国務大臣"
+    assert all("〔" not in t.text for t in parsed.turns)
+
+
+def test_kokkai_numbers_as_numbers():
+    record = {
+        "meetingRecord": [
+            {
+                "nameOfHouse": "参議院",
+                "nameOfMeeting": "内閣委員会",
+                "issue": "第2号",
+                "session": 213,
+                "date": "2024-03-01",
+                "speechRecord": [
+                    {"speechOrder": 0, "speaker": "会議録情報", "speech": "委員長\u3000山田\u3000太郎君"},
+                    {"speechOrder": 1, "speechID": "X_001", "speaker": "山田太郎", "speech": "○山田委員長\u3000開会します。"},
+                ],
+            }
+        ]
+    }
+    parsed = parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "diet.json")
+    assert parsed.meeting.title == "第213回国会 参議院 内閣委員会 第2号"
+    assert [t.speaker.role for t in parsed.turns] == ["委員長"]
+
+
+def test_markdown_turns():
+    parsed = parse_path(shared_file("corpora/tokyo-digitaltwin-kentoukai05-2022-06-28.md"))
+    m = parsed.meeting
+    assert m.source_format == "markdown"
+    assert m.date == "2022-06-28"
+    assert m.title.startswith("東京都における「都市のデジタルツイン」社会実装に向けた検討会")
+    assert len(parsed.turns) == 56
+    second = parsed.turns[1]
+    assert (second.speaker.label, second.speaker.name, second.speaker.role) == ("宮坂副知事", "宮坂", "副知事")
+    assert second.topic == "開会"
+    assert all("<a" not in t.text for t in parsed.turns)
+
+
+def test_assembly_json():
+    parsed = parse_path(shared_file("corpora/tokyo-gikai-bousai-tokubetsu-iinkai-2012-05-14.json"))
+    m = parsed.meeting
+    assert m.source_format == "assembly-json"
+    assert m.date == "2012-05-14"
+    assert m.title == "防災対策特別委員会速記録第四号"
+    assert m.place == "第十二委員会室"
+    assert len(parsed.turns) == 55
+    first = parsed.turns[0]
+    assert (first.speaker.name, first.speaker.role) == ("増子 博樹", "副委員長")
+    hirata = [t for t in parsed.turns if t.speaker.label == "平田参考人"]
+    assert hirata[0].speaker.name == "平田 直"
+    assert all("異議なし」と呼ぶ者あり" not in t.text for t in parsed.turns)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("ただの文章です。会議録ではありません。".encode(), "unrecognised"),
+        (b'{"meetingRecord": [ {"speechRecord": [', "invalid JSON"),
+    ],
+)
+def test_bad_files_get_clear_errors(data, reason):
+    from rag.errors import ParseError
+
+    with pytest.raises(ParseError) as info:
+        parse_bytes(data, "bad.txt")
+    assert "bad.txt" in info.value.message
+    assert reason in (info.value.details.get("reason", "") + info.value.message)
+
+
+def test_shift_jis_is_decoded():
+    parsed = parse_bytes(SAMPLE.read_text(encoding="utf-8").encode("cp932", errors="replace"), "sjis.txt")
+    assert len(parsed.turns) == 53

@@ -1,0 +1,133 @@
+"""The 議事要旨 parser on the bundled sample and on small variants."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.errors import ParseError
+from rag.parsing import parse_bytes, summary
+from rag.parsing.base import decode
+from tests.conftest import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    return summary.parse(decode(SAMPLE.read_bytes(), SAMPLE.name))
+
+
+def turn_starting(parsed, prefix: str):
+    matches = [t for t in parsed.turns if t.text.startswith(prefix)]
+    assert len(matches) == 1, f"expected one turn starting {prefix!r}, found {len(matches)}"
+    return matches[0]
+
+
+def test_meeting_metadata(parsed):
+    m = parsed.meeting
+    assert m.title == "第７回東京デジタルサービス会議"
+    assert m.date == "2023-08-31"
+    assert (m.start_time, m.end_time) == ("10:00", "12:00")
+    assert m.place.startswith("第一本庁舎 33 階特別会議室")
+    assert m.agenda == ("開会", "議事「オール東京のＤＸ推進に向けた将来像について」", "閉会")
+
+
+def test_roster(parsed):
+    by_name = {a.name: a for a in parsed.meeting.attendees}
+    assert len(by_name) == 8
+    murai = by_name["村井 純"]
+    assert (murai.group, murai.role, murai.affiliation, murai.title) == ("委員", "座長", "慶応義塾大学", "教授")
+    assert by_name["宮坂 学"].group == "東京都"
+    assert by_name["宮坂 学"].title == "東京都副知事（東京都ＣＩＯ）"
+    assert by_name["畑中 洋亮"].group == "オブザーバー"
+    assert by_name["畑中 洋亮"].affiliation == "一般財団法人 GovTech 東京"
+
+
+def test_topics(parsed):
+    assert parsed.meeting.topics[:4] == (
+        "オール東京の DX推進に向けた将来像について",
+        "GovTech 東京について",
+        "防災について",
+        "今後の活動予定について",
+    )
+
+
+def test_turn_count_and_order(parsed):
+    assert len(parsed.turns) == 53
+    assert [t.order for t in parsed.turns] == list(range(1, 54))
+
+
+def test_named_turns(parsed):
+    nankai = turn_starting(parsed, "南海トラフ巨大地震の危機が迫っている")
+    assert nankai.speaker.name == "村井 純"
+    assert (nankai.speaker.role, nankai.speaker.group) == ("座長", "委員")
+    assert nankai.topic == "防災について"
+    govtech = turn_starting(parsed, "GovTech 東京では、開発チームを強化していきたい")
+    assert govtech.speaker.name == "宮坂 学"
+    assert govtech.speaker.role == "東京都副知事（東京都ＣＩＯ）"
+    assert govtech.speaker.group == "東京都"
+    assert govtech.topic == "GovTech 東京について"
+
+
+def test_observer_label_and_secretariat(parsed):
+    hatanaka = turn_starting(parsed, "官民協働に当たっては")
+    assert hatanaka.speaker.label == "畑中（オブザーバー）"
+    assert hatanaka.speaker.name == "畑中 洋亮"
+    secretariat = [t for t in parsed.turns if t.speaker.label == "事務局"]
+    assert len(secretariat) == 4
+    assert all(not t.speaker.is_person and t.speaker.group == "事務局" for t in secretariat)
+
+
+def test_markers_after_page_breaks_start_new_turns(parsed):
+    # " 村井： " follows 水町's last bullet after a page break; it must not be glued into 水町's turn.
+    mizumachi = turn_starting(parsed, "都及び GovTech 東京に期待する役割の一つ")
+    assert "村井" not in mizumachi.text
+    assert parsed.turns[mizumachi.order].speaker.label == "村井"
+
+
+def test_broken_words_and_pages_are_joined(parsed):
+    text = "\n".join(t.text for t in parsed.turns)
+    assert "DX 業界" in text
+    assert "バックアップバッテリー" in text
+    assert "デジタル人材も不足" in text
+    assert not any(line.strip().isdigit() for line in text.split("\n"))
+
+
+def test_bullets_become_lines(parsed):
+    miyasaka = turn_starting(parsed, "GovTech 東京では、開発チームを強化していきたい")
+    lines = miyasaka.text.split("\n")
+    assert len(lines) == 2
+    assert lines[1].startswith("GovTech 東京の取組の一つとして")
+    assert not any(line.startswith(("▪", "•")) for line in lines)
+
+
+VARIANT = """第3回 テスト会議
+議事要旨
+日時
+令和6年1月15日（月）14:00～15:30
+出席者
+■委員
+山田 太郎（座長） 東京大学 教授
+■東京都
+佐藤 花子 デジタルサービス局長
+議事
+■データ連携について
+山田:
+▪ データ連携基盤の整備が必要。
+佐藤：
+・ 都として取り組む。今後も議論したい。 山田：
+▪ 期待している。
+"""
+
+
+def test_half_width_colon_and_glued_marker():
+    parsed = parse_bytes(VARIANT.encode(), "variant.txt", fmt="summary")
+    assert parsed.meeting.date == "2024-01-15"
+    labels = [t.speaker.label for t in parsed.turns]
+    assert labels == ["山田", "佐藤", "山田"]
+    assert parsed.turns[1].text == "都として取り組む。今後も議論したい。"
+    assert parsed.turns[0].speaker.role == "座長"
+    assert parsed.turns[1].topic == "データ連携について"
+
+
+def test_no_turns_is_an_error():
+    with pytest.raises(ParseError, match="no speaker turns"):
+        summary.parse(decode("第1回会議\n議事要旨\n本日は特になし。\n".encode(), "empty.txt"))

@@ -1,0 +1,103 @@
+"""Ingest and search through the engine, with the hashing encoder (fast, hermetic)."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.metadata import Filters
+from index.store import open_snapshot, verify
+from rag.errors import InputError
+from tests.conftest import SAMPLE
+
+
+def test_sample_ingests_completely(sample_engine):
+    snap = sample_engine.snapshot()
+    counts = snap.meta.counts()
+    assert counts["meetings"] == 1
+    assert counts["remarks"] == 53
+    assert counts["passages"] >= 53
+    assert verify(snap) == []
+
+
+def test_lexical_search_finds_the_remark(sample_engine):
+    result = sample_engine.search(query="南海トラフ", mode="lexical", k=3)
+    top = result.hits[0]
+    assert top.remark.speaker.name == "村井 純"
+    assert top.remark.topic == "防災について"
+    assert "南海トラフ" in top.passage
+    assert top.prev is not None and top.next is not None
+    assert top.next.order == top.remark.order + 1
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_modes_return_k_hits(sample_engine, mode):
+    result = sample_engine.search(query="デジタルインフラと防災", mode=mode, k=5)
+    assert 1 <= len(result.hits) <= 5
+    assert [h.rank for h in result.hits] == list(range(1, len(result.hits) + 1))
+
+
+def test_filters_apply_before_the_cut(sample_engine):
+    result = sample_engine.search(query="防災", k=10, filters=Filters(speaker="宮坂"))
+    assert result.hits
+    assert all(h.remark.speaker.name == "宮坂 学" for h in result.hits)
+    by_topic = sample_engine.search(query="デジタル", k=10, filters=Filters(topic="防災"))
+    assert all(h.remark.topic == "防災について" for h in by_topic.hits)
+    by_group = sample_engine.search(query="デジタル", k=10, filters=Filters(group="オブザーバー"))
+    assert {h.remark.speaker.group for h in by_group.hits} == {"オブザーバー"}
+
+
+def test_date_filter(sample_engine):
+    assert sample_engine.search(query="防災", filters=Filters(date_from="2023-09-01")).hits == []
+    assert sample_engine.search(query="防災", filters=Filters(date_from="2023-08-31", date_to="2023-08-31")).hits
+
+
+def test_unknown_speaker_gives_a_note_not_an_error(sample_engine):
+    result = sample_engine.search(query="防災", filters=Filters(speaker="存在しない人"))
+    assert result.hits == []
+    assert "存在しない人" in result.notes[0]
+
+
+@pytest.mark.parametrize(("query", "k", "mode"), [("", 10, "hybrid"), ("   ", 10, "hybrid"), ("x" * 1001, 10, "hybrid"),
+                                                  ("防災", 0, "hybrid"), ("防災", 101, "hybrid"), ("防災", 10, "fuzzy")])
+def test_bad_queries_are_refused(sample_engine, query, k, mode):
+    with pytest.raises(InputError):
+        sample_engine.search(query=query, k=k, mode=mode)
+
+
+def test_reingest_is_skipped_and_changes_replace(fake_engine, tmp_path):
+    first = fake_engine.ingest([SAMPLE])
+    assert [r.status for r in first] == ["ingested"]
+    again = fake_engine.ingest([SAMPLE])
+    assert [r.status for r in again] == ["skipped"]
+    changed = tmp_path / "changed.txt"
+    changed.write_text(SAMPLE.read_text(encoding="utf-8").replace("南海トラフ", "相模トラフ"), encoding="utf-8")
+    report = fake_engine.ingest([changed])[0]
+    assert report.status == "ingested" and report.meeting_id == first[0].meeting_id
+    snap = fake_engine.snapshot()
+    assert snap.meta.counts()["remarks"] == 53
+    assert verify(snap) == []
+    assert fake_engine.search(query="相模トラフ", mode="lexical").hits
+
+
+def test_bad_file_leaves_the_index_unchanged(fake_engine, tmp_path):
+    fake_engine.ingest([SAMPLE])
+    generation = fake_engine.snapshot().generation
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01binary")
+    reports = fake_engine.ingest([bad])
+    assert reports[0].status == "failed" and "binary" in reports[0].reason
+    assert open_snapshot(fake_engine.index_dir).generation == generation
+
+
+def test_one_bad_file_does_not_stop_the_batch(fake_engine, tmp_path):
+    bad = tmp_path / "empty.txt"
+    bad.write_text("")
+    reports = fake_engine.ingest([bad, SAMPLE])
+    assert [r.status for r in reports] == ["failed", "ingested"]
+
+
+def test_delete_meeting(fake_engine):
+    report = fake_engine.ingest([SAMPLE])[0]
+    assert fake_engine.delete_meeting(report.meeting_id) > 0
+    assert fake_engine.snapshot().meta.counts() == {"meetings": 0, "remarks": 0, "passages": 0}
+    assert fake_engine.delete_meeting(report.meeting_id) == 0

@@ -1,0 +1,39 @@
+"""Reciprocal rank fusion and passage splitting."""
+
+from __future__ import annotations
+
+from rag.chunking import sentences, split_remark
+from rag.fusion import rrf
+
+
+def test_rrf_rewards_agreement():
+    fused = rrf({"dense": ["a", "b", "c"], "lexical": ["b", "c", "a"]}, k=60)
+    assert fused[0][0] == "b"
+    assert fused[0][1] == 1 / 61 + 1 / 62
+
+
+def test_rrf_weights_and_ties():
+    fused = rrf({"dense": ["a"], "lexical": ["b"]}, k=1, weights={"dense": 2.0})
+    assert [x for x, _ in fused] == ["a", "b"]
+    tie = rrf({"dense": ["a"], "lexical": ["b"]}, k=1)
+    assert [x for x, _ in tie] == ["a", "b"]
+
+
+def test_short_remark_is_one_passage():
+    passages = split_remark("r", "一行目。\n二行目。", max_chars=100, overlap=10)
+    assert [p.text for p in passages] == ["一行目。\n二行目。"]
+
+
+def test_long_remark_splits_on_sentences_with_overlap():
+    text = "".join(f"これは{i}番目の文です。" for i in range(40))
+    passages = split_remark("r", text, max_chars=60, overlap=10)
+    assert len(passages) > 5
+    assert all(len(p.text) <= 70 for p in passages)
+    joined = "".join(sentences(text))
+    assert all(p.text[-5:] in joined for p in passages)
+    assert passages[1].text[:10] == passages[0].text[-10:]
+
+
+def test_run_on_sentence_is_windowed():
+    passages = split_remark("r", "あ" * 250, max_chars=100, overlap=20)
+    assert [len(p.text) for p in passages] == [100, 100, 90]

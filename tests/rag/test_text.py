@@ -1,0 +1,47 @@
+"""Dates, numerals and line joining."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.text import find_date, find_time_range, join_broken, kanji_to_int, squash
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("令和５年８月 31 日（木）", "2023-08-31"),
+        ("令和五年十月二十日", "2023-10-20"),
+        ("平成２４年５月１４日", "2012-05-14"),
+        ("平成元年1月8日", "1989-01-08"),
+        ("昭和六十四年一月七日", "1989-01-07"),
+        ("2022.6.28 検討会", "2022-06-28"),
+        ("2012/5/14", "2012-05-14"),
+        ("二〇二三年", ""),
+        ("日付なし", ""),
+    ],
+)
+def test_find_date(text, iso):
+    assert find_date(text) == iso
+
+
+def test_kanji_numerals():
+    assert kanji_to_int("三十一") == 31
+    assert kanji_to_int("二〇二三") == 2023
+    assert kanji_to_int("百二") == 102
+    assert kanji_to_int("１２") == 12
+
+
+def test_time_range():
+    assert find_time_range("10:00～12:00") == ("10:00", "12:00")
+    assert find_time_range("14時～15時30分") == ("14:00", "15:30")
+
+
+def test_join_broken():
+    assert join_broken("バックアップバ", "ッテリー") == "バックアップバッテリー"
+    assert join_broken("公務員は DX", "業界とは") == "公務員は DX 業界とは"
+    assert join_broken("General Data", "Protection") == "General Data Protection"
+
+
+def test_squash():
+    assert squash("ＲＦＩ を 柔軟な\n内容") == "RFIを柔軟な内容"
