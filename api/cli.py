@@ -49,7 +49,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             _say(f"failed    {report.path}: {report.reason}")
 
     reports = engine.ingest(
-        [Path(p) for p in args.paths], fmt=args.format, recursive=args.recursive, show_progress=not args.quiet,
+        [Path(p) for p in args.paths],
+        fmt=args.format,
+        recursive=args.recursive,
+        show_progress=not args.quiet,
         on_report=show,
     )
     failed = sum(r.status == "failed" for r in reports)
@@ -60,8 +63,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def _filters(args: argparse.Namespace) -> Filters:
     return Filters(
-        speaker=args.speaker or "", group=args.group or "", topic=args.topic or "", meeting=args.meeting or "",
-        date_from=args.date_from or "", date_to=args.date_to or "",
+        speaker=args.speaker or "",
+        group=args.group or "",
+        topic=args.topic or "",
+        meeting=args.meeting or "",
+        date_from=args.date_from or "",
+        date_to=args.date_to or "",
     )
 
 
@@ -72,7 +79,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     engine = _engine(_settings(args))
     if not engine.has_index():
         raise IndexMissing(
-            f"the index at {engine.index_dir} is empty; add minutes first: gijiroku ingest PATH... --index {engine.index_dir}"
+            f"the index at {engine.index_dir} is empty; add minutes first: "
+            f"gijiroku ingest PATH... --index {engine.index_dir}"
         )
     result = engine.search(query=args.query, k=args.k, mode=args.mode, filters=_filters(args))
     if args.json:
@@ -98,7 +106,7 @@ def cmd_model(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     query, passage = settings.prompts()
-    info = {"model": settings.model_name, "query_prompt": query, "passage_prompt": passage}
+    info: dict[str, object] = {"model": settings.model_name, "query_prompt": query, "passage_prompt": passage}
     if settings.model_name == DEFAULT_MODEL_NAME:
         info["path"] = str(default_model_dir(settings))
         info["provisioned"] = is_converted(default_model_dir(settings))
@@ -118,7 +126,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         for p in problems:
             _say(f"problem: {p}")
         return EXIT_ERROR
-    print(f"ok: {counts.get('meetings', 0)} meetings, {counts.get('remarks', 0)} remarks, {counts.get('passages', 0)} passages")
+    meetings, remarks, passages = (counts.get(k, 0) for k in ("meetings", "remarks", "passages"))
+    print(f"ok: {meetings} meetings, {remarks} remarks, {passages} passages")
     return 0
 
 
@@ -140,7 +149,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     questions = load_questions(Path(args.gold))
     summary, outcomes = evaluate(questions, lambda q: engine.search(query=q, k=10, mode=args.mode).hits)
     if args.json:
-        misses = [{"id": o.question.qid, "query": o.question.query, "top": o.top} for o in outcomes if not o.ranks or o.ranks[0] > 1]
+        misses = [
+            {"id": o.question.qid, "query": o.question.query, "top": o.top}
+            for o in outcomes
+            if not o.ranks or o.ranks[0] > 1
+        ]
         print(json.dumps({"mode": args.mode, "metrics": summary, "misses": misses}, ensure_ascii=False, indent=2))
         return 0
     print(f"{'group':<22}{'n':>4}" + "".join(f"{m:>9}" for m in METRICS))

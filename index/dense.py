@@ -7,11 +7,15 @@ Filters are applied inside FAISS with an id selector, so a filtered search still
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import faiss
+import faiss as _faiss
 import numpy as np
 
 from index.errors import IndexCorrupt, StoreError
+
+# faiss's SWIG annotations do not describe its Python API (search params, selectors); treat it as untyped.
+faiss: Any = _faiss
 
 FILE = "dense.faiss"
 INDEX_TYPES = ("flat", "hnsw")

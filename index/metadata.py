@@ -39,13 +39,37 @@ CREATE INDEX IF NOT EXISTS remarks_person ON remarks (person_id);
 CREATE INDEX IF NOT EXISTS passages_remark ON passages (remark_id);
 CREATE INDEX IF NOT EXISTS meetings_hash ON meetings (content_hash);
 """
-MEETING_COLUMNS = (
-    "meeting_id title date start_time end_time place agenda attendees topics url source_format "
-    "source_name content_hash"
-).split()
-REMARK_COLUMNS = (
-    "remark_id meeting_id ord label name role grp affiliation is_person person_id topic text source_id url"
-).split()
+MEETING_COLUMNS = [
+    "meeting_id",
+    "title",
+    "date",
+    "start_time",
+    "end_time",
+    "place",
+    "agenda",
+    "attendees",
+    "topics",
+    "url",
+    "source_format",
+    "source_name",
+    "content_hash",
+]
+REMARK_COLUMNS = [
+    "remark_id",
+    "meeting_id",
+    "ord",
+    "label",
+    "name",
+    "role",
+    "grp",
+    "affiliation",
+    "is_person",
+    "person_id",
+    "topic",
+    "text",
+    "source_id",
+    "url",
+]
 _JSON_COLUMNS = ("agenda", "attendees", "topics")
 
 

@@ -22,6 +22,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -128,7 +129,9 @@ def verify(snapshot: Snapshot) -> list[str]:
         if not np.array_equal(ids, meta_ids):
             missing = np.setdiff1d(meta_ids, ids)[:5].tolist()
             extra = np.setdiff1d(ids, meta_ids)[:5].tolist()
-            problems.append(f"{label} index has {len(ids)} passages, metadata {len(meta_ids)}; missing {missing}, extra {extra}")
+            problems.append(
+                f"{label} index has {len(ids)} passages, metadata {len(meta_ids)}; missing {missing}, extra {extra}"
+            )
     counts = snapshot.meta.counts()
     if counts != snapshot.manifest.get("counts"):
         problems.append(f"manifest counts {snapshot.manifest.get('counts')} differ from metadata {counts}")
@@ -149,7 +152,7 @@ class Writer:
     def __init__(self, directory: Path, spec: IndexSpec) -> None:
         self.directory = directory
         self.spec = spec
-        self._lock_fh = None
+        self._lock_fh: IO[str] | None = None
         self._work: Path | None = None
         self.snapshot: Snapshot | None = None
         self._next_id = 0
@@ -252,4 +255,4 @@ class Writer:
                 shutil.rmtree(old, ignore_errors=True)
 
 
-__all__ = ["IndexSpec", "Snapshot", "Writer", "open_snapshot", "read_manifest", "verify", "StoreError"]
+__all__ = ["IndexSpec", "Snapshot", "StoreError", "Writer", "open_snapshot", "read_manifest", "verify"]

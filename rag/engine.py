@@ -105,12 +105,21 @@ class Engine:
         """A retriever over the current snapshot."""
         return Retriever(snapshot=self.snapshot(), encoder=self.encoder, tokenize=self.tokenize, settings=self.settings)
 
-    def search(self, *, query: str, k: int | None = None, mode: str = "hybrid", filters: Filters | None = None) -> SearchResult:
+    def search(
+        self, *, query: str, k: int | None = None, mode: str = "hybrid", filters: Filters | None = None
+    ) -> SearchResult:
         """Search the index; see ``Retriever.search``."""
-        return self.retriever().search(query=query, k=self.settings.default_k if k is None else k, mode=mode, filters=filters)
+        return self.retriever().search(
+            query=query, k=self.settings.default_k if k is None else k, mode=mode, filters=filters
+        )
 
     def ingest(
-        self, paths: Iterable[Path], *, fmt: str | None = None, recursive: bool = False, show_progress: bool = False,
+        self,
+        paths: Iterable[Path],
+        *,
+        fmt: str | None = None,
+        recursive: bool = False,
+        show_progress: bool = False,
         on_report: Callable[[FileReport], None] | None = None,
     ) -> list[FileReport]:
         """Ingest files and directories as one committed generation; returns a report per file."""
@@ -120,7 +129,10 @@ class Engine:
         reports = []
         with Writer(self.index_dir, self.spec()) as writer:
             ingestor = Ingestor(
-                writer=writer, encoder=self.encoder, tokenize=self.tokenize, settings=self.settings,
+                writer=writer,
+                encoder=self.encoder,
+                tokenize=self.tokenize,
+                settings=self.settings,
                 show_progress=show_progress,
             )
             for path in files:

@@ -64,8 +64,15 @@ def embedding_text(text: str, turn: Turn, *, with_context: bool) -> str:
 class Ingestor:
     """Adds parsed minutes to an open ``Writer``."""
 
-    def __init__(self, *, writer: Writer, encoder: Encoder, tokenize: Callable[[str], list[str]],
-                 settings: Settings, show_progress: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        writer: Writer,
+        encoder: Encoder,
+        tokenize: Callable[[str], list[str]],
+        settings: Settings,
+        show_progress: bool = False,
+    ) -> None:
         self.writer = writer
         self.encoder = encoder
         self.tokenize = tokenize
@@ -99,7 +106,8 @@ class Ingestor:
         snap = self.writer.snapshot
         assert snap is not None
         meeting = parsed.meeting
-        texts, rows, turns_of = [], [], []
+        texts: list[str] = []
+        rows: list[dict] = []
         for turn in parsed.turns:
             rid = remark_id(meeting.meeting_id, turn.order)
             for passage in split_remark(
@@ -107,7 +115,6 @@ class Ingestor:
             ):
                 rows.append({"remark_id": rid, "ordinal": passage.ordinal, "text": passage.text})
                 texts.append(embedding_text(passage.text, turn, with_context=self.settings.passage_context))
-                turns_of.append(turn)
         if not rows:
             raise InputError(f"{name}: the remarks are empty")
         vectors = self.encoder.encode_passages(texts, show_progress=self.show_progress)

@@ -118,7 +118,9 @@ class Retriever:
             return None
 
         def fused(pid: int) -> float:
-            return sum(1.0 / (self.settings.rrf_k + leg.passage_rank[pid]) for leg in legs.values() if pid in leg.passage_rank)
+            return sum(
+                1.0 / (self.settings.rrf_k + leg.passage_rank[pid]) for leg in legs.values() if pid in leg.passage_rank
+            )
 
         return max(candidates, key=fused)
 

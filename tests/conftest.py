@@ -4,6 +4,7 @@ encoder for fast hermetic tests, and, for slow tests, the real default model con
 from __future__ import annotations
 
 import hashlib
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +40,7 @@ class HashingModel:
     def encode(self, texts, prompt=None, **_: object) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
-            for a, b in zip(text, text[1:], strict=False):
+            for a, b in itertools.pairwise(text):
                 digest = hashlib.md5((a + b).encode()).digest()
                 out[row, digest[0] % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
@@ -48,7 +49,9 @@ class HashingModel:
 
 def fake_encoder() -> Encoder:
     """An ``Encoder`` over ``HashingModel``."""
-    return Encoder(HashingModel(), name="test/hashing", query_prompt="", passage_prompt="", english_prompt="", batch_size=8)
+    return Encoder(
+        HashingModel(), name="test/hashing", query_prompt="", passage_prompt="", english_prompt="", batch_size=8
+    )
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +76,9 @@ def fake_engine(tmp_path, sudachi) -> Engine:
 @pytest.fixture(scope="session")
 def sample_engine(tmp_path_factory, sudachi) -> Engine:
     """An engine with the bundled sample ingested, fake encoder (fast)."""
-    engine = Engine(make_settings(tmp_path_factory.mktemp("sample") / "index"), encoder=fake_encoder(), tokenize=sudachi)
+    engine = Engine(
+        make_settings(tmp_path_factory.mktemp("sample") / "index"), encoder=fake_encoder(), tokenize=sudachi
+    )
     engine.ingest([SAMPLE])
     return engine
 

@@ -51,8 +51,9 @@ def _device(setting: str) -> str:
 class Encoder:
     """Encodes queries and passages with the configured prompts; vectors are L2-normalised."""
 
-    def __init__(self, model, *, name: str, query_prompt: str, passage_prompt: str, english_prompt: str,
-                 batch_size: int) -> None:
+    def __init__(
+        self, model, *, name: str, query_prompt: str, passage_prompt: str, english_prompt: str, batch_size: int
+    ) -> None:
         self.model = model
         self.name = name
         self.query_prompt = query_prompt
@@ -100,7 +101,7 @@ def load_encoder(settings: Settings, progress: Progress | None = None) -> Encode
     location = ensure_model(settings, progress)
     try:
         model = SentenceTransformer(location, device=_device(settings.device))
-    except Exception as exc:  # noqa: BLE001 - any loader failure becomes one clear message
+    except Exception as exc:
         raise ModelError(
             f"cannot load the embedding model {settings.model_name!r} from {location}: {exc}. "
             "No model hub is reachable here: use a local path, or the default model."

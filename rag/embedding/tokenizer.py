@@ -58,9 +58,7 @@ def nmt_nfkc_charsmap() -> bytes:
     try:
         import sentencepiece as spm
     except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise DependencyMissing(
-            "building the e5 tokenizer needs sentencepiece: pip install sentencepiece"
-        ) from exc
+        raise DependencyMissing("building the e5 tokenizer needs sentencepiece: pip install sentencepiece") from exc
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter(_TRAINING_TEXT.splitlines()),

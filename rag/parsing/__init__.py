@@ -23,8 +23,7 @@ def detect(source: Source) -> MinutesFormat:
     score, best = scored[0]
     if score < _MIN_CONFIDENCE:
         raise ParseError(
-            f"{source.name}: not recognised as minutes (no speaker turns in any known format: "
-            f"{', '.join(FORMATS)})",
+            f"{source.name}: not recognised as minutes (no speaker turns in any known format: {', '.join(FORMATS)})",
             details={"file": source.name, "reason": "unrecognised"},
         )
     return FORMATS[best]

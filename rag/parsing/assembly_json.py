@@ -60,13 +60,13 @@ def parse(source: Source) -> ParsedMinutes:
     """Parse the header into metadata and every other utterance into a turn."""
     data = _load(source)
     items = [p for p in data["Proceeding"] if isinstance(p, dict)]
-    place, roster, agenda = "", [], []
+    place, roster, agenda = "", list[Attendee](), list[str]()
     if items and str(items[0].get("Speaker")) in ("null", "None", ""):
         place, roster, agenda = _header(str(items[0].get("Utterance") or ""))
         items = items[1:]
     title = str(data.get("ProceedingTitle") or source.name)
     topic = agenda[0] if agenda else ""
-    turns = []
+    turns: list[Turn] = []
     for item in items:
         body = strip_stage_directions(str(item.get("Utterance") or ""))
         label = str(item.get("Speaker") or "").strip()

@@ -59,9 +59,7 @@ def decode(data: bytes, name: str) -> Source:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Source(name, data.decode("utf-16"), content_hash(data), "utf-16")
     if looks_binary(data):
-        raise ParseError(
-            f"{name}: this is a binary file, not minutes text", details={"file": name, "reason": "binary"}
-        )
+        raise ParseError(f"{name}: this is a binary file, not minutes text", details={"file": name, "reason": "binary"})
     for encoding in ("utf-8-sig", *_FALLBACK_ENCODINGS):
         try:
             text = data.decode(encoding)

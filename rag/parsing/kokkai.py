@@ -75,7 +75,7 @@ def _meeting(record: dict, source: Source, roster: list[Attendee]) -> Meeting:
 def _parse_record(record: dict, source: Source) -> ParsedMinutes:
     speeches = sorted(record.get("speechRecord") or [], key=lambda s: int(_str(s.get("speechOrder")) or 0))
     roster: list[Attendee] = []
-    turns = []
+    turns: list[Turn] = []
     for speech in speeches:
         text = _str(speech.get("speech"))
         if _str(speech.get("speechOrder")) in ("0", ""):

@@ -81,7 +81,7 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     current: str | None = None
     for line in lines:
         section = _section_of(line)
-        if section and section != "kind" and (current != "body" or section == "body" and "body" not in blocks):
+        if section and section != "kind" and (current != "body" or (section == "body" and "body" not in blocks)):
             current = section
             blocks.setdefault(section, [])
             continue
@@ -242,4 +242,4 @@ def parse(source: Source) -> ParsedMinutes:
     return ParsedMinutes(meeting=meeting, turns=turns)
 
 
-__all__ = ["name", "sniff", "parse", "nfkc"]
+__all__ = ["name", "nfkc", "parse", "sniff"]

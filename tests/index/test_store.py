@@ -17,13 +17,30 @@ def add_meeting(writer: Writer, meeting_id: str, n: int = 2) -> None:
     snap = writer.snapshot
     ids = writer.allocate_ids(n)
     remarks = [
-        {"remark_id": f"{meeting_id}-{i}", "meeting_id": meeting_id, "ord": i, "label": "宮坂", "name": "宮坂 学",
-         "role": "", "grp": "", "affiliation": "", "is_person": 1, "person_id": "p", "topic": "t", "text": "x",
-         "source_id": "", "url": ""}
+        {
+            "remark_id": f"{meeting_id}-{i}",
+            "meeting_id": meeting_id,
+            "ord": i,
+            "label": "宮坂",
+            "name": "宮坂 学",
+            "role": "",
+            "grp": "",
+            "affiliation": "",
+            "is_person": 1,
+            "person_id": "p",
+            "topic": "t",
+            "text": "x",
+            "source_id": "",
+            "url": "",
+        }
         for i in range(n)
     ]
-    passages = [{"passage_id": int(p), "remark_id": f"{meeting_id}-{i}", "ordinal": 0, "text": "x"} for i, p in enumerate(ids)]
-    old = snap.meta.replace_meeting({"meeting_id": meeting_id, "title": meeting_id, "content_hash": meeting_id}, remarks, passages)
+    passages = [
+        {"passage_id": int(p), "remark_id": f"{meeting_id}-{i}", "ordinal": 0, "text": "x"} for i, p in enumerate(ids)
+    ]
+    old = snap.meta.replace_meeting(
+        {"meeting_id": meeting_id, "title": meeting_id, "content_hash": meeting_id}, remarks, passages
+    )
     snap.dense.delete(np.array(old, dtype=np.int64))
     snap.lexical.delete(np.array(old, dtype=np.int64))
     snap.dense.add(ids, np.eye(4, dtype=np.float32)[:n])

@@ -57,8 +57,17 @@ def test_unknown_speaker_gives_a_note_not_an_error(sample_engine):
     assert "存在しない人" in result.notes[0]
 
 
-@pytest.mark.parametrize(("query", "k", "mode"), [("", 10, "hybrid"), ("   ", 10, "hybrid"), ("x" * 1001, 10, "hybrid"),
-                                                  ("防災", 0, "hybrid"), ("防災", 101, "hybrid"), ("防災", 10, "fuzzy")])
+@pytest.mark.parametrize(
+    ("query", "k", "mode"),
+    [
+        ("", 10, "hybrid"),
+        ("   ", 10, "hybrid"),
+        ("x" * 1001, 10, "hybrid"),
+        ("防災", 0, "hybrid"),
+        ("防災", 101, "hybrid"),
+        ("防災", 10, "fuzzy"),
+    ],
+)
 def test_bad_queries_are_refused(sample_engine, query, k, mode):
     with pytest.raises(InputError):
         sample_engine.search(query=query, k=k, mode=mode)

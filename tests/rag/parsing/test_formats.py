@@ -48,7 +48,12 @@ def test_kokkai_numbers_as_numbers():
                 "date": "2024-03-01",
                 "speechRecord": [
                     {"speechOrder": 0, "speaker": "会議録情報", "speech": "委員長\u3000山田\u3000太郎君"},
-                    {"speechOrder": 1, "speechID": "X_001", "speaker": "山田太郎", "speech": "○山田委員長\u3000開会します。"},
+                    {
+                        "speechOrder": 1,
+                        "speechID": "X_001",
+                        "speaker": "山田太郎",
+                        "speech": "○山田委員長\u3000開会します。",
+                    },
                 ],
             }
         ]

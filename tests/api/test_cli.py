@@ -1,0 +1,84 @@
+"""The gijiroku command end to end, with the real default model (slow)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from api.cli import main
+from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory, model_cache):
+    patch = pytest.MonkeyPatch()
+    patch.setenv("GIJIROKU_MODEL_CACHE_DIR", str(model_cache))
+    path = tmp_path_factory.mktemp("cli") / "index"
+    assert main(["ingest", str(SAMPLE), "--index", str(path), "--quiet"]) == 0
+    yield path
+    patch.undo()
+
+
+def test_search_json_schema(index_dir, capsys):
+    assert main(["search", "南海トラフ巨大地震とデジタル", "--index", str(index_dir), "--json", "--k", "3"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"query", "mode", "filters", "hits"}
+    assert out["mode"] == "hybrid" and len(out["hits"]) == 3
+    hit = out["hits"][0]
+    assert set(hit) >= {"rank", "score", "remark_id", "speaker", "topic", "meeting", "text", "passage", "context"}
+    assert set(hit["speaker"]) >= {"label", "name", "role", "group", "affiliation"}
+    assert set(hit["meeting"]) == {"id", "title", "date"}
+    assert set(hit["context"]) == {"prev", "next"}
+    assert hit["speaker"]["name"] == "村井 純"
+    assert hit["passage"] in hit["text"]
+
+
+def test_search_with_speaker_filter(index_dir, capsys):
+    assert main(["search", "防災", "--index", str(index_dir), "--speaker", "宮坂", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert hits and all(h["speaker"]["name"] == "宮坂 学" for h in hits)
+
+
+def test_human_output(index_dir, capsys):
+    assert main(["search", "カオスエンジニアリング", "--index", str(index_dir), "--k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "小野 和俊" in out and "カオスエンジニアリング" in out
+
+
+def test_check_and_reingest_skip(index_dir, capsys):
+    assert main(["check", "--index", str(index_dir)]) == 0
+    assert "53 remarks" in capsys.readouterr().out
+    assert main(["ingest", str(SAMPLE), "--index", str(index_dir), "--quiet"]) == 0
+    assert "skipped" in capsys.readouterr().err
+
+
+def test_bad_file_exits_non_zero_and_keeps_index(index_dir, tmp_path, capsys):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("会議録ではないただのメモ。", encoding="utf-8")
+    manifest = (index_dir / "manifest.json").read_text()
+    assert main(["ingest", str(bad), "--index", str(index_dir), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "notes.txt" in err and "not recognised as minutes" in err
+    assert (index_dir / "manifest.json").read_text() == manifest
+
+
+def test_empty_index_says_how_to_ingest(tmp_path, capsys):
+    assert main(["search", "防災", "--index", str(tmp_path / "none")]) == 1
+    assert "gijiroku ingest" in capsys.readouterr().err
+
+
+def test_bad_query_is_a_message_not_a_traceback(index_dir, capsys):
+    assert main(["search", "  ", "--index", str(index_dir)]) == 1
+    assert "query is empty" in capsys.readouterr().err
+    assert main(["search", "防災", "--index", str(index_dir), "--k", "0"]) == 1
+    assert "k must be between" in capsys.readouterr().err
+
+
+def test_model_command(capsys):
+    assert main(["model"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["model"] == "intfloat/multilingual-e5-small"
+    assert info["query_prompt"] == "query: "
