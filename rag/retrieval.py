@@ -10,7 +10,7 @@ import numpy as np
 
 from index.metadata import Filters
 from index.store import Snapshot
-from rag.embedding.encoder import Encoder
+from rag.embedding.encoder import Encoder, query_language
 from rag.errors import InputError
 from rag.fusion import rrf
 from rag.models import Hit
@@ -80,7 +80,7 @@ class Retriever:
             return SearchResult(text, mode, filters, [], notes)
         allowed = self.snapshot.meta.allowed_passages(filters)
         legs = self._legs(text, mode, allowed)
-        ranked = self._fuse(legs, mode)[:k]
+        ranked = self._fuse(legs, mode, english=query_language(text) == "en")[:k]
         return SearchResult(text, mode, filters, self._hits(ranked, legs), notes)
 
     def _legs(self, text: str, mode: str, allowed: np.ndarray | None) -> dict[str, _Leg]:
@@ -105,11 +105,12 @@ class Retriever:
                 leg.best[rid] = (score, pid)
         return leg
 
-    def _fuse(self, legs: dict[str, _Leg], mode: str) -> list[tuple[str, float]]:
+    def _fuse(self, legs: dict[str, _Leg], mode: str, *, english: bool) -> list[tuple[str, float]]:
         if mode != "hybrid" or len(legs) == 1:
             leg = next(iter(legs.values()), _Leg())
             return [(rid, leg.best[rid][0]) for rid in leg.ranked()]
-        weights = {"dense": self.settings.dense_weight, "lexical": self.settings.lexical_weight}
+        lexical = self.settings.english_lexical_weight if english else self.settings.lexical_weight
+        weights = {"dense": self.settings.dense_weight, "lexical": lexical}
         return rrf({name: leg.ranked() for name, leg in legs.items()}, k=self.settings.rrf_k, weights=weights)
 
     def _best_passage(self, rid: str, legs: dict[str, _Leg]) -> int | None:
