@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -38,7 +39,7 @@ def cpu_model() -> str:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -58,7 +59,7 @@ def main() -> int:
         ingest_s = time.perf_counter() - start
         passages = sum(r.passages for r in reports)
         result: dict = {
-            "machine": {"cpus": __import__("os").cpu_count(), "cpu": cpu_model()},
+            "machine": {"cpus": os.cpu_count(), "cpu": cpu_model()},
             "ingest": {"files": len(reports), "passages": passages, "seconds_incl_model_load": round(ingest_s, 1)},
             "quality": {},
             "latency_ms": {},
@@ -86,7 +87,8 @@ def main() -> int:
         for g in ("all", "lang:ja", "lang:en"):
             m = groups[g]
             print(
-                f"{mode:8s} {g:8s} R@1 {m['R@1']:.3f} R@5 {m['R@5']:.3f} R@10 {m['R@10']:.3f} MRR@10 {m['MRR@10']:.3f} nDCG@10 {m['nDCG@10']:.3f}"
+                f"{mode:8s} {g:8s} R@1 {m['R@1']:.3f} R@5 {m['R@5']:.3f} R@10 {m['R@10']:.3f} "
+                f"MRR@10 {m['MRR@10']:.3f} nDCG@10 {m['nDCG@10']:.3f}"
             )
     return 0
 
