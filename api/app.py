@@ -1,0 +1,166 @@
+"""The FastAPI application: search, remarks in context, meetings, health, and the web page.
+
+The engine (model, tokenizer, index) is loaded once in the lifespan and injected into routes.
+Routes are plain ``def`` functions, so FastAPI runs them in its thread pool and model inference
+never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import FileResponse
+
+from api import errors
+from api.render import context_dict, result_dict, speaker_dict
+from api.schemas import Health, MeetingOut, MeetingSummary, Ready, RemarkOut, SearchOut
+from index.metadata import Filters
+from rag.engine import Engine
+from rag.errors import NotFoundError
+from rag.records import remark_from_row
+from rag.settings import Settings
+
+STATIC = Path(__file__).resolve().parent / "static"
+_REFRESH_EVERY_S = 1.0
+
+
+def create_app(settings: Settings, *, engine_factory: Callable[[Settings], Engine] = Engine) -> FastAPI:
+    """Build the app; the engine is created and warmed in the lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = engine_factory(settings)
+        engine.snapshot()  # loads the model, the tokenizer and the index once, before serving
+        engine.tokenize("準備")
+        app.state.engine = engine
+        app.state.refreshed = time.monotonic()
+        yield
+
+    app = FastAPI(title="gijiroku", summary="Semantic search over Japanese minutes", lifespan=lifespan)
+    errors.install(app)
+    _routes(app, settings)
+    return app
+
+
+def get_engine(request: Request) -> Engine:
+    """The app's engine, switched to a newer index generation when one was committed."""
+    engine: Engine = request.app.state.engine
+    now = time.monotonic()
+    if now - request.app.state.refreshed > _REFRESH_EVERY_S:
+        request.app.state.refreshed = now
+        engine.refresh()
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def _routes(app: FastAPI, settings: Settings) -> None:
+    @app.get("/search", response_model=SearchOut)
+    def search(
+        engine: EngineDep,
+        q: str = "",
+        k: Annotated[int, Query(ge=1, le=100)] = 10,
+        mode: Literal["hybrid", "dense", "lexical"] = "hybrid",
+        speaker: str = "",
+        group: str = "",
+        topic: str = "",
+        meeting: str = "",
+        date_from: date | None = None,
+        date_to: date | None = None,
+    ) -> dict:
+        """Search remarks (hybrid, dense or lexical) with optional filters."""
+        filters = Filters(
+            speaker=speaker.strip(),
+            group=group.strip(),
+            topic=topic.strip(),
+            meeting=meeting.strip(),
+            date_from=date_from.isoformat() if date_from else "",
+            date_to=date_to.isoformat() if date_to else "",
+        )
+        return result_dict(engine.search(query=q, k=k, mode=mode, filters=filters))
+
+    @app.get("/remarks/{remark_id}", response_model=RemarkOut)
+    def remark(engine: EngineDep, remark_id: str, n: Annotated[int, Query(ge=0, le=20)] = 2) -> dict:
+        """One remark with ±n remarks of context and a stable permalink."""
+        meta = engine.snapshot().meta
+        row = meta.remarks([remark_id]).get(remark_id)
+        if row is None:
+            raise NotFoundError(f"no remark {remark_id!r}", details={"remark_id": remark_id})
+        r = remark_from_row(row)
+        around = [remark_from_row(x) for x in meta.remarks_in_meeting(r.meeting_id, r.order - n, r.order + n)]
+        return {
+            "remark_id": r.remark_id,
+            "permalink": f"/remarks/{r.remark_id}",
+            "speaker": speaker_dict(r),
+            "topic": r.topic,
+            "meeting": {"id": r.meeting_id, "title": r.meeting_title, "date": r.meeting_date},
+            "order": r.order,
+            "text": r.text,
+            "url": r.url,
+            "context": [context_dict(x) for x in around],
+        }
+
+    @app.get("/meetings", response_model=list[MeetingSummary])
+    def meetings(engine: EngineDep) -> list[dict]:
+        """All meetings, newest first."""
+        meta = engine.snapshot().meta
+        return [_meeting_summary(m, len(meta.remarks_in_meeting(m["meeting_id"]))) for m in meta.meetings()]
+
+    @app.get("/meetings/{meeting_id}", response_model=MeetingOut)
+    def meeting(engine: EngineDep, meeting_id: str) -> dict:
+        """Metadata, roster, topics and the full transcript of one meeting."""
+        meta = engine.snapshot().meta
+        m = meta.meeting(meeting_id)
+        if m is None:
+            raise NotFoundError(f"no meeting {meeting_id!r}", details={"meeting_id": meeting_id})
+        transcript = [context_dict(remark_from_row(r)) for r in meta.remarks_in_meeting(meeting_id)]
+        return {
+            **_meeting_summary(m, len(transcript)),
+            "start_time": m["start_time"] or "",
+            "end_time": m["end_time"] or "",
+            "agenda": m["agenda"],
+            "attendees": m["attendees"],
+            "topics": m["topics"],
+            "url": m["url"] or "",
+            "transcript": transcript,
+        }
+
+    @app.get("/healthz", response_model=Health)
+    def healthz() -> dict:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", response_model=Ready)
+    def readyz(engine: EngineDep) -> dict:
+        """Readiness: model and index loaded, with counts."""
+        snap = engine.snapshot()
+        return {
+            "ready": True,
+            "model": settings.model_name,
+            "index": str(engine.index_dir),
+            "generation": snap.generation,
+            "counts": snap.manifest.get("counts", {}),
+        }
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        """The web page."""
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+
+def _meeting_summary(m: dict, remarks: int) -> dict:
+    return {
+        "id": m["meeting_id"],
+        "title": m["title"],
+        "date": m["date"] or "",
+        "place": m["place"] or "",
+        "source_format": m["source_format"] or "",
+        "remarks": remarks,
+    }

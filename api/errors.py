@@ -1,0 +1,70 @@
+"""One JSON error shape for every 4xx and 5xx: ``{"error": {"code", "message", "details"}}``."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from index.errors import IndexCorrupt, IndexMismatch, IndexMissing, StoreError
+from rag.errors import ConfigError, GijirokuError, InputError, NotFoundError
+
+log = logging.getLogger("gijiroku.api")
+
+STATUS = {
+    InputError: 400,
+    NotFoundError: 404,
+    IndexMissing: 503,
+    IndexMismatch: 503,
+    IndexCorrupt: 503,
+    ConfigError: 500,
+}
+
+
+def error_body(code: str, message: str, details: dict | None = None) -> dict:
+    """The error envelope."""
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def status_for(exc: Exception) -> int:
+    """HTTP status for a core exception (most specific class wins)."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that map core errors and request errors onto the envelope."""
+
+    @app.exception_handler(GijirokuError)
+    @app.exception_handler(StoreError)
+    async def core_error(_: Request, exc: Exception) -> JSONResponse:
+        code = getattr(exc, "code", "error")
+        return JSONResponse(
+            error_body(code, getattr(exc, "message", str(exc)), getattr(exc, "details", {})), status_for(exc)
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": ".".join(str(x) for x in e["loc"] if x not in ("query", "body", "path")), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        message = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return JSONResponse(error_body("invalid_input", message, {"problems": problems}), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
+            exc.status_code, "http_error"
+        )
+        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return JSONResponse(error_body("internal_error", "an unexpected error occurred; it has been logged"), 500)
