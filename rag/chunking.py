@@ -24,23 +24,33 @@ def _windows(text: str, max_chars: int, overlap: int) -> list[str]:
 
 
 def _split_long(line: str, max_chars: int, overlap: int) -> list[str]:
-    """Sentences packed into windows of ``max_chars``; each window repeats the previous tail."""
+    """Sentences packed into windows of ``max_chars``; each repeats the previous window's last sentences."""
     pieces: list[str] = []
-    current = ""
+    current: list[str] = []
     for sentence in sentences(line):
         if len(sentence) > max_chars:  # a run-on sentence: fixed windows
             if current:
-                pieces.append(current)
+                pieces.append("".join(current))
             pieces.extend(_windows(sentence, max_chars, overlap))
-            current = ""
+            current = []
             continue
-        if current and len(current) + len(sentence) > max_chars:
-            pieces.append(current)
-            current = current[-overlap:] if overlap else ""
-        current += sentence
+        if current and sum(map(len, current)) + len(sentence) > max_chars:
+            pieces.append("".join(current))
+            current = _tail(current, overlap)
+        current.append(sentence)
     if current:
-        pieces.append(current)
+        pieces.append("".join(current))
     return pieces
+
+
+def _tail(sentences_: list[str], overlap: int) -> list[str]:
+    """The last whole sentences that fit in ``overlap`` characters: passages start at a sentence."""
+    tail: list[str] = []
+    for sentence in reversed(sentences_):
+        if sum(map(len, tail)) + len(sentence) > overlap:
+            break
+        tail.insert(0, sentence)
+    return tail
 
 
 def split_remark(remark_id: str, text: str, *, max_chars: int, overlap: int) -> list[Passage]:
