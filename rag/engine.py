@@ -7,7 +7,8 @@ A reader picks up a newer index generation on ``refresh()``; writers go through 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from index.errors import IndexMissing
@@ -113,6 +114,22 @@ class Engine:
             query=query, k=self.settings.default_k if k is None else k, mode=mode, filters=filters
         )
 
+    @contextmanager
+    def _writing(self, *, show_progress: bool = False) -> Iterator[Ingestor]:
+        """An ingestor over the next generation; committed (and picked up) only if something changed."""
+        with Writer(self.index_dir, self.spec()) as writer:
+            ingestor = Ingestor(
+                writer=writer,
+                encoder=self.encoder,
+                tokenize=self.tokenize,
+                settings=self.settings,
+                show_progress=show_progress,
+            )
+            yield ingestor
+            if ingestor.changed:
+                writer.commit()
+        self.refresh()
+
     def ingest(
         self,
         paths: Iterable[Path],
@@ -127,43 +144,23 @@ class Engine:
         if not files:
             raise InputError("no minutes files found at the given paths")
         reports = []
-        with Writer(self.index_dir, self.spec()) as writer:
-            ingestor = Ingestor(
-                writer=writer,
-                encoder=self.encoder,
-                tokenize=self.tokenize,
-                settings=self.settings,
-                show_progress=show_progress,
-            )
+        with self._writing(show_progress=show_progress) as ingestor:
             for path in files:
                 report = ingestor.add_file(path, fmt=fmt)
                 reports.append(report)
                 if on_report:
                     on_report(report)
-            if ingestor.changed:
-                writer.commit()
-        self.refresh()
         return reports
 
     def ingest_bytes(self, data: bytes, name: str, *, fmt: str | None = None) -> FileReport:
         """Ingest one uploaded file."""
-        with Writer(self.index_dir, self.spec()) as writer:
-            ingestor = Ingestor(writer=writer, encoder=self.encoder, tokenize=self.tokenize, settings=self.settings)
-            report = ingestor.add_bytes(data, name, fmt=fmt)
-            if ingestor.changed:
-                writer.commit()
-        self.refresh()
-        return report
+        with self._writing() as ingestor:
+            return ingestor.add_bytes(data, name, fmt=fmt)
 
     def delete_meeting(self, meeting_id: str) -> int:
         """Delete a meeting and commit; returns the number of passages removed."""
-        with Writer(self.index_dir, self.spec()) as writer:
-            ingestor = Ingestor(writer=writer, encoder=self.encoder, tokenize=self.tokenize, settings=self.settings)
-            removed = ingestor.delete_meeting(meeting_id)
-            if ingestor.changed:
-                writer.commit()
-        self.refresh()
-        return removed
+        with self._writing() as ingestor:
+            return ingestor.delete_meeting(meeting_id)
 
     def check(self) -> list[str]:
         """Consistency problems between the stores of the current index (empty when consistent)."""
