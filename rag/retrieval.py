@@ -130,12 +130,13 @@ class Retriever:
         rows = meta.remarks(rid for rid, _ in ranked)
         best = {rid: self._best_passage(rid, legs) for rid, _ in ranked}
         passages = meta.passages(p for p in best.values() if p is not None)
+        leg_ranks = {name: {rid: i for i, rid in enumerate(leg.ranked(), start=1)} for name, leg in legs.items()}
         hits = []
         for rank, (rid, score) in enumerate(ranked, start=1):
             row = rows[rid]
             around = {r["ord"]: r for r in meta.remarks_in_meeting(row["meeting_id"], row["ord"] - 1, row["ord"] + 1)}
             pid = best[rid]
-            sources = {name: leg.ranked().index(rid) + 1 for name, leg in legs.items() if rid in leg.best}
+            sources = {name: ranks[rid] for name, ranks in leg_ranks.items() if rid in ranks}
             hits.append(
                 Hit(
                     rank=rank,

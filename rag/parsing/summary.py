@@ -16,11 +16,10 @@ from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Turn
 from rag.parsing.base import Source, meeting_id_for, no_turns
 from rag.people import SECRETARIAT, compact, match_attendee, resolve_speaker, split_label
-from rag.text import collapse_spaces, find_date, find_time_range, join_broken, nfkc
+from rag.text import collapse_spaces, find_date, find_time_range, join_broken
 
 name = "summary"
 
-BULLETS = "▪•・●◦■□◆◇○〇-*"
 _BULLET_RE = re.compile(r"^[▪•・●◦\-*]\s*")
 _PAGE_NUMBER = re.compile(r"^[-－―]?\s*\d{1,3}\s*[-－―]?$")
 _LABEL = r"[^\s：:。、「」]{1,12}?(?:[（(][^）)]{1,20}[）)])?"
@@ -240,6 +239,3 @@ def parse(source: Source) -> ParsedMinutes:
     if not meeting.title:
         raise ParseError(f"{source.name}: no meeting title found", details={"file": source.name})
     return ParsedMinutes(meeting=meeting, turns=turns)
-
-
-__all__ = ["name", "nfkc", "parse", "sniff"]
