@@ -7,19 +7,32 @@ never blocks the event loop.
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query
 from fastapi.responses import FileResponse
 
 from api import errors
-from api.render import context_dict, result_dict, speaker_dict
-from api.schemas import Health, MeetingOut, MeetingSummary, Ready, RemarkOut, SearchOut
+from api.admin import admin_routes
+from api.deps import EngineDep, mark_refreshed
+from api.render import answer_dict, context_dict, hit_dict, person_dict, result_dict, speaker_dict, who_dict
+from api.schemas import (
+    AskIn,
+    AskOut,
+    Health,
+    MeetingOut,
+    MeetingSummary,
+    PersonOut,
+    PersonProfileOut,
+    Ready,
+    RemarkOut,
+    SearchOut,
+    WhoOut,
+)
 from index.metadata import Filters
 from rag.engine import Engine
 from rag.errors import NotFoundError
@@ -27,7 +40,6 @@ from rag.records import remark_from_row
 from rag.settings import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
-_REFRESH_EVERY_S = 1.0
 
 
 def create_app(settings: Settings, *, engine_factory: Callable[[Settings], Engine] = Engine) -> FastAPI:
@@ -39,7 +51,7 @@ def create_app(settings: Settings, *, engine_factory: Callable[[Settings], Engin
         engine.snapshot()  # loads the model, the tokenizer and the index once, before serving
         engine.tokenize("準備")
         app.state.engine = engine
-        app.state.refreshed = time.monotonic()
+        mark_refreshed(app)
         yield
 
     app = FastAPI(title="gijiroku", summary="Semantic search over Japanese minutes", lifespan=lifespan)
@@ -48,44 +60,130 @@ def create_app(settings: Settings, *, engine_factory: Callable[[Settings], Engin
     return app
 
 
-def get_engine(request: Request) -> Engine:
-    """The app's engine, switched to a newer index generation when one was committed."""
-    engine: Engine = request.app.state.engine
-    now = time.monotonic()
-    if now - request.app.state.refreshed > _REFRESH_EVERY_S:
-        request.app.state.refreshed = now
-        engine.refresh()
-    return engine
+def _filters(
+    *, speaker: str, group: str, topic: str, meeting: str, date_from: date | None, date_to: date | None
+) -> Filters:
+    return Filters(
+        speaker=speaker.strip(),
+        group=group.strip(),
+        topic=topic.strip(),
+        meeting=meeting.strip(),
+        date_from=date_from.isoformat() if date_from else "",
+        date_to=date_to.isoformat() if date_to else "",
+    )
 
 
-EngineDep = Annotated[Engine, Depends(get_engine)]
+class FilterParams:
+    """The filters shared by search, who and speaker search, as query parameters."""
 
-
-def _routes(app: FastAPI, settings: Settings) -> None:
-    @app.get("/search", response_model=SearchOut)
-    def search(
-        engine: EngineDep,
-        q: str = "",
-        k: Annotated[int, Query(ge=1, le=100)] = 10,
-        mode: Literal["hybrid", "dense", "lexical"] = "hybrid",
+    def __init__(
+        self,
         speaker: str = "",
         group: str = "",
         topic: str = "",
         meeting: str = "",
         date_from: date | None = None,
         date_to: date | None = None,
+        infer: Annotated[bool, Query(description="restrict to a person or role named in the query")] = True,
+    ) -> None:
+        self.filters = _filters(
+            speaker=speaker, group=group, topic=topic, meeting=meeting, date_from=date_from, date_to=date_to
+        )
+        self.infer = infer
+
+
+FilterDep = Annotated[FilterParams, Depends()]
+
+
+def _routes(app: FastAPI, settings: Settings) -> None:
+    _search_routes(app)
+    _people_routes(app)
+    _meeting_routes(app, settings)
+    admin_routes(app, settings)
+
+
+def _search_routes(app: FastAPI) -> None:
+    @app.get("/search", response_model=SearchOut)
+    def search(
+        engine: EngineDep,
+        params: FilterDep,
+        q: str = "",
+        k: Annotated[int, Query(ge=1, le=100)] = 10,
+        mode: Literal["hybrid", "dense", "lexical"] = "hybrid",
     ) -> dict:
         """Search remarks (hybrid, dense or lexical) with optional filters."""
-        filters = Filters(
-            speaker=speaker.strip(),
-            group=group.strip(),
-            topic=topic.strip(),
-            meeting=meeting.strip(),
-            date_from=date_from.isoformat() if date_from else "",
-            date_to=date_to.isoformat() if date_to else "",
-        )
-        return result_dict(engine.search(query=q, k=k, mode=mode, filters=filters))
+        return result_dict(engine.search(query=q, k=k, mode=mode, filters=params.filters, infer=params.infer))
 
+    @app.post("/ask", response_model=AskOut)
+    def ask(engine: EngineDep, body: AskIn) -> dict:
+        """Answer a question extractively, quoting the remarks that answer it, with citations."""
+        filters = _filters(
+            speaker=body.speaker,
+            group=body.group,
+            topic=body.topic,
+            meeting=body.meeting,
+            date_from=body.date_from,
+            date_to=body.date_to,
+        )
+        return answer_dict(engine.ask(question=body.question, k=body.k, filters=filters, infer=body.infer))
+
+    @app.get("/who", response_model=WhoOut)
+    def who(engine: EngineDep, params: FilterDep, q: str = "", limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict:
+        """Who said what about a subject: speakers ranked by how much and how relevantly they spoke on it."""
+        result, speakers = engine.who(query=q, filters=params.filters, infer=params.infer, limit=limit)
+        return who_dict(result, speakers)
+
+
+def _people_routes(app: FastAPI) -> None:
+    @app.get("/speakers", response_model=list[PersonOut])
+    def speakers(engine: EngineDep) -> list[dict]:
+        """People who spoke, with roles, groups, and meeting and remark counts."""
+        return [person_dict(r) for r in engine.snapshot().meta.speakers()]
+
+    @app.get("/speakers/{person_id}", response_model=PersonProfileOut)
+    def speaker(
+        engine: EngineDep,
+        person_id: str,
+        q: str = "",
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict:
+        """One person's profile and remarks; with ``q``, their remarks searched."""
+        meta = engine.snapshot().meta
+        rows = meta.speakers(person_id)
+        if not rows:
+            raise NotFoundError(f"no speaker {person_id!r}", details={"person_id": person_id})
+        remarks = [remark_from_row(r) for r in meta.remarks_of(person_id, limit=limit, offset=offset)]
+        hits = []
+        if q.strip():
+            result = engine.search(query=q, k=min(limit, 100), filters=Filters(persons=(person_id,)), infer=False)
+            hits = [hit_dict(h) for h in result.hits]
+        meetings = {m["meeting_id"]: m for m in meta.meetings()}
+        return {
+            **person_dict(rows[0]),
+            "meeting_list": [
+                {"id": mid, "title": meetings[mid]["title"], "date": meetings[mid]["date"] or ""}
+                for mid in rows[0]["meeting_ids"]
+                if mid in meetings
+            ],
+            "query": q.strip(),
+            "total": rows[0]["remarks"],
+            "remarks_shown": [
+                {
+                    "remark_id": r.remark_id,
+                    "meeting": {"id": r.meeting_id, "title": r.meeting_title, "date": r.meeting_date},
+                    "topic": r.topic,
+                    "role": r.speaker.role,
+                    "text": r.text,
+                    "permalink": f"/remarks/{r.remark_id}",
+                }
+                for r in remarks
+            ],
+            "hits": hits,
+        }
+
+
+def _meeting_routes(app: FastAPI, settings: Settings) -> None:
     @app.get("/remarks/{remark_id}", response_model=RemarkOut)
     def remark(engine: EngineDep, remark_id: str, n: Annotated[int, Query(ge=0, le=20)] = 2) -> dict:
         """One remark with ±n remarks of context and a stable permalink."""

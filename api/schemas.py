@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from datetime import date
+
+from pydantic import BaseModel, Field
 
 
 class SpeakerOut(BaseModel):
@@ -45,12 +47,120 @@ class HitOut(BaseModel):
     sources: dict[str, int] = {}
 
 
+class InferredOut(BaseModel):
+    person_ids: list[str]
+    names: list[str]
+    mention: str
+    via: str
+    searched_for: str
+
+
 class SearchOut(BaseModel):
     query: str
     mode: str
-    filters: dict[str, str]
+    filters: dict[str, str | list[str]]
+    inferred: InferredOut | None = None
     notes: list[str] = []
     hits: list[HitOut]
+
+
+class AskIn(BaseModel):
+    """A question, with the same optional filters as search."""
+
+    question: str = Field(description="the question, in Japanese or English")
+    k: int = Field(default=10, ge=1, le=100, description="how many remarks to search for the answer")
+    speaker: str = ""
+    group: str = ""
+    topic: str = ""
+    meeting: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    infer: bool = Field(default=True, description="restrict to a person or role named in the question")
+
+
+class CitationOut(BaseModel):
+    n: int
+    remark_id: str
+    speaker: str
+    person_id: str
+    meeting: str
+    meeting_id: str
+    date: str
+    topic: str
+    quote: str
+    permalink: str
+
+
+class AskOut(BaseModel):
+    question: str
+    language: str
+    status: str = Field(description="answered, related (no direct answer; closest remarks) or not_found")
+    answer: str
+    citations: list[CitationOut]
+    filters: dict[str, str | list[str]]
+    inferred: InferredOut | None = None
+    notes: list[str] = []
+    hits: list[HitOut]
+
+
+class SpeakerOnTopicOut(BaseModel):
+    speaker: SpeakerOut
+    score: float
+    remarks: int
+    topics: list[str]
+    meetings: list[str]
+    top: list[HitOut]
+
+
+class WhoOut(BaseModel):
+    query: str
+    filters: dict[str, str | list[str]]
+    inferred: InferredOut | None = None
+    notes: list[str] = []
+    speakers: list[SpeakerOnTopicOut]
+
+
+class PersonOut(BaseModel):
+    person_id: str
+    name: str
+    roles: list[str]
+    groups: list[str]
+    affiliations: list[str]
+    labels: list[str]
+    meetings: int
+    remarks: int
+
+
+class PersonRemark(BaseModel):
+    remark_id: str
+    meeting: MeetingRef
+    topic: str
+    role: str
+    text: str
+    permalink: str
+
+
+class PersonProfileOut(PersonOut):
+    meeting_list: list[MeetingRef]
+    query: str = ""
+    total: int
+    remarks_shown: list[PersonRemark]
+    hits: list[HitOut] = []
+
+
+class IngestOut(BaseModel):
+    path: str
+    status: str
+    meeting_id: str
+    title: str
+    remarks: int
+    passages: int
+    reason: str
+
+
+class DeletedOut(BaseModel):
+    meeting_id: str
+    passages_removed: int
 
 
 class RemarkOut(BaseModel):

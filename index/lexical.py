@@ -32,6 +32,7 @@ class LexicalIndex:
         self.doc_ids = np.zeros(0, dtype=np.int64)
         self.tf = sp.csr_matrix((0, 0), dtype=np.float32)
         self._weights: sp.csc_matrix | None = None
+        self._df: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.doc_ids)
@@ -53,6 +54,7 @@ class LexicalIndex:
         self.tf = sp.vstack([old, new], format="csr")
         self.doc_ids = np.concatenate([self.doc_ids, ids])
         self._weights = None
+        self._df = None
 
     def delete(self, ids: np.ndarray) -> None:
         """Remove the rows of ``ids``."""
@@ -64,6 +66,7 @@ class LexicalIndex:
         self.tf = self.tf[keep]
         self.doc_ids = self.doc_ids[keep]
         self._weights = None
+        self._df = None
 
     def _bm25_weights(self) -> sp.csc_matrix:
         if self._weights is None:
@@ -77,6 +80,17 @@ class LexicalIndex:
             tf.data = (tf.data * (self.k1 + 1) / (tf.data + norm) * idf[tf.indices]).astype(np.float32)
             self._weights = tf.tocsc()
         return self._weights
+
+    def idf(self, terms: Sequence[str]) -> dict[str, float]:
+        """BM25 IDF of each term; a term the index has never seen gets the largest possible IDF."""
+        n_docs = max(len(self), 1)
+        if self._df is None:
+            self._df = np.bincount(self.tf.indices, minlength=self.tf.shape[1])
+        out = {}
+        for term in terms:
+            df = int(self._df[self.vocab[term]]) if term in self.vocab else 0
+            out[term] = float(np.log1p((n_docs - df + 0.5) / (df + 0.5)))
+        return out
 
     def search(self, query: Sequence[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top ``k`` (id, BM25 score) for a token list; documents scoring zero are not returned."""

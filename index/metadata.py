@@ -88,6 +88,7 @@ class Filters:
     meeting: str = ""
     date_from: str = ""
     date_to: str = ""
+    persons: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         """True when nothing is restricted."""
@@ -236,13 +237,48 @@ class MetadataStore:
             (meeting_id, lo, hi),
         )
 
-    def speakers(self) -> list[dict]:
-        """People with their remark and meeting counts."""
-        return self._rows(
-            "SELECT person_id, name, MAX(role) AS role, MAX(grp) AS grp, MAX(affiliation) AS affiliation, "
-            "COUNT(*) AS remarks, COUNT(DISTINCT meeting_id) AS meetings, GROUP_CONCAT(DISTINCT label) AS labels "
-            "FROM remarks WHERE is_person = 1 GROUP BY person_id, name ORDER BY remarks DESC"
+    def speakers(self, person_id: str = "") -> list[dict]:
+        """People (one row per person id) with roles, groups, labels, and remark and meeting counts.
+
+        ``roles``, ``groups``, ``affiliations``, ``labels`` and ``meeting_ids`` are lists.
+        """
+        where, params = ("AND person_id = ?", [person_id]) if person_id else ("", [])
+        rows = self._rows(
+            "SELECT person_id, MAX(name) AS name, COUNT(*) AS remarks, COUNT(DISTINCT meeting_id) AS meetings, "
+            "GROUP_CONCAT(role, char(31)) AS roles, GROUP_CONCAT(grp, char(31)) AS groups, "
+            "GROUP_CONCAT(affiliation, char(31)) AS affiliations, GROUP_CONCAT(label, char(31)) AS labels, "
+            "GROUP_CONCAT(meeting_id, char(31)) AS meeting_ids "
+            f"FROM remarks WHERE is_person = 1 {where} GROUP BY person_id ORDER BY remarks DESC, name",
+            params,
         )
+        for row in rows:
+            for col in ("roles", "groups", "affiliations", "labels", "meeting_ids"):
+                row[col] = [v for v in dict.fromkeys((row[col] or "").split("\x1f")) if v]
+        return rows
+
+    def remarks_of(self, person_id: str, *, limit: int, offset: int = 0) -> list[dict]:
+        """A person's remarks, newest meeting first, in order within a meeting."""
+        return self._rows(
+            "SELECT r.*, m.title AS meeting_title, m.date AS meeting_date FROM remarks r JOIN meetings m "
+            "USING (meeting_id) WHERE r.person_id = ? ORDER BY m.date DESC, r.meeting_id, r.ord LIMIT ? OFFSET ?",
+            (person_id, limit, offset),
+        )
+
+    def people_by_surname(self, surname: str) -> list[dict]:
+        """Distinct (person id, name, role, group) of people whose stored name starts with ``surname``."""
+        return self._rows(
+            "SELECT DISTINCT person_id, name, role, grp FROM remarks WHERE is_person = 1 AND name_key LIKE ?",
+            (f"{key(surname)}%",),
+        )
+
+    def relink_person(self, old_id: str, new_id: str, name: str) -> int:
+        """Point every remark of ``old_id`` at ``new_id`` and its full ``name``; returns the count."""
+        with self._lock, self._conn:
+            cur = self._conn.execute(
+                "UPDATE remarks SET person_id = ?, name = ?, name_key = ? WHERE person_id = ?",
+                (new_id, name, key(name), old_id),
+            )
+            return cur.rowcount
 
     def speaker_matches(self, speaker: str) -> bool:
         """Whether any remark's label or name matches a speaker filter."""
@@ -261,6 +297,9 @@ def _where(filters: Filters) -> tuple[str, list]:
     if filters.speaker:
         clauses.append("(r.label_key LIKE ? OR r.name_key LIKE ? OR r.person_id = ?)")
         params += [f"%{key(filters.speaker)}%"] * 2 + [filters.speaker]
+    if filters.persons:
+        clauses.append(f"r.person_id IN ({','.join('?' * len(filters.persons))})")
+        params += list(filters.persons)
     if filters.group:
         clauses.append("r.grp = ?")
         params.append(filters.group)

@@ -18,6 +18,26 @@ def sentences(text: str) -> list[str]:
     return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
 
 
+_SPAN = re.compile(r"[^\n。．！？!?]*(?:[。．！？!?]+[」』）)]*|\n|$)")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` offsets of the sentences and lines of ``text``, whitespace trimmed.
+
+    Offsets, not strings, so that a quote cut from them is verbatim from the text.
+    """
+    spans = []
+    for match in _SPAN.finditer(text):
+        start, end = match.span()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
 def _windows(text: str, max_chars: int, overlap: int) -> list[str]:
     step = max(max_chars - overlap, 1)
     return [text[i : i + max_chars] for i in range(0, max(len(text) - overlap, 1), step)]

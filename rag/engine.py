@@ -9,17 +9,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from index.errors import IndexMissing
 from index.metadata import Filters
 from index.store import IndexSpec, Snapshot, Writer, open_snapshot, read_manifest, verify
+from rag.answer import Answer, compose
 from rag.embedding.encoder import Encoder, load_encoder
 from rag.errors import InputError
 from rag.ingest import FileReport, Ingestor, expand_paths
-from rag.retrieval import Retriever, SearchResult
+from rag.query import Person, SpeakerLexicon
+from rag.retrieval import Retriever, SearchResult, validate_query
 from rag.settings import Settings
-from rag.tokenize import make_sudachi_tokenizer, tokenizer_name
+from rag.tokenize import Reader, make_sudachi_reader, make_sudachi_tokenizer, tokenizer_name
+from rag.who import SpeakerOnTopic, who_said
 
 Progress = Callable[[str], None]
 
@@ -40,6 +44,8 @@ class Engine:
         self._encoder = encoder
         self._tokenize = tokenize
         self._snapshot: Snapshot | None = None
+        self._reader: Reader | None = None
+        self._lexicon: tuple[int, SpeakerLexicon] | None = None
         self._lock = threading.RLock()
 
     # -- heavy resources, loaded once --------------------------------------------------------
@@ -58,6 +64,26 @@ class Engine:
             if self._tokenize is None:
                 self._tokenize = make_sudachi_tokenizer(self.settings.sudachi_mode)
             return self._tokenize
+
+    @property
+    def reader(self) -> Reader:
+        """Katakana readings (for romaji names in English questions)."""
+        with self._lock:
+            if self._reader is None:
+                self._reader = make_sudachi_reader()
+            return self._reader
+
+    def lexicon(self) -> SpeakerLexicon:
+        """The people of the current index as a lexicon for query understanding (rebuilt per generation)."""
+        snap = self.snapshot()
+        with self._lock:
+            if self._lexicon is None or self._lexicon[0] != snap.generation:
+                people = [
+                    Person(person_id=r["person_id"], name=r["name"], roles=tuple(r["roles"]), labels=tuple(r["labels"]))
+                    for r in snap.meta.speakers()
+                ]
+                self._lexicon = (snap.generation, SpeakerLexicon(people, read=self.reader))
+            return self._lexicon[1]
 
     def spec(self) -> IndexSpec:
         """What this engine's index must agree with."""
@@ -107,12 +133,56 @@ class Engine:
         return Retriever(snapshot=self.snapshot(), encoder=self.encoder, tokenize=self.tokenize, settings=self.settings)
 
     def search(
-        self, *, query: str, k: int | None = None, mode: str = "hybrid", filters: Filters | None = None
+        self,
+        *,
+        query: str,
+        k: int | None = None,
+        mode: str = "hybrid",
+        filters: Filters | None = None,
+        infer: bool | None = None,
     ) -> SearchResult:
-        """Search the index; see ``Retriever.search``."""
-        return self.retriever().search(
-            query=query, k=self.settings.default_k if k is None else k, mode=mode, filters=filters
+        """Search the index (see ``Retriever.search``).
+
+        With ``infer`` (default: the ``infer_speaker`` setting), a person or role named in the query
+        restricts the search to them when no speaker filter is given; the result reports it, and if
+        that speaker has no matching remark the search runs unrestricted with a note.
+        """
+        k = self.settings.default_k if k is None else k
+        filters = filters or Filters()
+        text = validate_query(query, k=k, mode=mode, settings=self.settings)
+        retriever = self.retriever()
+        infer = self.settings.infer_speaker if infer is None else infer
+        notes: list[str] = []
+        if infer and not (filters.speaker or filters.persons):
+            inferred = self.lexicon().infer(text)
+            if inferred is not None:
+                narrowed = replace(filters, persons=inferred.person_ids)
+                result = retriever.search(query=inferred.query or text, k=k, mode=mode, filters=narrowed)
+                if result.hits:
+                    return replace(result, query=text, inferred=inferred)
+                notes.append(f"no remark by {'、'.join(inferred.names)} matched; searched every speaker")
+        result = retriever.search(query=text, k=k, mode=mode, filters=filters)
+        return replace(result, notes=notes + result.notes)
+
+    def ask(
+        self, *, question: str, k: int | None = None, filters: Filters | None = None, infer: bool | None = None
+    ) -> Answer:
+        """An extractive answer with verbatim citations (see ``rag.answer``)."""
+        result = self.search(query=question, k=k, mode="hybrid", filters=filters, infer=infer)
+        return compose(
+            question=result.query,
+            result=result,
+            tokenize=self.tokenize,
+            idf=self.snapshot().lexical.idf,
+            settings=self.settings,
         )
+
+    def who(
+        self, *, query: str, filters: Filters | None = None, infer: bool | None = None, limit: int = 20
+    ) -> tuple[SearchResult, list[SpeakerOnTopic]]:
+        """Speakers ranked by how much and how relevantly they spoke about ``query``."""
+        result = self.search(query=query, k=self.settings.who_candidates, filters=filters, infer=infer)
+        return result, who_said(result, rrf_k=self.settings.rrf_k, limit=limit)
 
     @contextmanager
     def _writing(self, *, show_progress: bool = False) -> Iterator[Ingestor]:

@@ -103,3 +103,6 @@ class Hit:
     prev: Remark | None = None
     next: Remark | None = None
     sources: dict[str, int] = field(default_factory=dict)
+    # Each retriever's own score for the remark's best passage there (cosine, BM25): what
+    # answers use to tell a relevant remark from the nearest of many irrelevant ones.
+    scores: dict[str, float] = field(default_factory=dict)

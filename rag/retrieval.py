@@ -14,6 +14,7 @@ from rag.embedding.encoder import Encoder, query_language
 from rag.errors import InputError
 from rag.fusion import rrf
 from rag.models import Hit
+from rag.query import Inferred
 from rag.records import remark_from_row
 from rag.settings import Settings
 
@@ -29,6 +30,9 @@ class SearchResult:
     filters: Filters
     hits: list[Hit]
     notes: list[str] = field(default_factory=list)
+    inferred: Inferred | None = None
+    # Mean score of each retriever's candidates: how far the best stand out from the crowd.
+    baselines: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -37,6 +41,7 @@ class _Leg:
 
     best: dict[str, tuple[float, int]] = field(default_factory=dict)
     passage_rank: dict[int, int] = field(default_factory=dict)
+    mean: float = 0.0
 
     def ranked(self) -> list[str]:
         return sorted(self.best, key=lambda r: -self.best[r][0])
@@ -79,21 +84,23 @@ class Retriever:
             notes.append(f"no speaker matches {filters.speaker!r}; nothing was searched")
             return SearchResult(text, mode, filters, [], notes)
         allowed = self.snapshot.meta.allowed_passages(filters)
-        legs = self._legs(text, mode, allowed)
+        vector = self.encoder.encode_query(text) if mode in ("hybrid", "dense") and self.encoder is not None else None
+        legs = self._legs(text, vector, mode, allowed)
         ranked = self._fuse(legs, mode, english=query_language(text) == "en")[:k]
-        return SearchResult(text, mode, filters, self._hits(ranked, legs), notes)
+        baselines = {name: leg.mean for name, leg in legs.items()}
+        return SearchResult(text, mode, filters, self._hits(ranked, legs), notes, baselines=baselines)
 
-    def _legs(self, text: str, mode: str, allowed: np.ndarray | None) -> dict[str, _Leg]:
+    def _legs(self, text: str, vector: np.ndarray | None, mode: str, allowed: np.ndarray | None) -> dict[str, _Leg]:
         n = self.settings.candidates
         legs: dict[str, _Leg] = {}
-        if mode in ("hybrid", "dense") and self.encoder is not None:
-            legs["dense"] = self._rollup(self.snapshot.dense.search(self.encoder.encode_query(text), n, allowed))
+        if vector is not None:
+            legs["dense"] = self._rollup(self.snapshot.dense.search(vector, n, allowed))
         if mode in ("hybrid", "lexical"):
             legs["lexical"] = self._rollup(self.snapshot.lexical.search(self.tokenize(text), n, allowed))
         return legs
 
     def _rollup(self, scored: list[tuple[int, float]]) -> _Leg:
-        leg = _Leg()
+        leg = _Leg(mean=float(np.mean([s for _, s in scored])) if scored else 0.0)
         rows = self.snapshot.meta.passages(pid for pid, _ in scored)
         for rank, (pid, score) in enumerate(scored, start=1):
             row = rows.get(pid)
@@ -137,6 +144,7 @@ class Retriever:
             around = {r["ord"]: r for r in meta.remarks_in_meeting(row["meeting_id"], row["ord"] - 1, row["ord"] + 1)}
             pid = best[rid]
             sources = {name: ranks[rid] for name, ranks in leg_ranks.items() if rid in ranks}
+            scores = {name: float(leg.best[rid][0]) for name, leg in legs.items() if rid in leg.best}
             hits.append(
                 Hit(
                     rank=rank,
@@ -146,6 +154,7 @@ class Retriever:
                     prev=remark_from_row(around[row["ord"] - 1]) if row["ord"] - 1 in around else None,
                     next=remark_from_row(around[row["ord"] + 1]) if row["ord"] + 1 in around else None,
                     sources=sources,
+                    scores=scores,
                 )
             )
         return hits

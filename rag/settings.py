@@ -66,9 +66,22 @@ class Settings(BaseSettings):
     max_k: int = Field(default=100, ge=1, le=1000)
     max_query_chars: int = Field(default=1000, ge=10)
 
+    # Query understanding: a person or role named in a question becomes a speaker filter.
+    infer_speaker: bool = True
+    # Answers: how many top remarks may be quoted, how many sentences per quote, and the evidence
+    # (dense margin + 0.1 x IDF coverage, rag/answer.py) below which a remark is not quoted, or the
+    # answer is hedged. Calibrated on the dev questions against off-topic ones: bench/answer_gate.py.
+    answer_remarks: int = Field(default=5, ge=1, le=20)
+    answer_sentences: int = Field(default=2, ge=1, le=5)
+    answer_min_evidence: float = Field(default=0.035)
+    answer_confident_evidence: float = Field(default=0.05)
+    # Who-said-what ranks speakers over this many top remarks.
+    who_candidates: int = Field(default=50, ge=5, le=500)
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     admin_token: str | None = None
+    max_upload_mb: int = Field(default=50, ge=1)
 
     @field_validator("device")
     @classmethod

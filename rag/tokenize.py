@@ -52,3 +52,24 @@ def make_sudachi_tokenizer(mode: str = "C") -> Tokenizer:
         return out
 
     return tokenize
+
+
+Reader = Callable[[str], str]
+
+
+def make_sudachi_reader() -> Reader:
+    """A callable giving the katakana reading of a text (for names: 村井 → ムライ)."""
+    try:
+        from sudachipy import Dictionary, SplitMode
+    except ImportError as exc:
+        raise DependencyMissing("readings need SudachiPy: pip install sudachipy sudachidict_core") from exc
+    dictionary = Dictionary(dict="core")
+    local = threading.local()
+
+    def read(text: str) -> str:
+        tok = getattr(local, "tok", None)
+        if tok is None:
+            tok = local.tok = dictionary.create(mode=SplitMode.C)
+        return "".join(m.reading_form() for m in tok.tokenize(nfkc(text)) if m.part_of_speech()[0] != "空白")
+
+    return read

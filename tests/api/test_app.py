@@ -94,3 +94,99 @@ def test_health_ready_docs_and_page(client):
     assert client.get("/docs").status_code == 200
     page = client.get("/")
     assert page.status_code == 200 and "議事録検索" in page.text
+
+
+# -- ask ------------------------------------------------------------------------------------------
+def test_ask_quotes_are_verbatim_and_attributed(client):
+    body = client.post("/ask", json={"question": "南海トラフ巨大地震とデジタル"}).json()
+    assert body["status"] in ("answered", "related")
+    assert body["citations"] and body["hits"]
+    for c in body["citations"]:
+        remark = client.get(c["permalink"]).json()
+        assert c["quote"] and c["quote"] in remark["text"]
+        assert c["remark_id"] == remark["remark_id"]
+        assert f"[{c['n']}]" in body["answer"]
+        assert c["speaker"].split("（")[0] in body["answer"]
+    assert "村井 純" in body["answer"]
+
+
+def test_ask_framing_follows_the_language(client):
+    ja = client.post("/ask", json={"question": "南海トラフについて"}).json()
+    assert ja["language"] == "ja" and ja["answer"].startswith("「")
+    en = client.post("/ask", json={"question": "What was said about the Nankai Trough?"}).json()
+    assert en["language"] == "en"
+    assert not en["answer"][:20].count("「")
+
+
+def test_ask_inferred_speaker_is_reported_and_can_be_turned_off(client):
+    body = client.post("/ask", json={"question": "宮坂副知事は防災について何と言ったか"}).json()
+    assert body["inferred"]["names"] == ["宮坂 学"]
+    assert body["filters"]["persons"] == body["inferred"]["person_ids"]
+    assert all(h["speaker"]["name"] == "宮坂 学" for h in body["hits"])
+    off = client.post("/ask", json={"question": "宮坂副知事は防災について何と言ったか", "infer": False}).json()
+    assert off["inferred"] is None and "persons" not in off["filters"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"question": ""}, 400),
+        ({"question": "  "}, 400),
+        ({"question": "あ" * 1001}, 400),
+        ({"question": "防災", "k": 0}, 422),
+        ({"question": "防災", "k": 101}, 422),
+        ({"question": "防災", "date_from": "2023-02-30"}, 422),
+        ({}, 422),
+    ],
+)
+def test_ask_errors(client, body, status):
+    assert_error(client.post("/ask", json=body), status, "invalid_input")
+
+
+def test_ask_rejects_a_body_that_is_not_json(client):
+    response = client.post("/ask", content=b"\xff\xfe", headers={"content-type": "application/json"})
+    assert_error(response, 422, "invalid_input")
+
+
+# -- who, speakers -----------------------------------------------------------------------------
+def test_who_ranks_speakers_with_their_remarks_and_topics(client):
+    body = client.get("/who", params={"q": "防災", "limit": 5}).json()
+    speakers = body["speakers"]
+    assert 1 <= len(speakers) <= 5
+    assert [s["score"] for s in speakers] == sorted((s["score"] for s in speakers), reverse=True)
+    names = [s["speaker"]["name"] for s in speakers]
+    assert len(names) == len(set(names))
+    assert all(s["top"] and s["remarks"] >= len(s["top"]) for s in speakers)
+    assert any("防災について" in s["topics"] for s in speakers)
+
+
+def test_who_errors(client):
+    assert_error(client.get("/who", params={"q": ""}), 400, "invalid_input")
+    assert_error(client.get("/who", params={"q": "防災", "limit": 0}), 422, "invalid_input")
+
+
+def test_speakers_and_profile(client):
+    people = client.get("/speakers").json()
+    murai = next(p for p in people if p["name"] == "村井 純")
+    assert murai["remarks"] > 0 and murai["meetings"] == 1 and "座長" in murai["roles"]
+    profile = client.get(f"/speakers/{murai['person_id']}", params={"limit": 3}).json()
+    assert profile["total"] == murai["remarks"] and len(profile["remarks_shown"]) == 3
+    assert profile["meeting_list"][0]["title"] == "第７回東京デジタルサービス会議"
+    searched = client.get(f"/speakers/{murai['person_id']}", params={"q": "南海トラフ"}).json()
+    assert searched["hits"] and all(h["speaker"]["name"] == "村井 純" for h in searched["hits"])
+    assert_error(client.get("/speakers/p-nobody"), 404, "not_found")
+    assert_error(client.get(f"/speakers/{murai['person_id']}", params={"limit": 0}), 422, "invalid_input")
+
+
+def test_search_reports_an_inferred_speaker(client):
+    body = client.get("/search", params={"q": "座長の防災についての発言"}).json()
+    assert body["inferred"]["via"] == "role" and body["inferred"]["names"] == ["村井 純"]
+    assert all(h["speaker"]["name"] == "村井 純" for h in body["hits"])
+    plain = client.get("/search", params={"q": "座長の防災についての発言", "infer": "false"}).json()
+    assert plain["inferred"] is None
+
+
+# -- admin -------------------------------------------------------------------------------------
+def test_admin_endpoints_are_off_without_a_token(client):
+    assert_error(client.post("/ingest", files={"file": ("a.txt", b"x")}), 403, "forbidden")
+    assert_error(client.delete("/meetings/whatever"), 403, "forbidden")

@@ -1,0 +1,65 @@
+"""Admin endpoints (upload minutes, delete a meeting): off unless an admin token is configured,
+then guarded by ``Authorization: Bearer <token>``."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+
+from api.deps import EngineDep, mark_refreshed
+from api.schemas import DeletedOut, IngestOut
+from rag.errors import InputError, NotFoundError
+from rag.parsing import FORMATS
+from rag.settings import Settings
+
+
+def require_admin(settings: Settings):
+    """A dependency that lets a request through only with the configured bearer token."""
+
+    def check(request: Request) -> None:
+        if not settings.admin_token:
+            raise HTTPException(403, "admin endpoints are off; set GIJIROKU_ADMIN_TOKEN to turn them on")
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise HTTPException(401, "send Authorization: Bearer <admin token>", headers={"WWW-Authenticate": "Bearer"})
+        if not secrets.compare_digest(token.strip().encode(), settings.admin_token.encode()):
+            raise HTTPException(403, "the admin token is wrong")
+
+    return check
+
+
+def admin_routes(app: FastAPI, settings: Settings) -> None:
+    """Register ``POST /ingest`` and ``DELETE /meetings/{id}``."""
+    guard = [Depends(require_admin(settings))]
+    max_bytes = settings.max_upload_mb * 1024 * 1024
+
+    @app.post("/ingest", response_model=IngestOut, dependencies=guard, status_code=200)
+    def ingest(
+        request: Request,
+        engine: EngineDep,
+        file: Annotated[UploadFile, File(description="a minutes file: text, Markdown, JSON or PDF")],
+        format: Annotated[str, Form(description=f"one of {', '.join(FORMATS)}; detected when empty")] = "",
+    ) -> dict:
+        """Ingest one uploaded minutes file (admin)."""
+        if format and format not in FORMATS:
+            raise InputError(f"format must be one of {', '.join(FORMATS)}, got {format!r}", details={"field": "format"})
+        data = file.file.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise HTTPException(413, f"the file is over {settings.max_upload_mb} MB")
+        report = engine.ingest_bytes(data, file.filename or "upload", fmt=format or None)
+        mark_refreshed(request.app)
+        if report.status == "failed":
+            raise InputError(f"{report.path}: {report.reason}", details=asdict(report))
+        return asdict(report)
+
+    @app.delete("/meetings/{meeting_id}", response_model=DeletedOut, dependencies=guard)
+    def delete_meeting(request: Request, engine: EngineDep, meeting_id: str) -> dict:
+        """Delete a meeting and its remarks from the index (admin)."""
+        if engine.snapshot().meta.meeting(meeting_id) is None:
+            raise NotFoundError(f"no meeting {meeting_id!r}", details={"meeting_id": meeting_id})
+        removed = engine.delete_meeting(meeting_id)
+        mark_refreshed(request.app)
+        return {"meeting_id": meeting_id, "passages_removed": removed}

@@ -1,0 +1,40 @@
+"""Dependencies injected into routes: the engine loaded in the lifespan, kept on the newest index."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+
+from rag.engine import Engine
+
+# A reader checks for a newer committed generation at most this often (one small file read).
+REFRESH_EVERY_S = 1.0
+_lock = threading.Lock()
+
+
+def mark_refreshed(app: FastAPI) -> None:
+    """Record that the app's engine is on the newest generation now."""
+    app.state.refreshed = time.monotonic()
+
+
+def get_engine(request: Request) -> Engine:
+    """The app's engine, switched to a newer index generation when one was committed.
+
+    Requests in flight keep the snapshot they started with, so each sees the old or the new
+    index, never a mix; the server picks up a new index without a restart.
+    """
+    engine: Engine = request.app.state.engine
+    now = time.monotonic()
+    if now - request.app.state.refreshed > REFRESH_EVERY_S and _lock.acquire(blocking=False):
+        try:
+            request.app.state.refreshed = now
+            engine.refresh()
+        finally:
+            _lock.release()
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]

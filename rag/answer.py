@@ -1,0 +1,166 @@
+"""Extractive answers with citations: the sentences of the top remarks that answer a question,
+grouped and attributed by speaker, each quote cut verbatim from the remark it cites.
+
+Whether a remark answers at all is judged from two pieces of evidence: how far its dense score
+stands above the mean of the candidates (an off-topic question finds every passage equally far),
+and how much of the question's IDF mass its best passage contains. Below the floor the answer says
+plainly that nothing relevant was found instead of stitching unrelated sentences together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rag.chunking import sentence_spans
+from rag.embedding.encoder import query_language
+from rag.models import Hit, Remark
+from rag.retrieval import SearchResult
+from rag.settings import Settings
+
+# Longest verbatim quote; a longer sentence is cut (still verbatim) and marked with … in the answer.
+MAX_QUOTE_CHARS = 240
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One quote: its number in the answer, the remark it comes from, and the verbatim text."""
+
+    number: int
+    remark: Remark
+    quote: str
+    evidence: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An extractive answer; ``status`` is ``answered``, ``related`` (hedged) or ``not_found``."""
+
+    question: str
+    language: str
+    status: str
+    text: str
+    citations: list[Citation]
+    result: SearchResult
+
+
+def speaker_line(remark: Remark) -> str:
+    """``宮坂 学（東京都副知事）`` — the attribution used in answers."""
+    s = remark.speaker
+    return f"{s.name}（{s.role}）" if s.role else s.name
+
+
+def evidence(hit: Hit, *, result: SearchResult, coverage: float) -> float:
+    """How strongly a hit answers: dense margin over the candidates' mean plus a share of IDF coverage."""
+    margin = hit.scores.get("dense", result.baselines.get("dense", 0.0)) - result.baselines.get("dense", 0.0)
+    return margin + 0.1 * coverage
+
+
+def idf_coverage(question_terms: dict[str, float], text_terms: set[str]) -> float:
+    """The share of the question's IDF mass that a text contains."""
+    total = sum(question_terms.values())
+    return sum(w for t, w in question_terms.items() if t in text_terms) / total if total else 0.0
+
+
+def pick_quote(
+    remark: Remark,
+    passage: str,
+    *,
+    question_terms: dict[str, float],
+    tokenize: Callable[[str], list[str]],
+    max_sentences: int,
+) -> str:
+    """The best run of up to ``max_sentences`` sentences of a remark, verbatim.
+
+    A sentence scores by the question's IDF mass it contains, plus one if it lies in the passage
+    that retrieval ranked best (the only signal for an English question over Japanese text).
+    """
+    text = remark.text
+    spans = sentence_spans(text)
+    if not spans:
+        return text[:MAX_QUOTE_CHARS]
+    scores = [
+        sum(w for t, w in question_terms.items() if t in set(tokenize(text[a:b])))
+        + (1.0 if text[a:b] in passage else 0.0)
+        for a, b in spans
+    ]
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    lo = hi = best
+    while hi - lo + 1 < max_sentences:
+        after = scores[hi + 1] if hi + 1 < len(spans) else -1.0
+        before = scores[lo - 1] if lo > 0 else -1.0
+        if max(after, before) <= 0:
+            break
+        if after >= before:
+            hi += 1
+        else:
+            lo -= 1
+        if spans[hi][1] - spans[lo][0] > MAX_QUOTE_CHARS:
+            lo, hi = (lo + 1, hi) if before > after else (lo, hi - 1)
+            break
+    start, end = spans[lo][0], spans[hi][1]
+    return text[start : min(end, start + MAX_QUOTE_CHARS)]
+
+
+def compose(
+    *,
+    question: str,
+    result: SearchResult,
+    tokenize: Callable[[str], list[str]],
+    idf: Callable[[list[str]], dict[str, float]],
+    settings: Settings,
+) -> Answer:
+    """The extractive answer to ``question`` from a search ``result``."""
+    language = query_language(question)
+    terms = idf(list(dict.fromkeys(tokenize(question))))
+    citations: list[Citation] = []
+    for hit in result.hits[: settings.answer_remarks]:
+        strength = evidence(hit, result=result, coverage=idf_coverage(terms, set(tokenize(hit.passage))))
+        if strength < settings.answer_min_evidence:
+            continue
+        quote = pick_quote(
+            hit.remark, hit.passage, question_terms=terms, tokenize=tokenize, max_sentences=settings.answer_sentences
+        )
+        citations.append(Citation(number=len(citations) + 1, remark=hit.remark, quote=quote, evidence=strength))
+    if not citations:
+        status = "not_found"
+    elif max(c.evidence for c in citations) >= settings.answer_confident_evidence:
+        status = "answered"
+    else:
+        status = "related"
+    text = render(question=question, language=language, status=status, citations=citations, result=result)
+    return Answer(question, language, status, text, citations, result)
+
+
+_FRAMES = {
+    ("ja", "answered"): "「{q}」について、{n}人の発言がありました。",
+    ("ja", "related"): "「{q}」に直接答える発言は見つかりませんでしたが、近い内容の発言が{n}人からありました。",
+    ("ja", "not_found"): "「{q}」に関係する発言は、検索した議事録には見つかりませんでした。",
+    ("en", "answered"): "{n} speaker(s) addressed this in the minutes (quoted in the original Japanese):",
+    ("en", "related"): "No remark answers this directly; the closest remarks, from {n} speaker(s), are:",
+    ("en", "not_found"): "Nothing in the indexed minutes addresses this question.",
+}
+_SCOPE = {
+    "ja": "（質問から発言者を「{who}」に絞って検索しました）",
+    "en": "(The question names {who}, so only their remarks were searched.)",
+}
+
+
+def render(*, question: str, language: str, status: str, citations: list[Citation], result: SearchResult) -> str:
+    """The answer text: a framing line in the question's language, then quotes grouped by speaker."""
+    lang = "en" if language == "en" else "ja"
+    by_speaker: dict[str, list[Citation]] = {}
+    for c in citations:
+        by_speaker.setdefault(speaker_line(c.remark), []).append(c)
+    q = question.strip()
+    lines = [_FRAMES[(lang, status)].format(q=q if len(q) <= 60 else q[:60] + "…", n=len(by_speaker))]
+    if result.inferred is not None:
+        lines.append(_SCOPE[lang].format(who="、".join(result.inferred.names)))
+    for who, cs in by_speaker.items():
+        quotes = " ".join(f"「{_shown(c)}」[{c.number}]" for c in cs)
+        lines.append(f"- {who}: {quotes}" if lang == "en" else f"{who}: {quotes}")
+    return "\n".join(lines)
+
+
+def _shown(c: Citation) -> str:
+    return c.quote + ("…" if not c.remark.text.endswith(c.quote) and len(c.quote) >= MAX_QUOTE_CHARS else "")

@@ -1,0 +1,159 @@
+"""Query understanding: a person or role named in a question becomes a speaker filter.
+
+「宮坂副知事は防災について何と言ったか」, "What did Murai say about cloud outages?" and 「座長の発言」
+name a speaker. The lexicon is built from the people in the index (full names, surnames, roles in
+their labels and roster entries, and romaji readings of their names for English questions). The
+inference is reported with the result and can be turned off per request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rag.people import ROLE_SUFFIXES, compact, split_name_role
+from rag.romaji import to_romaji
+from rag.text import nfkc
+
+# Role words too common to point at one person (every member is a 委員, every Diet speaker a 君).
+_GENERIC_ROLES = {"委員", "構成員", "君", "氏", "さん", "理事", "参考人", "オブザーバー", "幹事", "教授", "准教授"}
+# English role phrases and the Japanese role words they mean; longest phrases are tried first.
+ENGLISH_ROLES: dict[str, tuple[str, ...]] = {
+    "vice governor": ("副知事",),
+    "vice-governor": ("副知事",),
+    "deputy governor": ("副知事",),
+    "governor": ("知事",),
+    "vice chair": ("副座長", "副委員長", "副会長", "副議長"),
+    "vice chairman": ("副座長", "副委員長", "副会長", "副議長"),
+    "chairperson": ("座長", "委員長", "会長", "議長"),
+    "chairman": ("座長", "委員長", "会長", "議長"),
+    "chair": ("座長", "委員長", "会長", "議長"),
+    "speaker": ("議長",),
+    "minister": ("大臣", "国務大臣"),
+    "vice minister": ("副大臣",),
+    "mayor": ("市長", "区長", "町長", "村長"),
+    "deputy mayor": ("副市長",),
+}
+_ENGLISH_ROLE_RE = re.compile(
+    r"\b(?:the\s+)?(" + "|".join(re.escape(p) for p in sorted(ENGLISH_ROLES, key=len, reverse=True)) + r")s?\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z]+")
+_HONORIFIC_EN = re.compile(r"\b(?:mr|ms|mrs|dr|prof)\.?\s+$", re.IGNORECASE)
+_ROLE_RE = re.compile("|".join(re.escape(r) for r in ROLE_SUFFIXES))
+# A role word names one person only if few people hold it; 座長 does, 部長 across a city may not.
+MAX_ROLE_PEOPLE = 3
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person in the index as the lexicon sees them."""
+
+    person_id: str
+    name: str
+    roles: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inferred:
+    """A speaker inferred from a question: who, from which words, and the question without them."""
+
+    person_ids: tuple[str, ...]
+    names: tuple[str, ...]
+    mention: str
+    via: str
+    query: str
+
+
+def role_words(text: str) -> list[str]:
+    """Role words in a role or label, longest match first (副知事 is not also 知事)."""
+    return _ROLE_RE.findall(nfkc(text))
+
+
+class SpeakerLexicon:
+    """Names, surnames, romaji and role words of the people in an index."""
+
+    def __init__(self, people: Iterable[Person], *, read: Callable[[str], str] | None = None) -> None:
+        self.people = {p.person_id: p for p in people}
+        self.names: dict[str, set[str]] = defaultdict(set)
+        self.roles: dict[str, set[str]] = defaultdict(set)
+        self.romaji: dict[str, set[str]] = defaultdict(set)
+        for p in self.people.values():
+            self._add(p, read)
+
+    def _add(self, person: Person, read: Callable[[str], str] | None) -> None:
+        parts = nfkc(person.name).split()
+        self.names[compact(person.name)].add(person.person_id)
+        if len(parts) > 1 and len(parts[0]) >= 2:
+            self.names[parts[0]].add(person.person_id)
+        for label in person.labels:
+            bare, role = split_name_role(compact(label))
+            if len(bare) >= 2 and bare in compact(person.name):
+                self.names[bare].add(person.person_id)
+            if role:
+                self.roles[role].add(person.person_id)
+        for role in person.roles:
+            for word in role_words(role):
+                self.roles[word].add(person.person_id)
+        if read is not None:
+            for part in parts:
+                romaji = to_romaji(read(part))
+                if len(romaji) >= 3:
+                    self.romaji[romaji].add(person.person_id)
+
+    def infer(self, question: str) -> Inferred | None:
+        """The speaker a question names, or None."""
+        text = nfkc(question)
+        if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
+            return self._infer_japanese(text)
+        return self._infer_english(text)
+
+    def _infer_japanese(self, text: str) -> Inferred | None:
+        key = compact(text)
+        name_hits = sorted((k for k in self.names if k in key), key=len, reverse=True)
+        role_hits = [r for r in role_words(key) if r not in _GENERIC_ROLES and r in self.roles]
+        if name_hits:
+            name = name_hits[0]
+            pids = set(self.names[name])
+            follow = re.match("|".join(map(re.escape, ROLE_SUFFIXES)), key[key.index(name) + len(name) :])
+            mention = name + (follow.group(0) if follow else "")
+            if follow and len(pids) > 1 and self.roles.get(follow.group(0), set()) & pids:
+                pids &= self.roles[follow.group(0)]
+            return self._result(pids, mention, "name", key.replace(mention, "", 1))
+        for role in role_hits:
+            pids = self.roles[role]
+            if len(pids) <= MAX_ROLE_PEOPLE:
+                return self._result(set(pids), role, "role", key.replace(role, "", 1))
+        return None
+
+    def _infer_english(self, text: str) -> Inferred | None:
+        for match in _WORD.finditer(text):
+            pids = self.romaji.get(match.group(0).lower())
+            if pids:
+                start = match.start()
+                prefix = _HONORIFIC_EN.search(text[:start])
+                if prefix:
+                    start = prefix.start()
+                rest = (text[:start] + text[match.end() :]).strip()
+                return self._result(set(pids), text[start : match.end()], "name", rest)
+        role = _ENGLISH_ROLE_RE.search(text)
+        if role:
+            pids = set().union(*(self.roles.get(r, set()) for r in ENGLISH_ROLES[role.group(1).lower()]))
+            if pids and len(pids) <= MAX_ROLE_PEOPLE:
+                rest = (text[: role.start()] + text[role.end() :]).strip()
+                return self._result(pids, role.group(0), "role", rest)
+        return None
+
+    def _result(self, pids: set[str], mention: str, via: str, rest: str) -> Inferred:
+        ordered = tuple(sorted(pids))
+        rest = re.sub(r"\s+", " ", rest).strip()
+        return Inferred(
+            person_ids=ordered,
+            names=tuple(self.people[p].name for p in ordered),
+            mention=mention,
+            via=via,
+            query=rest if len(re.sub(r"\W", "", rest)) >= 2 else "",
+        )

@@ -1,0 +1,66 @@
+"""Admin endpoints with a token: upload, delete, and the bearer-token guard."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from rag.engine import Engine
+from tests.api.test_app import assert_error
+from tests.conftest import SAMPLE, fake_encoder, make_settings
+
+TOKEN = "s3cret-token"
+
+
+@pytest.fixture
+def admin(tmp_path, sudachi):
+    settings = make_settings(tmp_path / "index", admin_token=TOKEN, max_upload_mb=1)
+    Engine(settings, encoder=fake_encoder(), tokenize=sudachi).ingest([SAMPLE])
+    app = create_app(settings, engine_factory=lambda s: Engine(s, encoder=fake_encoder(), tokenize=sudachi))
+    with TestClient(app) as c:
+        yield c
+
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+MINUTES = "第1回テスト会議 議事要旨\n日時：令和5年9月1日（金）10時00分～11時00分\n議事\n宮坂：\n・テストの発言です。\n".encode()
+
+
+def test_token_is_required(admin):
+    assert_error(admin.post("/ingest", files={"file": ("m.txt", MINUTES)}), 401, "unauthorized")
+    wrong = {"Authorization": "Bearer nope"}
+    assert_error(admin.post("/ingest", files={"file": ("m.txt", MINUTES)}, headers=wrong), 403, "forbidden")
+    assert_error(admin.delete("/meetings/x", headers={"Authorization": "Basic abc"}), 401, "unauthorized")
+
+
+def test_upload_then_delete(admin):
+    before = admin.get("/readyz").json()["counts"]["meetings"]
+    report = admin.post("/ingest", files={"file": ("m.txt", MINUTES)}, headers=AUTH).json()
+    assert report["status"] == "ingested" and report["remarks"] == 1
+    assert admin.get("/readyz").json()["counts"]["meetings"] == before + 1
+    hits = admin.get("/search", params={"q": "テストの発言", "mode": "lexical"}).json()["hits"]
+    assert hits[0]["meeting"]["id"] == report["meeting_id"]
+    again = admin.post("/ingest", files={"file": ("m.txt", MINUTES)}, headers=AUTH).json()
+    assert again["status"] == "skipped"
+    deleted = admin.delete(f"/meetings/{report['meeting_id']}", headers=AUTH).json()
+    assert deleted["passages_removed"] >= 1
+    assert_error(admin.get(f"/meetings/{report['meeting_id']}"), 404, "not_found")
+    assert_error(admin.delete(f"/meetings/{report['meeting_id']}", headers=AUTH), 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    ("files", "data", "status", "code"),
+    [
+        ({"file": ("empty.txt", b"")}, {}, 400, "invalid_input"),
+        ({"file": ("bin.txt", bytes(range(256)) * 4)}, {}, 400, "invalid_input"),
+        ({"file": ("t.json", b'{"meetingRecord": [')}, {}, 400, "invalid_input"),
+        ({"file": ("m.txt", MINUTES)}, {"format": "docx"}, 400, "invalid_input"),
+        ({"file": ("big.txt", b"a" * (1024 * 1024 + 1))}, {}, 413, "too_large"),
+        ({}, {}, 422, "invalid_input"),
+    ],
+)
+def test_bad_uploads_change_nothing(admin, files, data, status, code):
+    before = admin.get("/readyz").json()
+    assert_error(admin.post("/ingest", files=files or None, data=data, headers=AUTH), status, code)
+    after = admin.get("/readyz").json()
+    assert after["counts"] == before["counts"] and after["generation"] == before["generation"]

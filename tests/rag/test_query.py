@@ -1,0 +1,74 @@
+"""Query understanding: names, surnames, roles and romaji in a question become a speaker filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.query import Person, SpeakerLexicon, role_words
+from rag.romaji import to_romaji
+
+PEOPLE = [
+    Person("p-miyasaka", "宮坂 学", roles=("東京都副知事（東京都ＣＩＯ）",), labels=("宮坂", "宮坂副知事")),
+    Person("p-murai", "村井 純", roles=("座長",), labels=("村井", "村井座長")),
+    Person("p-yamada-k", "山田 賢司", roles=("委員",), labels=("山田（賢）委員",)),
+    Person("p-yamada-t", "山田 太郎", roles=("委員長",), labels=("山田委員長",)),
+]
+READINGS = {
+    "宮坂": "ミヤサカ",
+    "学": "マナブ",
+    "村井": "ムライ",
+    "純": "ジュン",
+    "山田": "ヤマダ",
+    "賢司": "ケンジ",
+    "太郎": "タロウ",
+}
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> SpeakerLexicon:
+    return SpeakerLexicon(PEOPLE, read=READINGS.__getitem__)
+
+
+@pytest.mark.parametrize(
+    ("question", "ids", "via", "rest"),
+    [
+        ("宮坂副知事は防災について何と言ったか", ("p-miyasaka",), "name", "は防災について何と言ったか"),
+        ("What did Murai say about cloud outages?", ("p-murai",), "name", "What did say about cloud outages?"),
+        ("What did Mr. Miyasaka say?", ("p-miyasaka",), "name", "What did say?"),
+        ("座長の発言", ("p-murai",), "role", "の発言"),
+        ("What did the vice governor say about the earthquake?", ("p-miyasaka",), "role", ""),
+        ("村井 純さんのクラウドの話", ("p-murai",), "name", "のクラウドの話"),
+        ("山田委員長の発言", ("p-yamada-t",), "name", "の発言"),
+    ],
+)
+def test_infers_the_named_speaker(lexicon, question, ids, via, rest):
+    inferred = lexicon.infer(question)
+    assert inferred is not None
+    assert inferred.person_ids == ids and inferred.via == via
+    if rest:
+        assert inferred.query == rest
+
+
+def test_a_shared_surname_without_a_role_keeps_both_people(lexicon):
+    inferred = lexicon.infer("山田さんの意見")
+    assert inferred is not None and set(inferred.person_ids) == {"p-yamada-k", "p-yamada-t"}
+
+
+@pytest.mark.parametrize(
+    "question", ["防災DXの課題", "委員の発言", "How do governments procure software?", "What is a governor?"]
+)
+def test_no_inference_without_a_named_speaker(lexicon, question):
+    assert lexicon.infer(question) is None
+
+
+def test_role_words_take_the_longest_match():
+    assert role_words("東京都副知事（東京都ＣＩＯ）") == ["副知事"]
+    assert role_words("大臣政務官") == ["大臣政務官"]
+
+
+@pytest.mark.parametrize(
+    ("kana", "romaji"),
+    [("ムライ", "murai"), ("コシヅカ", "koshizuka"), ("ハットリ", "hattori"), ("サトウ", "sato"), ("ジュン", "jun")],
+)
+def test_romaji(kana, romaji):
+    assert to_romaji(kana) == romaji
