@@ -27,4 +27,10 @@ def serve(settings: Settings, *, sample_dir: Path, say: Callable[[str], None]) -
 
     prepare_index(settings, sample_dir=sample_dir, say=say)
     say(f"serving on http://{settings.host}:{settings.port}  (API docs at /docs)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=settings.log_level in ("debug", "info"),
+    )

@@ -237,6 +237,20 @@ class MetadataStore:
             (meeting_id, lo, hi),
         )
 
+    def neighbours(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict]:
+        """(meeting id, ord) → remark row, for many positions in one query."""
+        wanted = list(dict.fromkeys(keys))
+        out: dict[tuple[str, int], dict] = {}
+        for chunk in _chunks(wanted, 400):
+            values = ",".join("(?,?)" for _ in chunk)
+            sql = (
+                "SELECT r.*, m.title AS meeting_title, m.date AS meeting_date FROM remarks r "
+                f"JOIN meetings m USING (meeting_id) WHERE (r.meeting_id, r.ord) IN (VALUES {values})"
+            )
+            params = [x for key in chunk for x in key]
+            out.update({(r["meeting_id"], r["ord"]): r for r in self._rows(sql, params)})
+        return out
+
     def speakers(self, person_id: str = "") -> list[dict]:
         """People (one row per person id) with roles, groups, labels, and remark and meeting counts.
 

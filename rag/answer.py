@@ -79,11 +79,11 @@ def pick_quote(
     spans = sentence_spans(text)
     if not spans:
         return text[:MAX_QUOTE_CHARS]
-    scores = [
-        sum(w for t, w in question_terms.items() if t in set(tokenize(text[a:b])))
-        + (1.0 if text[a:b] in passage else 0.0)
-        for a, b in spans
-    ]
+    scores = []
+    for a, b in spans:
+        present = set(tokenize(text[a:b])) if question_terms else set()
+        in_passage = 1.0 if text[a:b] in passage else 0.0
+        scores.append(sum(w for t, w in question_terms.items() if t in present) + in_passage)
     best = max(range(len(spans)), key=lambda i: (scores[i], -i))
     lo = hi = best
     while hi - lo + 1 < max_sentences:

@@ -137,24 +137,23 @@ class Retriever:
         rows = meta.remarks(rid for rid, _ in ranked)
         best = {rid: self._best_passage(rid, legs) for rid, _ in ranked}
         passages = meta.passages(p for p in best.values() if p is not None)
+        around = meta.neighbours((rows[rid]["meeting_id"], rows[rid]["ord"] + d) for rid, _ in ranked for d in (-1, 1))
         leg_ranks = {name: {rid: i for i, rid in enumerate(leg.ranked(), start=1)} for name, leg in legs.items()}
         hits = []
         for rank, (rid, score) in enumerate(ranked, start=1):
             row = rows[rid]
-            around = {r["ord"]: r for r in meta.remarks_in_meeting(row["meeting_id"], row["ord"] - 1, row["ord"] + 1)}
+            prev, nxt = around.get((row["meeting_id"], row["ord"] - 1)), around.get((row["meeting_id"], row["ord"] + 1))
             pid = best[rid]
-            sources = {name: ranks[rid] for name, ranks in leg_ranks.items() if rid in ranks}
-            scores = {name: float(leg.best[rid][0]) for name, leg in legs.items() if rid in leg.best}
             hits.append(
                 Hit(
                     rank=rank,
                     score=float(score),
                     remark=remark_from_row(row),
                     passage=passages[pid]["text"] if pid is not None and pid in passages else row["text"],
-                    prev=remark_from_row(around[row["ord"] - 1]) if row["ord"] - 1 in around else None,
-                    next=remark_from_row(around[row["ord"] + 1]) if row["ord"] + 1 in around else None,
-                    sources=sources,
-                    scores=scores,
+                    prev=remark_from_row(prev) if prev else None,
+                    next=remark_from_row(nxt) if nxt else None,
+                    sources={name: ranks[rid] for name, ranks in leg_ranks.items() if rid in ranks},
+                    scores={name: float(leg.best[rid][0]) for name, leg in legs.items() if rid in leg.best},
                 )
             )
         return hits

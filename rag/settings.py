@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     english_query_prompt: str | None = ""
     device: str = "auto"
     batch_size: int = Field(default=16, ge=1, le=1024)
+    # Concurrent queries are encoded together, up to this many per forward pass (1: no batching).
+    query_batch: int = Field(default=16, ge=1, le=256)
+    # Query vectors remembered (LRU); 0 turns the cache off.
+    query_cache_size: int = Field(default=1024, ge=0)
     torch_threads: int = Field(default=0, ge=0)
 
     # Measured on the dev set (README, "Quality"): short passages and a small RRF k rank best.
@@ -82,6 +86,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     admin_token: str | None = None
     max_upload_mb: int = Field(default=50, ge=1)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("device")
     @classmethod

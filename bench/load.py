@@ -1,0 +1,155 @@
+"""Server load benchmark: ``gijiroku serve`` over loopback, N concurrent clients, p50/p99 and req/s.
+
+    .venv/bin/python bench/load.py [--index DIR] [--clients 8 32] [--requests 400]
+
+Builds an index of the four sample corpora in ../shared (or uses --index), starts the server as
+a subprocess (default model, access log off), warms it up, then for each endpoint and client
+count sends the dev questions (and some off-topic ones) in a loop from an asyncio client with
+that many requests in flight. Reports latency percentiles, throughput, errors and server RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+
+from bench.core import cpu_model, percentile  # noqa: E402
+
+OFF_TOPIC = ["美味しいカレーの作り方", "How do I bake sourdough bread?", "量子コンピュータの誤り訂正", "猫の飼い方"]
+
+
+def questions() -> list[str]:
+    gold = SHARED / "eval" / "dev.jsonl"
+    lines = gold.read_text(encoding="utf-8").splitlines() if gold.exists() else []
+    return [json.loads(line)["query"] for line in lines if line.strip()] + OFF_TOPIC
+
+
+def build_index(index: Path) -> None:
+    corpora = [p for p in sorted((SHARED / "corpora").iterdir()) if p.suffix in (".txt", ".json", ".md")]
+    subprocess.run(
+        [sys.executable, "-m", "api.cli", "ingest", *map(str, corpora), "--index", str(index), "--quiet"],
+        check=True,
+        cwd=ROOT,
+    )
+
+
+def start_server(index: Path, *, cache: bool) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # The query-vector cache is off unless asked for: every request then runs the model, the
+    # worst case, since the benchmark cycles through a few dozen questions.
+    env = {**os.environ, "GIJIROKU_LOG_LEVEL": "warning", "GIJIROKU_QUERY_CACHE_SIZE": "1024" if cache else "0"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--index", str(index), "--port", str(port)], cwd=ROOT, env=env
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the server did not become ready")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def load(url: str, endpoint: str, qs: list[str], clients: int, total: int) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(total))
+
+    async def one(client: httpx.AsyncClient, i: int) -> None:
+        nonlocal errors
+        q = qs[i % len(qs)]
+        start = time.perf_counter()
+        if endpoint == "ask":
+            r = await client.post(url + "/ask", json={"question": q})
+        else:
+            r = await client.get(url + f"/{endpoint}", params={"q": q})
+        latencies.append((time.perf_counter() - start) * 1000)
+        errors += r.status_code != 200
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        for i in counter:
+            await one(client, i)
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(clients)))
+        wall = time.perf_counter() - start
+    return {
+        "endpoint": f"/{endpoint}",
+        "clients": clients,
+        "requests": total,
+        "errors": errors,
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "req_per_s": round(total / wall, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--index", type=Path, help="an existing index (default: build one from ../shared)")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--endpoints", nargs="+", default=["search", "ask", "who"])
+    parser.add_argument("--cache", action="store_true", help="leave the server's query-vector cache on")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load.json")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        index = args.index or Path(tmp) / "index"
+        if args.index is None:
+            build_index(index)
+        proc, url = start_server(index, cache=args.cache)
+        try:
+            qs = questions()
+            asyncio.run(load(url, "search", qs, 4, 100))  # warm-up
+            rows = []
+            for endpoint in args.endpoints:
+                for clients in args.clients:
+                    rows.append(asyncio.run(load(url, endpoint, qs, clients, args.requests)))
+                    print(json.dumps(rows[-1]), flush=True)
+            rss = rss_mb(proc.pid)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    result = {
+        "machine": {"cpus": os.cpu_count(), "cpu": cpu_model()},
+        "query_cache": args.cache,
+        "server_rss_mb": round(rss, 1),
+        "runs": rows,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    print(f"server RSS {rss:.0f} MB; written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
