@@ -8,7 +8,7 @@ committed as one new index generation, so a crash mid-ingest leaves the previous
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,7 @@ from index.store import Writer
 from rag.chunking import split_remark
 from rag.embedding.encoder import Encoder
 from rag.errors import GijirokuError, InputError
+from rag.identity import Known, is_surname_only, link_turns, roles_agree, surname_of
 from rag.models import ParsedMinutes, Turn
 from rag.parsing import parse_bytes
 from rag.parsing.base import content_hash
@@ -106,6 +107,7 @@ class Ingestor:
         snap = self.writer.snapshot
         assert snap is not None
         meeting = parsed.meeting
+        parsed = replace(parsed, turns=link_turns(parsed.turns, lookup=self._people_by_surname))
         texts: list[str] = []
         rows: list[dict] = []
         for turn in parsed.turns:
@@ -129,8 +131,35 @@ class Ingestor:
         snap.lexical.delete(old_ids)
         snap.dense.add(ids, vectors)
         snap.lexical.add(ids, [self.tokenize(r["text"]) for r in rows])
+        self._link_earlier(parsed)
         self.changed = True
         return FileReport(name, "ingested", meeting.meeting_id, meeting.title, len(parsed.turns), len(rows))
+
+    def _people_by_surname(self, surname: str) -> list[Known]:
+        snap = self.writer.snapshot
+        assert snap is not None
+        return [
+            Known(r["person_id"], r["name"], (r["role"] or "",))
+            for r in snap.meta.people_by_surname(surname)
+            if r["person_id"]
+        ]
+
+    def _link_earlier(self, parsed: ParsedMinutes) -> None:
+        """Earlier surname-only speakers (宮坂副知事) that this meeting's full names (宮坂 学) identify."""
+        snap = self.writer.snapshot
+        assert snap is not None
+        for speaker in {t.speaker.person_id: t.speaker for t in parsed.turns if t.speaker.is_person}.values():
+            surname = surname_of(speaker.name)
+            if not surname:
+                continue
+            people = self._people_by_surname(surname)
+            full = [p for p in people if not is_surname_only(p.name)]
+            if {p.person_id for p in full} != {speaker.person_id}:
+                continue  # another full-named person shares the surname: leave them apart
+            for old in {p.person_id: p for p in people if is_surname_only(p.name)}.values():
+                earlier_roles = [p.roles[0] for p in people if p.person_id == old.person_id]
+                if old.person_id != speaker.person_id and roles_agree(earlier_roles, [speaker.role]):
+                    snap.meta.relink_person(old.person_id, speaker.person_id, speaker.name)
 
     def delete_meeting(self, meeting_id: str) -> int:
         """Remove a meeting; returns how many passages went with it (0 when unknown)."""

@@ -12,6 +12,8 @@ from rag.text import nfkc
 # Labels that name an office, not a person.
 SECRETARIAT = ("事務局", "司会", "書記", "議長席", "会議録情報")
 _PAREN = re.compile(r"[（(]([^）)]*)[）)]")
+# Endings of organisation names that speak as a body (デジタルサービス局, 総務部, 文部科学省).
+ORG_SUFFIXES = ("局", "部", "課", "省", "庁", "室", "センター", "本部", "事務局", "委員会", "協議会", "財団", "機構")
 # Role words that follow a name in labels like 宮坂副知事 or 田野瀬委員長; longest first.
 ROLE_SUFFIXES = tuple(
     sorted(
@@ -94,11 +96,23 @@ def _surname(attendee: Attendee) -> str:
     return parts[0] if len(parts) > 1 else ""
 
 
-def match_attendee(bare: str, roster: Sequence[Attendee]) -> tuple[Attendee | None, str]:
-    """The attendee a bare label names, and what the label says beyond the name (its role)."""
+def _given(person: Attendee) -> str:
+    parts = nfkc(person.name).split()
+    return parts[1] if len(parts) > 1 else ""
+
+
+def match_attendee(bare: str, roster: Sequence[Attendee], *, hint: str = "") -> tuple[Attendee | None, str]:
+    """The attendee a bare label names, and what the label says beyond the name (its role).
+
+    ``hint`` is a disambiguator from the label (the 賢 of ``山田（賢）委員``): among people who
+    share a surname, only those whose given name starts with it qualify.
+    """
     key = compact(bare)
     if not key:
         return None, ""
+    if hint and len(hint) <= 2:
+        narrowed = [p for p in roster if _given(p).startswith(hint)]
+        roster = narrowed or roster
     best: tuple[int, Attendee, str] | None = None
     for person in roster:
         full = compact(person.name)
@@ -121,7 +135,9 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
     bare, extras = split_label(label)
     if compact(bare) in SECRETARIAT:
         return Speaker(label=label, name=compact(bare), group=compact(bare), is_person=False)
-    person, rest = match_attendee(bare, roster)
+    person, rest = match_attendee(bare, roster, hint=extras)
+    if person is None and compact(bare).endswith(ORG_SUFFIXES) and not split_name_role(compact(bare))[1]:
+        return Speaker(label=label, name=compact(bare), group=compact(bare), is_person=False)
     if person is None:
         who, role = split_name_role(bare)
         return Speaker(

@@ -11,7 +11,7 @@ _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM = r"[0-9〇零一二三四五六七八九十百千]+|元"
 _ERA_DATE = re.compile(rf"(令和|平成|昭和|大正|明治)({_NUM})年({_NUM})月({_NUM})日")
 _WESTERN_DATE = re.compile(r"((?:19|20)\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
-_TIME_RANGE = re.compile(r"(\d{1,2})[:：時](\d{2})?分?\s*[～〜~ー－-]\s*(\d{1,2})[:：時](\d{2})?")
+_TIME_RANGE = re.compile(r"(\d{1,2})[:：時](\d{2})?分?\s*(?:[～〜~ー－-]|から)\s*(\d{1,2})[:：時](\d{2})?")
 _ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
 _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
 

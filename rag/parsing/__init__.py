@@ -10,10 +10,10 @@ from pathlib import Path
 
 from rag.errors import ParseError
 from rag.models import ParsedMinutes
-from rag.parsing import assembly_json, kokkai, markdown_turns, summary
-from rag.parsing.base import MinutesFormat, Source, decode
+from rag.parsing import assembly_json, kokkai, markdown_turns, pdf, summary, verbatim
+from rag.parsing.base import MinutesFormat, Source, content_hash, decode
 
-FORMATS: dict[str, MinutesFormat] = {m.name: m for m in (kokkai, assembly_json, markdown_turns, summary)}
+FORMATS: dict[str, MinutesFormat] = {m.name: m for m in (kokkai, assembly_json, markdown_turns, verbatim, summary)}
 _MIN_CONFIDENCE = 0.2
 
 
@@ -30,8 +30,12 @@ def detect(source: Source) -> MinutesFormat:
 
 
 def parse_bytes(data: bytes, name: str, *, fmt: str | None = None) -> ParsedMinutes:
-    """Decode and parse one minutes file; ``fmt`` forces a format by name."""
-    source = decode(data, name)
+    """Decode and parse one minutes file (text, JSON or PDF); ``fmt`` forces a text format by name."""
+    if pdf.is_pdf(data):
+        text = pdf.extract_text(data, name)
+        source = Source(name, text, content_hash(data), "pdf")
+    else:
+        source = decode(data, name)
     if fmt is not None:
         if fmt not in FORMATS:
             raise ParseError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")

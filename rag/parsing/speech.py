@@ -7,8 +7,8 @@ import re
 from rag.models import Attendee
 from rag.text import collapse_spaces
 
-_STAGE = re.compile(r"[〔［][^〕］]{0,80}[〕］]")
-_SEPARATOR = re.compile(r"^[\s　]*[―—－\-─━=＝*＊・]{3,}[\s　]*$")
+_STAGE = re.compile(r"[〔［][^〕］]{0,80}[〕］]|[（(](?:拍手|笑声|発言する者あり|速記中止|退席|退場)[^）)]{0,20}[）)]")
+_SEPARATOR = re.compile(r"^[\s　]*[―—－\-─━=＝*＊・◇◆○]{3,}[\s　]*$")
 _SPEAKER_PREFIX = re.compile(r"^[○〇◯]\s*([^\s　]{1,30})[\s　]+")
 _ROSTER_ENTRY = re.compile(r"(.{1,40}?)君")
 _ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|教授|委員|参考人|官|者|員))[\s　]*(?=[^　\s])")

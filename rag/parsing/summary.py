@@ -10,12 +10,21 @@ undone here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rag.errors import ParseError
-from rag.models import Attendee, Meeting, ParsedMinutes, Turn
+from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import Source, meeting_id_for, no_turns
-from rag.people import SECRETARIAT, compact, match_attendee, resolve_speaker, split_label
+from rag.people import (
+    ORG_SUFFIXES,
+    ROLE_SUFFIXES,
+    SECRETARIAT,
+    compact,
+    match_attendee,
+    resolve_speaker,
+    split_label,
+    split_name_role,
+)
 from rag.text import collapse_spaces, find_date, find_time_range, join_broken
 
 name = "summary"
@@ -39,6 +48,17 @@ _SECTION_WORDS = {
     "議事要旨": "kind",
 }
 _TOPIC_SUFFIX = re.compile(r"について$")
+_INLINE_SECTION = re.compile(
+    r"^[■□◆【\[]?\s*(日時|開催日時|場所|開催場所|出席者|議事次第)\s*[】\]]?\s*(?:[：:]\s*|\s+)(\S.*)$"
+)
+_CIRCLE = re.compile(r"^[○〇◯]\s*")
+_INLINE_MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*(\S.*)$")
+_PAREN_MARKER = re.compile(r"^[（(]([^）)0-9０-９]{1,40})[）)]$")
+_BRACKET_HEADING = re.compile(r"^【([^】]{1,40})】$")
+_NUMBERED_HEADING = re.compile(r"^[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]\s*(\S.{0,40})$")
+_NAME_TOKEN = re.compile(r"^[\u4e00-\u9fff々ヶ]{1,4}$")
+_SURNAME_LABEL = re.compile(r"^[\u4e00-\u9fff々ヶ]{2,4}$")
+_ORG_LINE = re.compile(r"^[^\s。、．，:：「」・]{2,20}$")
 _GROUP_LINE = re.compile(r"^[■□◆【\[]\s*([^】\]]{1,12})[】\]]?\s*$")
 _AGENDA_NUMBER = re.compile(r"^[（(]?[0-9０-９一二三四五六七八九十]+[）).．、]\s*")
 _END_WORDS = ("以上",)
@@ -49,6 +69,7 @@ class _Draft:
     label: str
     topic: str
     items: list[str] = field(default_factory=list)
+    role: str = ""
 
     def add_line(self, line: str) -> None:
         bullet = _BULLET_RE.match(line)
@@ -74,11 +95,19 @@ def _section_of(line: str) -> str | None:
 
 
 def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
-    """Split the header into the title lines and the blocks under 日時, 場所, 出席者, 議事次第, 議事."""
+    """Split the header into the title lines and the blocks under 日時, 場所, 出席者, 議事次第, 議事.
+
+    A section word may head its own block or carry its value on the same line (``日時：令和…``).
+    """
     head: list[str] = []
     blocks: dict[str, list[str]] = {}
     current: str | None = None
     for line in lines:
+        inline = _INLINE_SECTION.match(line)
+        if inline and current != "body":
+            current = _SECTION_WORDS[inline.group(1)]
+            blocks.setdefault(current, []).append(inline.group(2).strip())
+            continue
         section = _section_of(line)
         if section and section != "kind" and (current != "body" or (section == "body" and "body" not in blocks)):
             current = section
@@ -121,6 +150,10 @@ def parse_attendee(line: str, group: str) -> Attendee | None:
         if extras:
             break
     rest = tokens[len(names) :]
+    if not role and rest:  # 村井 純 座長（慶應義塾大学教授）: a role word after the name
+        bare, extras = split_label(rest[0])
+        if bare in ROLE_SUFFIXES:
+            role, rest = bare, ([extras] if extras else []) + rest[1:]
     title = rest[-1] if rest else ""
     affiliation = " ".join(rest[:-1]) if len(rest) > 1 else ""
     return Attendee(name=" ".join(n for n in names if n), group=group, role=role, affiliation=affiliation, title=title)
@@ -136,6 +169,17 @@ def _is_known_label(label: str, roster: list[Attendee]) -> bool:
     return compact(bare) in SECRETARIAT or match_attendee(bare, roster)[0] is not None
 
 
+def _looks_like_speaker(label: str, roster: list[Attendee], *, loose: bool) -> bool:
+    """Whether an inline ``label: text`` names a speaker rather than being prose with a colon."""
+    bare, extras = split_label(label)
+    if _is_known_label(label, roster) or (extras and _SURNAME_LABEL.match(compact(bare))):
+        return True
+    name, role = split_name_role(compact(bare))
+    if role and _SURNAME_LABEL.match(name):
+        return True
+    return loose and bool(_SURNAME_LABEL.match(compact(bare)))
+
+
 def _agenda_names(agenda: list[str]) -> set[str]:
     names = set()
     for item in agenda:
@@ -146,45 +190,121 @@ def _agenda_names(agenda: list[str]) -> set[str]:
     return names
 
 
-def _heading(line: str, nxt: str | None, agenda: set[str]) -> str | None:
+def _is_marker(line: str, roster: list[Attendee]) -> bool:
+    line = _CIRCLE.sub("", line)
+    inline = _INLINE_MARKER.match(line)
+    return bool(_MARKER.match(line) or (inline and _looks_like_speaker(inline.group(1), roster, loose=False)))
+
+
+def _heading(line: str, nxt: str | None, agenda: set[str], roster: list[Attendee]) -> str | None:
+    bracket = _BRACKET_HEADING.match(line)
+    if bracket:  # 【1.挨拶】
+        return _AGENDA_NUMBER.sub("", bracket.group(1)).strip()
     if line.startswith(("■", "□", "◆")) and not _MARKER.match(line[1:].strip()):
         return line[1:].strip()
+    numbered = _NUMBERED_HEADING.match(line)
+    if numbered and "。" not in line:  # （1）データ連携について
+        return numbered.group(1).strip()
     if compact(line) in agenda:
         return line
-    if len(line) <= 40 and _TOPIC_SUFFIX.search(line) and (nxt is None or _MARKER.match(nxt)):
+    if len(line) <= 40 and _TOPIC_SUFFIX.search(line) and (nxt is None or _is_marker(nxt, roster)):
         return line
     return None
+
+
+def _paren_speaker(content: str, roster: list[Attendee]) -> tuple[str, str] | None:
+    """``宮坂`` → (宮坂, ""); ``東京都CIO 副知事 宮坂 学`` → (宮坂 学, 東京都CIO 副知事); else None."""
+    tokens = collapse_spaces(content).split(" ")
+    if len(tokens) == 1:
+        bare = compact(tokens[0])
+        known = _is_known_label(bare, roster) or bool(split_name_role(bare)[1])
+        return (tokens[0], "") if known or _SURNAME_LABEL.match(bare) else None
+    names = tokens[-2:] if all(_NAME_TOKEN.match(t) for t in tokens[-2:]) else tokens[-1:]
+    if not all(_NAME_TOKEN.match(t) for t in names) or split_name_role(names[-1])[1]:
+        return None
+    return " ".join(names), " ".join(tokens[: len(tokens) - len(names)])
+
+
+def _org_speaker(line: str, nxt: str | None, roster: list[Attendee]) -> bool:
+    """A bare role or organisation line (事務局, デジタルサービス局) followed by bullets."""
+    if nxt is None or not _BULLET_RE.match(nxt) or not _ORG_LINE.match(line):
+        return False
+    key = compact(line)
+    return (
+        key in SECRETARIAT
+        or key.endswith(ORG_SUFFIXES)
+        or _is_known_label(line, roster)
+        or bool(split_name_role(key)[1] and _SURNAME_LABEL.match(split_name_role(key)[0]))
+    )
+
+
+@dataclass
+class _Walk:
+    """State of the body walk: topics met so far and the turns being drafted."""
+
+    roster: list[Attendee]
+    loose: bool
+    topic: str = ""
+    topics: list[str] = field(default_factory=list)
+    drafts: list[_Draft] = field(default_factory=list)
+
+    def start(self, label: str, first: str = "", role: str = "") -> None:
+        self.drafts.append(_Draft(label, self.topic, role=role))
+        if first:
+            self.drafts[-1].add_line(first)
+
+    def new_topic(self, topic: str) -> None:
+        self.topic = topic
+        self.topics.append(topic)
+
+
+def _speaker_line(walk: _Walk, line: str, nxt: str | None) -> bool:
+    """Start a turn if ``line`` opens one in any of the marker styles; True when it did."""
+    body = _CIRCLE.sub("", line)
+    marker = _MARKER.match(body)
+    if marker and not _BULLET_RE.match(line):
+        walk.start(marker.group(1))
+        return True
+    inline = _INLINE_MARKER.match(body)
+    if inline and _looks_like_speaker(inline.group(1), walk.roster, loose=walk.loose or body != line):
+        walk.start(inline.group(1), inline.group(2))
+        return True
+    paren = _PAREN_MARKER.match(line)
+    found = _paren_speaker(paren.group(1), walk.roster) if paren else None
+    if found:
+        walk.start(found[0], role=found[1])
+        return True
+    if _org_speaker(line, nxt, walk.roster):
+        walk.start(line)
+        return True
+    return False
 
 
 def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> tuple[list[str], list[_Draft]]:
     """Walk the 議事 block: topic headings, speaker markers (also glued ones), bullets, broken lines."""
     agenda_names = _agenda_names(agenda)
-    topics: list[str] = []
-    drafts: list[_Draft] = []
-    topic = ""
+    inline_count = sum(1 for line in lines if _INLINE_MARKER.match(_CIRCLE.sub("", line)))
+    walk = _Walk(roster=roster, loose=inline_count >= 2)
     for i, line in enumerate(lines):
         if line in _END_WORDS:
             break
-        marker = _MARKER.match(line)
-        if marker and (not _BULLET_RE.match(line)):
-            drafts.append(_Draft(marker.group(1), topic))
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        heading = None if _BULLET_RE.match(line) else _heading(line, nxt, agenda_names, roster)
+        if heading is not None:
+            walk.new_topic(heading)
+            continue
+        if _speaker_line(walk, line, nxt):
             continue
         glued = _GLUED.match(line)
-        if glued and drafts and _is_known_label(glued.group(2), roster):
-            drafts[-1].add_line(glued.group(1))
-            drafts.append(_Draft(glued.group(2), topic))
+        if glued and walk.drafts and _is_known_label(glued.group(2), roster):
+            walk.drafts[-1].add_line(glued.group(1))
+            walk.start(glued.group(2))
             continue
-        heading = _heading(line, lines[i + 1] if i + 1 < len(lines) else None, agenda_names)
-        if heading is not None:
-            topic = heading
-            topics.append(heading)
-            continue
-        if drafts:
-            drafts[-1].add_line(line)
-        elif not topic:  # the agenda subject written before the first heading
-            topic = line
-            topics.append(line)
-    return topics, [d for d in drafts if d.items]
+        if walk.drafts:
+            walk.drafts[-1].add_line(line)
+        elif not walk.topic:  # the agenda subject written before the first heading
+            walk.new_topic(line)
+    return walk.topics, [d for d in walk.drafts if d.items]
 
 
 def _meeting(source: Source, head: list[str], blocks: dict[str, list[str]], topics: list[str]) -> Meeting:
@@ -209,10 +329,23 @@ def _meeting(source: Source, head: list[str], blocks: dict[str, list[str]], topi
     )
 
 
+def _speaker(draft: _Draft, roster: list[Attendee]) -> Speaker:
+    speaker = resolve_speaker(draft.label, roster)
+    if draft.role:  # (東京都CIO 副知事 宮坂 学): the minutes say the role right there
+        return replace(speaker, role=draft.role)
+    return speaker
+
+
 def sniff(source: Source) -> float:
     """Summary minutes have ``name：`` marker lines and usually 議事要旨/出席者 headers."""
     lines = clean_lines(source.text[:20000])
-    markers = sum(1 for line in lines if _MARKER.match(line))
+    markers = sum(
+        1
+        for line in lines
+        if _MARKER.match(_CIRCLE.sub("", line))
+        or _PAREN_MARKER.match(line)
+        or (_INLINE_MARKER.match(_CIRCLE.sub("", line)) and len(line) > 12)
+    )
     score = min(markers / 5, 1.0) * 0.7
     if any(_section_of(line) in ("attendees", "datetime", "body") for line in lines[:80]):
         score += 0.3
@@ -233,7 +366,7 @@ def parse(source: Source) -> ParsedMinutes:
         raise no_turns(source.name)
     meeting = _meeting(source, head, blocks, topics)
     turns = tuple(
-        Turn(order=i, speaker=resolve_speaker(d.label, roster), topic=d.topic, text="\n".join(d.items))
+        Turn(order=i, speaker=_speaker(d, roster), topic=d.topic, text="\n".join(d.items))
         for i, d in enumerate(drafts, start=1)
     )
     if not meeting.title:

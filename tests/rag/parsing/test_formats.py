@@ -12,7 +12,7 @@ from tests.conftest import SAMPLE, shared_file
 
 
 def test_every_format_is_registered():
-    assert set(FORMATS) == {"summary", "kokkai", "markdown", "assembly-json"}
+    assert set(FORMATS) == {"summary", "kokkai", "markdown", "assembly-json", "verbatim"}
 
 
 def test_detects_the_sample():

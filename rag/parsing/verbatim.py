@@ -1,0 +1,166 @@
+"""Verbatim minutes (会議録) as the Diet and most assemblies publish them: ``○名前役職　発言``.
+
+A header gives the title, a kanji date (令和五年十一月一日), and rosters under 出席委員,
+出席国務大臣, 出席政府参考人 … written as ``理事　山田　賢司君``; 本日の会議に付した案件 lists the
+agenda. Each turn starts ``○田野瀬委員長　`` and runs to the next ``○``. Speakers are resolved
+against the rosters, including disambiguated labels like ``山田（賢）委員`` and
+``政府参考人（伊藤学司君）``. Stage directions (``〔「異議なし」と呼ぶ者あり〕``) and separator lines
+are not speech.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
+from rag.parsing.base import Source, meeting_id_for, no_turns
+from rag.parsing.speech import split_speaker_prefix, strip_stage_directions
+from rag.people import ROLE_SUFFIXES, SECRETARIAT, compact, person_id, split_label, split_name_role
+from rag.text import collapse_spaces, find_date, find_time_range, nfkc
+
+name = "verbatim"
+
+_TURN_START = re.compile(r"^[○〇◯]\s*[^\s　：:]{1,30}[\s　]+\S")
+_ROSTER_HEAD = re.compile(
+    r"^(出席|欠席)?(委員|国務大臣|副大臣|大臣政務官|政府参考人|参考人|説明員|政府特別補佐人)(外の出席者)?$"
+)
+_AGENDA_HEAD = re.compile(r"^本日の会議に付した案件$")
+_SEPARATOR = re.compile(r"^[―—－\-─━=＝◇◆]{3,}$")
+_ROLE_END = re.compile(r"(長|理事|大臣|臣|官|参考人|委員|者|員|監|補佐人|政務官)$")
+
+
+def sniff(source: Source) -> float:
+    """Several lines that open ``○名前役職`` followed by a space and speech; not JSON."""
+    head = source.text[:30000]
+    if head.lstrip().startswith(("{", "[")):
+        return 0.0
+    turns = sum(1 for line in head.split("\n") if _TURN_START.match(line.strip(" 　")))
+    return min(turns / 3, 1.0) * 0.9
+
+
+def parse_roster_line(line: str, group: str) -> list[Attendee]:
+    """``理事　池田　佳隆君　理事　尾身　朝子君`` → two attendees with role 理事."""
+    people: list[Attendee] = []
+    tokens: list[str] = []
+    for token in collapse_spaces(nfkc(line)).replace("君", "君 ").split(" "):
+        if not token:
+            continue
+        if not token.endswith("君"):
+            tokens.append(token)
+            continue
+        tokens.append(token[:-1])
+        names = tokens[-2:] if len(tokens) >= 2 and not _ROLE_END.search(tokens[-2]) else tokens[-1:]
+        names = names if all(len(n) <= 4 for n in names) else names[-1:]
+        role = " ".join(tokens[: len(tokens) - len(names)])
+        people.append(Attendee(name=" ".join(names), group=group, role=role))
+        tokens = []
+    return people
+
+
+def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int]:
+    """Title lines, roster, agenda, and the index of the first turn."""
+    title: list[str] = []
+    roster: list[Attendee] = []
+    agenda: list[str] = []
+    section = "title"
+    group = ""
+    for i, raw in enumerate(lines):
+        line = raw.strip(" 　")
+        if _TURN_START.match(line):
+            return title, roster, agenda, i
+        head = _ROSTER_HEAD.match(compact(line))
+        if head:
+            section, group = "roster", head.group(2)
+        elif _AGENDA_HEAD.match(compact(line)):
+            section = "agenda"
+        elif not line or _SEPARATOR.match(compact(line)):
+            continue
+        elif section == "title" and not find_date(line):
+            title.append(line)
+        elif section == "title":
+            section = "date"
+            title.append(line)
+        elif section == "roster" and "君" in line:
+            roster += parse_roster_line(line, group)
+        elif section == "agenda":
+            agenda.append(line)
+    return title, roster, agenda, len(lines)
+
+
+def resolve(label: str, roster: list[Attendee]) -> Speaker:
+    """``山田（賢）委員``, ``盛山国務大臣`` or ``政府参考人（伊藤学司君）`` → the roster's person."""
+    bare, extras = split_label(label)
+    if compact(bare) in SECRETARIAT:
+        return Speaker(label=label, name=compact(bare), group=compact(bare), is_person=False)
+    inner = extras.removesuffix("君")
+    if inner and len(inner) >= 3 and compact(bare) in (*ROLE_SUFFIXES, "政府参考人"):
+        surname, role, given = inner, compact(bare), ""  # 政府参考人（伊藤学司君）: the name is inside
+    else:
+        surname, role = split_name_role(compact(bare))
+        given = inner
+    candidates = [p for p in roster if surname and compact(p.name).startswith(surname)]
+    if given:
+        candidates = [p for p in candidates if _given(p, surname).startswith(given)]
+    if len(candidates) == 1:
+        person = candidates[0]
+        return Speaker(
+            label=label,
+            name=person.name,
+            role=role or person.role,
+            group=person.group,
+            affiliation=person.role if role and person.role != role else "",
+            person_id=person_id(person.name),
+        )
+    return Speaker(label=label, name=surname, role=role, person_id=person_id(surname))
+
+
+def _given(person: Attendee, surname: str) -> str:
+    parts = nfkc(person.name).split()
+    return parts[1] if len(parts) > 1 else compact(person.name)[len(surname) :]
+
+
+def _turns(lines: list[str], roster: list[Attendee], agenda: list[str]) -> list[Turn]:
+    blocks: list[list[str]] = []
+    for raw in lines:
+        line = raw.strip(" 　")
+        if _TURN_START.match(line):
+            blocks.append([line])
+        elif blocks:
+            blocks[-1].append(line)
+    turns: list[Turn] = []
+    topic = ""
+    for block in blocks:
+        label, first = split_speaker_prefix(block[0])
+        text = strip_stage_directions("\n".join([first, *block[1:]]))
+        if not text:
+            continue
+        topic = next((a for a in agenda if len(a) >= 4 and a in text), topic)
+        turns.append(Turn(order=len(turns) + 1, speaker=resolve(label, roster), topic=topic, text=text))
+    return turns
+
+
+def parse(source: Source) -> ParsedMinutes:
+    """Parse verbatim ``○`` minutes into a meeting and its turns."""
+    lines = source.text.split("\n")
+    title_lines, roster, agenda, start = _header(lines)
+    turns = _turns(lines[start:], roster, agenda)
+    if not turns:
+        raise no_turns(source.name)
+    header = " ".join(title_lines)
+    title = next((t for t in title_lines if not find_date(t)), "") or source.name
+    date = find_date(header)
+    start_time, end_time = find_time_range(header)
+    meeting = Meeting(
+        meeting_id=meeting_id_for(title, date),
+        title=title,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        agenda=tuple(agenda),
+        attendees=tuple(roster),
+        topics=tuple(dict.fromkeys(t.topic for t in turns if t.topic)),
+        source_format=name,
+        source_name=source.name,
+        content_hash=source.content_hash,
+    )
+    return ParsedMinutes(meeting=meeting, turns=tuple(turns))

@@ -1,0 +1,74 @@
+"""議事要旨 variants: inline and half-width colons, （名前） and (役職 名前) lines, bare role or
+organisation lines over bullets, ○ markers, headings in several styles, bullet attendee lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.parsing import detect, parse_bytes, parse_path
+from rag.parsing.base import decode
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def inline():
+    return parse_path(FIXTURES / "summary-inline.txt")
+
+
+@pytest.fixture(scope="module")
+def paren():
+    return parse_path(FIXTURES / "summary-paren.txt")
+
+
+def test_inline_markers_headers_and_bullet_roster(inline):
+    m = inline.meeting
+    assert m.source_format == "summary"
+    assert (m.title, m.date, m.start_time, m.end_time) == (
+        "第3回 行政DX推進会議 議事要旨",
+        "2024-04-10",
+        "14:00",
+        "15:30",
+    )
+    assert m.place == "都庁第一本庁舎 会議室"
+    murai = m.attendees[0]
+    assert (murai.name, murai.role, murai.title) == ("村井 純", "座長", "慶應義塾大学教授")
+    assert m.topics == ("挨拶", "データ連携について", "論点1:人材育成")
+    who = [(t.speaker.name, t.speaker.role, t.topic) for t in inline.turns]
+    assert who == [
+        ("村井 純", "座長", "挨拶"),
+        ("宮坂 学", "東京都副知事", "挨拶"),
+        ("山田 太郎", "委員", "データ連携について"),
+        ("山田 花子", "委員", "データ連携について"),
+        ("宮坂 学", "東京都副知事", "論点1:人材育成"),
+    ]
+    assert inline.turns[0].text == "本日はお集まりいただきありがとうございます。"
+    assert inline.turns[-1].text == "職員のリスキリングを進める。\n研修の機会を増やす。"  # 〇 marker, then a bullet
+
+
+def test_paren_speakers_and_organisation_lines(paren):
+    m = paren.meeting
+    assert (m.date, m.start_time, m.end_time, m.place) == ("2024-05-20", "10:00", "11:00", "オンライン")
+    turns = paren.turns
+    assert [t.speaker.label for t in turns] == ["宮坂", "宮坂 学", "事務局", "デジタルサービス局"]
+    assert (turns[1].speaker.name, turns[1].speaker.role) == ("宮坂 学", "東京都CIO 副知事")
+    assert turns[0].text == "防災アプリの改修を進めている。利用者の声を反映したい。"
+    assert [t.speaker.is_person for t in turns] == [True, True, False, False]
+    assert turns[2].text == "資料1に基づき説明。\n質疑応答なし。"
+
+
+def test_half_width_colon_on_its_own_line():
+    text = "第1回 会議 議事要旨\n日時：令和5年9月1日\n議事\n宮坂:\n・発言一。\n村井:\n・発言二。\n"
+    parsed = parse_bytes(text.encode(), "colon.txt")
+    assert [(t.speaker.label, t.text) for t in parsed.turns] == [("宮坂", "発言一。"), ("村井", "発言二。")]
+
+
+def test_prose_with_a_colon_is_not_a_speaker():
+    text = "第1回 会議 議事要旨\n議事\n宮坂：\n・注意：資料は後日配布する。\n・以上の点を確認。\n"
+    parsed = parse_bytes(text.encode(), "prose.txt")
+    assert len(parsed.turns) == 1 and "注意：資料は後日配布する。" in parsed.turns[0].text
+
+
+@pytest.mark.parametrize("name", ["summary-inline.txt", "summary-paren.txt"])
+def test_variants_are_detected_as_summaries(name):
+    path = FIXTURES / name
+    assert detect(decode(path.read_bytes(), name)).name == "summary"

@@ -1,0 +1,69 @@
+"""Verbatim ``○名前役職　発言`` minutes: header, rosters, agenda topics, speakers, stage directions."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.parsing import detect, parse_path
+from rag.parsing.base import decode
+from rag.parsing.verbatim import parse_roster_line
+from tests.conftest import FIXTURES
+
+PATH = FIXTURES / "verbatim-diet.txt"
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    return parse_path(PATH)
+
+
+def test_detected():
+    assert detect(decode(PATH.read_bytes(), PATH.name)).name == "verbatim"
+
+
+def test_header(parsed):
+    m = parsed.meeting
+    assert (m.title, m.date) == ("第212回国会 衆議院 文部科学委員会 第1号", "2023-11-01")
+    assert m.agenda == ("理事の補欠選任", "文部科学行政の基本施策に関する件")
+    roster = {a.name: (a.group, a.role) for a in m.attendees}
+    assert roster["田野瀬太道"] == ("委員", "委員長")
+    assert roster["山田 賢司"] == ("委員", "理事")
+    assert roster["盛山 正仁"] == ("国務大臣", "文部科学大臣")
+    assert roster["伊藤 学司"] == ("政府参考人", "文部科学省総合教育政策局長")
+
+
+def test_speakers_are_resolved_against_the_roster(parsed):
+    who = [(t.speaker.name, t.speaker.role) for t in parsed.turns]
+    assert who == [
+        ("田野瀬太道", "委員長"),
+        ("田野瀬太道", "委員長"),
+        ("田野瀬太道", "委員長"),
+        ("盛山 正仁", "国務大臣"),
+        ("山田 賢司", "委員"),  # 山田（賢）委員
+        ("山田 太郎", "委員"),  # 山田（太）委員: same surname, a different person
+        ("伊藤 学司", "政府参考人"),  # 政府参考人（伊藤学司君）
+        ("伊藤 学司", "政府参考人"),
+    ]
+    assert parsed.turns[4].speaker.person_id != parsed.turns[5].speaker.person_id
+    assert parsed.turns[6].speaker.person_id == parsed.turns[7].speaker.person_id
+
+
+def test_stage_directions_and_separators_are_not_speech(parsed):
+    texts = "\n".join(t.text for t in parsed.turns)
+    assert "異議なし」と呼ぶ者あり" not in texts and "――" not in texts and "（拍手）" not in texts
+    assert parsed.turns[0].text == "これより会議を開きます。\n理事の補欠選任についてお諮りいたします。"
+
+
+def test_topics_follow_the_agenda(parsed):
+    assert [t.topic for t in parsed.turns[:3]] == [
+        "理事の補欠選任",
+        "理事の補欠選任",
+        "文部科学行政の基本施策に関する件",
+    ]
+
+
+def test_roster_lines():
+    people = parse_roster_line("　　理事　池田　佳隆君　理事　尾身　朝子君", "委員")
+    assert [(p.name, p.role) for p in people] == [("池田 佳隆", "理事"), ("尾身 朝子", "理事")]
+    people = parse_roster_line("　　井出　庸生君　　　　上杉謙太郎君", "委員")
+    assert [p.name for p in people] == ["井出 庸生", "上杉謙太郎"]
