@@ -4,6 +4,7 @@ then guarded by ``Authorization: Bearer <token>``."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Annotated
 
@@ -16,7 +17,7 @@ from rag.parsing import FORMATS
 from rag.settings import Settings
 
 
-def require_admin(settings: Settings):
+def require_admin(settings: Settings) -> Callable[[Request], None]:
     """A dependency that lets a request through only with the configured bearer token."""
 
     def check(request: Request) -> None:

@@ -6,6 +6,7 @@ A reader picks up a newer index generation on ``refresh()``; writers go through 
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -62,7 +63,9 @@ class Engine:
         """The Sudachi tokenizer callable."""
         with self._lock:
             if self._tokenize is None:
-                self._tokenize = make_sudachi_tokenizer(self.settings.sudachi_mode)
+                self._tokenize = make_sudachi_tokenizer(
+                    self.settings.sudachi_mode, workers=self.settings.index_threads or os.cpu_count() or 1
+                )
             return self._tokenize
 
     @property

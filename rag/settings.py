@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     passage_context: bool = False
 
     sudachi_mode: Literal["A", "B", "C"] = "C"
+    # Threads that tokenize passages while indexing (0: one per CPU core).
+    index_threads: int = Field(default=0, ge=0, le=64)
     bm25_k1: float = Field(default=1.2, gt=0)
     bm25_b: float = Field(default=0.75, ge=0, le=1)
     dense_index: Literal["flat", "hnsw"] = "flat"

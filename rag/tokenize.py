@@ -8,7 +8,8 @@ gets its own.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from rag.errors import DependencyMissing
 from rag.text import nfkc
@@ -25,33 +26,64 @@ def tokenizer_name(mode: str) -> str:
     return f"sudachi-core-{mode}-normalized-content-v1"
 
 
-def make_sudachi_tokenizer(mode: str = "C") -> Tokenizer:
-    """A SudachiPy tokenizer: NFKC, lower case, normalised forms, content words only."""
-    try:
-        from sudachipy import Dictionary, SplitMode
-    except ImportError as exc:
-        raise DependencyMissing("lexical search needs SudachiPy: pip install sudachipy sudachidict_core") from exc
-    dictionary = Dictionary(dict="core")
-    split = {"A": SplitMode.A, "B": SplitMode.B, "C": SplitMode.C}[mode]
-    local = threading.local()
+class SudachiTokenizer:
+    """NFKC, lower case, SudachiPy normalised forms of content words; a ``str -> list[str]`` callable,
+    plus ``many`` for batches (used when indexing)."""
 
-    def tokenize(text: str) -> list[str]:
-        tok = getattr(local, "tok", None)
+    # Sudachi refuses inputs over ~49 KB (UTF-8); longer texts go in pieces.
+    MAX_CHARS = 10000
+
+    def __init__(self, mode: str = "C", *, workers: int = 1) -> None:
+        self.workers = workers
+        try:
+            from sudachipy import Dictionary, SplitMode
+        except ImportError as exc:
+            raise DependencyMissing("lexical search needs SudachiPy: pip install sudachipy sudachidict_core") from exc
+        self._dictionary = Dictionary(dict="core")
+        self._split = {"A": SplitMode.A, "B": SplitMode.B, "C": SplitMode.C}[mode]
+        self._local = threading.local()
+        self._content: dict[int, bool] = {}  # part-of-speech id → carries content (the lookup is slow)
+
+    def _tok(self):
+        tok = getattr(self._local, "tok", None)
         if tok is None:
-            tok = local.tok = dictionary.create(mode=split)
-        out = []
-        # Sudachi refuses inputs over ~49 KB; remarks are far shorter, but be safe.
-        for start in range(0, len(text), 10000):
-            for m in tok.tokenize(nfkc(text[start : start + 10000]).lower()):
-                pos = m.part_of_speech()
-                if pos[0] not in CONTENT_POS:
-                    continue
-                form = m.normalized_form().lower()
-                if form.strip() and form not in _STOP:
-                    out.append(form)
-        return out
+            tok = self._local.tok = self._dictionary.create(mode=self._split)
+        return tok
 
-    return tokenize
+    def _morphemes(self, text: str) -> Iterable:
+        for start in range(0, len(text), self.MAX_CHARS):
+            yield from self._tok().tokenize(text[start : start + self.MAX_CHARS])
+
+    def _keep(self, m) -> str:
+        pos = m.part_of_speech_id()
+        keep = self._content.get(pos)
+        if keep is None:
+            keep = self._content[pos] = m.part_of_speech()[0] in CONTENT_POS
+        if not keep:
+            return ""
+        form = m.normalized_form().lower()
+        return form if form.strip() and form not in _STOP else ""
+
+    def __call__(self, text: str) -> list[str]:
+        return [form for m in self._morphemes(nfkc(text).lower()) if (form := self._keep(m))]
+
+    def many(self, texts: Sequence[str]) -> list[list[str]]:
+        """Tokens of each text, as ``[self(t) for t in texts]`` gives, on ``workers`` threads.
+
+        SudachiPy releases the GIL while it tokenizes: two threads on two cores measured 1.65×.
+        """
+        if self.workers <= 1 or len(texts) < 32:
+            return [self(t) for t in texts]
+        size = -(-len(texts) // self.workers)
+        chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            parts = list(pool.map(lambda chunk: [self(t) for t in chunk], chunks))
+        return [tokens for part in parts for tokens in part]
+
+
+def make_sudachi_tokenizer(mode: str = "C", *, workers: int = 1) -> SudachiTokenizer:
+    """The SudachiPy tokenizer for the lexical index (see ``SudachiTokenizer``)."""
+    return SudachiTokenizer(mode, workers=workers)
 
 
 Reader = Callable[[str], str]

@@ -12,7 +12,7 @@ import re
 from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Turn
 from rag.parsing.base import Source, meeting_id_for, no_turns
-from rag.parsing.speech import parse_kanji_roster, strip_stage_directions
+from rag.parsing.speech import agenda_topic, parse_kanji_roster, strip_stage_directions
 from rag.people import resolve_speaker
 from rag.text import find_date
 
@@ -71,6 +71,7 @@ def parse(source: Source) -> ParsedMinutes:
         body = strip_stage_directions(str(item.get("Utterance") or ""))
         label = str(item.get("Speaker") or "").strip()
         if body and label:
+            topic = agenda_topic(body, agenda, topic)
             turns.append(Turn(order=len(turns) + 1, speaker=resolve_speaker(label, roster), topic=topic, text=body))
     if not turns:
         raise no_turns(source.name)

@@ -7,11 +7,18 @@ some fields as numbers and this sample gives strings, so every field is read as 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import Source, meeting_id_for, no_turns
-from rag.parsing.speech import parse_kanji_roster, split_speaker_prefix, strip_stage_directions
+from rag.parsing.speech import (
+    agenda_topic,
+    parse_agenda_block,
+    parse_kanji_roster,
+    split_speaker_prefix,
+    strip_stage_directions,
+)
 from rag.people import person_id
 
 name = "kokkai"
@@ -75,21 +82,25 @@ def _meeting(record: dict, source: Source, roster: list[Attendee]) -> Meeting:
 def _parse_record(record: dict, source: Source) -> ParsedMinutes:
     speeches = sorted(record.get("speechRecord") or [], key=lambda s: int(_str(s.get("speechOrder")) or 0))
     roster: list[Attendee] = []
+    agenda: list[str] = []
     turns: list[Turn] = []
+    topic = _str(record.get("nameOfMeeting"))
     for speech in speeches:
         text = _str(speech.get("speech"))
         if _str(speech.get("speechOrder")) in ("0", ""):
             roster = parse_kanji_roster(text, group="委員")
+            agenda = parse_agenda_block(text)
             continue
         label, body = split_speaker_prefix(text)
         body = strip_stage_directions(body)
         if not body:
             continue
+        topic = agenda_topic(body, agenda, topic)
         turns.append(
             Turn(
                 order=len(turns) + 1,
                 speaker=_speaker(speech, label),
-                topic=_str(record.get("nameOfMeeting")),
+                topic=topic,
                 text=body,
                 source_id=_str(speech.get("speechID")),
                 url=_str(speech.get("speechURL")),
@@ -97,7 +108,12 @@ def _parse_record(record: dict, source: Source) -> ParsedMinutes:
         )
     if not turns:
         raise no_turns(source.name)
-    return ParsedMinutes(meeting=_meeting(record, source, roster), turns=tuple(turns))
+    meeting = replace(
+        _meeting(record, source, roster),
+        agenda=tuple(agenda),
+        topics=tuple(dict.fromkeys(t.topic for t in turns if t.topic)),
+    )
+    return ParsedMinutes(meeting=meeting, turns=tuple(turns))
 
 
 def parse(source: Source) -> ParsedMinutes:

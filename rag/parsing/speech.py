@@ -47,3 +47,41 @@ def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
         if name:
             people.append(Attendee(name=name, group=group, role=role))
     return people
+
+
+_ITEM_TAIL = re.compile(r"(に関する件|の件|について|等)$")
+
+
+def agenda_topic(text: str, agenda: list[str] | tuple[str, ...], current: str) -> str:
+    """The agenda item a turn takes up (the chair names it: 「…に関する件について調査を進めます」), else ``current``.
+
+    An item counts as named when its core (without に関する件/の件) appears in the turn's opening, or
+    most of its character pairs do (理事の辞任及び補欠選任 ~ 理事辞任の件 … 補欠選任).
+    """
+    head = re.sub(r"\s+", "", text[:300])
+    best, best_score = current, 0.0
+    for item in agenda:
+        core = _ITEM_TAIL.sub("", re.sub(r"\s+", "", item))
+        if len(core) < 4:
+            continue
+        if core in head:
+            return item
+        pairs = {core[i : i + 2] for i in range(len(core) - 1)}
+        score = sum(1 for p in pairs if p in head) / len(pairs)
+        if score >= 0.7 and score > best_score:
+            best, best_score = item, score
+    return best
+
+
+def parse_agenda_block(text: str) -> list[str]:
+    """The items listed under 本日の会議に付した案件, up to the next separator."""
+    start = text.find("本日の会議に付した案件")
+    if start < 0:
+        return []
+    items = []
+    for line in text[start:].split("\n")[1:]:
+        line = line.strip(" 　")
+        if not line or _SEPARATOR.match(line) or re.match(r"^[―—－\-─━◇◆]{3,}", line):
+            break
+        items.append(line)
+    return items

@@ -14,7 +14,7 @@ import re
 
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import Source, meeting_id_for, no_turns
-from rag.parsing.speech import split_speaker_prefix, strip_stage_directions
+from rag.parsing.speech import agenda_topic, split_speaker_prefix, strip_stage_directions
 from rag.people import ROLE_SUFFIXES, SECRETARIAT, compact, person_id, split_label, split_name_role
 from rag.text import collapse_spaces, find_date, find_time_range, nfkc
 
@@ -134,7 +134,7 @@ def _turns(lines: list[str], roster: list[Attendee], agenda: list[str]) -> list[
         text = strip_stage_directions("\n".join([first, *block[1:]]))
         if not text:
             continue
-        topic = next((a for a in agenda if len(a) >= 4 and a in text), topic)
+        topic = agenda_topic(text, agenda, topic)
         turns.append(Turn(order=len(turns) + 1, speaker=resolve(label, roster), topic=topic, text=text))
     return turns
 

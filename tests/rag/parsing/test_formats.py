@@ -34,6 +34,10 @@ def test_kokkai_json():
     assert first.text.startswith("これより会議を開きます。")
     moriyama = [t for t in parsed.turns if t.speaker.name == "盛山正仁"]
     assert moriyama and moriyama[0].speaker.role == "国務大臣"
+    assert moriyama[0].speaker.group == "自由民主党・無所属の会" or moriyama[0].speaker.group
+    assert m.agenda == ("理事の辞任及び補欠選任", "国政調査承認要求に関する件")
+    assert first.topic == "文部科学委員会"  # before any agenda item is taken up
+    assert moriyama[0].topic == "国政調査承認要求に関する件"
     assert all("〔" not in t.text for t in parsed.turns)
 
 
@@ -88,6 +92,8 @@ def test_assembly_json():
     assert (first.speaker.name, first.speaker.role) == ("増子 博樹", "副委員長")
     hirata = [t for t in parsed.turns if t.speaker.label == "平田参考人"]
     assert hirata[0].speaker.name == "平田 直"
+    assert hirata[0].topic == "参考人からの意見聴取"
+    assert parsed.turns[7].topic == "委員長の互選"
     assert all("異議なし」と呼ぶ者あり" not in t.text for t in parsed.turns)
 
 
