@@ -45,6 +45,8 @@ class IndexSpec:
     dim: int
     tokenizer: str
     dense_type: str = "flat"
+    hnsw_m: int = 32  # graph degree of a new HNSW index
+    ef_search: int = 128  # search breadth of an HNSW index (a reading setting, not checked)
 
 
 def read_manifest(directory: Path) -> dict:
@@ -100,15 +102,23 @@ class Snapshot:
         self.meta.close()
 
 
-def _load_generation(directory: Path, manifest: dict, *, readonly: bool) -> Snapshot:
+def _load_generation(directory: Path, manifest: dict, *, freeze: bool, ef_search: int = 128) -> Snapshot:
     gen_dir = directory / manifest["directory"]
     if not gen_dir.is_dir():
         raise IndexCorrupt(f"{directory}: the manifest names {gen_dir.name}, which is missing")
     model = manifest["model"]
     dense_cfg = manifest.get("dense", {})
-    dense = DenseIndex.load(gen_dir, dim=model["dim"], index_type=dense_cfg.get("type", "flat"))
+    dense = DenseIndex.load(
+        gen_dir,
+        dim=model["dim"],
+        index_type=dense_cfg.get("type", "flat"),
+        hnsw_m=dense_cfg.get("hnsw_m", 32),
+        ef_search=ef_search,
+    )
     lexical = LexicalIndex.load(gen_dir)
-    meta = MetadataStore(gen_dir / metadata.FILE, readonly=readonly)
+    if freeze:
+        lexical.freeze()  # a reader needs the BM25 weights only: half the memory
+    meta = MetadataStore(gen_dir / metadata.FILE, readonly=True)
     return Snapshot(directory, manifest, dense, lexical, meta)
 
 
@@ -117,7 +127,7 @@ def open_snapshot(directory: Path, spec: IndexSpec | None = None) -> Snapshot:
     manifest = read_manifest(directory)
     if spec is not None:
         check_manifest(manifest, spec, directory)
-    return _load_generation(directory, manifest, readonly=True)
+    return _load_generation(directory, manifest, freeze=True, ef_search=spec.ef_search if spec else 128)
 
 
 def verify(snapshot: Snapshot) -> list[str]:
@@ -188,12 +198,12 @@ class Writer:
         except IndexMissing:
             manifest = None
         if manifest is None:
-            dense = DenseIndex(self.spec.dim, index_type=self.spec.dense_type)
+            dense = DenseIndex(self.spec.dim, index_type=self.spec.dense_type, hnsw_m=self.spec.hnsw_m)
             meta = MetadataStore(self._work / metadata.FILE)
             return Snapshot(self.directory, {"generation": 0}, dense, LexicalIndex(), meta)
         check_manifest(manifest, self.spec, self.directory)
         shutil.copy2(self.directory / manifest["directory"] / metadata.FILE, self._work / metadata.FILE)
-        current = _load_generation(self.directory, manifest, readonly=True)
+        current = _load_generation(self.directory, manifest, freeze=False)
         current.meta.close()
         current.meta = MetadataStore(self._work / metadata.FILE)
         return current
@@ -233,13 +243,15 @@ class Writer:
         return manifest
 
     def _manifest(self, generation: int, name: str, counts: dict) -> dict:
+        assert self.snapshot is not None
+        dense = self.snapshot.dense
         return {
             "format_version": FORMAT_VERSION,
             "generation": generation,
             "directory": name,
             "model": {"name": self.spec.model_name, "dim": self.spec.dim},
             "tokenizer": self.spec.tokenizer,
-            "dense": {"type": self.spec.dense_type},
+            "dense": {"type": dense.index_type, "hnsw_m": dense.hnsw_m},
             "counts": counts,
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "spec": asdict(self.spec),

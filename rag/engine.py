@@ -95,6 +95,8 @@ class Engine:
             dim=self.encoder.dim,
             tokenizer=tokenizer_name(self.settings.sudachi_mode),
             dense_type=self.settings.dense_index,
+            hnsw_m=self.settings.hnsw_m,
+            ef_search=self.settings.hnsw_ef_search,
         )
 
     @property

@@ -59,7 +59,10 @@ class Settings(BaseSettings):
     index_threads: int = Field(default=0, ge=0, le=64)
     bm25_k1: float = Field(default=1.2, gt=0)
     bm25_b: float = Field(default=0.75, ge=0, le=1)
-    dense_index: Literal["flat", "hnsw"] = "flat"
+    # flat: exact; hnsw: approximate; hnsw_sq8: approximate in a quarter of the memory (millions of
+    # passages). Chosen when an index is created (recorded in its manifest).
+    dense_index: Literal["flat", "hnsw", "hnsw_sq8"] = "flat"
+    hnsw_m: int = Field(default=32, ge=4, le=128)
     hnsw_ef_search: int = Field(default=128, ge=8)
 
     rrf_k: int = Field(default=5, ge=1)

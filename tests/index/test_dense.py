@@ -14,17 +14,17 @@ def vectors(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "hnsw_sq8"])
 def test_nearest_is_itself(kind):
     v = vectors(200)
     idx = DenseIndex(16, index_type=kind)
     idx.add(np.arange(100, 300), v)
     top = idx.search(v[5], 3)
     assert top[0][0] == 105
-    assert top[0][1] == pytest.approx(1.0, abs=1e-4)
+    assert top[0][1] == pytest.approx(1.0, abs=1e-4 if kind != "hnsw_sq8" else 1e-2)  # 8-bit codes
 
 
-@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "hnsw_sq8"])
 def test_filter_and_delete(kind):
     v = vectors(50)
     idx = DenseIndex(16, index_type=kind)
@@ -44,3 +44,19 @@ def test_wrong_dimension_is_refused(tmp_path):
     idx.save(tmp_path)
     with pytest.raises(IndexCorrupt):
         DenseIndex.load(tmp_path, dim=32, index_type="flat")
+
+
+def test_hnsw_sq8_recall_and_reload(tmp_path):
+    v = vectors(2000, dim=32, seed=3)
+    exact = DenseIndex(32)
+    approx = DenseIndex(32, index_type="hnsw_sq8", ef_search=64)
+    exact.add(np.arange(2000), v)
+    approx.add(np.arange(2000), v)
+    queries = vectors(50, dim=32, seed=4)
+    recall = np.mean(
+        [len({i for i, _ in exact.search(q, 10)} & {i for i, _ in approx.search(q, 10)}) / 10 for q in queries]
+    )
+    assert recall >= 0.9
+    approx.save(tmp_path)
+    loaded = DenseIndex.load(tmp_path, dim=32, index_type="hnsw_sq8")
+    assert loaded.search(v[7], 1)[0][0] == 7

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from index.errors import IndexCorrupt
 from index.lexical import LexicalIndex
 
 
@@ -43,3 +45,20 @@ def test_save_load_roundtrip(tmp_path):
     idx.save(tmp_path)
     loaded = LexicalIndex.load(tmp_path)
     assert loaded.search(["防災", "避難所"], 5) == idx.search(["防災", "避難所"], 5)
+
+
+def test_many_adds_then_delete_and_freeze(tmp_path):
+    idx = LexicalIndex()
+    for start in range(0, 300, 3):  # one small add per meeting, as ingest does
+        idx.add(np.arange(start, start + 3), [["防災"], ["調達", f"t{start}"], ["通信"]])
+    assert len(idx) == 300
+    assert [h[0] for h in idx.search(["t150"], 5)] == [151]
+    idx.delete(np.array([151]))
+    assert idx.search(["t150"], 5) == []
+    idx.save(tmp_path)
+    frozen = LexicalIndex.load(tmp_path)
+    before = frozen.search(["防災", "通信"], 10)
+    frozen.freeze()
+    assert frozen.search(["防災", "通信"], 10) == before and frozen.idf(["防災"])["防災"] > 0
+    with pytest.raises(IndexCorrupt):
+        frozen.add(np.array([999]), [["x"]])
