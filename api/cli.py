@@ -1,4 +1,4 @@
-"""The ``gijiroku`` command: ingest, search, model, check, delete, eval and serve.
+"""The ``gijiroku`` command: ingest, search, ask, who, model, check, delete, eval and serve.
 
 It lives beside the HTTP service because both are front ends over ``rag``; errors from the core
 become one line on stderr and a non-zero exit, never a traceback.
@@ -72,22 +72,34 @@ def _filters(args: argparse.Namespace) -> Filters:
     )
 
 
-def cmd_search(args: argparse.Namespace) -> int:
-    """Search and print hits (or JSON)."""
-    from api.render import result_dict
-
+def _ready_engine(args: argparse.Namespace):
     engine = _engine(_settings(args))
     if not engine.has_index():
         raise IndexMissing(
             f"the index at {engine.index_dir} is empty; add minutes first: "
             f"gijiroku ingest PATH... --index {engine.index_dir}"
         )
-    result = engine.search(query=args.query, k=args.k, mode=args.mode, filters=_filters(args))
+    return engine
+
+
+def _print_inferred(result) -> None:
+    if result.inferred is not None:
+        names = "、".join(result.inferred.names)
+        print(f"note: searched only remarks by {names} (named in the query as {result.inferred.mention!r}; --no-infer)")
+    for note in result.notes:
+        print(f"note: {note}")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search and print hits (or JSON)."""
+    from api.render import result_dict
+
+    engine = _ready_engine(args)
+    result = engine.search(query=args.query, k=args.k, mode=args.mode, filters=_filters(args), infer=not args.no_infer)
     if args.json:
         print(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
         return 0
-    for note in result.notes:
-        print(f"note: {note}")
+    _print_inferred(result)
     if not result.hits:
         print("no results")
     for hit in result.hits:
@@ -96,6 +108,39 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"{hit.rank:>2}. [{hit.score:.4f}] {r.speaker.name}{role} — {r.topic}")
         print(f"    {r.meeting_title} {r.meeting_date}  id={r.remark_id}")
         print("    " + hit.passage.replace("\n", "\n    "))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer a question extractively, with numbered citations."""
+    from api.render import answer_dict
+
+    engine = _ready_engine(args)
+    answer = engine.ask(question=args.question, k=args.k, filters=_filters(args), infer=not args.no_infer)
+    if args.json:
+        print(json.dumps(answer_dict(answer), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.text)
+    for c in answer.citations:
+        print(f"[{c.number}] {c.remark.meeting_title} {c.remark.meeting_date}  id={c.remark.remark_id}")
+    return 0
+
+
+def cmd_who(args: argparse.Namespace) -> int:
+    """Who said what about a subject: speakers ranked, each with their top remarks."""
+    from api.render import who_dict
+
+    engine = _ready_engine(args)
+    result, speakers = engine.who(query=args.query, filters=_filters(args), infer=not args.no_infer, limit=args.limit)
+    if args.json:
+        print(json.dumps(who_dict(result, speakers), ensure_ascii=False, indent=2))
+        return 0
+    _print_inferred(result)
+    for i, s in enumerate(speakers, start=1):
+        role = f"（{s.speaker.role}）" if s.speaker.role else ""
+        print(f"{i:>2}. {s.speaker.name}{role} — {s.remarks} remarks; {' / '.join(s.topics[:3])}")
+        for hit in s.top[:2]:
+            print("      " + hit.passage.replace("\n", " ")[:100] + f"  (id={hit.remark.remark_id})")
     return 0
 
 
@@ -147,7 +192,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     engine = _engine(_settings(args))
     questions = load_questions(Path(args.gold))
-    summary, outcomes = evaluate(questions, lambda q: engine.search(query=q, k=10, mode=args.mode).hits)
+    summary, outcomes = evaluate(
+        questions, lambda q: engine.search(query=q, k=10, mode=args.mode, infer=not args.no_infer).hits
+    )
     if args.json:
         misses = [
             {"id": o.question.qid, "query": o.question.query, "top": o.top}
@@ -182,6 +229,7 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--meeting", help="meeting id")
     p.add_argument("--date-from", help="YYYY-MM-DD")
     p.add_argument("--date-to", help="YYYY-MM-DD")
+    p.add_argument("--no-infer", action="store_true", help="do not restrict to a person or role named in the query")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -206,6 +254,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("ask", help="answer a question with quotes from the minutes")
+    p.add_argument("question")
+    p.add_argument("--index")
+    p.add_argument("--k", type=int, default=10, help="remarks to search for the answer")
+    p.add_argument("--json", action="store_true")
+    _add_filters(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("who", help="who said what about a subject")
+    p.add_argument("query")
+    p.add_argument("--index")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    _add_filters(p)
+    p.set_defaults(func=cmd_who)
+
     p = sub.add_parser("model", help="show or provision the embedding model")
     p.add_argument("--provision", action="store_true", help="convert/load the model now")
     p.set_defaults(func=cmd_model)
@@ -224,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index")
     p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "lexical"])
     p.add_argument("--json", action="store_true")
+    p.add_argument("--no-infer", action="store_true", help="no speaker inference from the questions")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("serve", help="run the HTTP service")

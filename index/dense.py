@@ -105,6 +105,21 @@ class DenseIndex:
         scores, ids = self.index.search(vec, min(k, len(self)), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
+    def background(self, n: int = 256) -> np.ndarray:
+        """A fixed random sample of up to ``n`` stored vectors (cached until the index changes).
+
+        A query's mean similarity to it is its similarity to a typical passage: the level a relevant
+        passage must rise above, whatever the size of the corpus.
+        """
+        cached = getattr(self, "_background", None)
+        if cached is not None and cached[0] == (len(self), n):
+            return cached[1]
+        ids = self.ids()
+        pick = np.random.default_rng(0).choice(ids, min(n, len(ids)), replace=False) if len(ids) else ids
+        sample = self.vectors(pick) if len(pick) else np.zeros((0, self.dim), dtype=np.float32)
+        self._background = ((len(self), n), sample)
+        return sample
+
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         """Stored vectors for ``ids`` (for notebooks and benchmarks)."""
         return self.index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64))

@@ -105,6 +105,10 @@ class MetadataStore:
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         if not readonly:
+            # A writable store is a generation being built in a temporary folder: the writer fsyncs
+            # it at commit and a crash discards it, so per-transaction durability buys nothing.
+            self._conn.execute("PRAGMA synchronous = OFF")
+            self._conn.execute("PRAGMA journal_mode = MEMORY")
             self._conn.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -236,20 +240,6 @@ class MetadataStore:
             "JOIN meetings m USING (meeting_id) WHERE r.meeting_id = ? AND r.ord BETWEEN ? AND ? ORDER BY r.ord",
             (meeting_id, lo, hi),
         )
-
-    def neighbours(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict]:
-        """(meeting id, ord) → remark row, for many positions in one query."""
-        wanted = list(dict.fromkeys(keys))
-        out: dict[tuple[str, int], dict] = {}
-        for chunk in _chunks(wanted, 400):
-            values = ",".join("(?,?)" for _ in chunk)
-            sql = (
-                "SELECT r.*, m.title AS meeting_title, m.date AS meeting_date FROM remarks r "
-                f"JOIN meetings m USING (meeting_id) WHERE (r.meeting_id, r.ord) IN (VALUES {values})"
-            )
-            params = [x for key in chunk for x in key]
-            out.update({(r["meeting_id"], r["ord"]): r for r in self._rows(sql, params)})
-        return out
 
     def speakers(self, person_id: str = "") -> list[dict]:
         """People (one row per person id) with roles, groups, labels, and remark and meeting counts.

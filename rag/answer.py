@@ -2,8 +2,9 @@
 grouped and attributed by speaker, each quote cut verbatim from the remark it cites.
 
 Whether a remark answers at all is judged from two pieces of evidence: how far its dense score
-stands above the mean of the candidates (an off-topic question finds every passage equally far),
-and how much of the question's IDF mass its best passage contains. Below the floor the answer says
+stands above the question's similarity to a typical passage (the mean over a fixed random sample
+of the corpus: an off-topic question finds the best passage hardly nearer than any other), and
+how much of the question's IDF mass its best passage contains. Below the floor the answer says
 plainly that nothing relevant was found instead of stitching unrelated sentences together.
 """
 
@@ -18,6 +19,8 @@ from rag.models import Hit, Remark
 from rag.retrieval import SearchResult
 from rag.settings import Settings
 
+# Remarks quoted (hedged) for a question about a named speaker when none clears the floor.
+_SCOPED_FALLBACK = 3
 # Longest verbatim quote; a longer sentence is cut (still verbatim) and marked with … in the answer.
 MAX_QUOTE_CHARS = 240
 
@@ -51,7 +54,7 @@ def speaker_line(remark: Remark) -> str:
 
 
 def evidence(hit: Hit, *, result: SearchResult, coverage: float) -> float:
-    """How strongly a hit answers: dense margin over the candidates' mean plus a share of IDF coverage."""
+    """How strongly a hit answers: dense margin over a typical passage plus a share of IDF coverage."""
     margin = hit.scores.get("dense", result.baselines.get("dense", 0.0)) - result.baselines.get("dense", 0.0)
     return margin + 0.1 * coverage
 
@@ -113,15 +116,29 @@ def compose(
     """The extractive answer to ``question`` from a search ``result``."""
     language = query_language(question)
     terms = idf(list(dict.fromkeys(tokenize(question))))
-    citations: list[Citation] = []
-    for hit in result.hits[: settings.answer_remarks]:
-        strength = evidence(hit, result=result, coverage=idf_coverage(terms, set(tokenize(hit.passage))))
-        if strength < settings.answer_min_evidence:
-            continue
-        quote = pick_quote(
-            hit.remark, hit.passage, question_terms=terms, tokenize=tokenize, max_sentences=settings.answer_sentences
+    scored = [
+        (hit, evidence(hit, result=result, coverage=idf_coverage(terms, set(tokenize(hit.passage)))))
+        for hit in result.hits[: settings.answer_remarks]
+    ]
+    chosen = [(h, e) for h, e in scored if e >= settings.answer_min_evidence]
+    if not chosen and (result.filters.speaker or result.filters.persons):
+        # The question names who spoke: their closest remarks are worth showing, hedged as such.
+        chosen = scored[:_SCOPED_FALLBACK]
+    citations = [
+        Citation(
+            number=i,
+            remark=hit.remark,
+            quote=pick_quote(
+                hit.remark,
+                hit.passage,
+                question_terms=terms,
+                tokenize=tokenize,
+                max_sentences=settings.answer_sentences,
+            ),
+            evidence=strength,
         )
-        citations.append(Citation(number=len(citations) + 1, remark=hit.remark, quote=quote, evidence=strength))
+        for i, (hit, strength) in enumerate(chosen, start=1)
+    ]
     if not citations:
         status = "not_found"
     elif max(c.evidence for c in citations) >= settings.answer_confident_evidence:

@@ -8,8 +8,8 @@ from rag.models import Meeting, Remark, Speaker, Turn
 
 
 def remark_id(meeting_id: str, order: int) -> str:
-    """A remark's stable id (and permalink key): meeting id plus its order in the meeting."""
-    return f"{meeting_id}-{order:04d}"
+    """A remark's stable id (and permalink key): meeting id plus its order ("" before the first)."""
+    return f"{meeting_id}-{order:04d}" if order >= 0 else ""
 
 
 def meeting_row(meeting: Meeting) -> dict:

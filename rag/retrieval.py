@@ -15,7 +15,7 @@ from rag.errors import InputError
 from rag.fusion import rrf
 from rag.models import Hit
 from rag.query import Inferred
-from rag.records import remark_from_row
+from rag.records import remark_from_row, remark_id
 from rag.settings import Settings
 
 MODES = ("hybrid", "dense", "lexical")
@@ -31,7 +31,8 @@ class SearchResult:
     hits: list[Hit]
     notes: list[str] = field(default_factory=list)
     inferred: Inferred | None = None
-    # Mean score of each retriever's candidates: how far the best stand out from the crowd.
+    # Per retriever, the score of a typical passage: for dense, the query's mean cosine to a fixed
+    # random sample of the corpus (stable across corpus sizes); for lexical, the candidates' mean.
     baselines: dict[str, float] = field(default_factory=dict)
 
 
@@ -88,6 +89,9 @@ class Retriever:
         legs = self._legs(text, vector, mode, allowed)
         ranked = self._fuse(legs, mode, english=query_language(text) == "en")[:k]
         baselines = {name: leg.mean for name, leg in legs.items()}
+        if vector is not None:
+            sample = self.snapshot.dense.background()
+            baselines["dense"] = float((sample @ vector).mean()) if len(sample) else 0.0
         return SearchResult(text, mode, filters, self._hits(ranked, legs), notes, baselines=baselines)
 
     def _legs(self, text: str, vector: np.ndarray | None, mode: str, allowed: np.ndarray | None) -> dict[str, _Leg]:
@@ -137,7 +141,9 @@ class Retriever:
         rows = meta.remarks(rid for rid, _ in ranked)
         best = {rid: self._best_passage(rid, legs) for rid, _ in ranked}
         passages = meta.passages(p for p in best.values() if p is not None)
-        around = meta.neighbours((rows[rid]["meeting_id"], rows[rid]["ord"] + d) for rid, _ in ranked for d in (-1, 1))
+        # Neighbours by id (meeting id + order): a primary-key lookup, not a scan of the meeting.
+        wanted = [remark_id(rows[rid]["meeting_id"], rows[rid]["ord"] + d) for rid, _ in ranked for d in (-1, 1)]
+        around = {(r["meeting_id"], r["ord"]): r for r in meta.remarks(x for x in wanted if x).values()}
         leg_ranks = {name: {rid: i for i, rid in enumerate(leg.ranked(), start=1)} for name, leg in legs.items()}
         hits = []
         for rank, (rid, score) in enumerate(ranked, start=1):

@@ -82,3 +82,24 @@ def test_model_command(capsys):
     info = json.loads(capsys.readouterr().out)
     assert info["model"] == "intfloat/multilingual-e5-small"
     assert info["query_prompt"] == "query: "
+
+
+def test_ask_quotes_verbatim(index_dir, capsys):
+    assert main(["ask", "避難所の通信環境の整備", "--index", str(index_dir), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "answered" and out["citations"]
+    texts = {h["remark_id"]: h["text"] for h in out["hits"]}
+    assert all(c["quote"] in texts[c["remark_id"]] for c in out["citations"])
+    assert main(["ask", "How do I bake sourdough bread?", "--index", str(index_dir)]) == 0
+    assert capsys.readouterr().out.startswith("Nothing in the indexed minutes addresses this question.")
+
+
+def test_who_and_inference(index_dir, capsys):
+    assert main(["who", "防災", "--index", str(index_dir), "--limit", "3"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line[:3].strip().rstrip(".").isdigit()]
+    assert len(lines) == 3
+    assert main(["search", "宮坂副知事の防災の発言", "--index", str(index_dir), "--k", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "searched only remarks by 宮坂 学" in out
+    assert main(["search", "宮坂副知事の防災の発言", "--index", str(index_dir), "--k", "2", "--no-infer"]) == 0
+    assert "searched only" not in capsys.readouterr().out

@@ -108,3 +108,10 @@ def test_every_quote_is_a_substring(question):
     hits = [hit(i, r, r.text, 0.9) for i, r in enumerate((R1, R2, R3), start=1)]
     answer = compose(question=question, result=result(hits), tokenize=words, idf=idf, settings=SETTINGS)
     assert answer.citations and all(c.quote in c.remark.text for c in answer.citations)
+
+
+def test_a_named_speaker_gets_their_closest_remarks_hedged():
+    hits = [hit(1, R1, R1.text, 0.805), hit(2, R3, R3.text, 0.801)]
+    scoped = replace(result(hits), filters=Filters(persons=("p-宮坂 学",)))
+    answer = compose(question="宮坂さんのカレーの話", result=scoped, tokenize=words, idf=idf, settings=SETTINGS)
+    assert answer.status == "related" and len(answer.citations) == 2

@@ -11,10 +11,12 @@ from tests.conftest import CORPORA, shared_file
 
 pytestmark = pytest.mark.slow
 
-# Measured 0.893 (hybrid MRR@10, all 39 dev questions); the floor sits just under it.
-HYBRID_MRR_FLOOR = 0.88
+# Measured (README, "Quality"): hybrid MRR@10 0.902, Recall@5 0.974, English MRR@10 0.833 on the
+# 39 dev questions, with speaker inference on (the default). The floors sit just under them.
+HYBRID_MRR_FLOOR = 0.89
+RECALL5_FLOOR = 0.96
 JA_RECALL5_FLOOR = 0.95
-EN_RECALL5_FLOOR = 0.85
+EN_MRR_FLOOR = 0.80
 
 
 def test_dev_set_quality(tmp_path, model_cache, sudachi):
@@ -24,5 +26,6 @@ def test_dev_set_quality(tmp_path, model_cache, sudachi):
     assert all(r.status == "ingested" for r in engine.ingest(files))
     summary, _ = evaluate(load_questions(gold), lambda q: engine.search(query=q, k=10).hits)
     assert summary["all"]["MRR@10"] >= HYBRID_MRR_FLOOR
+    assert summary["all"]["R@5"] >= RECALL5_FLOOR
     assert summary["lang:ja"]["R@5"] >= JA_RECALL5_FLOOR
-    assert summary["lang:en"]["R@5"] >= EN_RECALL5_FLOOR
+    assert summary["lang:en"]["MRR@10"] >= EN_MRR_FLOOR
