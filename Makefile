@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup serve test lint typecheck pytest eval bench clean
+.PHONY: setup system-deps serve test lint typecheck pytest eval bench bench-scale clean
 
 setup: $(STAMP)
 
@@ -28,16 +28,26 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-pytest: setup
+# chromium + chromedriver and a Japanese font from Debian, when missing (see .ci/system-deps)
+system-deps:
+	.ci/system-deps
+
+pytest: setup system-deps
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck pytest
 
 eval: setup
-	$(BIN)/python bench/eval_dev.py
+	$(BIN)/gijiroku eval ../shared/eval/dev.jsonl
 
+# Needs ../shared; each writes bench/results/*.json (commands and numbers are in the README).
 bench: setup
-	$(BIN)/python bench/search_latency.py
+	$(BIN)/python bench/core.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/load.py
+
+bench-scale: setup
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable
 from pathlib import Path
 
 from rag.engine import Engine
 from rag.settings import Settings
+
+_M_ARENA_MAX = -8  # glibc mallopt parameters
+_M_MMAP_THRESHOLD = -3
 
 
 def prepare_index(settings: Settings, *, sample_dir: Path, say: Callable[[str], None]) -> None:
@@ -19,10 +23,23 @@ def prepare_index(settings: Settings, *, sample_dir: Path, say: Callable[[str], 
         say(f"{report.status} {report.path} {report.reason}".rstrip())
 
 
+def limit_malloc_arenas(arenas: int = 2, mmap_threshold: int = 1 << 20) -> None:
+    """Keep freed request memory from staying resident (glibc): few per-thread arenas, and large
+    blocks (per-query score arrays over a million passages) always mapped, so they are returned
+    to the system when freed instead of fragmenting the heap."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_ARENA_MAX, arenas)
+        libc.mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
 def serve(settings: Settings, *, sample_dir: Path, say: Callable[[str], None]) -> None:
     """Run the HTTP service in the foreground."""
     import uvicorn
 
+    limit_malloc_arenas()
     from api.app import create_app
 
     prepare_index(settings, sample_dir=sample_dir, say=say)

@@ -48,13 +48,18 @@ def build_index(index: Path) -> None:
     )
 
 
-def start_server(index: Path, *, cache: bool) -> tuple[subprocess.Popen, str]:
+def start_server(index: Path, *, cache: bool, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     # The query-vector cache is off unless asked for: every request then runs the model, the
     # worst case, since the benchmark cycles through a few dozen questions.
-    env = {**os.environ, "GIJIROKU_LOG_LEVEL": "warning", "GIJIROKU_QUERY_CACHE_SIZE": "1024" if cache else "0"}
+    env = {
+        **os.environ,
+        "GIJIROKU_LOG_LEVEL": "warning",
+        "GIJIROKU_QUERY_CACHE_SIZE": "1024" if cache else "0",
+        **(env or {}),
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--index", str(index), "--port", str(port)], cwd=ROOT, env=env
     )

@@ -20,8 +20,11 @@ How the large corpora are made (so that the index sizes are real but the build t
   once).
 
 Queries are the dev questions (encoded by the real model at query time, query cache off). The
-dense index is exact (flat) up to 100k remarks and ``hnsw_sq8`` at 1M; recall@10 of HNSW and
-HNSW-SQ8 against exact search is measured on the same vectors.
+dense index is exact (flat) up to 100k remarks and ``hnsw_sq8`` (8-bit codes in memory, exact
+re-ranking from disk) at 1M, searched with efSearch 4096; recall@10 of HNSW and HNSW-SQ8
+against exact search is measured on the same vectors for several efSearch values.
+
+``--reuse`` measures an index already built by an earlier ``--keep`` run.
 """
 
 from __future__ import annotations
@@ -137,11 +140,10 @@ def synth_meeting(
     return meeting, remarks, texts, v.astype(np.float32), tokens
 
 
-def build(directory: Path, n: int, dense_type: str, mat: Material, spec: IndexSpec) -> tuple[np.ndarray, float]:
-    """Write a synthetic index of ``n`` remarks; returns all vectors (for exact ground truth) and seconds."""
+def build(directory: Path, n: int, dense_type: str, mat: Material, spec: IndexSpec) -> float:
+    """Write a synthetic index of ``n`` remarks; returns the seconds it took."""
     rng = np.random.default_rng(n)
     start = time.perf_counter()
-    all_vectors = []
     spec = IndexSpec(spec.model_name, spec.dim, spec.tokenizer, dense_type)
     with Writer(directory, spec) as writer:
         snap = writer.snapshot
@@ -163,11 +165,16 @@ def build(directory: Path, n: int, dense_type: str, mat: Material, spec: IndexSp
                 ids_all, vecs = np.concatenate(batch_ids), np.vstack(batch_vecs)
                 snap.dense.add(ids_all, vecs)
                 snap.lexical.add(ids_all, batch_tokens)
-                all_vectors.append(vecs)
                 batch_ids, batch_vecs, batch_tokens = [], [], []
                 print(f"  {n}: {(m + 1) * PER_MEETING} remarks, {time.perf_counter() - start:.0f} s", flush=True)
         writer.commit()
-    return np.vstack(all_vectors), time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def all_vectors(directory: Path) -> np.ndarray:
+    """Every vector of an index (exact ones), for the ground truth of recall."""
+    dense = open_snapshot(directory).dense
+    return dense.vectors(np.sort(dense.ids()))
 
 
 def disk_mb(directory: Path) -> float:
@@ -188,7 +195,9 @@ def timed(fn, queries: list[str], repeats: int) -> dict:
     return {"p50_ms": round(statistics.median(times), 1), "p99_ms": round(percentile(times, 0.99), 1)}
 
 
-EF_SWEEP = (128, 512, 1024)
+EF_SWEEP = (128, 512, 1024, 2048, 4096)
+LARGE = 100_000  # above this the index is hnsw_sq8, searched with efSearch LARGE_EF
+LARGE_EF = 4096
 
 
 def recall(vectors: np.ndarray, qv: np.ndarray, indexes: dict[str, DenseIndex]) -> dict:
@@ -212,7 +221,7 @@ def recall(vectors: np.ndarray, qv: np.ndarray, indexes: dict[str, DenseIndex]) 
 
 def approximate_indexes(directory: Path, vectors: np.ndarray, n: int) -> dict[str, DenseIndex]:
     """HNSW and HNSW-SQ8 over the same vectors (built here up to 100k; at 1M, the index on disk)."""
-    if n > 100_000:
+    if n > LARGE:
         snap = open_snapshot(directory)
         return {snap.dense.index_type: snap.dense}
     built = {}
@@ -223,17 +232,20 @@ def approximate_indexes(directory: Path, vectors: np.ndarray, n: int) -> dict[st
     return built
 
 
-def measure(directory: Path, n: int, vectors: np.ndarray, args: argparse.Namespace) -> dict:
-    settings = load_settings(index_dir=directory, query_cache_size=0)
+def measure(directory: Path, n: int, args: argparse.Namespace) -> dict:
+    ef = LARGE_EF if n > LARGE else load_settings().hnsw_ef_search
+    settings = load_settings(index_dir=directory, query_cache_size=0, hnsw_ef_search=ef)
     engine = Engine(settings)
     qs = questions()
-    result: dict = {"remarks": n, "dense_index": engine.snapshot().manifest["dense"]["type"]}
+    result: dict = {"remarks": n, "dense_index": engine.snapshot().manifest["dense"]["type"], "ef_search": ef}
     for mode in ("hybrid", "dense", "lexical"):
         result[mode] = timed(lambda q, m=mode: engine.search(query=q, mode=m), qs, args.repeats)
     qv = np.vstack([engine.encoder.encode_query(q) for q in qs])
+    vectors = all_vectors(directory)
     result["approximate"] = recall(vectors, qv, approximate_indexes(directory, vectors, n))
+    del vectors
     result["disk_mb"] = disk_mb(directory)
-    proc, url = start_server(directory, cache=False)
+    proc, url = start_server(directory, cache=False, env={"GIJIROKU_HNSW_EF_SEARCH": str(ef)})
     try:
         asyncio.run(load(url, "search", qs, 4, 40))  # warm-up
         result["server"] = [asyncio.run(load(url, "search", qs, c, args.requests)) for c in (8, 32)]
@@ -252,6 +264,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the synthetic indexes")
+    parser.add_argument("--reuse", action="store_true", help="measure indexes kept by an earlier run")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -266,11 +279,12 @@ def main() -> int:
     results = []
     for n in args.sizes:
         directory = args.work / f"n{n}"
-        shutil.rmtree(directory, ignore_errors=True)
-        dense_type = "flat" if n <= 100_000 else "hnsw_sq8"
-        vectors, build_s = build(directory, n, dense_type, mat, spec)
-        row = measure(directory, n, vectors, args)
-        row["build_s"] = round(build_s, 1)
+        build_s = None
+        if not (args.reuse and (directory / "manifest.json").exists()):
+            shutil.rmtree(directory, ignore_errors=True)
+            build_s = round(build(directory, n, "flat" if n <= LARGE else "hnsw_sq8", mat, spec), 1)
+        row = measure(directory, n, args)
+        row["build_s"] = build_s
         results.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
         if not args.keep:

@@ -15,12 +15,16 @@ import faiss as _faiss
 import numpy as np
 
 from index.errors import IndexCorrupt, StoreError
+from index.exact import ExactStore
 
 # faiss's SWIG annotations do not describe its Python API (search params, selectors); treat it as untyped.
 faiss: Any = _faiss
 
 FILE = "dense.faiss"
 INDEX_TYPES = ("flat", "hnsw", "hnsw_sq8")
+# Candidates an 8-bit index fetches before the exact re-rank: twice what is asked, at least 300.
+RERANK_FACTOR = 2
+RERANK_MIN = 300
 
 
 class DenseIndex:
@@ -47,6 +51,8 @@ class DenseIndex:
         if index_type != "flat":
             inner.hnsw.efConstruction = max(40, 2 * hnsw_m)
         self.index = faiss.IndexIDMap2(inner)
+        # 8-bit codes order near-ties badly: exact vectors on disk re-rank the candidates.
+        self.exact: ExactStore | None = ExactStore(dim) if index_type == "hnsw_sq8" else None
 
     @property
     def approximate(self) -> bool:
@@ -67,6 +73,8 @@ class DenseIndex:
             self.index.index.train(vectors)
             self.index.is_trained = True
         self.index.add_with_ids(vectors, ids)
+        if self.exact is not None:
+            self.exact.add(ids, vectors)
 
     def delete(self, ids: np.ndarray) -> None:
         """Remove ids (HNSW cannot remove in place, so it is rebuilt from the kept vectors)."""
@@ -80,11 +88,15 @@ class DenseIndex:
         keep = ~np.isin(current, ids)
         if keep.all():
             return
-        vectors = self.index.reconstruct_batch(current[keep]) if keep.any() else np.zeros((0, self.dim), "float32")
+        kept = current[keep]
+        if self.exact is not None:
+            vectors = self.exact.get(kept)  # exact, not the 8-bit reconstruction
+        else:
+            vectors = self.index.reconstruct_batch(kept) if keep.any() else np.zeros((0, self.dim), "float32")
         fresh = DenseIndex(self.dim, index_type=self.index_type, hnsw_m=self.hnsw_m, ef_search=self.ef_search)
         if keep.any():
-            fresh.add(current[keep], vectors)
-        self.index = fresh.index
+            fresh.add(kept, vectors)
+        self.index, self.exact = fresh.index, fresh.exact
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top ``k`` (id, cosine) for one query vector."""
@@ -102,8 +114,17 @@ class DenseIndex:
                 params = faiss.SearchParameters(sel=selector)
         elif self.approximate:
             params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
-        scores, ids = self.index.search(vec, min(k, len(self)), params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        fetch = min(max(k * RERANK_FACTOR, RERANK_MIN), len(self)) if self.exact is not None else min(k, len(self))
+        if self.approximate and params is not None:
+            params.efSearch = max(params.efSearch, fetch)
+        scores, ids = self.index.search(vec, fetch, params=params)
+        found = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        if self.exact is None or not found:
+            return found[:k]
+        cand = np.array([i for i, _ in found], dtype=np.int64)
+        exact = self.exact.get(cand) @ vec[0]
+        order = np.argsort(-exact, kind="stable")[:k]
+        return [(int(cand[j]), float(exact[j])) for j in order]
 
     def background(self, n: int = 256) -> np.ndarray:
         """A fixed random sample of up to ``n`` stored vectors (cached until the index changes).
@@ -121,16 +142,19 @@ class DenseIndex:
         return sample
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
-        """Stored vectors for ``ids`` (for notebooks and benchmarks)."""
-        return self.index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64))
+        """Stored vectors for ``ids`` (exact where an 8-bit index keeps them; for notebooks and benchmarks)."""
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        return self.exact.get(ids) if self.exact is not None else self.index.reconstruct_batch(ids)
 
     def ids(self) -> np.ndarray:
         """All stored ids."""
         return faiss.vector_to_array(self.index.id_map).astype(np.int64)
 
     def save(self, directory: Path) -> None:
-        """Write ``dense.faiss`` into ``directory``."""
+        """Write ``dense.faiss`` (and the exact vectors of an 8-bit index) into ``directory``."""
         faiss.write_index(self.index, str(directory / FILE))
+        if self.exact is not None:
+            self.exact.save(directory)
 
     @classmethod
     def load(cls, directory: Path, *, dim: int, index_type: str, hnsw_m: int = 32, ef_search: int = 128) -> DenseIndex:
@@ -143,4 +167,6 @@ class DenseIndex:
             raise IndexCorrupt(f"{directory / FILE} has dimension {raw.d}, the manifest says {dim}")
         obj = cls(dim, index_type=index_type, hnsw_m=hnsw_m, ef_search=ef_search)
         obj.index = faiss.downcast_index(raw) if not isinstance(raw, faiss.IndexIDMap2) else raw
+        if obj.exact is not None:
+            obj.exact = ExactStore.load(directory, dim)  # None for an index written without it
         return obj

@@ -60,3 +60,23 @@ def test_hnsw_sq8_recall_and_reload(tmp_path):
     approx.save(tmp_path)
     loaded = DenseIndex.load(tmp_path, dim=32, index_type="hnsw_sq8")
     assert loaded.search(v[7], 1)[0][0] == 7
+
+
+def test_hnsw_sq8_reranks_with_exact_vectors_kept_on_disk(tmp_path):
+    v = vectors(500, dim=32, seed=5)
+    idx = DenseIndex(32, index_type="hnsw_sq8")
+    idx.add(np.arange(500), v)
+    assert idx.search(v[3], 1)[0][1] == pytest.approx(1.0, abs=1e-5)  # exact scores after the re-rank
+    idx.delete(np.array([3]))
+    idx.save(tmp_path)
+    loaded = DenseIndex.load(tmp_path, dim=32, index_type="hnsw_sq8")
+    assert loaded.exact is not None and len(loaded.exact) == 499
+    top = loaded.search(v[4], 2)
+    assert top[0] == (4, pytest.approx(1.0, abs=1e-5)) and 3 not in {i for i, _ in loaded.search(v[3], 5)}
+    assert np.allclose(loaded.vectors(np.array([10])), v[10])
+    loaded.add(np.array([900]), v[3:4])  # a writer extends the on-disk rows with new ones
+    loaded.delete(np.array([10]))
+    (tmp_path / "next").mkdir()
+    loaded.save(tmp_path / "next")
+    again = DenseIndex.load(tmp_path / "next", dim=32, index_type="hnsw_sq8")
+    assert again.search(v[3], 1)[0][0] == 900 and len(again.exact) == 499
