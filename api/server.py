@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 from collections.abc import Callable
 from pathlib import Path
@@ -9,8 +10,7 @@ from pathlib import Path
 from rag.engine import Engine
 from rag.settings import Settings
 
-_M_ARENA_MAX = -8  # glibc mallopt parameters
-_M_MMAP_THRESHOLD = -3
+_M_ARENA_MAX = -8  # glibc mallopt parameter
 
 
 def prepare_index(settings: Settings, *, sample_dir: Path, say: Callable[[str], None]) -> None:
@@ -23,23 +23,21 @@ def prepare_index(settings: Settings, *, sample_dir: Path, say: Callable[[str], 
         say(f"{report.status} {report.path} {report.reason}".rstrip())
 
 
-def limit_malloc_arenas(arenas: int = 2, mmap_threshold: int = 1 << 20) -> None:
-    """Keep freed request memory from staying resident (glibc): few per-thread arenas, and large
-    blocks (per-query score arrays over a million passages) always mapped, so they are returned
-    to the system when freed instead of fragmenting the heap."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(_M_ARENA_MAX, arenas)
-        libc.mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
+def limit_malloc_arenas(arenas: int) -> None:
+    """Cap glibc's malloc arenas, so that freed per-request memory of many worker threads does not
+    stay resident: on a 1M-remark index, RSS under load 2.6 GB with the default, 2.3 GB with 2.
+    It costs throughput on small indexes (about a fifth, measured), so it is a setting, off by default."""
+    if arenas <= 0:
+        return
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to tune
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, arenas)
 
 
 def serve(settings: Settings, *, sample_dir: Path, say: Callable[[str], None]) -> None:
     """Run the HTTP service in the foreground."""
     import uvicorn
 
-    limit_malloc_arenas()
+    limit_malloc_arenas(settings.malloc_arena_max)
     from api.app import create_app
 
     prepare_index(settings, sample_dir=sample_dir, say=say)

@@ -40,7 +40,11 @@ def questions() -> list[str]:
 
 
 def build_index(index: Path) -> None:
-    corpora = [p for p in sorted((SHARED / "corpora").iterdir()) if p.suffix in (".txt", ".json", ".md")]
+    corpora = [
+        p
+        for p in sorted((SHARED / "corpora").iterdir())
+        if p.suffix in (".txt", ".json", ".md") and p.stem != "SOURCES"
+    ]
     subprocess.run(
         [sys.executable, "-m", "api.cli", "ingest", *map(str, corpora), "--index", str(index), "--quiet"],
         check=True,

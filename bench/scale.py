@@ -245,7 +245,8 @@ def measure(directory: Path, n: int, args: argparse.Namespace) -> dict:
     result["approximate"] = recall(vectors, qv, approximate_indexes(directory, vectors, n))
     del vectors
     result["disk_mb"] = disk_mb(directory)
-    proc, url = start_server(directory, cache=False, env={"GIJIROKU_HNSW_EF_SEARCH": str(ef)})
+    env = {"GIJIROKU_HNSW_EF_SEARCH": str(ef), "GIJIROKU_MALLOC_ARENA_MAX": "2" if n > LARGE else "0"}
+    proc, url = start_server(directory, cache=False, env=env)
     try:
         asyncio.run(load(url, "search", qs, 4, 40))  # warm-up
         result["server"] = [asyncio.run(load(url, "search", qs, c, args.requests)) for c in (8, 32)]
