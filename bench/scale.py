@@ -144,7 +144,7 @@ def build(directory: Path, n: int, dense_type: str, mat: Material, spec: IndexSp
     """Write a synthetic index of ``n`` remarks; returns the seconds it took."""
     rng = np.random.default_rng(n)
     start = time.perf_counter()
-    spec = IndexSpec(spec.model_name, spec.dim, spec.tokenizer, dense_type)
+    spec = IndexSpec(spec.model_name, spec.dim, spec.tokenizer, dense_type, hnsw_m=spec.hnsw_m)
     with Writer(directory, spec) as writer:
         snap = writer.snapshot
         assert snap is not None
@@ -195,7 +195,7 @@ def timed(fn, queries: list[str], repeats: int) -> dict:
     return {"p50_ms": round(statistics.median(times), 1), "p99_ms": round(percentile(times, 0.99), 1)}
 
 
-EF_SWEEP = (128, 512, 1024, 2048, 4096)
+EF_SWEEP = (128, 512, 1024, 2048, 4096, 8192)
 LARGE = 100_000  # above this the index is hnsw_sq8, searched with efSearch LARGE_EF
 LARGE_EF = 4096
 
@@ -233,7 +233,7 @@ def approximate_indexes(directory: Path, vectors: np.ndarray, n: int) -> dict[st
 
 
 def measure(directory: Path, n: int, args: argparse.Namespace) -> dict:
-    ef = LARGE_EF if n > LARGE else load_settings().hnsw_ef_search
+    ef = args.large_ef if n > LARGE else load_settings().hnsw_ef_search
     settings = load_settings(index_dir=directory, query_cache_size=0, hnsw_ef_search=ef)
     engine = Engine(settings)
     qs = questions()
@@ -266,6 +266,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the synthetic indexes")
     parser.add_argument("--reuse", action="store_true", help="measure indexes kept by an earlier run")
+    parser.add_argument("--hnsw-m", type=int, default=32, help="graph degree of the 1M index")
+    parser.add_argument("--large-ef", type=int, default=LARGE_EF, help="efSearch of the 1M index")
+    parser.add_argument("--large-type", default="hnsw_sq8", help="dense index type of the 1M index")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -276,14 +279,16 @@ def main() -> int:
         build_index(source)
     mat = material(source)
     settings = load_settings()
-    spec = IndexSpec(settings.model_name, int(mat.vectors.shape[1]), tokenizer_name(settings.sudachi_mode))
+    spec = IndexSpec(
+        settings.model_name, int(mat.vectors.shape[1]), tokenizer_name(settings.sudachi_mode), hnsw_m=args.hnsw_m
+    )
     results = []
     for n in args.sizes:
         directory = args.work / f"n{n}"
         build_s = None
         if not (args.reuse and (directory / "manifest.json").exists()):
             shutil.rmtree(directory, ignore_errors=True)
-            build_s = round(build(directory, n, "flat" if n <= LARGE else "hnsw_sq8", mat, spec), 1)
+            build_s = round(build(directory, n, "flat" if n <= LARGE else args.large_type, mat, spec), 1)
         row = measure(directory, n, args)
         row["build_s"] = build_s
         results.append(row)

@@ -1,8 +1,9 @@
 """Dense vectors in FAISS: inner product on L2-normalised vectors (cosine similarity).
 
 ``flat`` is exact search; ``hnsw`` is approximate, for corpora where exact search is too slow;
-``hnsw_sq8`` is HNSW over 8-bit scalar-quantised vectors, a quarter of the memory (for millions of
-passages; recall@10 against exact search is measured in bench/scale.py).
+``hnsw_sq8`` and ``hnsw_sq4`` are HNSW over 8- or 4-bit scalar-quantised vectors, a quarter or an
+eighth of the memory, whose candidates are re-ranked with exact vectors kept on disk (for millions
+of passages; recall@10 against exact search is measured in bench/scale.py).
 Filters are applied inside FAISS with an id selector, so a filtered search still returns ``k``.
 """
 
@@ -21,7 +22,9 @@ from index.exact import ExactStore
 faiss: Any = _faiss
 
 FILE = "dense.faiss"
-INDEX_TYPES = ("flat", "hnsw", "hnsw_sq8")
+INDEX_TYPES = ("flat", "hnsw", "hnsw_sq8", "hnsw_sq4")
+# Scalar quantisers of the quantised types: codes in memory, exact vectors on disk for the re-rank.
+_QUANTISERS = {"hnsw_sq8": "QT_8bit", "hnsw_sq4": "QT_4bit"}
 # Candidates an 8-bit index fetches before the exact re-rank: twice what is asked, at least 300.
 RERANK_FACTOR = 2
 RERANK_MIN = 300
@@ -39,10 +42,11 @@ class DenseIndex:
         self.ef_search = ef_search
         if index_type == "hnsw":
             inner = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        elif index_type == "hnsw_sq8":
+        elif index_type in _QUANTISERS:
             # Per-dimension 8-bit ranges, learnt from the first vectors added (widened by 20%, values
             # beyond are clamped); a rebuild after deletes learns them again from all vectors.
-            inner = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            qtype = getattr(faiss.ScalarQuantizer, _QUANTISERS[index_type])
+            inner = faiss.IndexHNSWSQ(dim, qtype, hnsw_m, faiss.METRIC_INNER_PRODUCT)
             storage = faiss.downcast_index(inner.storage)
             storage.sq.rangestat = faiss.ScalarQuantizer.RS_minmax
             storage.sq.rangestat_arg = 0.2
@@ -52,7 +56,7 @@ class DenseIndex:
             inner.hnsw.efConstruction = max(40, 2 * hnsw_m)
         self.index = faiss.IndexIDMap2(inner)
         # 8-bit codes order near-ties badly: exact vectors on disk re-rank the candidates.
-        self.exact: ExactStore | None = ExactStore(dim) if index_type == "hnsw_sq8" else None
+        self.exact: ExactStore | None = ExactStore(dim) if index_type in _QUANTISERS else None
 
     @property
     def approximate(self) -> bool:

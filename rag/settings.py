@@ -59,9 +59,10 @@ class Settings(BaseSettings):
     index_threads: int = Field(default=0, ge=0, le=64)
     bm25_k1: float = Field(default=1.2, gt=0)
     bm25_b: float = Field(default=0.75, ge=0, le=1)
-    # flat: exact; hnsw: approximate; hnsw_sq8: approximate in a quarter of the memory (millions of
-    # passages). Chosen when an index is created (recorded in its manifest).
-    dense_index: Literal["flat", "hnsw", "hnsw_sq8"] = "flat"
+    # flat: exact; hnsw: approximate; hnsw_sq8 / hnsw_sq4: approximate over 8- or 4-bit codes in
+    # memory, re-ranked with exact vectors on disk (millions of passages; bench/scale.py measures
+    # both). Chosen when an index is created (recorded in its manifest).
+    dense_index: Literal["flat", "hnsw", "hnsw_sq8", "hnsw_sq4"] = "flat"
     hnsw_m: int = Field(default=32, ge=4, le=128)
     # Search breadth of HNSW. Recall@10 against exact search (bench/scale.py): at 100k passages
     # 0.94 with 512, 0.99 with 2048 (8 ms); at 1M, 0.91 with 2048 and 0.95 with 4096 (24 ms).

@@ -14,17 +14,17 @@ def vectors(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-@pytest.mark.parametrize("kind", ["flat", "hnsw", "hnsw_sq8"])
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "hnsw_sq8", "hnsw_sq4"])
 def test_nearest_is_itself(kind):
     v = vectors(200)
     idx = DenseIndex(16, index_type=kind)
     idx.add(np.arange(100, 300), v)
     top = idx.search(v[5], 3)
     assert top[0][0] == 105
-    assert top[0][1] == pytest.approx(1.0, abs=1e-4 if kind != "hnsw_sq8" else 1e-2)  # 8-bit codes
+    assert top[0][1] == pytest.approx(1.0, abs=1e-4 if kind in ("flat", "hnsw") else 1e-2)  # quantised codes
 
 
-@pytest.mark.parametrize("kind", ["flat", "hnsw", "hnsw_sq8"])
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "hnsw_sq8", "hnsw_sq4"])
 def test_filter_and_delete(kind):
     v = vectors(50)
     idx = DenseIndex(16, index_type=kind)
