@@ -25,7 +25,7 @@ FILE = "dense.faiss"
 INDEX_TYPES = ("flat", "hnsw", "hnsw_sq8", "hnsw_sq4")
 # Scalar quantisers of the quantised types: codes in memory, exact vectors on disk for the re-rank.
 _QUANTISERS = {"hnsw_sq8": "QT_8bit", "hnsw_sq4": "QT_4bit"}
-# Candidates an 8-bit index fetches before the exact re-rank: twice what is asked, at least 300.
+# Candidates a quantised index fetches before the exact re-rank: twice what is asked, at least 300.
 RERANK_FACTOR = 2
 RERANK_MIN = 300
 
@@ -43,7 +43,7 @@ class DenseIndex:
         if index_type == "hnsw":
             inner = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
         elif index_type in _QUANTISERS:
-            # Per-dimension 8-bit ranges, learnt from the first vectors added (widened by 20%, values
+            # Per-dimension ranges, learnt from the first vectors added (widened by 20%, values
             # beyond are clamped); a rebuild after deletes learns them again from all vectors.
             qtype = getattr(faiss.ScalarQuantizer, _QUANTISERS[index_type])
             inner = faiss.IndexHNSWSQ(dim, qtype, hnsw_m, faiss.METRIC_INNER_PRODUCT)
@@ -55,7 +55,7 @@ class DenseIndex:
         if index_type != "flat":
             inner.hnsw.efConstruction = max(40, 2 * hnsw_m)
         self.index = faiss.IndexIDMap2(inner)
-        # 8-bit codes order near-ties badly: exact vectors on disk re-rank the candidates.
+        # Quantised codes order near-ties badly: exact vectors on disk re-rank the candidates.
         self.exact: ExactStore | None = ExactStore(dim) if index_type in _QUANTISERS else None
 
     @property
@@ -94,7 +94,7 @@ class DenseIndex:
             return
         kept = current[keep]
         if self.exact is not None:
-            vectors = self.exact.get(kept)  # exact, not the 8-bit reconstruction
+            vectors = self.exact.get(kept)  # exact, not the quantised reconstruction
         else:
             vectors = self.index.reconstruct_batch(kept) if keep.any() else np.zeros((0, self.dim), "float32")
         fresh = DenseIndex(self.dim, index_type=self.index_type, hnsw_m=self.hnsw_m, ef_search=self.ef_search)
@@ -146,7 +146,7 @@ class DenseIndex:
         return sample
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
-        """Stored vectors for ``ids`` (exact where an 8-bit index keeps them; for notebooks and benchmarks)."""
+        """Stored vectors for ``ids`` (exact where a quantised index keeps them; for notebooks and benchmarks)."""
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         return self.exact.get(ids) if self.exact is not None else self.index.reconstruct_batch(ids)
 
@@ -155,7 +155,7 @@ class DenseIndex:
         return faiss.vector_to_array(self.index.id_map).astype(np.int64)
 
     def save(self, directory: Path) -> None:
-        """Write ``dense.faiss`` (and the exact vectors of an 8-bit index) into ``directory``."""
+        """Write ``dense.faiss`` (and the exact vectors of a quantised index) into ``directory``."""
         faiss.write_index(self.index, str(directory / FILE))
         if self.exact is not None:
             self.exact.save(directory)
