@@ -60,6 +60,9 @@ def create_app(settings: Settings, *, engine_factory: Callable[[Settings], Engin
     return app
 
 
+_FILTER_FIELDS = {"speaker", "group", "topic", "meeting", "date_from", "date_to"}
+
+
 def _filters(
     *, speaker: str, group: str, topic: str, meeting: str, date_from: date | None, date_to: date | None
 ) -> Filters:
@@ -117,14 +120,7 @@ def _search_routes(app: FastAPI) -> None:
     @app.post("/ask", response_model=AskOut)
     def ask(engine: EngineDep, body: AskIn) -> dict:
         """Answer a question extractively, quoting the remarks that answer it, with citations."""
-        filters = _filters(
-            speaker=body.speaker,
-            group=body.group,
-            topic=body.topic,
-            meeting=body.meeting,
-            date_from=body.date_from,
-            date_to=body.date_to,
-        )
+        filters = _filters(**body.model_dump(include=_FILTER_FIELDS))
         return answer_dict(engine.ask(question=body.question, k=body.k, filters=filters, infer=body.infer))
 
     @app.get("/who", response_model=WhoOut)

@@ -67,14 +67,17 @@ def filters_dict(result: SearchResult) -> dict:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(result.filters).items() if v}
 
 
+def scope_dict(result: SearchResult) -> dict:
+    """What a search was restricted to and why: filters, the inferred speaker, notes."""
+    return {"filters": filters_dict(result), "inferred": inferred_dict(result.inferred), "notes": result.notes}
+
+
 def result_dict(result: SearchResult) -> dict:
     """A whole search result as JSON."""
     return {
         "query": result.query,
         "mode": result.mode,
-        "filters": filters_dict(result),
-        "inferred": inferred_dict(result.inferred),
-        "notes": result.notes,
+        **scope_dict(result),
         "hits": [hit_dict(h) for h in result.hits],
     }
 
@@ -101,9 +104,7 @@ def answer_dict(answer: Answer) -> dict:
             }
             for c in answer.citations
         ],
-        "filters": filters_dict(answer.result),
-        "inferred": inferred_dict(answer.result.inferred),
-        "notes": answer.result.notes,
+        **scope_dict(answer.result),
         "hits": [hit_dict(h) for h in answer.result.hits],
     }
 
@@ -112,9 +113,7 @@ def who_dict(result: SearchResult, speakers: list[SpeakerOnTopic]) -> dict:
     """Speakers ranked on a subject, each with their top remarks."""
     return {
         "query": result.query,
-        "filters": filters_dict(result),
-        "inferred": inferred_dict(result.inferred),
-        "notes": result.notes,
+        **scope_dict(result),
         "speakers": [
             {
                 "speaker": speaker_dict(s.top[0].remark),
