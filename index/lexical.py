@@ -22,6 +22,11 @@ MATRIX_FILE = "lexical.npz"
 VOCAB_FILE = "lexical_vocab.json"
 
 
+def _idf(df: np.ndarray, n_docs: int) -> np.ndarray:
+    """Lucene-style BM25 IDF, never negative."""
+    return np.log1p((n_docs - df + 0.5) / (df + 0.5))
+
+
 class LexicalIndex:
     """BM25 (Okapi, Lucene-style IDF) over token lists keyed by int64 passage ids.
 
@@ -125,7 +130,7 @@ class LexicalIndex:
             n_docs = max(tf.shape[0], 1)
             lengths = np.asarray(tf.sum(axis=1)).ravel()
             avg = lengths.mean() if len(lengths) else 1.0
-            idf = np.log1p((n_docs - self._document_frequencies() + 0.5) / (self._document_frequencies() + 0.5))
+            idf = _idf(self._document_frequencies(), n_docs)
             norm = np.repeat(self.k1 * (1 - self.b + self.b * lengths / max(avg, 1e-9)), np.diff(tf.indptr))
             tf.data = (tf.data * (self.k1 + 1) / (tf.data + norm) * idf[tf.indices]).astype(np.float32)
             self._weights = tf.tocsc()
@@ -138,7 +143,7 @@ class LexicalIndex:
         out = {}
         for term in terms:
             count = int(df[self.vocab[term]]) if term in self.vocab else 0
-            out[term] = float(np.log1p((n_docs - count + 0.5) / (count + 0.5)))
+            out[term] = float(_idf(np.array(count, dtype=np.float64), n_docs))
         return out
 
     def search(self, query: Sequence[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:

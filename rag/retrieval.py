@@ -31,8 +31,8 @@ class SearchResult:
     hits: list[Hit]
     notes: list[str] = field(default_factory=list)
     inferred: Inferred | None = None
-    # Per retriever, the score of a typical passage: for dense, the query's mean cosine to a fixed
-    # random sample of the corpus (stable across corpus sizes); for lexical, the candidates' mean.
+    # Per retriever, the score of a typical passage. Only dense has one: the query's mean cosine to
+    # a fixed random sample of the corpus (stable across corpus sizes).
     baselines: dict[str, float] = field(default_factory=dict)
 
 
@@ -42,7 +42,6 @@ class _Leg:
 
     best: dict[str, tuple[float, int]] = field(default_factory=dict)
     passage_rank: dict[int, int] = field(default_factory=dict)
-    mean: float = 0.0
 
     def ranked(self) -> list[str]:
         return sorted(self.best, key=lambda r: -self.best[r][0])
@@ -88,7 +87,7 @@ class Retriever:
         vector = self.encoder.encode_query(text) if mode in ("hybrid", "dense") and self.encoder is not None else None
         legs = self._legs(text, vector, mode, allowed)
         ranked = self._fuse(legs, mode, english=query_language(text) == "en")[:k]
-        baselines = {name: leg.mean for name, leg in legs.items()}
+        baselines = {}
         if vector is not None:
             sample = self.snapshot.dense.background()
             baselines["dense"] = float((sample @ vector).mean()) if len(sample) else 0.0
@@ -104,7 +103,7 @@ class Retriever:
         return legs
 
     def _rollup(self, scored: list[tuple[int, float]]) -> _Leg:
-        leg = _Leg(mean=float(np.mean([s for _, s in scored])) if scored else 0.0)
+        leg = _Leg()
         rows = self.snapshot.meta.passages(pid for pid, _ in scored)
         for rank, (pid, score) in enumerate(scored, start=1):
             row = rows.get(pid)
