@@ -7,6 +7,7 @@ gets its own.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,21 @@ Tokenizer = Callable[[str], list[str]]
 # Parts of speech that carry content; particles, auxiliaries, symbols and blanks do not.
 CONTENT_POS = ("名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "接尾辞", "代名詞", "連体詞", "感動詞")
 _STOP = {"する", "ある", "いる", "なる", "れる", "られる", "こと", "もの", "よう", "ため", "の", "これ", "それ", "ない"}
+
+
+def _sudachi(purpose: str) -> tuple:
+    """(Dictionary, SplitMode): the core dictionary, loaded once per process, shared by tokenizer and reader."""
+    try:
+        return _load_sudachi()
+    except ImportError as exc:
+        raise DependencyMissing(f"{purpose} needs SudachiPy: pip install sudachipy sudachidict_core") from exc
+
+
+@functools.cache
+def _load_sudachi() -> tuple:
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary(dict="core"), SplitMode
 
 
 def tokenizer_name(mode: str) -> str:
@@ -35,12 +51,8 @@ class SudachiTokenizer:
 
     def __init__(self, mode: str = "C", *, workers: int = 1) -> None:
         self.workers = workers
-        try:
-            from sudachipy import Dictionary, SplitMode
-        except ImportError as exc:
-            raise DependencyMissing("lexical search needs SudachiPy: pip install sudachipy sudachidict_core") from exc
-        self._dictionary = Dictionary(dict="core")
-        self._split = {"A": SplitMode.A, "B": SplitMode.B, "C": SplitMode.C}[mode]
+        self._dictionary, split_mode = _sudachi("lexical search")
+        self._split = {"A": split_mode.A, "B": split_mode.B, "C": split_mode.C}[mode]
         self._local = threading.local()
         self._content: dict[int, bool] = {}  # part-of-speech id → carries content (the lookup is slow)
 
@@ -91,17 +103,13 @@ Reader = Callable[[str], str]
 
 def make_sudachi_reader() -> Reader:
     """A callable giving the katakana reading of a text (for names: 村井 → ムライ)."""
-    try:
-        from sudachipy import Dictionary, SplitMode
-    except ImportError as exc:
-        raise DependencyMissing("readings need SudachiPy: pip install sudachipy sudachidict_core") from exc
-    dictionary = Dictionary(dict="core")
+    dictionary, split_mode = _sudachi("reading names")
     local = threading.local()
 
     def read(text: str) -> str:
         tok = getattr(local, "tok", None)
         if tok is None:
-            tok = local.tok = dictionary.create(mode=SplitMode.C)
+            tok = local.tok = dictionary.create(mode=split_mode.C)
         return "".join(m.reading_form() for m in tok.tokenize(nfkc(text)) if m.part_of_speech()[0] != "空白")
 
     return read
