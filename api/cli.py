@@ -1,4 +1,4 @@
-"""The ``gijiroku`` command: ingest, search, ask, who, model, check, delete, eval and serve.
+"""The ``gijiroku`` command: ingest, search, ask, who, model, check, delete, reindex, eval and serve.
 
 It lives beside the HTTP service because both are front ends over ``rag``; errors from the core
 become one line on stderr and a non-zero exit, never a traceback.
@@ -11,14 +11,17 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import get_args
 
 from index.errors import IndexMissing, StoreError
 from index.metadata import Filters
+from index.store import read_manifest
 from rag.errors import GijirokuError, InputError
 from rag.settings import Settings, load_settings
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+DENSE_TYPES = list(get_args(Settings.model_fields["dense_index"].annotation))
 BUNDLED_SAMPLE = Path(__file__).resolve().parent.parent / "rag" / "data" / "sample"
 
 
@@ -186,6 +189,16 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    """Rebuild the dense index as another type (e.g. ivf_sq8 once a corpus passes ~100k passages)."""
+    engine = _engine(_settings(args))
+    before = read_manifest(engine.index_dir).get("dense", {}).get("type", "flat")
+    manifest = engine.reindex(dense_type=args.dense_index)
+    passages = manifest["counts"].get("passages", 0)
+    print(f"reindexed {passages} passages: dense index {before} -> {manifest['dense']['type']}")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score the index on gold questions."""
     from rag.evaluation import METRICS, evaluate, load_questions
@@ -282,6 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("meeting_id")
     p.add_argument("--index")
     p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("reindex", help="rebuild the dense index as another type, without re-embedding")
+    p.add_argument("--index")
+    p.add_argument("--dense-index", choices=DENSE_TYPES, help="the new type (default: GIJIROKU_DENSE_INDEX)")
+    p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("eval", help="score retrieval on gold questions")
     p.add_argument("gold")

@@ -1,9 +1,10 @@
 """Dense vectors in FAISS: inner product on L2-normalised vectors (cosine similarity).
 
 ``flat`` is exact search; ``hnsw`` is approximate, for corpora where exact search is too slow;
-``hnsw_sq8`` and ``hnsw_sq4`` are HNSW over 8- or 4-bit scalar-quantised vectors, a quarter or an
-eighth of the memory, whose candidates are re-ranked with exact vectors kept on disk (for millions
-of passages; recall@10 against exact search is measured in bench/scale.py).
+``ivf_sq8`` is an inverted file over 8-bit codes (``index.ivf``), the type for millions of
+passages; ``hnsw_sq8`` and ``hnsw_sq4`` are HNSW over 8- or 4-bit codes. The quantised types keep
+a quarter or an eighth of the memory and re-rank their candidates with exact vectors kept on disk
+(recall@10 against exact search is measured in bench/scale.py).
 Filters are applied inside FAISS with an id selector, so a filtered search still returns ``k``.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 import faiss as _faiss
 import numpy as np
 
+from index import ivf
 from index.errors import IndexCorrupt, StoreError
 from index.exact import ExactStore
 
@@ -22,9 +24,11 @@ from index.exact import ExactStore
 faiss: Any = _faiss
 
 FILE = "dense.faiss"
-INDEX_TYPES = ("flat", "hnsw", "hnsw_sq8", "hnsw_sq4")
-# Scalar quantisers of the quantised types: codes in memory, exact vectors on disk for the re-rank.
+INDEX_TYPES = ("flat", "hnsw", "hnsw_sq8", "hnsw_sq4", "ivf_sq8")
+# Scalar quantisers of the HNSW types with codes in memory and exact vectors on disk for the re-rank.
 _QUANTISERS = {"hnsw_sq8": "QT_8bit", "hnsw_sq4": "QT_4bit"}
+_IVF = "ivf_sq8"
+_RERANKED = (*_QUANTISERS, _IVF)
 # Candidates a quantised index fetches before the exact re-rank: twice what is asked, at least 300.
 RERANK_FACTOR = 2
 RERANK_MIN = 300
@@ -33,13 +37,22 @@ RERANK_MIN = 300
 class DenseIndex:
     """FAISS index mapping int64 passage ids to vectors."""
 
-    def __init__(self, dim: int, *, index_type: str = "flat", hnsw_m: int = 32, ef_search: int = 128) -> None:
+    def __init__(
+        self, dim: int, *, index_type: str = "flat", hnsw_m: int = 32, ef_search: int = 128, nprobe: int = 256
+    ) -> None:
         if index_type not in INDEX_TYPES:
             raise StoreError(f"unknown dense index type {index_type!r}; choose one of {', '.join(INDEX_TYPES)}")
         self.dim = dim
         self.index_type = index_type
         self.hnsw_m = hnsw_m
         self.ef_search = ef_search
+        self.nprobe = nprobe
+        # Quantised codes order near-ties badly: exact vectors on disk re-rank the candidates.
+        self.exact: ExactStore | None = ExactStore(dim) if index_type in _RERANKED else None
+        self.index: Any
+        if index_type == _IVF:
+            self.index = ivf.empty(dim)  # ids live in its lists; trained on the first vectors added
+            return
         if index_type == "hnsw":
             inner = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
         elif index_type in _QUANTISERS:
@@ -55,12 +68,10 @@ class DenseIndex:
         if index_type != "flat":
             inner.hnsw.efConstruction = max(40, 2 * hnsw_m)
         self.index = faiss.IndexIDMap2(inner)
-        # Quantised codes order near-ties badly: exact vectors on disk re-rank the candidates.
-        self.exact: ExactStore | None = ExactStore(dim) if index_type in _QUANTISERS else None
 
     @property
     def approximate(self) -> bool:
-        """Whether search is approximate (HNSW)."""
+        """Whether search is approximate (HNSW or IVF)."""
         return self.index_type != "flat"
 
     def __len__(self) -> int:
@@ -73,6 +84,9 @@ class DenseIndex:
             raise StoreError(f"expected vectors of dimension {self.dim}, got shape {vectors.shape}")
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         self.delete(ids)
+        if self.index_type == _IVF:
+            self._add_ivf(ids, vectors)
+            return
         if not self.index.is_trained:
             self.index.index.train(vectors)
             self.index.is_trained = True
@@ -80,13 +94,23 @@ class DenseIndex:
         if self.exact is not None:
             self.exact.add(ids, vectors)
 
+    def _add_ivf(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        assert self.exact is not None
+        self.exact.add(ids, vectors)
+        if ivf.should_retrain(self.index, len(self.exact)):
+            self.index = ivf.build(self.dim, self.exact.live_ids(), self.exact.get)
+        else:
+            self.index.add_with_ids(vectors, ids)
+
     def delete(self, ids: np.ndarray) -> None:
-        """Remove ids (HNSW cannot remove in place, so it is rebuilt from the kept vectors)."""
+        """Remove ids (in place for flat and IVF; HNSW cannot, so it is rebuilt from the kept vectors)."""
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         if not len(ids) or not len(self):
             return
-        if self.index_type == "flat":
+        if self.index_type in ("flat", _IVF):
             self.index.remove_ids(faiss.IDSelectorBatch(ids))
+            if self.exact is not None:
+                self.exact.delete(ids)
             return
         current = faiss.vector_to_array(self.index.id_map)
         keep = ~np.isin(current, ids)
@@ -97,31 +121,42 @@ class DenseIndex:
             vectors = self.exact.get(kept)  # exact, not the quantised reconstruction
         else:
             vectors = self.index.reconstruct_batch(kept) if keep.any() else np.zeros((0, self.dim), "float32")
-        fresh = DenseIndex(self.dim, index_type=self.index_type, hnsw_m=self.hnsw_m, ef_search=self.ef_search)
+        fresh = DenseIndex(
+            self.dim, index_type=self.index_type, hnsw_m=self.hnsw_m, ef_search=self.ef_search, nprobe=self.nprobe
+        )
         if keep.any():
             fresh.add(kept, vectors)
         self.index, self.exact = fresh.index, fresh.exact
 
+    def converted(self, index_type: str, *, hnsw_m: int, ef_search: int, nprobe: int) -> DenseIndex:
+        """The same vectors in an index of another type (exact vectors where they are kept).
+
+        An IVF target is trained and filled by streaming the vectors in chunks and takes over the
+        exact rows on disk when this index has them, so converting a million passages does not
+        hold their float vectors in memory.
+        """
+        fresh = DenseIndex(self.dim, index_type=index_type, hnsw_m=hnsw_m, ef_search=ef_search, nprobe=nprobe)
+        ids = np.sort(self.ids())
+        if index_type == _IVF:
+            if self.exact is not None:
+                fresh.exact = self.exact  # this index is discarded after the conversion
+            else:
+                assert fresh.exact is not None
+                fresh.exact.add(ids, self.vectors(ids))
+            fresh.index = ivf.build(self.dim, ids, self.vectors)
+            return fresh
+        for start in range(0, len(ids), ivf.ADD_CHUNK):
+            chunk = ids[start : start + ivf.ADD_CHUNK]
+            fresh.add(chunk, self.vectors(chunk))
+        return fresh
+
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top ``k`` (id, cosine) for one query vector."""
-        if not len(self) or k <= 0:
+        if not len(self) or k <= 0 or (allowed is not None and not len(allowed)):
             return []
         vec = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
-        params = None
-        if allowed is not None:
-            if not len(allowed):
-                return []
-            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
-            if self.approximate:
-                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
-            else:
-                params = faiss.SearchParameters(sel=selector)
-        elif self.approximate:
-            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
         fetch = min(max(k * RERANK_FACTOR, RERANK_MIN), len(self)) if self.exact is not None else min(k, len(self))
-        if self.approximate and params is not None:
-            params.efSearch = max(params.efSearch, fetch)
-        scores, ids = self.index.search(vec, fetch, params=params)
+        scores, ids = self.index.search(vec, fetch, params=self._params(fetch, allowed))
         found = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
         if self.exact is None or not found:
             return found[:k]
@@ -129,6 +164,22 @@ class DenseIndex:
         exact = self.exact.get(cand) @ vec[0]
         order = np.argsort(-exact, kind="stable")[:k]
         return [(int(cand[j]), float(exact[j])) for j in order]
+
+    def _params(self, fetch: int, allowed: np.ndarray | None) -> Any:
+        """FAISS search parameters: the filter as an id selector, and the search breadth."""
+        selector = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+        if self.index_type == _IVF:
+            return ivf.params(
+                self.index, nprobe=self.nprobe, selector=selector, allowed=None if allowed is None else len(allowed)
+            )
+        if self.approximate:
+            ef = max(self.ef_search, fetch)
+            if selector is None:
+                return faiss.SearchParametersHNSW(efSearch=ef)
+            return faiss.SearchParametersHNSW(sel=selector, efSearch=ef)
+        return None if selector is None else faiss.SearchParameters(sel=selector)
 
     def background(self, n: int = 256) -> np.ndarray:
         """A fixed random sample of up to ``n`` stored vectors (cached until the index changes).
@@ -152,6 +203,9 @@ class DenseIndex:
 
     def ids(self) -> np.ndarray:
         """All stored ids."""
+        if self.index_type == _IVF:
+            assert self.exact is not None
+            return self.exact.live_ids()  # the same ids as the lists hold, without walking them
         return faiss.vector_to_array(self.index.id_map).astype(np.int64)
 
     def save(self, directory: Path) -> None:
@@ -161,7 +215,9 @@ class DenseIndex:
             self.exact.save(directory)
 
     @classmethod
-    def load(cls, directory: Path, *, dim: int, index_type: str, hnsw_m: int = 32, ef_search: int = 128) -> DenseIndex:
+    def load(
+        cls, directory: Path, *, dim: int, index_type: str, hnsw_m: int = 32, ef_search: int = 128, nprobe: int = 256
+    ) -> DenseIndex:
         """Read ``dense.faiss``; the dimension must match the manifest."""
         try:
             raw = faiss.read_index(str(directory / FILE))
@@ -169,8 +225,12 @@ class DenseIndex:
             raise IndexCorrupt(f"cannot read {directory / FILE}: {exc}") from exc
         if raw.d != dim:
             raise IndexCorrupt(f"{directory / FILE} has dimension {raw.d}, the manifest says {dim}")
-        obj = cls(dim, index_type=index_type, hnsw_m=hnsw_m, ef_search=ef_search)
-        obj.index = faiss.downcast_index(raw) if not isinstance(raw, faiss.IndexIDMap2) else raw
+        obj = cls(dim, index_type=index_type, hnsw_m=hnsw_m, ef_search=ef_search, nprobe=nprobe)
+        obj.index = raw  # read_index returns the concrete class, owning its C++ object
+        if (index_type == _IVF) != isinstance(obj.index, faiss.IndexIVF):
+            raise IndexCorrupt(f"{directory / FILE} does not hold the {index_type} index the manifest names")
         if obj.exact is not None:
-            obj.exact = ExactStore.load(directory, dim)  # None for an index written without it
+            obj.exact = ExactStore.load(directory, dim)  # None for an HNSW index written without it
+            if obj.exact is None and index_type == _IVF:
+                raise IndexCorrupt(f"{directory} has an {_IVF} index without its exact vectors")
         return obj

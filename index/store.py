@@ -47,6 +47,7 @@ class IndexSpec:
     dense_type: str = "flat"
     hnsw_m: int = 32  # graph degree of a new HNSW index
     ef_search: int = 128  # search breadth of an HNSW index (a reading setting, not checked)
+    nprobe: int = 256  # lists an IVF index scans per query (a reading setting, not checked)
 
 
 def read_manifest(directory: Path) -> dict:
@@ -102,7 +103,7 @@ class Snapshot:
         self.meta.close()
 
 
-def _load_generation(directory: Path, manifest: dict, *, freeze: bool, ef_search: int = 128) -> Snapshot:
+def _load_generation(directory: Path, manifest: dict, *, freeze: bool, spec: IndexSpec | None = None) -> Snapshot:
     gen_dir = directory / manifest["directory"]
     if not gen_dir.is_dir():
         raise IndexCorrupt(f"{directory}: the manifest names {gen_dir.name}, which is missing")
@@ -113,7 +114,8 @@ def _load_generation(directory: Path, manifest: dict, *, freeze: bool, ef_search
         dim=model["dim"],
         index_type=dense_cfg.get("type", "flat"),
         hnsw_m=dense_cfg.get("hnsw_m", 32),
-        ef_search=ef_search,
+        ef_search=spec.ef_search if spec else IndexSpec.ef_search,
+        nprobe=spec.nprobe if spec else IndexSpec.nprobe,
     )
     lexical = LexicalIndex.load(gen_dir)
     if freeze:
@@ -127,7 +129,7 @@ def open_snapshot(directory: Path, spec: IndexSpec | None = None) -> Snapshot:
     manifest = read_manifest(directory)
     if spec is not None:
         check_manifest(manifest, spec, directory)
-    return _load_generation(directory, manifest, freeze=True, ef_search=spec.ef_search if spec else 128)
+    return _load_generation(directory, manifest, freeze=True, spec=spec)
 
 
 def verify(snapshot: Snapshot) -> list[str]:
@@ -267,4 +269,36 @@ class Writer:
                 shutil.rmtree(old, ignore_errors=True)
 
 
-__all__ = ["IndexSpec", "Snapshot", "StoreError", "Writer", "open_snapshot", "read_manifest", "verify"]
+def convert_dense(directory: Path, *, dense_type: str, hnsw_m: int, ef_search: int, nprobe: int) -> dict:
+    """Rebuild the dense index of ``directory`` as ``dense_type`` from its stored vectors, as a new generation.
+
+    Nothing is re-embedded: the model, tokenizer, lexical index and metadata are kept. Returns the
+    new manifest.
+    """
+    manifest = read_manifest(directory)
+    spec = IndexSpec(
+        model_name=manifest["model"]["name"],
+        dim=manifest["model"]["dim"],
+        tokenizer=manifest["tokenizer"],
+        dense_type=dense_type,
+        hnsw_m=hnsw_m,
+        ef_search=ef_search,
+        nprobe=nprobe,
+    )
+    with Writer(directory, spec) as writer:
+        snap = writer.snapshot
+        assert snap is not None
+        snap.dense = snap.dense.converted(dense_type, hnsw_m=hnsw_m, ef_search=ef_search, nprobe=nprobe)
+        return writer.commit()
+
+
+__all__ = [
+    "IndexSpec",
+    "Snapshot",
+    "StoreError",
+    "Writer",
+    "convert_dense",
+    "open_snapshot",
+    "read_manifest",
+    "verify",
+]

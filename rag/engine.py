@@ -15,7 +15,7 @@ from pathlib import Path
 
 from index.errors import IndexMissing
 from index.metadata import Filters
-from index.store import IndexSpec, Snapshot, Writer, open_snapshot, read_manifest, verify
+from index.store import IndexSpec, Snapshot, Writer, convert_dense, open_snapshot, read_manifest, verify
 from rag.answer import Answer, compose
 from rag.embedding.encoder import Encoder, load_encoder
 from rag.errors import InputError
@@ -97,6 +97,7 @@ class Engine:
             dense_type=self.settings.dense_index,
             hnsw_m=self.settings.hnsw_m,
             ef_search=self.settings.hnsw_ef_search,
+            nprobe=self.settings.ivf_nprobe,
         )
 
     @property
@@ -236,6 +237,19 @@ class Engine:
         """Delete a meeting and commit; returns the number of passages removed."""
         with self._writing() as ingestor:
             return ingestor.delete_meeting(meeting_id)
+
+    def reindex(self, *, dense_type: str | None = None) -> dict:
+        """Rebuild the dense index as ``dense_type`` (default: the configured one) without re-embedding."""
+        manifest = convert_dense(
+            self.index_dir,
+            dense_type=dense_type or self.settings.dense_index,
+            hnsw_m=self.settings.hnsw_m,
+            ef_search=self.settings.hnsw_ef_search,
+            nprobe=self.settings.ivf_nprobe,
+        )
+        if self._snapshot is not None:  # a serving engine switches; a one-off command need not load the model
+            self.refresh()
+        return manifest
 
     def check(self) -> list[str]:
         """Consistency problems between the stores of the current index (empty when consistent)."""

@@ -59,10 +59,14 @@ class Settings(BaseSettings):
     index_threads: int = Field(default=0, ge=0, le=64)
     bm25_k1: float = Field(default=1.2, gt=0)
     bm25_b: float = Field(default=0.75, ge=0, le=1)
-    # flat: exact; hnsw: approximate; hnsw_sq8 / hnsw_sq4: approximate over 8- or 4-bit codes in
-    # memory, re-ranked with exact vectors on disk (millions of passages; bench/scale.py measures
-    # both). Chosen when an index is created (recorded in its manifest).
-    dense_index: Literal["flat", "hnsw", "hnsw_sq8", "hnsw_sq4"] = "flat"
+    # flat: exact (up to ~100k passages); ivf_sq8: inverted file over 8-bit codes in memory,
+    # re-ranked with exact vectors on disk (millions); hnsw, hnsw_sq8, hnsw_sq4: graphs, measured
+    # against it in bench/scale.py. Chosen when an index is created (recorded in its manifest);
+    # `gijiroku reindex` converts an existing index.
+    dense_index: Literal["flat", "ivf_sq8", "hnsw", "hnsw_sq8", "hnsw_sq4"] = "flat"
+    # Lists an ivf_sq8 index scans per query. Recall@10 against exact search at 1M remarks
+    # (4096 lists, bench/scale.py): 0.92 with 64, 0.96 with 128, 0.98 with 256.
+    ivf_nprobe: int = Field(default=256, ge=1)
     hnsw_m: int = Field(default=32, ge=4, le=128)
     # Search breadth of HNSW. Recall@10 against exact search (bench/scale.py): at 100k passages
     # 0.94 with 512, 0.99 with 2048 (8 ms); at 1M, 0.91 with 2048 and 0.95 with 4096 (24 ms).

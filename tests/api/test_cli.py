@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -53,6 +54,25 @@ def test_check_and_reingest_skip(index_dir, capsys):
     assert "53 remarks" in capsys.readouterr().out
     assert main(["ingest", str(SAMPLE), "--index", str(index_dir), "--quiet"]) == 0
     assert "skipped" in capsys.readouterr().err
+
+
+def test_reindex_converts_the_dense_index_without_re_embedding(index_dir, tmp_path, capsys):
+    copy = tmp_path / "index"
+    shutil.copytree(index_dir, copy)
+    query = ["search", "南海トラフ巨大地震とデジタル", "--index", str(copy), "--json", "--k", "3"]
+    assert main(query) == 0
+    before = [h["remark_id"] for h in json.loads(capsys.readouterr().out)["hits"]]
+    assert main(["reindex", "--index", str(copy), "--dense-index", "ivf_sq8"]) == 0
+    assert "dense index flat -> ivf_sq8" in capsys.readouterr().out
+    assert main(["check", "--index", str(copy)]) == 0
+    capsys.readouterr()
+    assert main(query) == 0
+    assert [h["remark_id"] for h in json.loads(capsys.readouterr().out)["hits"]] == before
+    with pytest.raises(SystemExit) as exc:
+        main(["reindex", "--index", str(copy), "--dense-index", "annoy"])
+    assert exc.value.code == 2 and "invalid choice" in capsys.readouterr().err
+    assert main(["reindex", "--index", str(tmp_path / "none")]) == 1
+    assert "no index" in capsys.readouterr().err
 
 
 def test_bad_file_exits_non_zero_and_keeps_index(index_dir, tmp_path, capsys):

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from index.errors import IndexMismatch, IndexMissing
-from index.store import MANIFEST, IndexSpec, Writer, open_snapshot, verify
+from index.errors import IndexMismatch, IndexMissing, StoreError
+from index.store import MANIFEST, IndexSpec, Writer, convert_dense, open_snapshot, read_manifest, verify
 
 SPEC = IndexSpec(model_name="m", dim=4, tokenizer="t")
 
@@ -128,3 +128,20 @@ def test_old_generations_are_pruned(tmp_path):
             w.commit()
     assert sorted(p.name for p in tmp_path.glob("gen-*")) == ["gen-000003", "gen-000004"]
     assert json.loads((tmp_path / MANIFEST).read_text())["generation"] == 4
+
+
+def test_convert_dense_is_a_new_generation_with_everything_else_kept(tmp_path):
+    with Writer(tmp_path, SPEC) as w:
+        for m in ("a", "b", "c"):
+            add_meeting(w, m, n=3)
+        before = w.commit()
+    after = convert_dense(tmp_path, dense_type="ivf_sq8", hnsw_m=32, ef_search=64, nprobe=8)
+    assert after["generation"] == before["generation"] + 1 and after["counts"] == before["counts"]
+    assert after["dense"]["type"] == "ivf_sq8"
+    snap = open_snapshot(tmp_path, IndexSpec(model_name="m", dim=4, tokenizer="t", nprobe=8))
+    assert snap.dense.index_type == "ivf_sq8" and snap.dense.nprobe == 8 and verify(snap) == []
+    assert snap.dense.search(np.eye(4, dtype=np.float32)[1], 1)[0][1] == pytest.approx(1.0, abs=1e-5)
+    with pytest.raises(StoreError, match="unknown dense index type"):
+        convert_dense(tmp_path, dense_type="annoy", hnsw_m=32, ef_search=64, nprobe=8)
+    assert read_manifest(tmp_path)["generation"] == after["generation"]  # a refused conversion writes nothing
+
