@@ -154,7 +154,7 @@ def _people_routes(app: FastAPI) -> None:
         if q.strip():
             result = engine.search(query=q, k=min(limit, 100), filters=Filters(persons=(person_id,)), infer=False)
             hits = [hit_dict(h) for h in result.hits]
-        meetings = {m["meeting_id"]: m for m in meta.meetings()}
+        meetings = meta.meetings_by_id(rows[0]["meeting_ids"])
         return {
             **person_dict(rows[0]),
             "meeting_list": [

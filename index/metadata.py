@@ -192,6 +192,15 @@ class MetadataStore:
         rows = self._rows("SELECT * FROM meetings WHERE meeting_id = ?", (meeting_id,))
         return _decode_meeting(rows[0]) if rows else None
 
+    def meetings_by_id(self, meeting_ids: Iterable[str]) -> dict[str, dict]:
+        """meeting id → meeting row (decoded); unknown ids are left out."""
+        ids = list(dict.fromkeys(meeting_ids))
+        out: dict[str, dict] = {}
+        for chunk in _chunks(ids, 900):
+            sql = f"SELECT * FROM meetings WHERE meeting_id IN ({','.join('?' * len(chunk))})"
+            out.update({r["meeting_id"]: _decode_meeting(r) for r in self._rows(sql, chunk)})
+        return out
+
     def meetings(self) -> list[dict]:
         """All meetings, newest first."""
         return [_decode_meeting(r) for r in self._rows("SELECT * FROM meetings ORDER BY date DESC, title")]

@@ -145,3 +145,13 @@ def test_convert_dense_is_a_new_generation_with_everything_else_kept(tmp_path):
         convert_dense(tmp_path, dense_type="annoy", hnsw_m=32, ef_search=64, nprobe=8)
     assert read_manifest(tmp_path)["generation"] == after["generation"]  # a refused conversion writes nothing
 
+
+def test_meetings_by_id_looks_up_only_the_ids_asked(tmp_path):
+    with Writer(tmp_path, SPEC) as w:
+        for m in ("a", "b", "c"):
+            add_meeting(w, m)
+        w.commit()
+    meta = open_snapshot(tmp_path, SPEC).meta
+    asked = ["c", *(f"missing-{i}" for i in range(1000)), "a", "a"]  # more ids than one IN (...) takes
+    found = meta.meetings_by_id(asked)
+    assert sorted(found) == ["a", "c"] and found["c"]["title"] == "c" and found["a"]["agenda"] == []
