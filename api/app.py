@@ -48,8 +48,7 @@ def create_app(settings: Settings, *, engine_factory: Callable[[Settings], Engin
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = engine_factory(settings)
-        engine.snapshot()  # loads the model, the tokenizer and the index once, before serving
-        engine.tokenize("準備")
+        engine.warm()  # the model, the tokenizer and the index, loaded once before serving
         app.state.engine = engine
         mark_refreshed(app)
         yield

@@ -18,6 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from index import facets
+from index.facets import PassageFacets
+
 FILE = "meta.sqlite"
 
 _SCHEMA = """
@@ -104,6 +107,10 @@ class MetadataStore:
         self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
+        self._readonly = readonly
+        self._facets: PassageFacets | None = None
+        self._speakers: list[dict] | None = None
+        self._speakers_lock = threading.Lock()  # one build of the speaker list at a time
         if not readonly:
             # A writable store is a generation being built in a temporary folder: the writer fsyncs
             # it at commit and a crash discards it, so per-transaction durability buys nothing.
@@ -206,16 +213,41 @@ class MetadataStore:
         return [_decode_meeting(r) for r in self._rows("SELECT * FROM meetings ORDER BY date DESC, title")]
 
     def allowed_passages(self, filters: Filters) -> np.ndarray | None:
-        """Passage ids that the filters allow, or None when nothing is filtered."""
+        """Passage ids that the filters allow, or None when nothing is filtered.
+
+        A reader answers filters on persons, group, meeting and dates from the in-memory columns;
+        speaker and topic text (substring matches) go to SQLite.
+        """
         if filters.is_empty():
             return None
+        if self._readonly and not filters.speaker and not filters.topic:
+            return self.facets().allowed(
+                persons=filters.persons,
+                group=filters.group,
+                meeting=filters.meeting,
+                date_from=filters.date_from,
+                date_to=filters.date_to,
+            )
         where, params = _where(filters)
-        rows = self._rows(
+        sql = (
             "SELECT p.passage_id FROM passages p JOIN remarks r USING (remark_id) "
-            f"JOIN meetings m USING (meeting_id) WHERE {where}",
-            params,
+            f"JOIN meetings m USING (meeting_id) WHERE {where}"
         )
-        return np.array([r["passage_id"] for r in rows], dtype=np.int64)
+        with self._lock:
+            cursor = self._conn.execute(sql, params)
+            return np.fromiter((row[0] for row in cursor), dtype=np.int64)
+
+    def facets(self) -> PassageFacets:
+        """The per-passage filter columns: read from beside the database, or built from it once."""
+        with self._lock:
+            if self._facets is None or not self._readonly:
+                loaded = PassageFacets.load(self.path.parent) if self._readonly else None
+                self._facets = loaded or PassageFacets.from_rows(self._conn.execute(facets.QUERY).fetchall())
+            return self._facets
+
+    def save_facets(self, directory: Path) -> None:
+        """Write the filter columns of the current rows into ``directory`` (the writer, at commit)."""
+        self.facets().save(directory)
 
     def passages(self, passage_ids: Iterable[int]) -> dict[int, dict]:
         """passage id → {remark_id, ordinal, text}."""
@@ -253,19 +285,31 @@ class MetadataStore:
     def speakers(self, person_id: str = "") -> list[dict]:
         """People (one row per person id) with roles, groups, labels, and remark and meeting counts.
 
-        ``roles``, ``groups``, ``affiliations``, ``labels`` and ``meeting_ids`` are lists.
+        ``roles``, ``groups``, ``affiliations`` and ``labels`` are lists; one person's row (with
+        ``person_id``) also lists their ``meeting_ids``. Every remark is read to build the list of
+        everyone (seconds on a million remarks), so a reader builds it once.
         """
-        where, params = ("AND person_id = ?", [person_id]) if person_id else ("", [])
+        if person_id:
+            return self._speaker_rows("AND person_id = ?", [person_id], with_meetings=True)
+        if not self._readonly:
+            return self._speaker_rows("", [], with_meetings=False)
+        with self._speakers_lock:
+            if self._speakers is None:
+                self._speakers = self._speaker_rows("", [], with_meetings=False)
+            return [dict(row) for row in self._speakers]
+
+    def _speaker_rows(self, where: str, params: list, *, with_meetings: bool) -> list[dict]:
+        lists = ["roles", "groups", "affiliations", "labels"] + (["meeting_ids"] if with_meetings else [])
+        meetings = ", GROUP_CONCAT(meeting_id, char(31)) AS meeting_ids" if with_meetings else ""
         rows = self._rows(
             "SELECT person_id, MAX(name) AS name, COUNT(*) AS remarks, COUNT(DISTINCT meeting_id) AS meetings, "
             "GROUP_CONCAT(role, char(31)) AS roles, GROUP_CONCAT(grp, char(31)) AS groups, "
-            "GROUP_CONCAT(affiliation, char(31)) AS affiliations, GROUP_CONCAT(label, char(31)) AS labels, "
-            "GROUP_CONCAT(meeting_id, char(31)) AS meeting_ids "
-            f"FROM remarks WHERE is_person = 1 {where} GROUP BY person_id ORDER BY remarks DESC, name",
+            "GROUP_CONCAT(affiliation, char(31)) AS affiliations, GROUP_CONCAT(label, char(31)) AS labels"
+            f"{meetings} FROM remarks WHERE is_person = 1 {where} GROUP BY person_id ORDER BY remarks DESC, name",
             params,
         )
         for row in rows:
-            for col in ("roles", "groups", "affiliations", "labels", "meeting_ids"):
+            for col in lists:
                 row[col] = [v for v in dict.fromkeys((row[col] or "").split("\x1f")) if v]
         return rows
 

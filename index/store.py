@@ -3,7 +3,7 @@
 Layout::
 
     DIR/manifest.json          format version, model name and dimension, tokenizer, counts, generation
-    DIR/gen-000007/            dense.faiss, lexical.npz, lexical_vocab.json, meta.sqlite
+    DIR/gen-000007/            dense.faiss, lexical.npz, lexical_vocab.json, meta.sqlite, facets.npz
     DIR/.lock                  held by the one writer
 
 A write builds the next generation in a temporary folder, fsyncs it, renames it into place and
@@ -144,6 +144,9 @@ def verify(snapshot: Snapshot) -> list[str]:
             problems.append(
                 f"{label} index has {len(ids)} passages, metadata {len(meta_ids)}; missing {missing}, extra {extra}"
             )
+    facet_ids = snapshot.meta.facets().ids
+    if not np.array_equal(facet_ids, meta_ids):
+        problems.append(f"filter columns have {len(facet_ids)} passages, metadata {len(meta_ids)}")
     counts = snapshot.meta.counts()
     if counts != snapshot.manifest.get("counts"):
         problems.append(f"manifest counts {snapshot.manifest.get('counts')} differ from metadata {counts}")
@@ -222,6 +225,7 @@ class Writer:
         snap = self.snapshot
         snap.dense.save(self._work)
         snap.lexical.save(self._work)
+        snap.meta.save_facets(self._work)
         counts = snap.meta.counts()
         snap.meta.close()
         generation = snap.generation + 1

@@ -88,6 +88,18 @@ class Engine:
                 self._lexicon = (snap.generation, SpeakerLexicon(people, read=self.reader))
             return self._lexicon[1]
 
+    def warm(self) -> None:
+        """Load everything a first query would: the model, tokenizer, index, speaker lexicon and filter columns.
+
+        On a million remarks the lexicon and the filter columns take seconds to build from an index
+        written without them; a server does it before it accepts requests.
+        """
+        snap = self.snapshot()
+        self.tokenize("準備")
+        self.lexicon()
+        snap.meta.facets()
+        snap.dense.background()
+
     def spec(self) -> IndexSpec:
         """What this engine's index must agree with."""
         return IndexSpec(

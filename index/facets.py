@@ -1,0 +1,117 @@
+"""Per-passage filter columns in memory: person, group, meeting and date, as small integer codes.
+
+A filter on a speaker named in a question (``persons``), a group, a meeting or a date range is the
+common case, and answering it from SQLite means one index lookup per matching remark: 0.15 s warm
+and seconds cold for a speaker with 76,000 remarks in a million. Here each filterable column is a
+code array aligned with the sorted passage ids (about 24 bytes per passage), so such a filter is a
+few vectorised comparisons. Codes index a vocabulary of the column's distinct values; ``None`` is
+code -1 and matches nothing, as NULL matches nothing in SQL. Dates are compared as the strings
+SQLite compares, value by distinct value, so the answer is the same as the SQL one.
+
+The writer computes the columns at commit and stores them beside the metadata (``facets.npz``);
+a generation written before them gets them built from SQLite on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FILE = "facets.npz"
+COLUMNS = ("person", "group", "meeting", "date")
+# The SQL that feeds the columns, in COLUMNS order after the passage id.
+QUERY = (
+    "SELECT p.passage_id, r.person_id, r.grp, r.meeting_id, m.date FROM passages p "
+    "JOIN remarks r USING (remark_id) JOIN meetings m USING (meeting_id) ORDER BY p.passage_id"
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """Codes per passage and the distinct values they stand for (-1: no value)."""
+
+    codes: np.ndarray
+    values: tuple[str, ...]
+
+    def matching(self, wanted: Iterable[str]) -> np.ndarray:
+        """Codes of the values in ``wanted``."""
+        index = {v: i for i, v in enumerate(self.values)}
+        return np.array([index[w] for w in wanted if w in index], dtype=np.int32)
+
+    def mask(self, codes: np.ndarray) -> np.ndarray:
+        """Passages whose value is one of ``codes``."""
+        wanted = np.zeros(len(self.values) + 1, dtype=bool)  # the extra last entry is code -1: never
+        wanted[codes] = True
+        return wanted[self.codes]
+
+
+def _column(raw: Sequence[str | None]) -> Column:
+    index: dict[str, int] = {}
+    codes = np.fromiter(
+        (-1 if v is None else index.setdefault(v, len(index)) for v in raw), dtype=np.int32, count=len(raw)
+    )
+    return Column(codes, tuple(index))
+
+
+class PassageFacets:
+    """The filterable columns of every passage, for filters that need no text matching."""
+
+    def __init__(self, ids: np.ndarray, columns: dict[str, Column]) -> None:
+        self.ids = ids
+        self.columns = columns
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence]) -> PassageFacets:
+        """Build from ``QUERY``'s rows: (passage_id, person_id, grp, meeting_id, date), sorted by id."""
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        columns = {name: _column([r[n + 1] for r in rows]) for n, name in enumerate(COLUMNS)}
+        return cls(ids, columns)
+
+    def allowed(
+        self,
+        *,
+        persons: Sequence[str] = (),
+        group: str = "",
+        meeting: str = "",
+        date_from: str = "",
+        date_to: str = "",
+    ) -> np.ndarray:
+        """Sorted passage ids that pass every given restriction (the same ids the SQL filter gives)."""
+        mask = np.ones(len(self.ids), dtype=bool)
+        for name, wanted in (
+            ("person", persons),
+            ("group", [group] if group else []),
+            ("meeting", [meeting] if meeting else []),
+        ):
+            if wanted:
+                column = self.columns[name]
+                mask &= column.mask(column.matching(wanted))
+        if date_from or date_to:
+            dates = self.columns["date"]
+            ok = [v for v in dates.values if (not date_from or v >= date_from) and (not date_to or v <= date_to)]
+            mask &= dates.mask(dates.matching(ok))
+        return self.ids[mask]
+
+    def save(self, directory: Path) -> None:
+        """Write ``facets.npz`` into ``directory``."""
+        arrays: dict[str, np.ndarray] = {"ids": self.ids}
+        for name, column in self.columns.items():
+            arrays[f"{name}_codes"] = column.codes
+            arrays[f"{name}_values"] = np.array(column.values, dtype=str)
+        with (directory / FILE).open("wb") as fh:
+            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub reads ** as its allow_pickle flag
+
+    @classmethod
+    def load(cls, directory: Path) -> PassageFacets | None:
+        """The columns saved in ``directory``, or None when the generation has none."""
+        path = directory / FILE
+        if not path.exists():
+            return None
+        with np.load(path, allow_pickle=False) as npz:
+            columns = {
+                name: Column(npz[f"{name}_codes"], tuple(str(v) for v in npz[f"{name}_values"])) for name in COLUMNS
+            }
+            return cls(npz["ids"], columns)

@@ -1,0 +1,88 @@
+"""In-memory filter columns: the same passage ids as the SQL filter, for every kind of value."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from index import metadata
+from index.facets import PassageFacets
+from index.metadata import Filters, MetadataStore
+
+DATES = ["2023-01-05", "2023-08-31", "2024-12", "", None]
+PERSONS = ["p-a", "p-b", "p-c", None]
+GROUPS = ["委員", "東京都", "", None]
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory):
+    """A writable store (filters in SQL) and a reader of the same rows (filters from the columns)."""
+    directory = tmp_path_factory.mktemp("facets")
+    writer = MetadataStore(directory / metadata.FILE)
+    passage_id = 0
+    for m, date in enumerate(DATES * 2):
+        meeting_id = f"m{m}"
+        remarks, passages = [], []
+        for n, (person, group) in enumerate(itertools.product(PERSONS, GROUPS)):
+            remark_id = f"{meeting_id}-{n}"
+            remarks.append(
+                {"remark_id": remark_id, "meeting_id": meeting_id, "ord": n, "label": "", "name": "", "topic": ""}
+                | {"person_id": person, "grp": group}
+            )
+            for ordinal in range(1 + n % 2):  # one or two passages per remark
+                passages.append({"passage_id": passage_id, "remark_id": remark_id, "ordinal": ordinal, "text": "x"})
+                passage_id += 1
+        writer.replace_meeting({"meeting_id": meeting_id, "title": meeting_id, "date": date}, remarks, passages)
+    writer.save_facets(directory)
+    reader = MetadataStore(directory / metadata.FILE, readonly=True)
+    yield writer, reader
+    writer.close()
+    reader.close()
+
+
+FILTERS = [
+    Filters(persons=("p-a",)),
+    Filters(persons=("p-a", "p-c", "nobody")),
+    Filters(persons=("nobody",)),
+    Filters(group="委員"),
+    Filters(group="nobody"),
+    Filters(meeting="m3"),
+    Filters(meeting="m3", persons=("p-b",), group="東京都"),
+    Filters(date_from="2023-06-01"),
+    Filters(date_to="2023-12-31"),  # the empty date sorts first and passes, as in SQL; NULL never does
+    Filters(date_from="2023-01-05", date_to="2024-12-31", persons=("p-a", "p-b")),
+    Filters(date_from="2025-01-01"),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=str)
+def test_columns_allow_what_sql_allows(stores, filters):
+    writer, reader = stores
+    from_sql = np.sort(writer.allowed_passages(filters))
+    from_columns = reader.allowed_passages(filters)
+    assert np.array_equal(from_columns, from_sql)
+    assert reader._facets is not None  # answered from the columns, not SQL
+
+
+def test_text_filters_still_go_to_sql(stores):
+    _, reader = stores
+    assert len(reader.allowed_passages(Filters(speaker="nobody"))) == 0
+    assert reader.allowed_passages(Filters()) is None
+
+
+def test_columns_round_trip_and_are_built_when_a_generation_has_none(tmp_path, stores):
+    writer, reader = stores
+    writer.facets().save(tmp_path)
+    loaded = PassageFacets.load(tmp_path)
+    assert loaded is not None and np.array_equal(loaded.ids, reader.facets().ids)
+    assert loaded.columns["date"].values == reader.facets().columns["date"].values
+    assert PassageFacets.load(tmp_path / "missing") is None
+    # An older generation without facets.npz: the reader builds the columns from SQLite.
+    older = tmp_path / "older"
+    older.mkdir()
+    (older / metadata.FILE).write_bytes((writer.path).read_bytes())
+    old_reader = MetadataStore(older / metadata.FILE, readonly=True)
+    assert np.array_equal(old_reader.allowed_passages(FILTERS[0]), reader.allowed_passages(FILTERS[0]))
+    old_reader.close()
