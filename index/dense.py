@@ -34,6 +34,25 @@ RERANK_FACTOR = 2
 RERANK_MIN = 300
 
 
+# Up to this many ids (16 MB of bits), a filter is a bitmap over the id range: passage ids are
+# allocated in sequence, and a bit test is far cheaper than the hash lookup of IDSelectorBatch.
+_BITMAP_MAX_IDS = 1 << 27
+
+
+def _selector(allowed: np.ndarray) -> Any:
+    """A FAISS id selector for ``allowed`` (non-empty, non-negative ids)."""
+    allowed = np.ascontiguousarray(allowed, dtype=np.int64)
+    top = int(allowed.max()) + 1
+    if top > _BITMAP_MAX_IDS:
+        return faiss.IDSelectorBatch(allowed)
+    members = np.zeros(top, dtype=bool)
+    members[allowed] = True
+    bitmap = np.packbits(members, bitorder="little")  # FAISS tests bit (id & 7) of byte id >> 3
+    selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))  # its size in bytes, not bits
+    selector.referenced_objects = [bitmap]  # FAISS reads the bits in place: keep them alive
+    return selector
+
+
 class DenseIndex:
     """FAISS index mapping int64 passage ids to vectors."""
 
@@ -156,7 +175,10 @@ class DenseIndex:
             return []
         vec = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
         fetch = min(max(k * RERANK_FACTOR, RERANK_MIN), len(self)) if self.exact is not None else min(k, len(self))
-        scores, ids = self.index.search(vec, fetch, params=self._params(fetch, allowed))
+        # The selector must outlive the search: FAISS's parameters point at it without owning it.
+        selector = None if allowed is None else _selector(allowed)
+        params = self._params(fetch, selector, None if allowed is None else len(allowed))
+        scores, ids = self.index.search(vec, fetch, params=params)
         found = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
         if self.exact is None or not found:
             return found[:k]
@@ -165,15 +187,10 @@ class DenseIndex:
         order = np.argsort(-exact, kind="stable")[:k]
         return [(int(cand[j]), float(exact[j])) for j in order]
 
-    def _params(self, fetch: int, allowed: np.ndarray | None) -> Any:
-        """FAISS search parameters: the filter as an id selector, and the search breadth."""
-        selector = None
-        if allowed is not None:
-            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+    def _params(self, fetch: int, selector: Any, allowed: int | None) -> Any:
+        """FAISS search parameters: the filter's id selector (of ``allowed`` ids), and the search breadth."""
         if self.index_type == _IVF:
-            return ivf.params(
-                self.index, nprobe=self.nprobe, selector=selector, allowed=None if allowed is None else len(allowed)
-            )
+            return ivf.params(self.index, nprobe=self.nprobe, selector=selector, allowed=allowed)
         if self.approximate:
             ef = max(self.ef_search, fetch)
             if selector is None:

@@ -158,11 +158,9 @@ class LexicalIndex:
         cols = [self.vocab[t] for t in counts]
         qtf = np.array([counts[t] for t in counts], dtype=np.float32)
         scores = np.asarray(weights[:, cols] @ qtf).ravel()
-        if allowed is not None:
-            mask = np.zeros(len(scores), dtype=bool)
-            mask[np.flatnonzero(np.isin(self.doc_ids, allowed))] = True
-            scores = np.where(mask, scores, 0.0)
         candidates = np.flatnonzero(scores > 0)
+        if allowed is not None:  # only documents with a term need the membership test
+            candidates = candidates[np.isin(self.doc_ids[candidates], allowed)]
         if not len(candidates):
             return []
         if len(candidates) > k:

@@ -162,3 +162,13 @@ def test_conversion_keeps_every_vector(tmp_path, source, target):
     assert new.index_type == target and np.array_equal(np.sort(new.ids()), ids)
     assert np.allclose(new.vectors(ids[:50]), v[:50], atol=1e-6)
     assert all(new.search(v[i], 1)[0][0] == ids[i] for i in range(0, 1500, 150))
+
+
+@pytest.mark.parametrize("base", [0, 1 << 40])  # a bitmap over compact ids, a hash set beyond
+def test_a_filter_returns_exactly_its_members(base):
+    v = vectors(300, dim=16, seed=12)
+    idx = DenseIndex(16, index_type="ivf_sq8")
+    idx.add(base + np.arange(300), v)
+    allowed = base + np.array([3, 150, 151, 299])
+    assert {i for i, _ in idx.search(v[0], 10, allowed=allowed)} == set(allowed.tolist())
+    assert idx.search(v[0], 10, allowed=np.array([base + 1000])) == []
