@@ -17,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 FILE = "facets.npz"
+_CHUNK = 65536
 COLUMNS = ("person", "group", "meeting", "date")
 # The SQL that feeds the columns, in COLUMNS order after the passage id.
 QUERY = (
@@ -48,12 +50,21 @@ class Column:
         return wanted[self.codes]
 
 
-def _column(raw: Sequence[str | None]) -> Column:
-    index: dict[str, int] = {}
-    codes = np.fromiter(
-        (-1 if v is None else index.setdefault(v, len(index)) for v in raw), dtype=np.int32, count=len(raw)
-    )
-    return Column(codes, tuple(index))
+class _ColumnBuilder:
+    """Codes for a column's values, chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.parts: list[np.ndarray] = []
+
+    def extend(self, values: Sequence[str | None]) -> None:
+        index = self.index
+        codes = (-1 if v is None else index.setdefault(v, len(index)) for v in values)
+        self.parts.append(np.fromiter(codes, dtype=np.int32, count=len(values)))
+
+    def column(self) -> Column:
+        codes = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=np.int32)
+        return Column(codes, tuple(self.index))
 
 
 class PassageFacets:
@@ -64,11 +75,17 @@ class PassageFacets:
         self.columns = columns
 
     @classmethod
-    def from_rows(cls, rows: Sequence[Sequence]) -> PassageFacets:
-        """Build from ``QUERY``'s rows: (passage_id, person_id, grp, meeting_id, date), sorted by id."""
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        columns = {name: _column([r[n + 1] for r in rows]) for n, name in enumerate(COLUMNS)}
-        return cls(ids, columns)
+    def from_cursor(cls, cursor: Any) -> PassageFacets:
+        """Build from a cursor over ``QUERY``, a chunk of rows at a time (a million rows as Python
+        tuples would cost hundreds of megabytes that the allocator keeps after they are freed)."""
+        ids: list[np.ndarray] = []
+        builders = {name: _ColumnBuilder() for name in COLUMNS}
+        while rows := cursor.fetchmany(_CHUNK):
+            ids.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+            for n, name in enumerate(COLUMNS):
+                builders[name].extend([r[n + 1] for r in rows])
+        all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        return cls(all_ids, {name: b.column() for name, b in builders.items()})
 
     def allowed(
         self,

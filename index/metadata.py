@@ -242,7 +242,7 @@ class MetadataStore:
         with self._lock:
             if self._facets is None or not self._readonly:
                 loaded = PassageFacets.load(self.path.parent) if self._readonly else None
-                self._facets = loaded or PassageFacets.from_rows(self._conn.execute(facets.QUERY).fetchall())
+                self._facets = loaded or PassageFacets.from_cursor(self._conn.execute(facets.QUERY))
             return self._facets
 
     def save_facets(self, directory: Path) -> None:
