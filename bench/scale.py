@@ -20,11 +20,13 @@ How the large corpora are made (so that the index sizes are real but the build t
   once).
 
 Queries are the dev questions (encoded by the real model at query time, query cache off). The
-dense index is exact (flat) up to 100k remarks and ``hnsw_sq8`` (8-bit codes in memory, exact
-re-ranking from disk) at 1M, searched with efSearch 4096; recall@10 of HNSW and HNSW-SQ8
-against exact search is measured on the same vectors for several efSearch values.
+dense index is exact (flat) up to 100k remarks and ``ivf_sq8`` (an inverted file over 8-bit codes
+in memory, exact re-ranking from disk) at 1M, scanning ``--nprobe`` lists; recall@10 against exact
+search is measured on the same vectors for several nprobe values (and, up to 100k, for the HNSW
+types over several efSearch values).
 
-``--reuse`` measures an index already built by an earlier ``--keep`` run.
+``--reuse`` measures an index already built by an earlier ``--keep`` run; ``gijiroku reindex``
+turns a kept index into another dense type without rebuilding the rest.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 from bench.core import cpu_model, percentile  # noqa: E402
 from bench.load import load, questions, rss_mb, start_server  # noqa: E402
 from index.dense import DenseIndex  # noqa: E402
+from index.metadata import Filters  # noqa: E402
 from index.store import IndexSpec, Writer, open_snapshot  # noqa: E402
 from rag.chunking import sentences  # noqa: E402
 from rag.engine import Engine  # noqa: E402
@@ -196,7 +199,8 @@ def timed(fn, queries: list[str], repeats: int) -> dict:
 
 
 EF_SWEEP = (128, 512, 1024, 2048, 4096, 8192)
-LARGE = 100_000  # above this the index is hnsw_sq8, searched with efSearch LARGE_EF
+NPROBE_SWEEP = (32, 64, 128, 256, 512)
+LARGE = 100_000  # above this the index is approximate (--large-type), searched with --nprobe / --large-ef
 LARGE_EF = 4096
 
 
@@ -209,23 +213,28 @@ def recall(vectors: np.ndarray, qv: np.ndarray, indexes: dict[str, DenseIndex]) 
     out: dict = {"flat": {"recall@10": 1.0, "dense_ms": round((time.perf_counter() - t0) / len(qv) * 1000, 2)}}
     del exact
     for kind, idx in indexes.items():
-        for ef in EF_SWEEP:
-            idx.ef_search = ef
+        ivf = kind.startswith("ivf")
+        for breadth in NPROBE_SWEEP if ivf else EF_SWEEP:
+            if ivf:
+                idx.nprobe = breadth
+            else:
+                idx.ef_search = breadth
             t0 = time.perf_counter()
             got = [{i for i, _ in idx.search(q, 10)} for q in qv]
             ms = (time.perf_counter() - t0) / len(qv) * 1000
             r = float(np.mean([len(a & b) / 10 for a, b in zip(truth, got, strict=True)]))
-            out[f"{kind} ef={ef}"] = {"recall@10": round(r, 3), "dense_ms": round(ms, 2)}
+            label = f"{kind} nprobe={breadth}" if ivf else f"{kind} ef={breadth}"
+            out[label] = {"recall@10": round(r, 3), "dense_ms": round(ms, 2)}
     return out
 
 
 def approximate_indexes(directory: Path, vectors: np.ndarray, n: int) -> dict[str, DenseIndex]:
-    """HNSW and HNSW-SQ8 over the same vectors (built here up to 100k; at 1M, the index on disk)."""
+    """IVF-SQ8, HNSW and HNSW-SQ8 over the same vectors (built here up to 100k; at 1M, the index on disk)."""
     if n > LARGE:
         snap = open_snapshot(directory)
         return {snap.dense.index_type: snap.dense}
     built = {}
-    for kind in ("hnsw", "hnsw_sq8"):
+    for kind in ("ivf_sq8", "hnsw", "hnsw_sq8"):
         idx = DenseIndex(vectors.shape[1], index_type=kind)
         idx.add(np.arange(len(vectors)), vectors)
         built[kind] = idx
@@ -234,18 +243,31 @@ def approximate_indexes(directory: Path, vectors: np.ndarray, n: int) -> dict[st
 
 def measure(directory: Path, n: int, args: argparse.Namespace) -> dict:
     ef = args.large_ef if n > LARGE else load_settings().hnsw_ef_search
-    settings = load_settings(index_dir=directory, query_cache_size=0, hnsw_ef_search=ef)
+    settings = load_settings(index_dir=directory, query_cache_size=0, hnsw_ef_search=ef, ivf_nprobe=args.nprobe)
     engine = Engine(settings)
     qs = questions()
-    result: dict = {"remarks": n, "dense_index": engine.snapshot().manifest["dense"]["type"], "ef_search": ef}
+    dense_type = engine.snapshot().manifest["dense"]["type"]
+    result: dict = {"remarks": n, "dense_index": dense_type}
+    result.update({"nprobe": args.nprobe} if dense_type.startswith("ivf") else {"ef_search": ef})
     for mode in ("hybrid", "dense", "lexical"):
         result[mode] = timed(lambda q, m=mode: engine.search(query=q, mode=m), qs, args.repeats)
+    # The most prolific speaker as a filter: the who-said-what case, and the largest filter there is.
+    speaker = engine.snapshot().meta.speakers()[0]
+    only = Filters(persons=(speaker["person_id"],))
+    result["hybrid_one_speaker"] = {
+        "remarks_of_speaker": speaker["remarks"],
+        **timed(lambda q: engine.search(query=q, filters=only, infer=False), qs, args.repeats),
+    }
     qv = np.vstack([engine.encoder.encode_query(q) for q in qs])
     vectors = all_vectors(directory)
     result["approximate"] = recall(vectors, qv, approximate_indexes(directory, vectors, n))
     del vectors
     result["disk_mb"] = disk_mb(directory)
-    env = {"GIJIROKU_HNSW_EF_SEARCH": str(ef), "GIJIROKU_MALLOC_ARENA_MAX": "2" if n > LARGE else "0"}
+    env = {
+        "GIJIROKU_HNSW_EF_SEARCH": str(ef),
+        "GIJIROKU_IVF_NPROBE": str(args.nprobe),
+        "GIJIROKU_MALLOC_ARENA_MAX": "2" if n > LARGE else "0",
+    }
     proc, url = start_server(directory, cache=False, env=env)
     try:
         asyncio.run(load(url, "search", qs, 4, 40))  # warm-up
@@ -265,10 +287,11 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the synthetic indexes")
-    parser.add_argument("--reuse", action="store_true", help="measure indexes kept by an earlier run")
+    parser.add_argument("--reuse", action="store_true", help="measure indexes kept by an earlier run (and keep them)")
     parser.add_argument("--hnsw-m", type=int, default=32, help="graph degree of the 1M index")
     parser.add_argument("--large-ef", type=int, default=LARGE_EF, help="efSearch of the 1M index")
-    parser.add_argument("--large-type", default="hnsw_sq8", help="dense index type of the 1M index")
+    parser.add_argument("--large-type", default="ivf_sq8", help="dense index type of the 1M index")
+    parser.add_argument("--nprobe", type=int, default=256, help="lists an ivf_sq8 index scans")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -293,7 +316,7 @@ def main() -> int:
         row["build_s"] = build_s
         results.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
-        if not args.keep:
+        if not (args.keep or args.reuse):  # a reused index is kept: it was kept on purpose
             shutil.rmtree(directory, ignore_errors=True)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(

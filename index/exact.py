@@ -1,7 +1,7 @@
 """Exact float32 vectors kept on disk beside a compressed dense index, for re-ranking.
 
-An approximate index with 8-bit codes (``hnsw_sq8``) fits millions of passages in memory, but its
-scores are too coarse to order near-ties. The exact vectors live in a plain file of float32 rows
+An approximate index over 8-bit codes (``ivf_sq8``, ``hnsw_sq8``) fits millions of passages in
+memory, but its scores are too coarse to order near-ties. The exact vectors live in a plain file of float32 rows
 sorted by id (``dense_exact.f32`` and ``dense_exact_ids.npy``); a search re-scores its few hundred
 candidates by reading their rows with ``pread``. Those reads go through the page cache, not the
 process's memory, so the server's resident size does not grow with the corpus.
