@@ -27,9 +27,9 @@ import numpy as np
 
 faiss: Any = _faiss
 
-# k-means over this many sample points per list, for this many iterations: measured on the 1M
-# benchmark, 40 points and 10 iterations train 4096 lists in about two minutes on 2 cores with the
-# same recall as 64 points and 25 iterations.
+# k-means over this many sample points per list, for this many iterations. On the 1M benchmark
+# (4096 lists, 2 cores) converting the whole index takes 4 minutes with 40 and 10; with 64 and 25
+# the training alone took 4 minutes, for recall@10 0.984 instead of 0.974 at nprobe 256.
 TRAIN_PER_LIST = 40
 KMEANS_ITERATIONS = 10
 _MIN_POINTS_PER_LIST = 39
@@ -86,7 +86,7 @@ def params(index: Any, *, nprobe: int, selector: Any = None, allowed: int | None
 
     A filter that keeps a fraction f of the vectors probes nprobe/f lists (up to all of them), so
     the probed lists hold as many allowed vectors as an unfiltered search scores; only members of
-    the filter are scored (the membership test is a hash lookup, far cheaper than a code).
+    the filter are scored (the membership test is a bit or hash lookup, far cheaper than a code).
     """
     probe = nprobe
     if allowed is not None and allowed > 0:
