@@ -1,12 +1,13 @@
-"""Per-passage filter columns in memory: person, group, meeting and date, as small integer codes.
+"""Per-passage filter columns in memory: person, group, meeting, date, speaker and topic as codes.
 
-A filter on a speaker named in a question (``persons``), a group, a meeting or a date range is the
-common case, and answering it from SQLite means one index lookup per matching remark: 0.15 s warm
-and seconds cold for a speaker with 76,000 remarks in a million. Here each filterable column is a
-code array aligned with the sorted passage ids (about 24 bytes per passage), so such a filter is a
-few vectorised comparisons. Codes index a vocabulary of the column's distinct values; ``None`` is
-code -1 and matches nothing, as NULL matches nothing in SQL. Dates are compared as the strings
-SQLite compares, value by distinct value, so the answer is the same as the SQL one.
+Answering a filter from SQLite means one index lookup per matching remark (0.15 s warm and seconds
+cold for a speaker with 76,000 remarks in a million), or a scan of every remark for a substring
+match on a speaker's label or a topic. Here each filterable column is a code array aligned with the
+sorted passage ids (about 32 bytes per passage), so a filter is a few vectorised comparisons.
+Codes index a vocabulary of the column's distinct values, and a condition is decided once per
+distinct value: a date range compares the strings SQLite compares, a speaker or topic text is a
+substring of the comparison keys SQLite matches with LIKE. ``None`` is code -1 and matches
+nothing, as NULL matches nothing in SQL. A test checks that every filter gives the SQL answer.
 
 The writer computes the columns at commit and stores them beside the metadata (``facets.npz``);
 a generation written before them gets them built from SQLite on first use.
@@ -14,7 +15,7 @@ a generation written before them gets them built from SQLite on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,13 @@ import numpy as np
 
 FILE = "facets.npz"
 _CHUNK = 65536
-COLUMNS = ("person", "group", "meeting", "date")
-# The SQL that feeds the columns, in COLUMNS order after the passage id.
+COLUMNS = ("person", "group", "meeting", "date", "speaker", "topic")
+# The SQL that feeds the columns, in COLUMNS order after the passage id. A speaker is the pair of
+# comparison keys a speaker filter matches: label and name, joined by SEP.
+SEP = "\x1f"
 QUERY = (
-    "SELECT p.passage_id, r.person_id, r.grp, r.meeting_id, m.date FROM passages p "
+    "SELECT p.passage_id, r.person_id, r.grp, r.meeting_id, m.date, "
+    "COALESCE(r.label_key, '') || char(31) || COALESCE(r.name_key, ''), r.topic_key FROM passages p "
     "JOIN remarks r USING (remark_id) JOIN meetings m USING (meeting_id) ORDER BY p.passage_id"
 )
 
@@ -42,6 +46,10 @@ class Column:
         """Codes of the values in ``wanted``."""
         index = {v: i for i, v in enumerate(self.values)}
         return np.array([index[w] for w in wanted if w in index], dtype=np.int32)
+
+    def where(self, condition: Callable[[str], bool]) -> np.ndarray:
+        """Codes of the values that satisfy ``condition``."""
+        return np.array([i for i, v in enumerate(self.values) if condition(v)], dtype=np.int32)
 
     def mask(self, codes: np.ndarray) -> np.ndarray:
         """Passages whose value is one of ``codes``."""
@@ -95,9 +103,23 @@ class PassageFacets:
         meeting: str = "",
         date_from: str = "",
         date_to: str = "",
+        speaker: str = "",
+        speaker_key: str = "",
+        topic_key: str | None = None,
     ) -> np.ndarray:
-        """Sorted passage ids that pass every given restriction (the same ids the SQL filter gives)."""
+        """Sorted passage ids that pass every given restriction (the same ids the SQL filter gives).
+
+        ``speaker`` matches a person id exactly, or through ``speaker_key`` (its comparison key)
+        a substring of a label or name key; ``topic_key`` (None: no topic filter) a substring of a
+        topic key.
+        """
         mask = np.ones(len(self.ids), dtype=bool)
+        if speaker:
+            speakers, people = self.columns["speaker"], self.columns["person"]
+            mask &= speakers.mask(self._speaker_codes(speaker_key)) | people.mask(people.matching([speaker]))
+        if topic_key is not None:
+            topics = self.columns["topic"]
+            mask &= topics.mask(topics.where(lambda v: topic_key in v))
         for name, wanted in (
             ("person", persons),
             ("group", [group] if group else []),
@@ -111,6 +133,13 @@ class PassageFacets:
             ok = [v for v in dates.values if (not date_from or v >= date_from) and (not date_to or v <= date_to)]
             mask &= dates.mask(dates.matching(ok))
         return self.ids[mask]
+
+    def has_speaker(self, speaker: str, speaker_key: str) -> bool:
+        """Whether any passage's speaker matches, as in ``allowed(speaker=..., speaker_key=...)``."""
+        return bool(len(self._speaker_codes(speaker_key)) or len(self.columns["person"].matching([speaker])))
+
+    def _speaker_codes(self, speaker_key: str) -> np.ndarray:
+        return self.columns["speaker"].where(lambda v: any(speaker_key in part for part in v.split(SEP)))
 
     def save(self, directory: Path) -> None:
         """Write ``facets.npz`` into ``directory``."""
@@ -128,6 +157,8 @@ class PassageFacets:
         if not path.exists():
             return None
         with np.load(path, allow_pickle=False) as npz:
+            if any(f"{name}_codes" not in npz for name in COLUMNS):
+                return None  # written by an earlier version: built again from SQLite
             columns = {
                 name: Column(npz[f"{name}_codes"], tuple(str(v) for v in npz[f"{name}_values"])) for name in COLUMNS
             }

@@ -215,18 +215,21 @@ class MetadataStore:
     def allowed_passages(self, filters: Filters) -> np.ndarray | None:
         """Passage ids that the filters allow, or None when nothing is filtered.
 
-        A reader answers filters on persons, group, meeting and dates from the in-memory columns;
-        speaker and topic text (substring matches) go to SQLite.
+        A reader answers them from the in-memory columns (``index.facets``); a writer, whose rows
+        change, from SQLite. The two give the same ids.
         """
         if filters.is_empty():
             return None
-        if self._readonly and not filters.speaker and not filters.topic:
+        if self._readonly:
             return self.facets().allowed(
                 persons=filters.persons,
                 group=filters.group,
                 meeting=filters.meeting,
                 date_from=filters.date_from,
                 date_to=filters.date_to,
+                speaker=filters.speaker,
+                speaker_key=key(filters.speaker),
+                topic_key=key(filters.topic) if filters.topic else None,
             )
         where, params = _where(filters)
         sql = (
@@ -339,6 +342,8 @@ class MetadataStore:
 
     def speaker_matches(self, speaker: str) -> bool:
         """Whether any remark's label or name matches a speaker filter."""
+        if self._readonly:
+            return self.facets().has_speaker(speaker, key(speaker))
         where, params = _where(Filters(speaker=speaker))
         return bool(self._rows(f"SELECT 1 FROM remarks r WHERE {where} LIMIT 1", params))
 
@@ -352,8 +357,8 @@ def _decode_meeting(row: dict) -> dict:
 def _where(filters: Filters) -> tuple[str, list]:
     clauses, params = ["1=1"], []
     if filters.speaker:
-        clauses.append("(r.label_key LIKE ? OR r.name_key LIKE ? OR r.person_id = ?)")
-        params += [f"%{key(filters.speaker)}%"] * 2 + [filters.speaker]
+        clauses.append(r"(r.label_key LIKE ? ESCAPE '\' OR r.name_key LIKE ? ESCAPE '\' OR r.person_id = ?)")
+        params += [_contains(key(filters.speaker))] * 2 + [filters.speaker]
     if filters.persons:
         clauses.append(f"r.person_id IN ({','.join('?' * len(filters.persons))})")
         params += list(filters.persons)
@@ -361,8 +366,8 @@ def _where(filters: Filters) -> tuple[str, list]:
         clauses.append("r.grp = ?")
         params.append(filters.group)
     if filters.topic:
-        clauses.append("r.topic_key LIKE ?")
-        params.append(f"%{key(filters.topic)}%")
+        clauses.append(r"r.topic_key LIKE ? ESCAPE '\'")
+        params.append(_contains(key(filters.topic)))
     if filters.meeting:
         clauses.append("r.meeting_id = ?")
         params.append(filters.meeting)
@@ -373,6 +378,12 @@ def _where(filters: Filters) -> tuple[str, list]:
         clauses.append("m.date <= ?")
         params.append(filters.date_to)
     return " AND ".join(clauses), params
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern for ``text`` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:

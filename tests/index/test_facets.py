@@ -14,6 +14,14 @@ from index.metadata import Filters, MetadataStore
 DATES = ["2023-01-05", "2023-08-31", "2024-12", "", None]
 PERSONS = ["p-a", "p-b", "p-c", None]
 GROUPS = ["委員", "東京都", "", None]
+# (label, name, topic) per remark, cycled: the speaker filter matches label or name keys, the
+# topic filter topic keys, both as substrings; "_" and "%" must be taken literally.
+SPEAKERS = [
+    ("宮坂副知事", "宮坂 学", "防災について"),
+    ("村井座長", "村井 純", "GovTech東京について"),
+    ("事務局", "", None),
+    ("Ono_san", "小野 和俊", "100%デジタル"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +35,10 @@ def stores(tmp_path_factory):
         remarks, passages = [], []
         for n, (person, group) in enumerate(itertools.product(PERSONS, GROUPS)):
             remark_id = f"{meeting_id}-{n}"
+            label, name, topic = SPEAKERS[(m + n) % len(SPEAKERS)]
             remarks.append(
-                {"remark_id": remark_id, "meeting_id": meeting_id, "ord": n, "label": "", "name": "", "topic": ""}
-                | {"person_id": person, "grp": group}
+                {"remark_id": remark_id, "meeting_id": meeting_id, "ord": n, "label": label, "name": name}
+                | {"topic": topic, "person_id": person, "grp": group}
             )
             for ordinal in range(1 + n % 2):  # one or two passages per remark
                 passages.append({"passage_id": passage_id, "remark_id": remark_id, "ordinal": ordinal, "text": "x"})
@@ -54,6 +63,19 @@ FILTERS = [
     Filters(date_to="2023-12-31"),  # the empty date sorts first and passes, as in SQL; NULL never does
     Filters(date_from="2023-01-05", date_to="2024-12-31", persons=("p-a", "p-b")),
     Filters(date_from="2025-01-01"),
+    Filters(speaker="宮坂"),
+    Filters(speaker="副知事", date_from="2023-06-01"),
+    Filters(speaker="ＯＮＯ＿ＳＡＮ"),  # NFKC and case folded, as the keys are
+    Filters(speaker="o_s"),
+    Filters(speaker="n%"),  # a literal %, matching nothing
+    Filters(speaker="p-b"),  # a person id
+    Filters(speaker="nobody"),
+    Filters(topic="防災"),
+    Filters(topic="govtech"),
+    Filters(topic="100%"),
+    Filters(topic="0_"),
+    Filters(topic="  "),  # keys to "": every remark with a topic, as LIKE '%%' gives
+    Filters(topic="デジタル", persons=("p-a", "p-c"), group="委員"),
 ]
 
 
@@ -66,9 +88,10 @@ def test_columns_allow_what_sql_allows(stores, filters):
     assert reader._facets is not None  # answered from the columns, not SQL
 
 
-def test_text_filters_still_go_to_sql(stores):
-    _, reader = stores
-    assert len(reader.allowed_passages(Filters(speaker="nobody"))) == 0
+def test_speaker_matches_agrees_with_sql(stores):
+    writer, reader = stores
+    for speaker in ("宮坂", "ono_san", "p-c", "nobody", "n%"):
+        assert reader.speaker_matches(speaker) == writer.speaker_matches(speaker), speaker
     assert reader.allowed_passages(Filters()) is None
 
 
