@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     # `gijiroku reindex` converts an existing index.
     dense_index: Literal["flat", "ivf_sq8", "hnsw", "hnsw_sq8", "hnsw_sq4"] = "flat"
     # Lists an ivf_sq8 index scans per query. Recall@10 against exact search at 1M remarks
-    # (4096 lists, bench/scale.py): 0.93 with 64, 0.96 with 128, 0.97 with 256 (7 ms), 0.99 with 512 (12 ms).
+    # (4096 lists, bench/scale.py): 0.92 with 64, 0.95 with 128, 0.98 with 256 (7 ms), 0.99 with 512 (12 ms).
     ivf_nprobe: int = Field(default=256, ge=1)
     hnsw_m: int = Field(default=32, ge=4, le=128)
     # Search breadth of HNSW. Recall@10 against exact search (bench/scale.py): at 100k passages
