@@ -204,7 +204,8 @@ def _meeting_routes(app: FastAPI, settings: Settings) -> None:
     def meetings(engine: EngineDep) -> list[dict]:
         """All meetings, newest first."""
         meta = engine.snapshot().meta
-        return [_meeting_summary(m, len(meta.remarks_in_meeting(m["meeting_id"]))) for m in meta.meetings()]
+        counts = meta.remark_counts()
+        return [_meeting_summary(m, counts.get(m["meeting_id"], 0)) for m in meta.meetings()]
 
     @app.get("/meetings/{meeting_id}", response_model=MeetingOut)
     def meeting(engine: EngineDep, meeting_id: str) -> dict:

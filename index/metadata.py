@@ -110,7 +110,8 @@ class MetadataStore:
         self._readonly = readonly
         self._facets: PassageFacets | None = None
         self._speakers: list[dict] | None = None
-        self._speakers_lock = threading.Lock()  # one build of the speaker list at a time
+        self._remark_counts: dict[str, int] | None = None
+        self._build_lock = threading.Lock()  # one build of a reader's cached list at a time
         if not readonly:
             # A writable store is a generation being built in a temporary folder: the writer fsyncs
             # it at commit and a crash discards it, so per-transaction durability buys nothing.
@@ -212,6 +213,19 @@ class MetadataStore:
         """All meetings, newest first."""
         return [_decode_meeting(r) for r in self._rows("SELECT * FROM meetings ORDER BY date DESC, title")]
 
+    def remark_counts(self) -> dict[str, int]:
+        """meeting id → number of remarks (one pass over an index, kept by a reader)."""
+        if not self._readonly:
+            return self._count_remarks()
+        with self._build_lock:
+            if self._remark_counts is None:
+                self._remark_counts = self._count_remarks()
+            return self._remark_counts
+
+    def _count_remarks(self) -> dict[str, int]:
+        rows = self._rows("SELECT meeting_id, COUNT(*) AS n FROM remarks GROUP BY meeting_id")
+        return {r["meeting_id"]: r["n"] for r in rows}
+
     def allowed_passages(self, filters: Filters) -> np.ndarray | None:
         """Passage ids that the filters allow, or None when nothing is filtered.
 
@@ -296,7 +310,7 @@ class MetadataStore:
             return self._speaker_rows("AND person_id = ?", [person_id], with_meetings=True)
         if not self._readonly:
             return self._speaker_rows("", [], with_meetings=False)
-        with self._speakers_lock:
+        with self._build_lock:
             if self._speakers is None:
                 self._speakers = self._speaker_rows("", [], with_meetings=False)
             return [dict(row) for row in self._speakers]

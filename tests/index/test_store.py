@@ -155,3 +155,13 @@ def test_meetings_by_id_looks_up_only_the_ids_asked(tmp_path):
     asked = ["c", *(f"missing-{i}" for i in range(1000)), "a", "a"]  # more ids than one IN (...) takes
     found = meta.meetings_by_id(asked)
     assert sorted(found) == ["a", "c"] and found["c"]["title"] == "c" and found["a"]["agenda"] == []
+
+
+def test_remark_counts_per_meeting(tmp_path):
+    with Writer(tmp_path, SPEC) as w:
+        add_meeting(w, "a", n=3)
+        add_meeting(w, "b", n=1)
+        assert w.snapshot.meta.remark_counts() == {"a": 3, "b": 1}
+        w.commit()
+    meta = open_snapshot(tmp_path, SPEC).meta
+    assert meta.remark_counts() == {"a": 3, "b": 1} and meta.remark_counts() is meta.remark_counts()
