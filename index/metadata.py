@@ -12,9 +12,10 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from index import facets
 from index.facets import PassageFacets
 
 FILE = "meta.sqlite"
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meetings (
@@ -108,10 +110,8 @@ class MetadataStore:
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         self._readonly = readonly
-        self._facets: PassageFacets | None = None
-        self._speakers: list[dict] | None = None
-        self._remark_counts: dict[str, int] | None = None
-        self._build_lock = threading.Lock()  # one build of a reader's cached list at a time
+        self._kept: dict[str, Any] = {}  # what a reader builds once (see _once)
+        self._build_lock = threading.Lock()  # one such build at a time
         if not readonly:
             # A writable store is a generation being built in a temporary folder: the writer fsyncs
             # it at commit and a crash discards it, so per-transaction durability buys nothing.
@@ -126,6 +126,22 @@ class MetadataStore:
     def _rows(self, sql: str, params: Sequence = ()) -> list[dict]:
         with self._lock:
             return [dict(r) for r in self._conn.execute(sql, params).fetchall()]
+
+    def _rows_in(self, sql: str, values: Sequence) -> list[dict]:
+        """Rows of ``sql``, whose ``{}`` is an IN list of ``values``, asked in chunks SQLite accepts."""
+        rows: list[dict] = []
+        for chunk in _chunks(list(values), 900):
+            rows += self._rows(sql.format(",".join("?" * len(chunk))), chunk)
+        return rows
+
+    def _once(self, name: str, build: Callable[[], T]) -> T:
+        """``build()``, kept by a reader (its generation never changes); a writer's rows change, so it rebuilds."""
+        if not self._readonly:
+            return build()
+        with self._build_lock:
+            if name not in self._kept:
+                self._kept[name] = build()
+            return self._kept[name]
 
     # -- writes --------------------------------------------------------------------------------
     def replace_meeting(self, meeting: dict, remarks: Sequence[dict], passages: Sequence[dict]) -> list[int]:
@@ -202,12 +218,8 @@ class MetadataStore:
 
     def meetings_by_id(self, meeting_ids: Iterable[str]) -> dict[str, dict]:
         """meeting id → meeting row (decoded); unknown ids are left out."""
-        ids = list(dict.fromkeys(meeting_ids))
-        out: dict[str, dict] = {}
-        for chunk in _chunks(ids, 900):
-            sql = f"SELECT * FROM meetings WHERE meeting_id IN ({','.join('?' * len(chunk))})"
-            out.update({r["meeting_id"]: _decode_meeting(r) for r in self._rows(sql, chunk)})
-        return out
+        rows = self._rows_in("SELECT * FROM meetings WHERE meeting_id IN ({})", list(dict.fromkeys(meeting_ids)))
+        return {r["meeting_id"]: _decode_meeting(r) for r in rows}
 
     def meetings(self) -> list[dict]:
         """All meetings, newest first."""
@@ -215,16 +227,12 @@ class MetadataStore:
 
     def remark_counts(self) -> dict[str, int]:
         """meeting id → number of remarks (one pass over an index, kept by a reader)."""
-        if not self._readonly:
-            return self._count_remarks()
-        with self._build_lock:
-            if self._remark_counts is None:
-                self._remark_counts = self._count_remarks()
-            return self._remark_counts
 
-    def _count_remarks(self) -> dict[str, int]:
-        rows = self._rows("SELECT meeting_id, COUNT(*) AS n FROM remarks GROUP BY meeting_id")
-        return {r["meeting_id"]: r["n"] for r in rows}
+        def count() -> dict[str, int]:
+            rows = self._rows("SELECT meeting_id, COUNT(*) AS n FROM remarks GROUP BY meeting_id")
+            return {r["meeting_id"]: r["n"] for r in rows}
+
+        return self._once("remark_counts", count)
 
     def allowed_passages(self, filters: Filters) -> np.ndarray | None:
         """Passage ids that the filters allow, or None when nothing is filtered.
@@ -255,12 +263,15 @@ class MetadataStore:
             return np.fromiter((row[0] for row in cursor), dtype=np.int64)
 
     def facets(self) -> PassageFacets:
-        """The per-passage filter columns: read from beside the database, or built from it once."""
-        with self._lock:
-            if self._facets is None or not self._readonly:
-                loaded = PassageFacets.load(self.path.parent) if self._readonly else None
-                self._facets = loaded or PassageFacets.from_cursor(self._conn.execute(facets.QUERY))
-            return self._facets
+        """The per-passage filter columns: a reader's are read from beside the database, or built from it once."""
+
+        def build() -> PassageFacets:
+            with self._lock:
+                return PassageFacets.from_cursor(self._conn.execute(facets.QUERY))
+
+        if not self._readonly:  # a writer's folder holds no columns until it saves them
+            return build()
+        return self._once("facets", lambda: PassageFacets.load(self.path.parent) or build())
 
     def save_facets(self, directory: Path) -> None:
         """Write the filter columns of the current rows into ``directory`` (the writer, at commit)."""
@@ -268,12 +279,8 @@ class MetadataStore:
 
     def passages(self, passage_ids: Iterable[int]) -> dict[int, dict]:
         """passage id → {remark_id, ordinal, text}."""
-        ids = [int(i) for i in passage_ids]
-        out: dict[int, dict] = {}
-        for chunk in _chunks(ids, 900):
-            sql = f"SELECT * FROM passages WHERE passage_id IN ({','.join('?' * len(chunk))})"
-            out.update({r["passage_id"]: r for r in self._rows(sql, chunk)})
-        return out
+        rows = self._rows_in("SELECT * FROM passages WHERE passage_id IN ({})", [int(i) for i in passage_ids])
+        return {r["passage_id"]: r for r in rows}
 
     def passages_of(self, remark_id: str) -> list[dict]:
         """The passages of one remark, in order."""
@@ -281,15 +288,11 @@ class MetadataStore:
 
     def remarks(self, remark_ids: Iterable[str]) -> dict[str, dict]:
         """remark id → remark row joined with its meeting's title and date."""
-        ids = list(dict.fromkeys(remark_ids))
-        out: dict[str, dict] = {}
-        for chunk in _chunks(ids, 900):
-            sql = (
-                "SELECT r.*, m.title AS meeting_title, m.date AS meeting_date FROM remarks r "
-                f"JOIN meetings m USING (meeting_id) WHERE r.remark_id IN ({','.join('?' * len(chunk))})"
-            )
-            out.update({r["remark_id"]: r for r in self._rows(sql, chunk)})
-        return out
+        sql = (
+            "SELECT r.*, m.title AS meeting_title, m.date AS meeting_date FROM remarks r "
+            "JOIN meetings m USING (meeting_id) WHERE r.remark_id IN ({})"
+        )
+        return {r["remark_id"]: r for r in self._rows_in(sql, list(dict.fromkeys(remark_ids)))}
 
     def remarks_in_meeting(self, meeting_id: str, lo: int = 0, hi: int = 1 << 30) -> list[dict]:
         """Remarks of a meeting with ``lo <= ord <= hi``, in order."""
@@ -308,12 +311,8 @@ class MetadataStore:
         """
         if person_id:
             return self._speaker_rows("AND person_id = ?", [person_id], with_meetings=True)
-        if not self._readonly:
-            return self._speaker_rows("", [], with_meetings=False)
-        with self._build_lock:
-            if self._speakers is None:
-                self._speakers = self._speaker_rows("", [], with_meetings=False)
-            return [dict(row) for row in self._speakers]
+        everyone = self._once("speakers", lambda: self._speaker_rows("", [], with_meetings=False))
+        return [dict(row) for row in everyone]
 
     def _speaker_rows(self, where: str, params: list, *, with_meetings: bool) -> list[dict]:
         lists = ["roles", "groups", "affiliations", "labels"] + (["meeting_ids"] if with_meetings else [])
