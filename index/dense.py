@@ -23,7 +23,8 @@ from index.exact import ExactStore
 # faiss's SWIG annotations do not describe its Python API (search params, selectors); treat it as untyped.
 faiss: Any = _faiss
 
-FILE = "dense.faiss"
+# The file stem of the main dense index; a second dense leg (another model) is saved under its own.
+STEM = "dense"
 INDEX_TYPES = ("flat", "hnsw", "hnsw_sq8", "hnsw_sq4", "ivf_sq8")
 # Scalar quantisers of the HNSW types with codes in memory and exact vectors on disk for the re-rank.
 _QUANTISERS = {"hnsw_sq8": "QT_8bit", "hnsw_sq4": "QT_4bit"}
@@ -225,29 +226,38 @@ class DenseIndex:
             return self.exact.live_ids()  # the same ids as the lists hold, without walking them
         return faiss.vector_to_array(self.index.id_map).astype(np.int64)
 
-    def save(self, directory: Path) -> None:
-        """Write ``dense.faiss`` (and the exact vectors of a quantised index) into ``directory``."""
-        faiss.write_index(self.index, str(directory / FILE))
+    def save(self, directory: Path, *, stem: str = STEM) -> None:
+        """Write ``{stem}.faiss`` (and the exact vectors of a quantised index) into ``directory``."""
+        faiss.write_index(self.index, str(directory / f"{stem}.faiss"))
         if self.exact is not None:
-            self.exact.save(directory)
+            self.exact.save(directory, stem=stem)
 
     @classmethod
     def load(
-        cls, directory: Path, *, dim: int, index_type: str, hnsw_m: int = 32, ef_search: int = 128, nprobe: int = 256
+        cls,
+        directory: Path,
+        *,
+        dim: int,
+        index_type: str,
+        hnsw_m: int = 32,
+        ef_search: int = 128,
+        nprobe: int = 256,
+        stem: str = STEM,
     ) -> DenseIndex:
-        """Read ``dense.faiss``; the dimension must match the manifest."""
+        """Read ``{stem}.faiss``; the dimension must match the manifest."""
+        path = directory / f"{stem}.faiss"
         try:
-            raw = faiss.read_index(str(directory / FILE))
+            raw = faiss.read_index(str(path))
         except RuntimeError as exc:
-            raise IndexCorrupt(f"cannot read {directory / FILE}: {exc}") from exc
+            raise IndexCorrupt(f"cannot read {path}: {exc}") from exc
         if raw.d != dim:
-            raise IndexCorrupt(f"{directory / FILE} has dimension {raw.d}, the manifest says {dim}")
+            raise IndexCorrupt(f"{path} has dimension {raw.d}, the manifest says {dim}")
         obj = cls(dim, index_type=index_type, hnsw_m=hnsw_m, ef_search=ef_search, nprobe=nprobe)
         obj.index = raw  # read_index returns the concrete class, owning its C++ object
         if (index_type == _IVF) != isinstance(obj.index, faiss.IndexIVF):
-            raise IndexCorrupt(f"{directory / FILE} does not hold the {index_type} index the manifest names")
+            raise IndexCorrupt(f"{path} does not hold the {index_type} index the manifest names")
         if obj.exact is not None:
-            obj.exact = ExactStore.load(directory, dim)  # None for an HNSW index written without it
+            obj.exact = ExactStore.load(directory, dim, stem=stem)  # None for an HNSW index written without it
             if obj.exact is None and index_type == _IVF:
                 raise IndexCorrupt(f"{directory} has an {_IVF} index without its exact vectors")
         return obj

@@ -2,7 +2,8 @@
 
 An approximate index over 8-bit codes (``ivf_sq8``, ``hnsw_sq8``) fits millions of passages in
 memory, but its scores are too coarse to order near-ties. The exact vectors live in a plain file of float32 rows
-sorted by id (``dense_exact.f32`` and ``dense_exact_ids.npy``); a search re-scores its few hundred
+sorted by id (``dense_exact.f32`` and ``dense_exact_ids.npy``, named after the dense index they
+serve); a search re-scores its few hundred
 candidates by reading their rows with ``pread``. Those reads go through the page cache, not the
 process's memory, so the server's resident size does not grow with the corpus.
 """
@@ -16,8 +17,12 @@ import numpy as np
 
 from index.errors import IndexCorrupt
 
-ROWS = "dense_exact.f32"
-IDS = "dense_exact_ids.npy"
+
+def _files(stem: str) -> tuple[str, str]:
+    """(rows file, ids file) of the exact store beside the dense index named ``stem``."""
+    return f"{stem}_exact.f32", f"{stem}_exact_ids.npy"
+
+
 _CHUNK = 65536
 
 
@@ -72,26 +77,28 @@ class ExactStore:
         """Every id with a vector, sorted."""
         return np.union1d(self._base_ids[self._base_live], np.fromiter(self._new, dtype=np.int64))
 
-    def save(self, directory: Path) -> None:
+    def save(self, directory: Path, *, stem: str = "dense") -> None:
         """Write every live row, sorted by id, into ``directory``."""
+        rows_file, ids_file = _files(stem)
         ids = self.live_ids()
-        with (directory / ROWS).open("wb") as fh:
+        with (directory / rows_file).open("wb") as fh:
             for start in range(0, len(ids), _CHUNK):
                 fh.write(self.get(ids[start : start + _CHUNK]).tobytes())
-        np.save(directory / IDS, ids)
+        np.save(directory / ids_file, ids)
 
     @classmethod
-    def load(cls, directory: Path, dim: int) -> ExactStore | None:
+    def load(cls, directory: Path, dim: int, *, stem: str = "dense") -> ExactStore | None:
         """The store written by ``save``, or None when the generation has none."""
-        if not (directory / IDS).exists():
+        rows_file, ids_file = _files(stem)
+        if not (directory / ids_file).exists():
             return None
         store = cls(dim)
         try:
-            store._base_ids = np.load(directory / IDS).astype(np.int64)
-            store._fd = os.open(directory / ROWS, os.O_RDONLY)
+            store._base_ids = np.load(directory / ids_file).astype(np.int64)
+            store._fd = os.open(directory / rows_file, os.O_RDONLY)
         except (OSError, ValueError) as exc:
             raise IndexCorrupt(f"cannot read the exact vectors in {directory}: {exc}") from exc
         if os.fstat(store._fd).st_size != len(store._base_ids) * dim * 4:
-            raise IndexCorrupt(f"{directory / ROWS} does not hold {len(store._base_ids)} rows of {dim} floats")
+            raise IndexCorrupt(f"{directory / rows_file} does not hold {len(store._base_ids)} rows of {dim} floats")
         store._base_live = np.ones(len(store._base_ids), dtype=bool)
         return store

@@ -282,6 +282,11 @@ class MetadataStore:
         rows = self._rows_in("SELECT * FROM passages WHERE passage_id IN ({})", [int(i) for i in passage_ids])
         return {r["passage_id"]: r for r in rows}
 
+    def passage_counts(self, remark_ids: Iterable[str]) -> dict[str, int]:
+        """remark id → how many passages it was split into (an index lookup per remark)."""
+        sql = "SELECT remark_id, COUNT(*) AS n FROM passages WHERE remark_id IN ({}) GROUP BY remark_id"
+        return {r["remark_id"]: int(r["n"]) for r in self._rows_in(sql, list(dict.fromkeys(remark_ids)))}
+
     def passages_of(self, remark_id: str) -> list[dict]:
         """The passages of one remark, in order."""
         return self._rows("SELECT * FROM passages WHERE remark_id = ? ORDER BY ordinal", (remark_id,))

@@ -3,7 +3,8 @@
 Layout::
 
     DIR/manifest.json          format version, model name and dimension, tokenizer, counts, generation
-    DIR/gen-000007/            dense.faiss, lexical.npz, lexical_vocab.json, meta.sqlite, facets.npz
+    DIR/gen-000007/            dense.faiss, lexical.npz, lexical_vocab.json, meta.sqlite, facets.npz,
+                               second.faiss (the second dense leg, when the index has one)
     DIR/.lock                  held by the one writer
 
 A write builds the next generation in a temporary folder, fsyncs it, renames it into place and
@@ -48,6 +49,12 @@ class IndexSpec:
     hnsw_m: int = 32  # graph degree of a new HNSW index
     ef_search: int = 128  # search breadth of an HNSW index (a reading setting, not checked)
     nprobe: int = 256  # lists an IVF index scans per query (a reading setting, not checked)
+    # A second dense leg: another embedding model over the same passages (None: no second leg).
+    second_model: str | None = None
+    second_dim: int = 0
+
+
+SECOND_STEM = "second"
 
 
 def read_manifest(directory: Path) -> dict:
@@ -76,6 +83,14 @@ def check_manifest(manifest: dict, spec: IndexSpec, directory: Path) -> None:
             "or re-ingest into a new index directory",
             details={"index_model": model, "configured_model": spec.model_name},
         )
+    second = manifest.get("second")
+    if second and spec.second_model and (second.get("name"), second.get("dim")) != (spec.second_model, spec.second_dim):
+        raise IndexMismatch(
+            f"{directory} was built with the second dense model {second.get('name')} (dimension {second.get('dim')}), "
+            f"but the configured one is {spec.second_model} (dimension {spec.second_dim}); set "
+            "GIJIROKU_SECOND_MODEL back, or to none, or re-ingest into a new index directory",
+            details={"index_second_model": second, "configured_second_model": spec.second_model},
+        )
     if manifest.get("tokenizer") != spec.tokenizer:
         raise IndexMismatch(
             f"{directory} was built with tokenizer {manifest.get('tokenizer')}, "
@@ -86,12 +101,26 @@ def check_manifest(manifest: dict, spec: IndexSpec, directory: Path) -> None:
 class Snapshot:
     """One loaded generation: dense and lexical indexes and the metadata, read-only by convention."""
 
-    def __init__(self, directory: Path, manifest: dict, dense: DenseIndex, lexical: LexicalIndex, meta: MetadataStore):
+    def __init__(
+        self,
+        directory: Path,
+        manifest: dict,
+        dense: DenseIndex,
+        lexical: LexicalIndex,
+        meta: MetadataStore,
+        second: DenseIndex | None = None,
+    ):
         self.directory = directory
         self.manifest = manifest
         self.dense = dense
         self.lexical = lexical
         self.meta = meta
+        self.second = second
+
+    @property
+    def second_model(self) -> str | None:
+        """The model name of the second dense leg, if this snapshot has one."""
+        return (self.manifest.get("second") or {}).get("name") if self.second is not None else None
 
     @property
     def generation(self) -> int:
@@ -117,11 +146,24 @@ def _load_generation(directory: Path, manifest: dict, *, freeze: bool, spec: Ind
         ef_search=spec.ef_search if spec else IndexSpec.ef_search,
         nprobe=spec.nprobe if spec else IndexSpec.nprobe,
     )
+    second = None
+    second_cfg = manifest.get("second")
+    # A reader configured without the second leg does not load it; a writer (spec None) keeps it.
+    if second_cfg and (spec is None or spec.second_model):
+        second = DenseIndex.load(
+            gen_dir,
+            dim=second_cfg["dim"],
+            index_type=dense_cfg.get("type", "flat"),
+            hnsw_m=dense_cfg.get("hnsw_m", 32),
+            ef_search=spec.ef_search if spec else IndexSpec.ef_search,
+            nprobe=spec.nprobe if spec else IndexSpec.nprobe,
+            stem=SECOND_STEM,
+        )
     lexical = LexicalIndex.load(gen_dir)
     if freeze:
         lexical.freeze()  # a reader needs the BM25 weights only: half the memory
     meta = MetadataStore(gen_dir / metadata.FILE, readonly=True)
-    return Snapshot(directory, manifest, dense, lexical, meta)
+    return Snapshot(directory, manifest, dense, lexical, meta, second)
 
 
 def open_snapshot(directory: Path, spec: IndexSpec | None = None) -> Snapshot:
@@ -136,7 +178,10 @@ def verify(snapshot: Snapshot) -> list[str]:
     """Problems found when the dense, lexical and metadata stores disagree (empty when consistent)."""
     problems = []
     meta_ids = np.sort(snapshot.meta.passage_ids())
-    for label, ids in (("dense", snapshot.dense.ids()), ("lexical", snapshot.lexical.doc_ids)):
+    stores = [("dense", snapshot.dense.ids()), ("lexical", snapshot.lexical.doc_ids)]
+    if snapshot.second is not None:
+        stores.append(("second dense", snapshot.second.ids()))
+    for label, ids in stores:
         ids = np.sort(ids)
         if not np.array_equal(ids, meta_ids):
             missing = np.setdiff1d(meta_ids, ids)[:5].tolist()
@@ -205,13 +250,30 @@ class Writer:
         if manifest is None:
             dense = DenseIndex(self.spec.dim, index_type=self.spec.dense_type, hnsw_m=self.spec.hnsw_m)
             meta = MetadataStore(self._work / metadata.FILE)
-            return Snapshot(self.directory, {"generation": 0}, dense, LexicalIndex(), meta)
+            return Snapshot(self.directory, {"generation": 0}, dense, LexicalIndex(), meta, self._empty_second(dense))
         check_manifest(manifest, self.spec, self.directory)
         shutil.copy2(self.directory / manifest["directory"] / metadata.FILE, self._work / metadata.FILE)
         current = _load_generation(self.directory, manifest, freeze=False)
         current.meta.close()
         current.meta = MetadataStore(self._work / metadata.FILE)
+        if not self.spec.second_model:
+            current.second = None  # configured off: the next generation has no second leg
+        elif current.second is None:
+            # Configured on over an index without it: an empty leg the writer's caller fills
+            # (``needs_backfill``) before it adds anything.
+            current.second = self._empty_second(current.dense)
         return current
+
+    def _empty_second(self, dense: DenseIndex) -> DenseIndex | None:
+        if not self.spec.second_model:
+            return None
+        return DenseIndex(self.spec.second_dim, index_type=dense.index_type, hnsw_m=dense.hnsw_m)
+
+    @property
+    def needs_backfill(self) -> bool:
+        """Whether the second dense leg lacks passages that the main one has (it is new to this index)."""
+        snap = self.snapshot
+        return snap is not None and snap.second is not None and len(snap.second) < len(snap.dense)
 
     def allocate_ids(self, n: int) -> np.ndarray:
         """``n`` fresh passage ids."""
@@ -224,6 +286,8 @@ class Writer:
         assert self.snapshot is not None and self._work is not None
         snap = self.snapshot
         snap.dense.save(self._work)
+        if snap.second is not None:
+            snap.second.save(self._work, stem=SECOND_STEM)
         snap.lexical.save(self._work)
         snap.meta.save_facets(self._work)
         counts = snap.meta.counts()
@@ -251,6 +315,7 @@ class Writer:
     def _manifest(self, generation: int, name: str, counts: dict) -> dict:
         assert self.snapshot is not None
         dense = self.snapshot.dense
+        second = self.snapshot.second
         return {
             "format_version": FORMAT_VERSION,
             "generation": generation,
@@ -258,6 +323,7 @@ class Writer:
             "model": {"name": self.spec.model_name, "dim": self.spec.dim},
             "tokenizer": self.spec.tokenizer,
             "dense": {"type": dense.index_type, "hnsw_m": dense.hnsw_m},
+            **({"second": {"name": self.spec.second_model, "dim": second.dim}} if second is not None else {}),
             "counts": counts,
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "spec": asdict(self.spec),
@@ -288,11 +354,15 @@ def convert_dense(directory: Path, *, dense_type: str, hnsw_m: int, ef_search: i
         hnsw_m=hnsw_m,
         ef_search=ef_search,
         nprobe=nprobe,
+        second_model=(manifest.get("second") or {}).get("name"),
+        second_dim=(manifest.get("second") or {}).get("dim", 0),
     )
     with Writer(directory, spec) as writer:
         snap = writer.snapshot
         assert snap is not None
         snap.dense = snap.dense.converted(dense_type, hnsw_m=hnsw_m, ef_search=ef_search, nprobe=nprobe)
+        if snap.second is not None:
+            snap.second = snap.second.converted(dense_type, hnsw_m=hnsw_m, ef_search=ef_search, nprobe=nprobe)
         return writer.commit()
 
 
