@@ -200,30 +200,35 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Score the index on gold questions."""
-    from rag.evaluation import METRICS, evaluate, load_questions
+    """Score the index on gold questions (one or several files)."""
+    from rag.evaluation import evaluate, load_gold
 
     engine = _engine(_settings(args))
-    questions = load_questions(Path(args.gold))
+    questions = load_gold(Path(g) for g in args.gold)
     summary, outcomes = evaluate(
         questions, lambda q: engine.search(query=q, k=10, mode=args.mode, infer=not args.no_infer).hits
     )
+    misses = [o for o in outcomes if not o.ranks or o.ranks[0] > 1]
     if args.json:
-        misses = [
-            {"id": o.question.qid, "query": o.question.query, "top": o.top}
-            for o in outcomes
-            if not o.ranks or o.ranks[0] > 1
+        rows = [
+            {"id": o.question.qid, "file": o.question.source, "query": o.question.query, "top": o.top} for o in misses
         ]
-        print(json.dumps({"mode": args.mode, "metrics": summary, "misses": misses}, ensure_ascii=False, indent=2))
+        print(json.dumps({"mode": args.mode, "metrics": summary, "misses": rows}, ensure_ascii=False, indent=2))
         return 0
-    print(f"{'group':<22}{'n':>4}" + "".join(f"{m:>9}" for m in METRICS))
-    for group, values in summary.items():
-        print(f"{group:<22}{int(values['n']):>4}" + "".join(f"{values[m]:>9.3f}" for m in METRICS))
-    for o in outcomes:
-        if not o.ranks or o.ranks[0] > 1:
-            where = f"rank {o.ranks[0]}" if o.ranks else "missed"
-            print(f"  {o.question.qid} ({where}) {o.question.query}\n      first: {o.top}")
+    _print_summary(summary)
+    for o in misses:
+        where = f"rank {o.ranks[0]}" if o.ranks else "missed"
+        print(f"  {o.question.source}:{o.question.qid} ({where}) {o.question.query}\n      first: {o.top}")
     return 0
+
+
+def _print_summary(summary: dict[str, dict[str, float]]) -> None:
+    from rag.evaluation import METRICS
+
+    print(f"{'group':<24}{'n':>4}" + "".join(f"{m:>9}" for m in METRICS) + "  MRR@10 95% interval")
+    for group, values in summary.items():
+        cells = "".join(f"{values[m]:>9.3f}" for m in METRICS)
+        print(f"{group:<24}{int(values['n']):>4}{cells}  [{values['MRR@10 lo']:.3f}, {values['MRR@10 hi']:.3f}]")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -301,8 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dense-index", choices=DENSE_TYPES, help="the new type (default: GIJIROKU_DENSE_INDEX)")
     p.set_defaults(func=cmd_reindex)
 
-    p = sub.add_parser("eval", help="score retrieval on gold questions")
-    p.add_argument("gold")
+    p = sub.add_parser("eval", help="score retrieval on gold questions (one or several JSONL files)")
+    p.add_argument("gold", nargs="+")
     p.add_argument("--index")
     p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "lexical"])
     p.add_argument("--json", action="store_true")

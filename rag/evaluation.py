@@ -2,12 +2,18 @@
 
 A returned remark is relevant to a question when its speaker's name (or label) contains the gold
 ``speaker`` and its text, NFKC-normalised without whitespace, contains the gold ``contains``.
+
+Several gold files are scored together and reported per file, per language, per kind and per
+half of a split fixed up front (``split_of``): defaults are chosen on the ``choose`` half and
+reported on the ``held-back`` half, which nothing was tuned on. Each group carries a bootstrap
+interval over its questions, so a difference inside the noise shows as such.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +24,8 @@ from rag.models import Hit
 from rag.text import squash
 
 METRICS = ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10")
+SPLITS = ("choose", "held-back")
+BOOTSTRAP_ROUNDS = 2000
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,12 @@ class Question:
     kind: str
     query: str
     relevant: tuple[tuple[str, str], ...]
+    source: str = ""  # the gold file's stem (dev, dev-more, …)
+
+
+def split_of(question: Question) -> str:
+    """The fixed half a question belongs to: a hash of its file and id, never of its content or outcome."""
+    return SPLITS[zlib.crc32(f"{question.qid}{question.source}".encode()) % 2]
 
 
 @dataclass
@@ -54,7 +68,7 @@ def load_questions(path: Path) -> list[Question]:
         try:
             d = json.loads(line)
             rel = tuple((r["speaker"], r["contains"]) for r in d["relevant"])
-            questions.append(Question(d["id"], d.get("lang", ""), d.get("kind", ""), d["query"], rel))
+            questions.append(Question(d["id"], d.get("lang", ""), d.get("kind", ""), d["query"], rel, path.stem))
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{path}:{n}: not a gold question ({exc})") from exc
     return questions
@@ -87,16 +101,48 @@ def score(question: Question, hits: list[Hit]) -> Outcome:
     return Outcome(question, ranks, top, scores)
 
 
+def load_gold(paths: Iterable[Path]) -> list[Question]:
+    """Questions of several gold files; the same id in two files stays two questions (their source differs)."""
+    return [q for path in paths for q in load_questions(path)]
+
+
+def bootstrap_interval(values: list[float], *, rounds: int = BOOTSTRAP_ROUNDS, seed: int = 0) -> tuple[float, float]:
+    """The 95% percentile interval of the mean of ``values``, resampling questions with replacement."""
+    import numpy as np
+
+    if not values:
+        return (0.0, 0.0)
+    data = np.asarray(values, dtype=np.float64)
+    picks = np.random.default_rng(seed).integers(0, len(data), size=(rounds, len(data)))
+    means = data[picks].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+_GROUP_ORDER = ("all", "file", "split", "lang", "kind")
+
+
+def _groups(question: Question, several_files: bool) -> list[str]:
+    keys = ["all", f"lang:{question.lang}", f"kind:{question.kind}", f"split:{split_of(question)}"]
+    if several_files:
+        keys.insert(1, f"file:{question.source}")
+    return keys
+
+
 def aggregate(outcomes: Iterable[Outcome]) -> dict[str, dict[str, float]]:
-    """Mean metrics overall, per ``lang:…`` and per ``kind:…``, with question counts under ``n``."""
+    """Mean metrics overall, per ``file:…`` (when there are several), ``lang:…``, ``kind:…`` and
+    ``split:…``, with question counts under ``n`` and MRR@10's bootstrap interval under ``MRR@10 lo/hi``."""
+    outcomes = list(outcomes)
+    several = len({o.question.source for o in outcomes}) > 1
     groups: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
-        for key in ("all", f"lang:{o.question.lang}", f"kind:{o.question.kind}"):
+        for key in _groups(o.question, several):
             groups[key].append(o)
-    return {
-        key: {"n": float(len(items)), **{m: sum(o.scores[m] for o in items) / len(items) for m in METRICS}}
-        for key, items in groups.items()
-    }
+    summary = {}
+    for key, items in sorted(groups.items(), key=lambda kv: _GROUP_ORDER.index(kv[0].split(":")[0])):
+        lo, hi = bootstrap_interval([o.scores["MRR@10"] for o in items])
+        means = {m: sum(o.scores[m] for o in items) / len(items) for m in METRICS}
+        summary[key] = {"n": float(len(items)), **means, "MRR@10 lo": lo, "MRR@10 hi": hi}
+    return summary
 
 
 def evaluate(questions: list[Question], search: Callable[[str], list[Hit]]) -> tuple[dict, list[Outcome]]:
