@@ -238,6 +238,7 @@ def _meeting_routes(app: FastAPI, settings: Settings) -> None:
         return {
             "ready": True,
             "model": settings.model_name,
+            "second_model": snap.second_model,
             "index": str(engine.index_dir),
             "generation": snap.generation,
             "counts": snap.manifest.get("counts", {}),

@@ -201,6 +201,7 @@ class Health(BaseModel):
 class Ready(BaseModel):
     ready: bool
     model: str
+    second_model: str | None = None  # the second dense leg the index is searched with, if any
     index: str
     generation: int
     counts: dict[str, int]

@@ -18,6 +18,7 @@ from index.metadata import Filters
 from index.store import IndexSpec, Snapshot, Writer, convert_dense, open_snapshot, read_manifest, verify
 from rag.answer import Answer, compose
 from rag.embedding.encoder import Encoder, load_encoder
+from rag.embedding.second import SecondEncoder, load_second_encoder
 from rag.errors import InputError
 from rag.ingest import FileReport, Ingestor, expand_paths
 from rag.query import Person, SpeakerLexicon
@@ -39,10 +40,12 @@ class Engine:
         progress: Progress | None = None,
         encoder: Encoder | None = None,
         tokenize: Callable[[str], list[str]] | None = None,
+        second: SecondEncoder | None = None,
     ) -> None:
         self.settings = settings
         self.progress = progress
         self._encoder = encoder
+        self._second = second
         self._tokenize = tokenize
         self._snapshot: Snapshot | None = None
         self._reader: Reader | None = None
@@ -57,6 +60,16 @@ class Engine:
             if self._encoder is None:
                 self._encoder = load_encoder(self.settings, self.progress)
             return self._encoder
+
+    @property
+    def second(self) -> SecondEncoder | None:
+        """The second dense leg's model (None when the ``second_model`` setting is ``none``)."""
+        with self._lock:
+            if self._second is None and self.settings.second_model != "none":
+                self._second = load_second_encoder(
+                    self.settings.second_model, threads=self.settings.index_threads or os.cpu_count() or 1
+                )
+            return self._second
 
     @property
     def tokenize(self) -> Callable[[str], list[str]]:
@@ -96,6 +109,7 @@ class Engine:
         """
         snap = self.snapshot()
         self.tokenize("準備")
+        _ = self.second
         self.lexicon()
         snap.meta.facets()
         snap.dense.background()
@@ -110,6 +124,8 @@ class Engine:
             hnsw_m=self.settings.hnsw_m,
             ef_search=self.settings.hnsw_ef_search,
             nprobe=self.settings.ivf_nprobe,
+            second_model=second.name if (second := self.second) is not None else None,
+            second_dim=second.dim if second is not None else 0,
         )
 
     @property
@@ -148,7 +164,13 @@ class Engine:
     # -- services -------------------------------------------------------------------------------
     def retriever(self) -> Retriever:
         """A retriever over the current snapshot."""
-        return Retriever(snapshot=self.snapshot(), encoder=self.encoder, tokenize=self.tokenize, settings=self.settings)
+        return Retriever(
+            snapshot=self.snapshot(),
+            encoder=self.encoder,
+            tokenize=self.tokenize,
+            settings=self.settings,
+            second=self.second,
+        )
 
     def search(
         self,
@@ -212,7 +234,9 @@ class Engine:
                 tokenize=self.tokenize,
                 settings=self.settings,
                 show_progress=show_progress,
+                second=self.second,
             )
+            ingestor.backfill_second()
             yield ingestor
             if ingestor.changed:
                 writer.commit()

@@ -16,7 +16,8 @@ import numpy as np
 from index.store import Writer
 from rag.chunking import split_remark
 from rag.embedding.encoder import Encoder
-from rag.errors import GijirokuError, InputError
+from rag.embedding.second import SecondEncoder
+from rag.errors import ConfigError, GijirokuError, InputError
 from rag.identity import Known, is_surname_only, link_turns, roles_agree, surname_of
 from rag.models import ParsedMinutes, Turn
 from rag.parsing import parse_bytes
@@ -79,9 +80,11 @@ class Ingestor:
         tokenize: Callable[[str], list[str]],
         settings: Settings,
         show_progress: bool = False,
+        second: SecondEncoder | None = None,
     ) -> None:
         self.writer = writer
         self.encoder = encoder
+        self.second = second
         self.tokenize = tokenize
         self.settings = settings
         self.show_progress = show_progress
@@ -136,6 +139,9 @@ class Ingestor:
         snap.dense.delete(old_ids)
         snap.lexical.delete(old_ids)
         snap.dense.add(ids, vectors)
+        if snap.second is not None:
+            snap.second.delete(old_ids)
+            snap.second.add(ids, self._second().encode_passages(texts))
         snap.lexical.add(ids, tokenize_passages([r["text"] for r in rows], self.tokenize))
         self._link_earlier(parsed)
         self.changed = True
@@ -174,5 +180,30 @@ class Ingestor:
         old = np.asarray(snap.meta.delete_meeting(meeting_id), dtype=np.int64)
         snap.dense.delete(old)
         snap.lexical.delete(old)
+        if snap.second is not None:
+            snap.second.delete(old)
         self.changed = self.changed or bool(len(old))
         return len(old)
+
+    def backfill_second(self, *, chunk: int = 4096) -> int:
+        """Embed every passage into a second dense leg that is new to this index; returns how many.
+
+        An index written before the second leg existed (or with it off) gets it on its next write,
+        from the passage texts in its metadata, before anything is added.
+        """
+        snap = self.writer.snapshot
+        if snap is None or snap.second is None or not self.writer.needs_backfill:
+            return 0
+        ids = np.sort(snap.meta.passage_ids())
+        missing = np.setdiff1d(ids, snap.second.ids())
+        for start in range(0, len(missing), chunk):
+            part = missing[start : start + chunk]
+            rows = snap.meta.passages(part.tolist())
+            snap.second.add(part, self._second().encode_passages([rows[int(i)]["text"] for i in part]))
+        self.changed = self.changed or bool(len(missing))
+        return len(missing)
+
+    def _second(self) -> SecondEncoder:
+        if self.second is None:
+            raise ConfigError("this index has a second dense leg, but no second encoder was given to the writer")
+        return self.second

@@ -1,5 +1,10 @@
-"""Hybrid retrieval over remarks: dense and lexical passage searches, filtered inside each
-retriever, rolled up to remarks by their best passage, fused by reciprocal rank fusion."""
+"""Hybrid retrieval over remarks: dense, lexical and second-dense passage searches, filtered
+inside each retriever, rolled up to remarks by their best passage, fused by their ranks.
+
+A remark's rank in a leg is its best passage's rank, calibrated by its length: a remark split
+into n passages has n chances to score well by accident, so its rank is multiplied by
+``n ** length_penalty`` before the legs are fused (``rag.fusion.log_rank_fusion``).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,9 @@ import numpy as np
 from index.metadata import Filters
 from index.store import Snapshot
 from rag.embedding.encoder import Encoder, query_language
+from rag.embedding.second import SecondEncoder
 from rag.errors import InputError
-from rag.fusion import rrf
+from rag.fusion import log_rank_fusion, rrf
 from rag.models import Hit
 from rag.query import Inferred
 from rag.records import remark_from_row, remark_id
@@ -68,12 +74,20 @@ class Retriever:
     """Searches one index snapshot with one encoder and one tokenizer."""
 
     def __init__(
-        self, *, snapshot: Snapshot, encoder: Encoder | None, tokenize: Callable[[str], list[str]], settings: Settings
+        self,
+        *,
+        snapshot: Snapshot,
+        encoder: Encoder | None,
+        tokenize: Callable[[str], list[str]],
+        settings: Settings,
+        second: SecondEncoder | None = None,
     ) -> None:
         self.snapshot = snapshot
         self.encoder = encoder
         self.tokenize = tokenize
         self.settings = settings
+        # The second leg runs only where the index has it and the configured model is the one it was built with.
+        self.second = second if second is not None and snapshot.second_model == second.name else None
 
     def search(self, *, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None) -> SearchResult:
         """The best ``k`` remarks for ``query`` in ``mode``, restricted by ``filters``."""
@@ -86,7 +100,8 @@ class Retriever:
         allowed = self.snapshot.meta.allowed_passages(filters)
         vector = self.encoder.encode_query(text) if mode in ("hybrid", "dense") and self.encoder is not None else None
         legs = self._legs(text, vector, mode, allowed)
-        ranked = self._fuse(legs, mode, english=query_language(text) == "en")[:k]
+        english = query_language(text) == "en"
+        ranked = self._fuse(legs, mode, weights=self._weights(english=english))[:k]
         baselines = {}
         if vector is not None:
             sample = self.snapshot.dense.background()
@@ -100,7 +115,15 @@ class Retriever:
             legs["dense"] = self._rollup(self.snapshot.dense.search(vector, n, allowed))
         if mode in ("hybrid", "lexical"):
             legs["lexical"] = self._rollup(self.snapshot.lexical.search(self.tokenize(text), n, allowed))
+        if mode == "hybrid" and self.second is not None and self.snapshot.second is not None:
+            found = self.snapshot.second.search(self.second.encode_query(text), n, allowed)
+            legs["second"] = self._rollup(found)
         return legs
+
+    def _weights(self, *, english: bool) -> dict[str, float]:
+        s = self.settings
+        lexical = s.english_lexical_weight if english else s.lexical_weight
+        return {"dense": s.dense_weight, "lexical": lexical, "second": s.second_weight}
 
     def _rollup(self, scored: list[tuple[int, float]]) -> _Leg:
         leg = _Leg()
@@ -115,23 +138,28 @@ class Retriever:
                 leg.best[rid] = (score, pid)
         return leg
 
-    def _fuse(self, legs: dict[str, _Leg], mode: str, *, english: bool) -> list[tuple[str, float]]:
+    def _fuse(self, legs: dict[str, _Leg], mode: str, *, weights: dict[str, float]) -> list[tuple[str, float]]:
         if mode != "hybrid" or len(legs) == 1:
             leg = next(iter(legs.values()), _Leg())
             return [(rid, leg.best[rid][0]) for rid in leg.ranked()]
-        lexical = self.settings.english_lexical_weight if english else self.settings.lexical_weight
-        weights = {"dense": self.settings.dense_weight, "lexical": lexical}
-        return rrf({name: leg.ranked() for name, leg in legs.items()}, k=self.settings.rrf_k, weights=weights)
+        if self.settings.fusion == "rrf":
+            return rrf({name: leg.ranked() for name, leg in legs.items()}, k=self.settings.rrf_k, weights=weights)
+        counts = self.snapshot.meta.passage_counts({rid for leg in legs.values() for rid in leg.best})
+        gamma = self.settings.length_penalty
+        ranks = {
+            name: {rid: leg.passage_rank[pid] * counts.get(rid, 1) ** gamma for rid, (_, pid) in leg.best.items()}
+            for name, leg in legs.items()
+        }
+        return log_rank_fusion(ranks, depth=self.settings.candidates, weights=weights)
 
     def _best_passage(self, rid: str, legs: dict[str, _Leg]) -> int | None:
+        """The passage to show: of the remark's best passages per leg, the one the legs rank highest together."""
         candidates = [leg.best[rid][1] for leg in legs.values() if rid in leg.best]
         if not candidates:
             return None
 
         def fused(pid: int) -> float:
-            return sum(
-                1.0 / (self.settings.rrf_k + leg.passage_rank[pid]) for leg in legs.values() if pid in leg.passage_rank
-            )
+            return sum(1.0 / leg.passage_rank[pid] for leg in legs.values() if pid in leg.passage_rank)
 
         return max(candidates, key=fused)
 

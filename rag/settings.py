@@ -72,11 +72,22 @@ class Settings(BaseSettings):
     # 0.94 with 512, 0.99 with 2048 (8 ms); at 1M, 0.91 with 2048 and 0.95 with 4096 (24 ms).
     hnsw_ef_search: int = Field(default=2048, ge=8)
 
+    # A second dense leg (another embedding model over the same passages) fused with the others;
+    # "none" turns it off. Recorded in the index manifest.
+    second_model: Literal["use-multilingual-v3", "none"] = "use-multilingual-v3"
+    # logrank: each leg adds weight · log(candidates / calibrated rank) (rag/fusion.py); rrf: the
+    # reciprocal rank fusion of the earlier releases, kept for comparison (bench/core.py --fusion).
+    fusion: Literal["logrank", "rrf"] = "logrank"
+    # A remark's rank in a leg is its best passage's rank times (its passage count) ** this: a
+    # remark of n passages gets n draws at a question, so long speeches would otherwise win every
+    # vague one. Chosen on the choosing half of the dev questions (bench/tune.py).
+    length_penalty: float = Field(default=0.125, ge=0, le=2)
     rrf_k: int = Field(default=5, ge=1)
     dense_weight: float = Field(default=1.0, ge=0)
     lexical_weight: float = Field(default=1.0, ge=0)
     # English questions share few words with Japanese remarks, so their lexical leg is mostly noise.
     english_lexical_weight: float = Field(default=0.5, ge=0)
+    second_weight: float = Field(default=0.5, ge=0)
     candidates: int = Field(default=100, ge=10, le=5000)
     default_k: int = Field(default=10, ge=1, le=100)
     max_k: int = Field(default=100, ge=1, le=1000)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from rag.embedding.encoder import Encoder
+from rag.embedding.second import USE_MULTILINGUAL, SecondEncoder
 from rag.engine import Engine
 from rag.settings import Settings
 
@@ -63,8 +64,28 @@ def sudachi():
 
 
 def make_settings(index_dir: Path, **overrides: object) -> Settings:
-    """Settings for a test index with the fake model's name."""
-    return Settings(index_dir=index_dir, model_name="test/hashing", **overrides)  # type: ignore[arg-type]
+    """Settings for a test index with the fake model's name (no second dense leg unless asked for)."""
+    values: dict = {"second_model": "none", **overrides}
+    return Settings(index_dir=index_dir, model_name="test/hashing", **values)
+
+
+class HashingSecondModel(HashingModel):
+    """A stand-in for the second dense model: hashed character trigrams, another view of the text."""
+
+    dim = 32
+
+    def encode(self, texts, prompt=None, **_: object) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for i in range(len(text) - 2):
+                out[row, hashlib.md5(text[i : i + 3].encode()).digest()[0] % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+def fake_second() -> SecondEncoder:
+    """A ``SecondEncoder`` over ``HashingSecondModel``, under the real second model's name."""
+    return SecondEncoder(HashingSecondModel(), name=USE_MULTILINGUAL, dim=HashingSecondModel.dim)
 
 
 @pytest.fixture

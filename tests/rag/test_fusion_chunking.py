@@ -1,9 +1,11 @@
-"""Reciprocal rank fusion and passage splitting."""
+"""Rank fusion (reciprocal and log-rank) and passage splitting."""
 
 from __future__ import annotations
 
+import math
+
 from rag.chunking import sentences, split_remark
-from rag.fusion import rrf
+from rag.fusion import log_rank_fusion, rrf
 
 
 def test_rrf_rewards_agreement():
@@ -17,6 +19,30 @@ def test_rrf_weights_and_ties():
     assert [x for x, _ in fused] == ["a", "b"]
     tie = rrf({"dense": ["a"], "lexical": ["b"]}, k=1)
     assert [x for x, _ in tie] == ["a", "b"]
+
+
+def test_log_rank_fusion_adds_each_legs_evidence():
+    fused = dict(log_rank_fusion({"dense": {"a": 1, "b": 4}, "lexical": {"b": 2}}, depth=100))
+    assert fused["a"] == math.log(100)
+    assert fused["b"] == math.log(25) + math.log(50)
+
+
+def test_log_rank_fusion_gives_nothing_beyond_the_depth_and_honours_weights():
+    fused = log_rank_fusion({"dense": {"a": 150.0, "b": 10}, "lexical": {"a": 10}}, depth=100, weights={"dense": 0.5})
+    scores = dict(fused)
+    assert scores["a"] == math.log(10)  # rank 150 is past the candidates: no evidence, not negative
+    assert scores["b"] == 0.5 * math.log(10)
+    assert [x for x, _ in fused] == ["a", "b"]
+
+
+def test_log_rank_fusion_ties_keep_first_appearance():
+    fused = log_rank_fusion({"dense": {"x": 3}, "lexical": {"y": 3}}, depth=10)
+    assert [x for x, _ in fused] == ["x", "y"]
+
+
+def test_a_fractional_calibrated_rank_orders_between_whole_ones():
+    fused = log_rank_fusion({"leg": {"long": 1 * 40**0.5, "short": 2}}, depth=100)
+    assert [x for x, _ in fused] == ["short", "long"]
 
 
 def test_short_remark_is_one_passage():

@@ -1,0 +1,123 @@
+"""Remark ranking: length calibration of each leg, and the second dense leg through the engine."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from index.errors import IndexMismatch
+from index.store import open_snapshot, verify
+from rag.engine import Engine
+from rag.retrieval import Retriever, _Leg
+from tests.conftest import SAMPLE, fake_encoder, fake_second, make_settings
+
+
+class _Counts:
+    """A metadata stand-in that knows only how many passages each remark has."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+
+    def passage_counts(self, remark_ids):
+        return {r: self.counts[r] for r in remark_ids}
+
+
+class _Snapshot:
+    second_model = None
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.meta = _Counts(counts)
+
+
+def _retriever(tmp_path, **settings) -> Retriever:
+    return Retriever(
+        snapshot=_Snapshot({"speech": 40, "remark": 1}),  # type: ignore[arg-type]
+        encoder=None,
+        tokenize=str.split,
+        settings=make_settings(tmp_path, **settings),
+    )
+
+
+def _legs() -> dict[str, _Leg]:
+    # A 40-passage speech whose best passage is first in both legs; a one-passage remark second.
+    dense = _Leg(best={"speech": (0.9, 1), "remark": (0.8, 2)}, passage_rank={1: 1, 2: 2})
+    lexical = _Leg(best={"speech": (9.0, 1), "remark": (8.0, 2)}, passage_rank={1: 1, 2: 2})
+    return {"dense": dense, "lexical": lexical}
+
+
+def test_a_long_speech_pays_for_its_many_draws(tmp_path):
+    weights = {"dense": 1.0, "lexical": 1.0}
+    calibrated = _retriever(tmp_path, length_penalty=0.25)._fuse(_legs(), "hybrid", weights=weights)
+    assert [rid for rid, _ in calibrated] == ["remark", "speech"]  # 1 × 40^0.25 ≈ 2.5 > 2
+    plain = _retriever(tmp_path, length_penalty=0.0)._fuse(_legs(), "hybrid", weights=weights)
+    assert [rid for rid, _ in plain] == ["speech", "remark"]
+
+
+def test_rrf_fusion_is_still_available(tmp_path):
+    fused = _retriever(tmp_path, fusion="rrf")._fuse(_legs(), "hybrid", weights={"dense": 1.0, "lexical": 1.0})
+    assert [rid for rid, _ in fused] == ["speech", "remark"]
+
+
+@pytest.fixture
+def second_engine(tmp_path, sudachi) -> Engine:
+    settings = make_settings(tmp_path / "index", second_model="use-multilingual-v3")
+    engine = Engine(settings, encoder=fake_encoder(), tokenize=sudachi, second=fake_second())
+    engine.ingest([SAMPLE])
+    return engine
+
+
+def test_the_second_leg_is_stored_searched_and_checked(second_engine):
+    snap = second_engine.snapshot()
+    assert snap.second is not None and len(snap.second) == len(snap.dense)
+    assert snap.manifest["second"] == {"name": "use-multilingual-v3", "dim": 32}
+    assert verify(snap) == []
+    hits = second_engine.search(query="避難所の通信環境", k=5).hits
+    assert any("second" in h.sources for h in hits)
+
+
+def test_deleting_a_meeting_empties_the_second_leg_too(second_engine):
+    meeting = second_engine.snapshot().meta.meetings()[0]["meeting_id"]
+    second_engine.delete_meeting(meeting)
+    snap = second_engine.snapshot()
+    assert len(snap.second) == 0 and verify(snap) == []
+
+
+def test_an_index_without_the_second_leg_gets_it_on_its_next_write(tmp_path, sudachi):
+    index = tmp_path / "index"
+    Engine(make_settings(index), encoder=fake_encoder(), tokenize=sudachi).ingest([SAMPLE])
+    assert "second" not in json.loads((index / "manifest.json").read_text())
+    on = Engine(
+        make_settings(index, second_model="use-multilingual-v3"),
+        encoder=fake_encoder(),
+        tokenize=sudachi,
+        second=fake_second(),
+    )
+    assert on.snapshot().second is None  # a reader searches the legs the index has
+    assert on.search(query="防災", k=3).hits
+    meeting = on.snapshot().meta.meetings()[0]["meeting_id"]
+    on.delete_meeting("no-such-meeting")  # a write that changes nothing else still fills the leg
+    snap = on.snapshot()
+    assert snap.second is not None and len(snap.second) == len(snap.dense) > 0 and verify(snap) == []
+    assert meeting in {m["meeting_id"] for m in snap.meta.meetings()}
+
+
+def test_another_second_model_is_refused(second_engine):
+    manifest = second_engine.index_dir / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["second"]["name"] = "some/other-model"
+    manifest.write_text(json.dumps(data))
+    spec = second_engine.spec()
+    with pytest.raises(IndexMismatch, match="second dense model some/other-model"):
+        open_snapshot(second_engine.index_dir, spec)
+
+
+def test_turning_the_second_leg_off_drops_it_on_the_next_write(second_engine, sudachi):
+    off = Engine(make_settings(second_engine.index_dir), encoder=fake_encoder(), tokenize=sudachi)
+    assert off.snapshot().second is None
+    off.ingest([SAMPLE])  # unchanged: skipped, nothing committed
+    meeting = off.snapshot().meta.meetings()[0]["meeting_id"]
+    off.delete_meeting(meeting)
+    assert "second" not in json.loads((second_engine.index_dir / "manifest.json").read_text())
+    assert np.array_equal(off.snapshot().dense.ids(), off.snapshot().lexical.doc_ids)
