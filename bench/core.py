@@ -1,4 +1,4 @@
-"""Core benchmark: ingest the four sample corpora, score the dev questions, time warm searches.
+"""Core benchmark: ingest the four sample corpora, score every dev gold file, time warm searches.
 
     .venv/bin/python bench/core.py [--out bench/results/core.json]
 
@@ -23,7 +23,7 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
 from rag.engine import Engine  # noqa: E402
-from rag.evaluation import evaluate, load_questions  # noqa: E402
+from rag.evaluation import evaluate, load_gold  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 
 
@@ -50,7 +50,7 @@ def main() -> int:
     corpora = sorted(
         p for p in (SHARED / "corpora").iterdir() if p.suffix in (".txt", ".json", ".md") and p.name != "SOURCES.md"
     )
-    questions = load_questions(SHARED / "eval" / "dev.jsonl")
+    questions = load_gold(sorted((SHARED / "eval").glob("*.jsonl")))
     with tempfile.TemporaryDirectory() as tmp:
         # The query-vector cache is off: the timed passes repeat the questions, and every search
         # should run the model, as a new question does.
@@ -86,11 +86,11 @@ def main() -> int:
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(json.dumps({k: v for k, v in result.items() if k != "quality"}, indent=2))
     for mode, groups in result["quality"].items():
-        for g in ("all", "lang:ja", "lang:en"):
+        for g in [g for g in groups if g.split(":")[0] in ("all", "file", "split", "lang")]:
             m = groups[g]
             print(
-                f"{mode:8s} {g:8s} R@1 {m['R@1']:.3f} R@5 {m['R@5']:.3f} R@10 {m['R@10']:.3f} "
-                f"MRR@10 {m['MRR@10']:.3f} nDCG@10 {m['nDCG@10']:.3f}"
+                f"{mode:8s} {g:16s} R@1 {m['R@1']:.3f} R@5 {m['R@5']:.3f} R@10 {m['R@10']:.3f} "
+                f"MRR@10 {m['MRR@10']:.3f} [{m['MRR@10 lo']:.3f}, {m['MRR@10 hi']:.3f}] nDCG@10 {m['nDCG@10']:.3f}"
             )
     return 0
 

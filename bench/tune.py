@@ -1,0 +1,84 @@
+"""Retrieval choices measured on a split fixed up front: choose on one half, report the other.
+
+    .venv/bin/python bench/tune.py [--out bench/results/tune.json]
+
+Needs ../shared (the four corpora and every ``eval/*.jsonl`` gold file). The index of the four
+corpora is built once, with the second dense leg; each variant is the real search path with some
+settings changed. Every question belongs to a half by a hash of its file and id
+(``rag.evaluation.split_of``): a default is chosen by its MRR@10 on the ``choose`` half, and only
+the ``held-back`` half says whether it generalises. Both are printed, with bootstrap intervals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+
+from rag.engine import Engine  # noqa: E402
+from rag.evaluation import evaluate, load_gold  # noqa: E402
+from rag.settings import Settings, load_settings  # noqa: E402
+
+# The releases' retrieval, then one change at a time, then the defaults and their neighbours.
+VARIANTS: dict[str, dict] = {
+    "previous default: rrf k=5, 2 legs": {"fusion": "rrf", "second_weight": 0.0, "length_penalty": 0.0},
+    "rrf, 3 legs (second 0.5)": {"fusion": "rrf", "length_penalty": 0.0},
+    "logrank, 2 legs, no length penalty": {"second_weight": 0.0, "length_penalty": 0.0},
+    "logrank, 2 legs, length 0.125": {"second_weight": 0.0},
+    "logrank, 3 legs, no length penalty": {"length_penalty": 0.0},
+    "logrank, 3 legs, length 0.125 (default)": {},
+    "logrank, 3 legs, length 0.25": {"length_penalty": 0.25},
+    "logrank, 3 legs, length 0.5": {"length_penalty": 0.5},
+    "logrank, 3 legs, second 0.25": {"second_weight": 0.25},
+    "logrank, 3 legs, second 1.0": {"second_weight": 1.0},
+    "logrank, 3 legs, lexical 0.75": {"lexical_weight": 0.75},
+    "logrank, 3 legs, English lexical 0": {"english_lexical_weight": 0.0},
+}
+
+
+def corpora() -> list[Path]:
+    """The shared minutes files."""
+    return sorted(
+        p for p in (SHARED / "corpora").iterdir() if p.suffix in (".txt", ".json", ".md") and p.name != "SOURCES.md"
+    )
+
+
+def measure(base: Engine, settings: Settings, questions: list) -> dict:
+    """The metrics of one variant: the same index, encoders and tokenizer, other settings."""
+    engine = Engine(settings, encoder=base.encoder, tokenize=base.tokenize, second=base.second)
+    summary, _ = evaluate(questions, lambda q: engine.search(query=q, k=10).hits)
+    return {g: {k: round(v, 3) for k, v in m.items()} for g, m in summary.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "tune.json"))
+    args = parser.parse_args()
+    questions = load_gold(sorted((SHARED / "eval").glob("*.jsonl")))
+    results: dict = {"questions": len(questions), "variants": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(index_dir=Path(tmp) / "index")
+        base = Engine(settings)
+        base.ingest(corpora())
+        for name, change in VARIANTS.items():
+            summary = measure(base, settings.model_copy(update=change), questions)
+            results["variants"][name] = {"settings": change, "metrics": summary}
+            c, h = summary["split:choose"], summary["split:held-back"]
+            print(
+                f"{name:44s} choose {c['MRR@10']:.3f}  held-back {h['MRR@10']:.3f} "
+                f"[{h['MRR@10 lo']:.3f}, {h['MRR@10 hi']:.3f}]  all {summary['all']['MRR@10']:.3f}  "
+                f"en {summary['lang:en']['MRR@10']:.3f}",
+                flush=True,
+            )
+    Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
