@@ -129,15 +129,40 @@ def match_attendee(bare: str, roster: Sequence[Attendee], *, hint: str = "") -> 
     return best[1], best[2]
 
 
+# Administrative units and government bodies: a label whose name part holds one of them
+# (国分寺市, 東京都CIO, デジタル庁デジタル大臣政務官) names an office, not a person.
+_BODIES = re.compile(r"[都道府県市区町村庁省]")
+
+
+def office_id(label: str) -> str:
+    """A stable id for an office or body that speaks (the same label, the same id)."""
+    return "o-" + hashlib.sha1(compact(label).encode()).hexdigest()[:10]
+
+
+def is_office_label(bare: str) -> bool:
+    """Whether a label (without its parenthesised note) names an office rather than a person."""
+    key = compact(bare)
+    if key in SECRETARIAT:
+        return True
+    name, role = split_name_role(key)
+    if not role and (key.endswith(ORG_SUFFIXES) or _BODIES.search(key[-1])):
+        return True  # 事務局, デジタルサービス局, 国分寺市, 中野区
+    # A body and a title that is no person's name (東京都CIO, デジタル庁デジタル大臣政務官); 小池都知事's
+    # 小池都 is a short kanji name and stays a person.
+    return bool(_BODIES.search(name)) and not re.fullmatch(r"[\u4e00-\u9fff々ヶ]{1,4}", name)
+
+
 def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: str = "") -> Speaker:
-    """Resolve ``label`` against the roster; unknown people keep their label as their name."""
+    """Resolve ``label`` against the roster; unknown people keep their label as their name, and a
+    label that names an office (事務局, 国分寺市, 東京都CIO) is a speaker that is not a person."""
     label = label.strip()
     bare, extras = split_label(label)
-    if compact(bare) in SECRETARIAT:
-        return Speaker(label=label, name=compact(bare), group=compact(bare), is_person=False)
-    person, rest = match_attendee(bare, roster, hint=extras)
-    if person is None and compact(bare).endswith(ORG_SUFFIXES) and not split_name_role(compact(bare))[1]:
-        return Speaker(label=label, name=compact(bare), group=compact(bare), is_person=False)
+    person, rest = (None, "") if compact(bare) in SECRETARIAT else match_attendee(bare, roster, hint=extras)
+    if person is None and is_office_label(bare):
+        key = compact(bare)
+        return Speaker(
+            label=label, name=key, group=key, affiliation=extras, is_person=False, person_id=office_id(label)
+        )
     if person is None:
         who, role = split_name_role(bare)
         return Speaker(

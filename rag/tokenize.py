@@ -113,3 +113,23 @@ def make_sudachi_reader() -> Reader:
         return "".join(m.reading_form() for m in tok.tokenize(nfkc(text)) if m.part_of_speech()[0] != "空白")
 
     return read
+
+
+_WORDS = threading.local()
+
+
+def is_common_word(text: str) -> bool:
+    """Whether SudachiPy reads ``text`` as one dictionary word that is not a proper noun.
+
+    Parsers use it as evidence against a speaker label: in 「注意：資料は後日配布」 or 「結論：…」 the
+    word before the colon is a common noun, where 山田 or 宮坂 are proper nouns (or unknown words).
+    """
+    tok = getattr(_WORDS, "tok", None)
+    if tok is None:
+        dictionary, split_mode = _sudachi("reading speaker labels")
+        tok = _WORDS.tok = dictionary.create(mode=split_mode.C)
+    morphemes = list(tok.tokenize(nfkc(text)))
+    if len(morphemes) != 1 or morphemes[0].is_oov():
+        return False
+    pos = morphemes[0].part_of_speech()
+    return pos[1] != "固有名詞"

@@ -9,7 +9,10 @@ from rag.text import collapse_spaces
 
 _STAGE = re.compile(r"[〔［][^〕］]{0,80}[〕］]|[（(](?:拍手|笑声|発言する者あり|速記中止|退席|退場)[^）)]{0,20}[）)]")
 _SEPARATOR = re.compile(r"^[\s　]*[―—－\-─━=＝*＊・◇◆○]{3,}[\s　]*$")
-_SPEAKER_PREFIX = re.compile(r"^[○〇◯]\s*([^\s　]{1,30})[\s　]+")
+# A label is one run without spaces, or one with a parenthesised name that may hold a space
+# (◯12番（高橋 恵子君）); the speech follows after a space, or on the next lines.
+SPEAKER_LABEL = r"[^\s　（(]{1,30}(?:[（(][^）)\n]{0,30}[）)])?|[^\s　]{1,30}"
+_SPEAKER_PREFIX = re.compile(rf"^[○〇◯]\s*({SPEAKER_LABEL})(?:[\s　]+|$)")
 _ROSTER_ENTRY = re.compile(r"(.{1,40}?)君")
 _ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|教授|委員|参考人|官|者|員))[\s　]*(?=[^　\s])")
 

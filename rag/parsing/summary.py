@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import Source, meeting_id_for, no_turns
+from rag.parsing.speakers import SpeakerJudge
 from rag.people import (
-    ORG_SUFFIXES,
     ROLE_SUFFIXES,
     SECRETARIAT,
     compact,
@@ -26,12 +26,13 @@ from rag.people import (
     split_name_role,
 )
 from rag.text import collapse_spaces, find_date, find_time_range, join_broken
+from rag.tokenize import is_common_word
 
 name = "summary"
 
 _BULLET_RE = re.compile(r"^[▪•・●◦\-*]\s*")
 _PAGE_NUMBER = re.compile(r"^[-－―]?\s*\d{1,3}\s*[-－―]?$")
-_LABEL = r"[^\s：:。、「」]{1,12}?(?:[（(][^）)]{1,20}[）)])?"
+_LABEL = r"[^\s：:。、「」]{1,24}?(?:[（(][^）)]{1,30}[）)])?"
 _MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*$")
 _GLUED = re.compile(rf"^(.*?[。．」）)!?！？])\s*({_LABEL})\s*[：:]\s*$")
 _SECTION_WORDS = {
@@ -62,6 +63,22 @@ _ORG_LINE = re.compile(r"^[^\s。、．，:：「」・]{2,20}$")
 _GROUP_LINE = re.compile(r"^[■□◆【\[]\s*([^】\]]{1,12})[】\]]?\s*$")
 _AGENDA_NUMBER = re.compile(r"^[（(]?[0-9０-９一二三四五六七八九十]+[）).．、]\s*")
 _END_WORDS = ("以上",)
+_GROUP_WORDS = {
+    "委員",
+    "構成員",
+    "オブザーバー",
+    "有識者",
+    "事務局",
+    "関係者",
+    "説明者",
+    "東京都",
+    "専門委員",
+    "臨時委員",
+}
+MEETING_WORDS = re.compile(r"会議|検討会|委員会|協議会|審議会|部会|懇談会|研究会|分科会|会合|議会|有識者")
+_SESSION = re.compile(r"第\s*[0-9０-９一二三四五六七八九十]+\s*回")
+# A numbered line without sentence punctuation: an agenda item used as a heading in the body.
+_NUMBERED_ITEM = re.compile(r"^[0-9０-９]{1,2}[.．、)）]\s*(\S[^。]{0,40})$")
 
 
 @dataclass
@@ -109,6 +126,9 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
             blocks.setdefault(current, []).append(inline.group(2).strip())
             continue
         section = _section_of(line)
+        if current == "body" and not blocks["body"] and section in ("datetime", "place", "attendees", "agenda"):
+            del blocks["body"]  # 議事概要 as the page's kind, before its 日時/場所 blocks: not the body yet
+            current = None
         if section and section != "kind" and (current != "body" or (section == "body" and "body" not in blocks)):
             current = section
             blocks.setdefault(section, [])
@@ -130,6 +150,9 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
         if group_match and len(raw.split()) == 1:
             group = group_match.group(1).strip()
             continue
+        if compact(line) in _GROUP_WORDS:  # 構成員, 委員, オブザーバー as a line of their own
+            group = compact(line)
+            continue
         attendee = parse_attendee(line, group)
         if attendee:
             roster.append(attendee)
@@ -139,9 +162,12 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
 def parse_attendee(line: str, group: str) -> Attendee | None:
     """One roster line: family and given name, an optional （役）, then affiliation and title."""
     tokens = collapse_spaces(line).split(" ")
+    role = ""
+    lead = _PAREN_MARKER.match(tokens[0]) if tokens else None
+    if lead and len(tokens) > 1:  # (座長) 村井 純 慶應義塾大学 教授
+        role, tokens = lead.group(1).strip(), tokens[1:]
     if not tokens or not tokens[0]:
         return None
-    role = ""
     names: list[str] = []
     for token in tokens[:2]:
         bare, extras = split_label(token)
@@ -177,7 +203,8 @@ def _looks_like_speaker(label: str, roster: list[Attendee], *, loose: bool) -> b
     name, role = split_name_role(compact(bare))
     if role and _SURNAME_LABEL.match(name):
         return True
-    return loose and bool(_SURNAME_LABEL.match(compact(bare)))
+    # Loose (the document writes turns inline): a surname-like word, unless it is a common noun (注意, 結論).
+    return loose and bool(_SURNAME_LABEL.match(compact(bare))) and not is_common_word(compact(bare))
 
 
 def _agenda_names(agenda: list[str]) -> set[str]:
@@ -196,7 +223,7 @@ def _is_marker(line: str, roster: list[Attendee]) -> bool:
     return bool(_MARKER.match(line) or (inline and _looks_like_speaker(inline.group(1), roster, loose=False)))
 
 
-def _heading(line: str, nxt: str | None, agenda: set[str], roster: list[Attendee]) -> str | None:
+def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk) -> str | None:
     bracket = _BRACKET_HEADING.match(line)
     if bracket:  # 【1.挨拶】
         return _AGENDA_NUMBER.sub("", bracket.group(1)).strip()
@@ -205,9 +232,13 @@ def _heading(line: str, nxt: str | None, agenda: set[str], roster: list[Attendee
     numbered = _NUMBERED_HEADING.match(line)
     if numbered and "。" not in line:  # （1）データ連携について
         return numbered.group(1).strip()
-    if compact(line) in agenda:
-        return line
-    if len(line) <= 40 and _TOPIC_SUFFIX.search(line) and (nxt is None or _is_marker(nxt, roster)):
+    if compact(line) in agenda or compact(_AGENDA_NUMBER.sub("", line)) in agenda:
+        return _AGENDA_NUMBER.sub("", line).strip() or line
+    opens_turn = nxt is None or _is_marker(nxt, walk.roster) or walk.judge.speaker(nxt, None) is not None
+    item = _NUMBERED_ITEM.match(line)
+    if item and opens_turn:  # 2. デジタル人材の確保について, then 〇事務局
+        return item.group(1).strip()
+    if len(line) <= 40 and _TOPIC_SUFFIX.search(line) and opens_turn:
         return line
     return None
 
@@ -225,25 +256,13 @@ def _paren_speaker(content: str, roster: list[Attendee]) -> tuple[str, str] | No
     return " ".join(names), " ".join(tokens[: len(tokens) - len(names)])
 
 
-def _org_speaker(line: str, nxt: str | None, roster: list[Attendee]) -> bool:
-    """A bare role or organisation line (事務局, デジタルサービス局) followed by bullets."""
-    if nxt is None or not _BULLET_RE.match(nxt) or not _ORG_LINE.match(line):
-        return False
-    key = compact(line)
-    return (
-        key in SECRETARIAT
-        or key.endswith(ORG_SUFFIXES)
-        or _is_known_label(line, roster)
-        or bool(split_name_role(key)[1] and _SURNAME_LABEL.match(split_name_role(key)[0]))
-    )
-
-
 @dataclass
 class _Walk:
     """State of the body walk: topics met so far and the turns being drafted."""
 
     roster: list[Attendee]
     loose: bool
+    judge: SpeakerJudge
     topic: str = ""
     topics: list[str] = field(default_factory=list)
     drafts: list[_Draft] = field(default_factory=list)
@@ -274,8 +293,9 @@ def _speaker_line(walk: _Walk, line: str, nxt: str | None) -> bool:
     if found:
         walk.start(found[0], role=found[1])
         return True
-    if _org_speaker(line, nxt, walk.roster):
-        walk.start(line)
+    judged = walk.judge.speaker(line, nxt)  # ○ label lines, bare office or title lines over speech
+    if judged is not None:
+        walk.start(judged.label, judged.text)
         return True
     return False
 
@@ -284,12 +304,12 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
     """Walk the 議事 block: topic headings, speaker markers (also glued ones), bullets, broken lines."""
     agenda_names = _agenda_names(agenda)
     inline_count = sum(1 for line in lines if _INLINE_MARKER.match(_CIRCLE.sub("", line)))
-    walk = _Walk(roster=roster, loose=inline_count >= 2)
+    walk = _Walk(roster=roster, loose=inline_count >= 2, judge=SpeakerJudge(lines, roster))
     for i, line in enumerate(lines):
         if line in _END_WORDS:
             break
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        heading = None if _BULLET_RE.match(line) else _heading(line, nxt, agenda_names, roster)
+        heading = None if _BULLET_RE.match(line) else _heading(line, nxt, agenda_names, walk)
         if heading is not None:
             walk.new_topic(heading)
             continue
@@ -302,13 +322,30 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
             continue
         if walk.drafts:
             walk.drafts[-1].add_line(line)
+        elif _NUMBERED_ITEM.match(line):  # the agenda listed again at the top of the body
+            continue
         elif not walk.topic:  # the agenda subject written before the first heading
             walk.new_topic(line)
     return walk.topics, [d for d in walk.drafts if d.items]
 
 
+def meeting_title(head: list[str], fallback: str) -> str:
+    """The line of the header that names the meeting: saved web pages begin with navigation text
+    (本文へ移動, メニュー, 概要), so a line with a meeting word wins over the first line."""
+    candidates = [line for line in head if not _section_of(line)]
+    if not candidates:
+        return fallback
+    return max(candidates, key=lambda line: (_title_score(line), -candidates.index(line)))
+
+
+def _title_score(line: str) -> int:
+    """How much a header line looks like a meeting's title: a meeting word, a session number, length."""
+    score = 2 * bool(MEETING_WORDS.search(line)) + 2 * bool(_SESSION.search(line)) + (len(line) >= 10)
+    return score - 2 * (len(line) <= 6)
+
+
 def _meeting(source: Source, head: list[str], blocks: dict[str, list[str]], topics: list[str]) -> Meeting:
-    title = next((line for line in head if not _section_of(line)), "") or source.name
+    title = meeting_title(head, source.name)
     when = " ".join(blocks.get("datetime", [])) or " ".join(head)
     date = find_date(when) or find_date(" ".join(head[:5]))
     start, end = find_time_range(when)
@@ -336,15 +373,24 @@ def _speaker(draft: _Draft, roster: list[Attendee]) -> Speaker:
     return speaker
 
 
+def _label_alone(judge: SpeakerJudge, line: str, nxt: str | None) -> bool:
+    """A speaker line holding only its label (``○label speech`` on one line is the verbatim shape)."""
+    judged = judge.speaker(line, nxt)
+    return judged is not None and not judged.text
+
+
 def sniff(source: Source) -> float:
-    """Summary minutes have ``name：`` marker lines and usually 議事要旨/出席者 headers."""
+    """Summary minutes have speaker lines (``name：``, ``○name``, an office over bullets) and usually
+    議事要旨/出席者 headers."""
     lines = clean_lines(source.text[:20000])
+    judge = SpeakerJudge(lines, [])
     markers = sum(
         1
-        for line in lines
+        for i, line in enumerate(lines)
         if _MARKER.match(_CIRCLE.sub("", line))
         or _PAREN_MARKER.match(line)
         or (_INLINE_MARKER.match(_CIRCLE.sub("", line)) and len(line) > 12)
+        or _label_alone(judge, line, lines[i + 1] if i + 1 < len(lines) else None)
     )
     score = min(markers / 5, 1.0) * 0.7
     if any(_section_of(line) in ("attendees", "datetime", "body") for line in lines[:80]):

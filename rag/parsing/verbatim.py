@@ -14,13 +14,14 @@ import re
 
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import Source, meeting_id_for, no_turns
-from rag.parsing.speech import agenda_topic, split_speaker_prefix, strip_stage_directions
+from rag.parsing.speech import SPEAKER_LABEL, agenda_topic, split_speaker_prefix, strip_stage_directions
 from rag.people import ROLE_SUFFIXES, SECRETARIAT, compact, person_id, split_label, split_name_role
 from rag.text import collapse_spaces, find_date, find_time_range, nfkc
 
 name = "verbatim"
 
-_TURN_START = re.compile(r"^[○〇◯]\s*[^\s　：:]{1,30}[\s　]+\S")
+# ○名前役職, then a space and the speech, or the label alone with the speech on the next lines.
+_TURN_START = re.compile(rf"^[○〇◯]\s*(?:{SPEAKER_LABEL})(?:[\s　]+\S|$)")
 _ROSTER_HEAD = re.compile(
     r"^(出席|欠席)?(委員|国務大臣|副大臣|大臣政務官|政府参考人|参考人|説明員|政府特別補佐人)(外の出席者)?$"
 )
@@ -30,11 +31,19 @@ _ROLE_END = re.compile(r"(長|理事|大臣|臣|官|参考人|委員|者|員|監
 
 
 def sniff(source: Source) -> float:
-    """Several lines that open ``○名前役職`` followed by a space and speech; not JSON."""
+    """Several lines that open ``○名前役職`` followed by a space and speech; not JSON.
+
+    A ``○label`` line with the speech on the next lines counts half: 議事要旨 pages use that shape
+    too, and their 日時/出席者 headers then let the summary format claim them.
+    """
     head = source.text[:30000]
     if head.lstrip().startswith(("{", "[")):
         return 0.0
-    turns = sum(1 for line in head.split("\n") if _TURN_START.match(line.strip(" 　")))
+    turns = 0.0
+    for raw in head.split("\n"):
+        line = raw.strip(" 　")
+        if _TURN_START.match(line):
+            turns += 1.0 if split_speaker_prefix(line)[1].strip() else 0.5
     return min(turns / 3, 1.0) * 0.9
 
 
@@ -93,7 +102,8 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
     if compact(bare) in SECRETARIAT:
         return Speaker(label=label, name=compact(bare), group=compact(bare), is_person=False)
     inner = extras.removesuffix("君")
-    if inner and len(inner) >= 3 and compact(bare) in (*ROLE_SUFFIXES, "政府参考人"):
+    named_inside = extras.endswith("君") and len(compact(inner)) >= 2  # 議長（山田太郎君）, 12番（高橋 恵子君）
+    if inner and (named_inside or (len(inner) >= 3 and compact(bare) in (*ROLE_SUFFIXES, "政府参考人"))):
         surname, role, given = inner, compact(bare), ""  # 政府参考人（伊藤学司君）: the name is inside
     else:
         surname, role = split_name_role(compact(bare))

@@ -1,0 +1,101 @@
+"""Speaker lines recognised by their shape: minutes pages as people save them from the web."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.parsing import parse_bytes, parse_path
+from rag.parsing.speakers import SpeakerJudge, has_title, is_label_shaped, is_office
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def tokyo():
+    return parse_path(FIXTURES / "web-tokyo-page.txt")
+
+
+@pytest.fixture(scope="module")
+def agency():
+    return parse_path(FIXTURES / "web-agency-page.txt")
+
+
+def test_a_marked_label_alone_opens_a_turn_that_runs_to_the_next(tokyo):
+    m = tokyo.meeting
+    assert m.title == "第3回 デジタル人材確保・育成検討会 議事要旨"  # not the navigation text before it
+    assert (m.date, m.start_time, m.end_time) == ("2024-06-19", "10:00", "11:30")  # 6月19 日: a space before 日
+    labels = [t.speaker.label for t in tokyo.turns]
+    assert labels == [
+        "事務局(デジタルサービス局戦略部戦略課)",
+        "事務局(デジタルサービス局戦略部戦略課)",
+        "村井座長",
+        "小野委員",
+        "深井戦略部長",
+        "事務局(デジタルサービス局戦略部戦略課)",
+        "村井座長",
+    ]
+    assert tokyo.turns[3].text == "民間との人材の行き来を前提にした制度が必要です。副業や兼業の仕組みも検討してほしい。"
+    assert [t.topic for t in tokyo.turns][1:3] == ["デジタル人材の確保について"] * 2
+    assert tokyo.turns[-1].topic == "閉会"  # a numbered agenda line before a speaker is a heading
+
+
+def test_roster_people_and_offices_resolve(tokyo):
+    murai, fukai, office = tokyo.turns[2].speaker, tokyo.turns[4].speaker, tokyo.turns[0].speaker
+    assert (murai.name, murai.role) == ("村井 純", "座長")  # (座長) 村井 純 … in the roster
+    assert fukai.name == "深井 一郎" and fukai.is_person
+    assert not office.is_person and office.person_id.startswith("o-")
+    assert office.affiliation == "デジタルサービス局戦略部戦略課"
+    assert len({t.speaker.person_id for t in tokyo.turns if t.speaker.label == office.label}) == 1
+
+
+def test_bare_office_lines_over_bullets(agency):
+    m = agency.meeting
+    assert m.title == "地方公共団体情報システムの標準化に関する検討会(第4回)"
+    assert m.date == "2024-02-08"  # 議事概要 heads the page before its 日時 block
+    turns = [(t.speaker.label, t.speaker.is_person, t.topic) for t in agency.turns]
+    assert turns == [
+        ("デジタル庁デジタル大臣政務官", False, "標準化の進捗状況について"),
+        ("国分寺市", False, "標準化の進捗状況について"),
+        ("中野区", False, "標準化の進捗状況について"),
+        ("東京都CIO", False, "ガバメントクラウドについて"),
+        ("国分寺市", False, "ガバメントクラウドについて"),
+        ("デジタル庁デジタル大臣政務官", False, "ガバメントクラウドについて"),
+    ]
+    assert (
+        agency.turns[1].text == "移行計画は策定済み。ベンダーの確保に課題がある。\n(参考)令和5年度の移行経費は約3億円。"
+    )
+    ids = {t.speaker.label: t.speaker.person_id for t in agency.turns}
+    assert len(set(ids.values())) == 4
+
+
+@pytest.mark.parametrize(
+    ("label", "shaped", "office", "title"),
+    [
+        ("国分寺市", True, True, False),
+        ("東京都CIO", True, False, True),
+        ("深井戦略部長", True, False, True),
+        ("事務局(デジタルサービス局戦略部戦略課)", True, True, False),
+        ("防災について", False, False, False),
+        ("1. 開会", False, False, False),
+        ("閉会", True, False, False),
+        ("本日は以上です。", False, False, False),
+        ("注意：資料は後日配布", False, False, False),
+    ],
+)
+def test_label_evidence(label, shaped, office, title):
+    assert (is_label_shaped(label), is_office(label), has_title(label)) == (shaped, office, title)
+
+
+def test_a_recurring_bare_label_is_a_speaker_and_a_one_off_short_line_is_not():
+    lines = ["山本", "・一点目の意見を述べる。", "まとめ", "・全体の意見をまとめた。", "山本", "・二点目の意見。"]
+    judge = SpeakerJudge(lines, [])
+    assert judge.speaker("山本", lines[1]) is not None
+    assert judge.speaker("まとめ", lines[3]) is None
+
+
+def test_half_width_brackets_and_digits_after_nfkc():
+    text = (
+        "第1回 会議 議事要旨\n日時:令和5年9月1日\n議事\n(1)開会\n"
+        "(座長)\n本日はよろしくお願いします。\n(宮坂)\n都として取り組みます。\n"
+    )
+    parsed = parse_bytes(text.encode(), "half.txt")
+    assert [(t.speaker.label, t.topic) for t in parsed.turns] == [("座長", "開会"), ("宮坂", "開会")]
