@@ -46,6 +46,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     def show(report) -> None:
         if report.status == "ingested":
             _say(f"ingested  {report.path}: {report.title} ({report.remarks} remarks, {report.passages} passages)")
+            for warning in report.warnings:
+                _say(f"  warning: {warning}")
         elif report.status == "skipped":
             _say(f"skipped   {report.path}: unchanged ({report.title})")
         else:
@@ -108,7 +110,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     for hit in result.hits:
         r = hit.remark
         role = f"（{r.speaker.role}）" if r.speaker.role else ""
-        print(f"{hit.rank:>2}. [{hit.score:.4f}] {r.speaker.name}{role} — {r.topic}")
+        print(f"{hit.rank:>2}. [{hit.score:.4f}] {r.speaker.display}{role} — {r.topic}")
         print(f"    {r.meeting_title} {r.meeting_date}  id={r.remark_id}")
         print("    " + hit.passage.replace("\n", "\n    "))
     return 0

@@ -16,7 +16,8 @@ def speaker_dict(remark: Remark) -> dict:
     s = remark.speaker
     return {
         "label": s.label,
-        "name": s.name,
+        "name": s.name if s.attribution == "speaker" else None,
+        "attribution": s.attribution,
         "role": s.role,
         "group": s.group,
         "affiliation": s.affiliation,
@@ -28,7 +29,7 @@ def context_dict(remark: Remark | None) -> dict | None:
     """A neighbouring remark, shortly."""
     if remark is None:
         return None
-    return {"remark_id": remark.remark_id, "speaker": remark.speaker.name, "text": remark.text}
+    return {"remark_id": remark.remark_id, "speaker": remark.speaker.display, "text": remark.text}
 
 
 def hit_dict(hit: Hit) -> dict:

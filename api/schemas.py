@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 class SpeakerOut(BaseModel):
     label: str
-    name: str
+    name: str | None  # None when no speaker line claimed the text (attribution "unknown")
+    attribution: str = "speaker"  # speaker | unknown
     role: str
     group: str
     affiliation: str
@@ -156,6 +157,7 @@ class IngestOut(BaseModel):
     remarks: int
     passages: int
     reason: str
+    warnings: list[str] = []
 
 
 class DeletedOut(BaseModel):

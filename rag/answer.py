@@ -50,7 +50,7 @@ class Answer:
 def speaker_line(remark: Remark) -> str:
     """``宮坂 学（東京都副知事）`` — the attribution used in answers."""
     s = remark.speaker
-    return f"{s.name}（{s.role}）" if s.role else s.name
+    return f"{s.display}（{s.role}）" if s.role else s.display
 
 
 def evidence(hit: Hit, *, result: SearchResult, coverage: float) -> float:

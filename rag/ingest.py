@@ -25,7 +25,7 @@ from rag.parsing.base import content_hash
 from rag.records import meeting_row, remark_id, turn_row
 from rag.settings import Settings
 
-SUFFIXES = (".txt", ".md", ".json", ".pdf", ".text", ".markdown")
+SUFFIXES = (".txt", ".md", ".json", ".pdf", ".text", ".markdown", ".html", ".htm", ".docx")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class FileReport:
     remarks: int = 0
     passages: int = 0
     reason: str = ""
+    # What the parser said about an ingested file (no speaker lines recognised, no date found).
+    warnings: tuple[str, ...] = ()
 
 
 def expand_paths(paths: Iterable[Path], *, recursive: bool = False) -> list[Path]:
@@ -145,7 +147,9 @@ class Ingestor:
         snap.lexical.add(ids, tokenize_passages([r["text"] for r in rows], self.tokenize))
         self._link_earlier(parsed)
         self.changed = True
-        return FileReport(name, "ingested", meeting.meeting_id, meeting.title, len(parsed.turns), len(rows))
+        return FileReport(
+            name, "ingested", meeting.meeting_id, meeting.title, len(parsed.turns), len(rows), warnings=parsed.warnings
+        )
 
     def _people_by_surname(self, surname: str) -> list[Known]:
         snap = self.writer.snapshot

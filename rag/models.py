@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+UNKNOWN_SPEAKER = "（発言者不明）"
+
 
 @dataclass(frozen=True)
 class Speaker:
@@ -16,6 +18,16 @@ class Speaker:
     affiliation: str = ""
     is_person: bool = True
     person_id: str = ""
+
+    @property
+    def attribution(self) -> str:
+        """``speaker`` when the minutes name who spoke, ``unknown`` for text no speaker line claimed."""
+        return "speaker" if self.label or self.name else "unknown"
+
+    @property
+    def display(self) -> str:
+        """The name to show: the person's name, the label, or 発言者不明 when unknown."""
+        return self.name or self.label or UNKNOWN_SPEAKER
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,8 @@ class ParsedMinutes:
 
     meeting: Meeting
     turns: tuple[Turn, ...]
+    # What the parser could not do and the user should know (no speaker lines found, no date).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

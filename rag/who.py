@@ -29,6 +29,8 @@ def who_said(result: SearchResult, *, rrf_k: int, per_speaker: int = 3, limit: i
     groups: dict[str, list[Hit]] = {}
     for hit in result.hits:
         s = hit.remark.speaker
+        if s.attribution == "unknown":  # text no speaker line claimed answers no "who"
+            continue
         groups.setdefault(s.person_id or f"label:{s.label}", []).append(hit)
     ranked = []
     for hits in groups.values():

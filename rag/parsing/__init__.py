@@ -10,11 +10,15 @@ from pathlib import Path
 
 from rag.errors import ParseError
 from rag.models import ParsedMinutes
-from rag.parsing import assembly_json, kokkai, markdown_turns, pdf, summary, verbatim
+from rag.parsing import assembly_json, docx, html, kokkai, markdown_turns, pdf, plain, summary, verbatim
 from rag.parsing.base import MinutesFormat, Source, content_hash, decode
 
-FORMATS: dict[str, MinutesFormat] = {m.name: m for m in (kokkai, assembly_json, markdown_turns, verbatim, summary)}
+FORMATS: dict[str, MinutesFormat] = {
+    m.name: m for m in (kokkai, assembly_json, markdown_turns, verbatim, summary, plain)
+}
 _MIN_CONFIDENCE = 0.2
+# Why a text may still be read as plain paragraphs: no format claimed it, or the one that did found no turns.
+_FALLBACK_REASONS = {"unrecognised": "no minutes format was recognised", "no_turns": "no speaker lines were recognised"}
 
 
 def detect(source: Source) -> MinutesFormat:
@@ -29,18 +33,33 @@ def detect(source: Source) -> MinutesFormat:
     return FORMATS[best]
 
 
-def parse_bytes(data: bytes, name: str, *, fmt: str | None = None) -> ParsedMinutes:
-    """Decode and parse one minutes file (text, JSON or PDF); ``fmt`` forces a text format by name."""
+def to_source(data: bytes, name: str) -> Source:
+    """The text of a file: a PDF's text layer, a Word document's paragraphs, an HTML page's main
+    text, or decoded plain text (UTF-8, Shift_JIS, EUC-JP)."""
     if pdf.is_pdf(data):
-        text = pdf.extract_text(data, name)
-        source = Source(name, text, content_hash(data), "pdf")
-    else:
-        source = decode(data, name)
+        return Source(name, pdf.extract_text(data, name), content_hash(data), "pdf")
+    if docx.is_docx(data, name):
+        return Source(name, docx.extract_text(data, name), content_hash(data), "docx")
+    source = decode(data, name)
+    if html.is_html(data, name):
+        return Source(name, html.extract_text(source.text, name), source.content_hash, "html")
+    return source
+
+
+def parse_bytes(data: bytes, name: str, *, fmt: str | None = None) -> ParsedMinutes:
+    """Decode and parse one minutes file (text, JSON, PDF, HTML or Word); ``fmt`` forces a text format by name."""
+    source = to_source(data, name)
     if fmt is not None:
         if fmt not in FORMATS:
             raise ParseError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
         return FORMATS[fmt].parse(source)
-    return detect(source).parse(source)
+    try:
+        return detect(source).parse(source)
+    except ParseError as exc:
+        reason = _FALLBACK_REASONS.get(exc.details.get("reason", ""))
+        if reason is None or source.text.lstrip().startswith(("{", "[")):
+            raise  # JSON that fits no format, and other errors, keep their message
+        return plain.parse(source, reason=reason)
 
 
 def parse_path(path: Path, *, fmt: str | None = None) -> ParsedMinutes:

@@ -66,3 +66,18 @@ def test_bad_uploads_change_nothing(admin, files, data, status, code):
     assert_error(admin.post("/ingest", files=files or None, data=data, headers=AUTH), status, code)
     after = admin.get("/readyz").json()
     assert after["counts"] == before["counts"] and after["generation"] == before["generation"]
+
+
+def test_an_upload_without_speaker_lines_is_searchable_with_an_unknown_speaker(admin):
+    notes = "地域防災懇談会 開催記録\n\n防災倉庫の点検結果を共有した。備蓄品の入れ替えは秋に行う。\n".encode()
+    response = admin.post("/ingest", files={"file": ("notes.txt", notes, "text/plain")}, headers=AUTH)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "ingested" and any("unknown speaker" in w for w in body["warnings"])
+    hits = admin.get("/search", params={"q": "防災倉庫の点検", "mode": "lexical", "k": 1}).json()["hits"]
+    speaker = hits[0]["speaker"]
+    assert speaker["name"] is None and speaker["attribution"] == "unknown"
+    known = admin.get("/search", params={"q": "南海トラフ", "mode": "lexical", "k": 1}).json()["hits"][0]
+    assert known["speaker"]["attribution"] == "speaker" and known["speaker"]["name"]
+    who = admin.get("/who", params={"q": "防災倉庫の点検"}).json()
+    assert all(s["speaker"]["attribution"] == "speaker" for s in who["speakers"])

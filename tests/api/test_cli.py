@@ -76,13 +76,24 @@ def test_reindex_converts_the_dense_index_without_re_embedding(index_dir, tmp_pa
 
 
 def test_bad_file_exits_non_zero_and_keeps_index(index_dir, tmp_path, capsys):
-    bad = tmp_path / "notes.txt"
-    bad.write_text("会議録ではないただのメモ。", encoding="utf-8")
+    bad = tmp_path / "scan.txt"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     manifest = (index_dir / "manifest.json").read_text()
     assert main(["ingest", str(bad), "--index", str(index_dir), "--quiet"]) == 1
     err = capsys.readouterr().err
-    assert "notes.txt" in err and "not recognised as minutes" in err
+    assert "scan.txt" in err and "binary file" in err
     assert (index_dir / "manifest.json").read_text() == manifest
+
+
+def test_readable_text_without_turns_is_ingested_with_a_warning(index_dir, tmp_path, capsys):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("会議録ではないただのメモ。\n\n防災の予算について確認した。", encoding="utf-8")
+    copy = tmp_path / "copy"
+    shutil.copytree(index_dir, copy)
+    assert main(["ingest", str(notes), "--index", str(copy), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "ingested  " in err and "warning: no minutes format was recognised" in err
+    assert "no meeting date found" in err
 
 
 def test_empty_index_says_how_to_ingest(tmp_path, capsys):

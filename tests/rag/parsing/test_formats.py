@@ -12,7 +12,7 @@ from tests.conftest import SAMPLE, shared_file
 
 
 def test_every_format_is_registered():
-    assert set(FORMATS) == {"summary", "kokkai", "markdown", "assembly-json", "verbatim"}
+    assert set(FORMATS) == {"summary", "kokkai", "markdown", "assembly-json", "verbatim", "plain"}
 
 
 def test_detects_the_sample():
@@ -103,7 +103,7 @@ def test_assembly_json():
         (b"", "empty"),
         (b"   \n\n", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        ("ただの文章です。会議録ではありません。".encode(), "unrecognised"),
+        (b'{"unrelated": "json"}', "unrecognised"),
         (b'{"meetingRecord": [ {"speechRecord": [', "invalid JSON"),
     ],
 )
