@@ -1,0 +1,106 @@
+"""HTML pages and Word files: their text extracted, then parsed by the detected text format."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from rag.errors import ParseError
+from rag.parsing import parse_bytes, parse_path, to_source
+from tests.conftest import FIXTURES
+
+
+def test_kaigiroku_pre_block():
+    parsed = parse_path(FIXTURES / "kaigiroku-pre.html")
+    assert parsed.meeting.source_format == "verbatim"
+    assert (parsed.meeting.title, parsed.meeting.date) == ("令和5年第4回定例会　総務委員会", "2023-12-05")
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("田中 一郎", "委員長"),
+        ("鈴木 次郎", "委員"),
+        ("佐藤 花子", "副委員長"),
+        ("田中 一郎", "委員長"),
+    ]
+    assert (
+        parsed.turns[0].text
+        == "ただいまから総務委員会を開会いたします。\n本日は、防災情報システムの更新について審査を行います。"
+    )
+
+
+def test_kaigiroku_speaker_paragraphs():
+    parsed = parse_path(FIXTURES / "kaigiroku-p.html")
+    assert parsed.meeting.date == "2024-03-04"
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("山田太郎", "議長"),
+        ("高橋 恵子", "12番"),
+        ("佐藤一郎", "市長"),
+        ("高橋 恵子", "12番"),
+    ]
+    assert "自主防災組織の高齢化" in parsed.turns[1].text  # inline <b> kept inside the sentence
+    assert parsed.turns[2].text == "自主防災組織への補助を拡充します。\nあわせて、若い世代の参加を促す研修を始めます。"
+
+
+def test_government_page_drops_navigation_and_footers():
+    data = (FIXTURES / "gov-page.html").read_bytes()
+    text = to_source(data, "page.html").text
+    for boilerplate in ("本文へ移動", "文字サイズ", "ホーム", "関連リンク", "Copyright", "ほかの会議"):
+        assert boilerplate not in text
+    parsed = parse_bytes(data, "page.html")
+    assert parsed.meeting.title == "第4回 データ利活用推進会議 議事要旨"
+    assert (parsed.meeting.date, parsed.meeting.start_time) == ("2024-09-10", "14:00")
+    assert [t.speaker.label for t in parsed.turns] == [
+        "事務局(デジタルサービス局データ利活用推進課)",
+        "越塚委員",
+        "事務局(デジタルサービス局データ利活用推進課)",
+    ]
+    assert parsed.turns[0].topic == "オープンデータの推進について"
+
+
+def test_scripts_are_not_speech():
+    text = to_source((FIXTURES / "kaigiroku-pre.html").read_bytes(), "x.html").text
+    assert "偽の発言者" not in text and "会議録検索システム" not in text.split("\n", 1)[1]
+
+
+def test_html_without_text_is_an_error_and_html_without_turns_is_paragraphs():
+    with pytest.raises(ParseError, match="no text"):
+        parse_bytes(b"<html><body><nav>menu</nav></body></html>", "empty.html")
+    parsed = parse_bytes("<html><body><p>防災の予算を確認した。</p></body></html>".encode(), "memo.html")
+    assert parsed.meeting.source_format == "plain" and parsed.turns[0].text == "防災の予算を確認した。"
+
+
+def _docx(paragraphs: list[str], table: list[list[str]] | None = None) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(paragraphs[0])
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, cell in enumerate(row):
+                grid.cell(r, c).text = cell
+    for text in paragraphs[1:]:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_word_minutes_paragraphs_and_tables_in_order():
+    data = _docx(
+        ["第5回 防災DX検討会 議事要旨", "日時", "令和6年10月1日(火)", "議事", "宮坂:", "・避難所の通信を強化する。", "村井:",
+         "・クラウドの冗長化が要る。"],
+        table=[["出席者", ""], ["村井 純", "座長"]],
+    )  # fmt: skip
+    parsed = parse_bytes(data, "minutes.docx")
+    assert (parsed.meeting.title, parsed.meeting.date) == ("第5回 防災DX検討会 議事要旨", "2024-10-01")
+    assert [(t.speaker.label, t.text) for t in parsed.turns] == [
+        ("宮坂", "避難所の通信を強化する。"),
+        ("村井", "クラウドの冗長化が要る。"),
+    ]
+    assert "村井 純 座長" in to_source(data, "minutes.docx").text
+
+
+def test_a_damaged_word_file_is_a_clear_error():
+    data = _docx(["第1回 会議", "宮坂:", "・発言。"])
+    with pytest.raises(ParseError, match="cannot read this Word file"):
+        parse_bytes(data[: len(data) // 2], "broken.docx")
