@@ -10,6 +10,10 @@ _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "�
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM = r"[0-9〇零一二三四五六七八九十百千]+|元"
 _ERA_DATE = re.compile(rf"(令和|平成|昭和|大正|明治)({_NUM})年({_NUM})月({_NUM})日")
+_BRACKETED_YEAR = re.compile(r"年\((?:19|20)\d\d年?\)")
+_KANJI_YEAR = re.compile(
+    r"([〇零一二三四五六七八九]{4})年([〇一二三四五六七八九十]{1,3})月([〇一二三四五六七八九十]{1,3})日"
+)
 _WESTERN_DATE = re.compile(r"((?:19|20)\d\d)\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
 _TIME_RANGE = re.compile(r"(\d{1,2})[:：時](\d{2})?分?\s*(?:[～〜~ー－-]|から)\s*(\d{1,2})[:：時](\d{2})?")
 _ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
@@ -49,7 +53,8 @@ def kanji_to_int(token: str) -> int:
 
 def find_date(text: str) -> str:
     """First date in ``text`` as ISO 8601 (``2023-08-31``), handling eras, kanji and spaced digits."""
-    flat = re.sub(r"\s+", "", nfkc(text))
+    # 令和5年(2023年)10月10日: the western year in brackets after the era year says the same.
+    flat = _BRACKETED_YEAR.sub("年", re.sub(r"\s+", "", nfkc(text)))
     era = _ERA_DATE.search(flat)
     if era:
         year = ERAS[era.group(1)] + kanji_to_int(era.group(2))
@@ -58,6 +63,9 @@ def find_date(text: str) -> str:
     western = _WESTERN_DATE.search(flat)
     if western:
         return _iso(int(western.group(1)), int(western.group(2)), int(western.group(3)))
+    kanji = _KANJI_YEAR.search(flat)  # 二〇二四年六月十九日
+    if kanji:
+        return _iso(*(kanji_to_int(g) for g in kanji.groups()))
     return ""
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from rag.errors import ParseError
-from rag.text import nfkc
+from rag.text import find_date, find_time_range, nfkc
 
 # Shift_JIS (as cp932) and EUC-JP are still common for Japanese public documents.
 _FALLBACK_ENCODINGS = ("cp932", "euc_jp")
@@ -70,6 +70,26 @@ def decode(data: bytes, name: str) -> Source:
         f"{name}: the text is neither UTF-8 nor Shift_JIS/EUC-JP; re-save it as UTF-8",
         details={"file": name, "reason": "encoding"},
     )
+
+
+# How far into a document its date is looked for, and the headings that introduce it.
+_HEAD_LINES = 60
+_DATE_HEADS = re.compile(r"^[■□◆【\[(（]?\s*(日時|開催日時|開催日|日付|開催年月日|期日)\s*[】\])）]?\s*[:：]?\s*(.*)$")
+
+
+def find_when(lines: list[str]) -> tuple[str, str, str]:
+    """(date, start, end) from a 日時 block in the first lines (its value on the same or a later line),
+    else the first date in them."""
+    head = lines[:_HEAD_LINES]
+    for i, line in enumerate(head):
+        match = _DATE_HEADS.match(line)
+        if not match:
+            continue
+        value = " ".join([match.group(2), *head[i + 1 : i + 3]])
+        if find_date(value):
+            return find_date(value), *find_time_range(value)
+    text = " ".join(head)
+    return find_date(text), *find_time_range(text)
 
 
 def meeting_id_for(title: str, date: str) -> str:

@@ -6,10 +6,12 @@ are not speech.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from rag.models import Meeting, ParsedMinutes, Turn
-from rag.parsing.base import Source, meeting_id_for, no_turns
+from rag.parsing.base import Source, find_when, meeting_id_for, no_turns
+from rag.parsing.summary import meeting_title
 from rag.people import resolve_speaker
 from rag.text import find_date
 
@@ -38,8 +40,10 @@ def _title(lines: list[str], source: Source) -> tuple[str, str]:
             dated = _TITLE_DATE.match(text)
             if dated:
                 return text[dated.end() :].strip(), find_date(dated.group(1).replace(".", "/"))
-            return text, find_date(text)
-    return source.name, ""
+            return text, find_date(text) or find_when([x.strip() for x in lines if x.strip()])[0]
+    # No Markdown title: the header line that names the meeting, the date from a 日時 block.
+    header = list(itertools.takewhile(lambda line: not _TURN.match(line.strip()), (x for x in lines if x.strip())))
+    return meeting_title(header, source.name), find_when([x.strip() for x in lines if x.strip()])[0]
 
 
 def parse(source: Source) -> ParsedMinutes:

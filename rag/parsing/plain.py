@@ -13,16 +13,14 @@ import re
 
 from rag.errors import ParseError
 from rag.models import Meeting, ParsedMinutes, Speaker, Turn
-from rag.parsing.base import Source, meeting_id_for
+from rag.parsing.base import Source, find_when, meeting_id_for
 from rag.parsing.summary import meeting_title
-from rag.text import find_date, find_time_range
 
 name = "plain"
 
 UNKNOWN = Speaker(label="", name="", is_person=False)
-# How far into a document its date and title are looked for.
+# How far into a document its title is looked for.
 _HEAD_LINES = 60
-_DATE_HEADS = re.compile(r"^[■□◆【\[(（]?\s*(日時|開催日時|開催日|日付|開催年月日|期日)\s*[】\])）]?\s*[:：]?\s*(.*)$")
 # A paragraph longer than this is cut at its line breaks, so one remark stays readable.
 _MAX_PARAGRAPH = 800
 _MIN_TEXT = 2
@@ -47,21 +45,6 @@ def paragraphs(text: str) -> list[str]:
         if current:
             out.append("\n".join(current))
     return [p for p in out if len(p) >= _MIN_TEXT]
-
-
-def find_when(lines: list[str]) -> tuple[str, str, str]:
-    """(date, start, end) from a 日時 block in the first lines (its value on the same or a later line),
-    else the first date in them."""
-    head = lines[:_HEAD_LINES]
-    for i, line in enumerate(head):
-        match = _DATE_HEADS.match(line)
-        if not match:
-            continue
-        value = " ".join([match.group(2), *head[i + 1 : i + 3]])
-        if find_date(value):
-            return find_date(value), *find_time_range(value)
-    text = " ".join(head)
-    return find_date(text), *find_time_range(text)
 
 
 def parse(source: Source, *, reason: str = "no speaker lines were recognised") -> ParsedMinutes:

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field, replace
 from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import Source, meeting_id_for, no_turns
-from rag.parsing.speakers import SpeakerJudge
+from rag.parsing.speakers import SpeakerJudge, is_label_shaped
 from rag.people import (
     ROLE_SUFFIXES,
     SECRETARIAT,
     compact,
+    is_office_label,
     match_attendee,
     resolve_speaker,
     split_label,
@@ -63,6 +64,9 @@ _ORG_LINE = re.compile(r"^[^\s。、．，:：「」・]{2,20}$")
 _GROUP_LINE = re.compile(r"^[■□◆【\[]\s*([^】\]]{1,12})[】\]]?\s*$")
 _AGENDA_NUMBER = re.compile(r"^[（(]?[0-9０-９一二三四五六七八九十]+[）).．、]\s*")
 _END_WORDS = ("以上",)
+_SENTENCE = re.compile(r"[。．]")
+# Shorter sentence-like lines before any speaker are more likely notes (（敬称略）。) than speech.
+_MIN_UNCLAIMED = 12
 _GROUP_WORDS = {
     "委員",
     "構成員",
@@ -150,8 +154,8 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
         if group_match and len(raw.split()) == 1:
             group = group_match.group(1).strip()
             continue
-        if compact(line) in _GROUP_WORDS:  # 構成員, 委員, オブザーバー as a line of their own
-            group = compact(line)
+        if compact(line) in _GROUP_WORDS or (len(line.split()) == 1 and _is_group_line(line)):
+            group = compact(line)  # 構成員, オブザーバー, デジタル庁 as a line of their own
             continue
         attendee = parse_attendee(line, group)
         if attendee:
@@ -159,8 +163,30 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
     return roster
 
 
+def _is_group_line(line: str) -> bool:
+    """A roster line naming a body or a bare office (デジタル庁, デジタル大臣政務官), not a person."""
+    bare = split_label(line)[0]
+    name, role = split_name_role(compact(bare))
+    return is_office_label(bare) or bool(role and not _SURNAME_LABEL.match(name))
+
+
+_AFFILIATION_IN_PARENS = re.compile(r"^([^（(]+?)\s*[（(]([^）)]+)[）)]\s*$")
+
+
 def parse_attendee(line: str, group: str) -> Attendee | None:
-    """One roster line: family and given name, an optional （役）, then affiliation and title."""
+    """One roster line: family and given name, an optional （役）, then affiliation and title;
+    or ``越塚 登（東京大学大学院情報学環 教授）``, the affiliation and title in brackets."""
+    bracketed = _AFFILIATION_IN_PARENS.match(collapse_spaces(line))
+    if (
+        bracketed
+        and len(bracketed.group(1).split()) <= 2
+        and (" " in bracketed.group(2) or len(bracketed.group(2)) > 8)
+    ):
+        inner = bracketed.group(2).split(" ")
+        affiliation = " ".join(inner[:-1]) if len(inner) > 1 else inner[0]
+        return Attendee(
+            name=bracketed.group(1), group=group, affiliation=affiliation, title=inner[-1] if len(inner) > 1 else ""
+        )
     tokens = collapse_spaces(line).split(" ")
     role = ""
     lead = _PAREN_MARKER.match(tokens[0]) if tokens else None
@@ -223,9 +249,14 @@ def _is_marker(line: str, roster: list[Attendee]) -> bool:
     return bool(_MARKER.match(line) or (inline and _looks_like_speaker(inline.group(1), roster, loose=False)))
 
 
+def _bracket_speaker(content: str, walk: _Walk) -> bool:
+    """Whether 【content】 names a speaker (事務局, 宮坂副知事, 古橋委員) rather than a section."""
+    return is_label_shaped(content) and (walk.judge.evidence(content) or bool(_SURNAME_LABEL.match(compact(content))))
+
+
 def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk) -> str | None:
     bracket = _BRACKET_HEADING.match(line)
-    if bracket:  # 【1.挨拶】
+    if bracket and not _bracket_speaker(bracket.group(1), walk):  # 【1.挨拶】, not 【宮坂副知事】
         return _AGENDA_NUMBER.sub("", bracket.group(1)).strip()
     if line.startswith(("■", "□", "◆")) and not _MARKER.match(line[1:].strip()):
         return line[1:].strip()
@@ -248,7 +279,7 @@ def _paren_speaker(content: str, roster: list[Attendee]) -> tuple[str, str] | No
     tokens = collapse_spaces(content).split(" ")
     if len(tokens) == 1:
         bare = compact(tokens[0])
-        known = _is_known_label(bare, roster) or bool(split_name_role(bare)[1])
+        known = _is_known_label(bare, roster) or bool(split_name_role(bare)[1]) or is_office_label(bare)
         return (tokens[0], "") if known or _SURNAME_LABEL.match(bare) else None
     names = tokens[-2:] if all(_NAME_TOKEN.match(t) for t in tokens[-2:]) else tokens[-1:]
     if not all(_NAME_TOKEN.match(t) for t in names) or split_name_role(names[-1])[1]:
@@ -266,8 +297,11 @@ class _Walk:
     topic: str = ""
     topics: list[str] = field(default_factory=list)
     drafts: list[_Draft] = field(default_factory=list)
+    # A heading ends the turn before it: speech after it, before any speaker line, is no one's.
+    turn_open: bool = False
 
     def start(self, label: str, first: str = "", role: str = "") -> None:
+        self.turn_open = True
         self.drafts.append(_Draft(label, self.topic, role=role))
         if first:
             self.drafts[-1].add_line(first)
@@ -275,6 +309,7 @@ class _Walk:
     def new_topic(self, topic: str) -> None:
         self.topic = topic
         self.topics.append(topic)
+        self.turn_open = False
 
 
 def _speaker_line(walk: _Walk, line: str, nxt: str | None) -> bool:
@@ -292,6 +327,10 @@ def _speaker_line(walk: _Walk, line: str, nxt: str | None) -> bool:
     found = _paren_speaker(paren.group(1), walk.roster) if paren else None
     if found:
         walk.start(found[0], role=found[1])
+        return True
+    bracket = _BRACKET_HEADING.match(line)
+    if bracket and _bracket_speaker(bracket.group(1), walk):  # 【宮坂副知事】 over a paragraph
+        walk.start(bracket.group(1))
         return True
     judged = walk.judge.speaker(line, nxt)  # ○ label lines, bare office or title lines over speech
     if judged is not None:
@@ -320,7 +359,11 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
             walk.drafts[-1].add_line(glued.group(1))
             walk.start(glued.group(2))
             continue
-        if walk.drafts:
+        if walk.turn_open:
+            walk.drafts[-1].add_line(line)
+        elif _SENTENCE.search(line) and len(line) >= _MIN_UNCLAIMED:  # speech no speaker line claims
+            walk.start("", line)
+        elif walk.drafts:
             walk.drafts[-1].add_line(line)
         elif _NUMBERED_ITEM.match(line):  # the agenda listed again at the top of the body
             continue
@@ -367,6 +410,8 @@ def _meeting(source: Source, head: list[str], blocks: dict[str, list[str]], topi
 
 
 def _speaker(draft: _Draft, roster: list[Attendee]) -> Speaker:
+    if not draft.label:
+        return Speaker(label="", name="", is_person=False)  # speech no speaker line claimed
     speaker = resolve_speaker(draft.label, roster)
     if draft.role:  # (東京都CIO 副知事 宮坂 学): the minutes say the role right there
         return replace(speaker, role=draft.role)

@@ -99,3 +99,33 @@ def test_half_width_brackets_and_digits_after_nfkc():
     )
     parsed = parse_bytes(text.encode(), "half.txt")
     assert [(t.speaker.label, t.topic) for t in parsed.turns] == [("座長", "開会"), ("宮坂", "開会")]
+
+
+def test_bracketed_speakers_unclaimed_speech_and_bracketed_affiliations():
+    parsed = parse_path(FIXTURES / "web-agency-summary.txt")
+    m = parsed.meeting
+    assert (m.title, m.date, m.start_time) == (
+        "データ戦略推進ワーキンググループ(第3回)",
+        "2023-10-10",
+        "10:00",
+    )  # 令和5年(2023年)…
+    assert [(a.name, a.group, a.affiliation, a.title) for a in m.attendees] == [
+        ("越塚 登", "構成員", "東京大学大学院情報学環", "教授"),
+        ("水町 雅子", "構成員", "宮内・水町IT法律事務所", "弁護士"),
+    ]  # デジタル庁 and デジタル大臣政務官 head groups; they are not people
+    turns = [(t.speaker.label, t.speaker.name, t.speaker.is_person) for t in parsed.turns]
+    assert turns == [
+        ("", "", False),  # 事務局より…説明。: speech before any speaker line is kept, unattributed
+        ("越塚構成員", "越塚 登", True),
+        ("水町構成員", "水町 雅子", True),
+        ("デジタル庁", "デジタル庁", False),
+    ]
+    assert parsed.turns[0].speaker.attribution == "unknown"
+    assert parsed.turns[2].text == "個人情報の取扱いについては、法的な整理を先に行うべき。"
+
+
+def test_bracket_turns_in_a_saved_page_take_their_title_and_date_from_the_text():
+    text = "本文へ移動\n第6回 都市のデジタルツイン検討会 議事録\n日時\n\n令和6年3月1日(金)\n議事\n【事務局】\nそれでは開会いたします。\n【宮坂副知事】\nデジタルツインの実装を進めたい。\n"
+    parsed = parse_bytes(text.encode(), "page.txt")
+    assert (parsed.meeting.title, parsed.meeting.date) == ("第6回 都市のデジタルツイン検討会 議事録", "2024-03-01")
+    assert [t.speaker.label for t in parsed.turns] == ["事務局", "宮坂副知事"]
