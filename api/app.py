@@ -14,16 +14,21 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Query
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
 from api import errors
 from api.admin import admin_routes
 from api.deps import EngineDep, mark_refreshed
+from api.limits import RequestLimits
 from api.render import answer_dict, context_dict, hit_dict, person_dict, result_dict, speaker_dict, who_dict
 from api.schemas import (
+    COMMON_ERRORS,
+    NOT_BLANK,
     AskIn,
     AskOut,
     Health,
+    IsoDate,
     MeetingOut,
     MeetingSummary,
     PersonOut,
@@ -32,6 +37,7 @@ from api.schemas import (
     RemarkOut,
     SearchOut,
     WhoOut,
+    error_responses,
 )
 from index.metadata import Filters
 from rag.engine import Engine
@@ -53,9 +59,24 @@ def create_app(settings: Settings, *, engine_factory: Callable[[Settings], Engin
         mark_refreshed(app)
         yield
 
-    app = FastAPI(title="gijiroku", summary="Semantic search over Japanese minutes", lifespan=lifespan)
+    app = FastAPI(
+        title="gijiroku",
+        summary="Semantic search over Japanese minutes",
+        lifespan=lifespan,
+        responses=COMMON_ERRORS,
+    )
     errors.install(app)
     _routes(app, settings)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"])
+    app.add_middleware(
+        RequestLimits,
+        max_inflight=settings.max_inflight,
+        max_client_inflight=settings.max_client_inflight,
+        max_body_bytes=settings.max_body_kb * 1024,
+        max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
+        max_query_string=settings.max_query_string,
+    )
     return app
 
 
@@ -84,8 +105,8 @@ class FilterParams:
         group: str = "",
         topic: str = "",
         meeting: str = "",
-        date_from: date | None = None,
-        date_to: date | None = None,
+        date_from: IsoDate | None = None,
+        date_to: IsoDate | None = None,
         infer: Annotated[bool, Query(description="restrict to a person or role named in the query")] = True,
     ) -> None:
         self.filters = _filters(
@@ -95,6 +116,8 @@ class FilterParams:
 
 
 FilterDep = Annotated[FilterParams, Depends()]
+# The query of search and who: required, not blank; its length limit is the core's (max_query_chars).
+QueryText = Annotated[str, Query(min_length=1, pattern=NOT_BLANK, description="what to search for")]
 
 
 def _routes(app: FastAPI, settings: Settings) -> None:
@@ -105,25 +128,25 @@ def _routes(app: FastAPI, settings: Settings) -> None:
 
 
 def _search_routes(app: FastAPI) -> None:
-    @app.get("/search", response_model=SearchOut)
+    @app.get("/search", response_model=SearchOut, responses=error_responses(400))
     def search(
         engine: EngineDep,
         params: FilterDep,
-        q: str = "",
+        q: QueryText,
         k: Annotated[int, Query(ge=1, le=100)] = 10,
         mode: Literal["hybrid", "dense", "lexical"] = "hybrid",
     ) -> dict:
         """Search remarks (hybrid, dense or lexical) with optional filters."""
         return result_dict(engine.search(query=q, k=k, mode=mode, filters=params.filters, infer=params.infer))
 
-    @app.post("/ask", response_model=AskOut)
+    @app.post("/ask", response_model=AskOut, responses=error_responses(400))
     def ask(engine: EngineDep, body: AskIn) -> dict:
         """Answer a question extractively, quoting the remarks that answer it, with citations."""
         filters = _filters(**body.model_dump(include=_FILTER_FIELDS))
         return answer_dict(engine.ask(question=body.question, k=body.k, filters=filters, infer=body.infer))
 
-    @app.get("/who", response_model=WhoOut)
-    def who(engine: EngineDep, params: FilterDep, q: str = "", limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict:
+    @app.get("/who", response_model=WhoOut, responses=error_responses(400))
+    def who(engine: EngineDep, params: FilterDep, q: QueryText, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict:
         """Who said what about a subject: speakers ranked by how much and how relevantly they spoke on it."""
         result, speakers = engine.who(query=q, filters=params.filters, infer=params.infer, limit=limit)
         return who_dict(result, speakers)
@@ -135,7 +158,7 @@ def _people_routes(app: FastAPI) -> None:
         """People who spoke, with roles, groups, and meeting and remark counts."""
         return [person_dict(r) for r in engine.snapshot().meta.speakers()]
 
-    @app.get("/speakers/{person_id}", response_model=PersonProfileOut)
+    @app.get("/speakers/{person_id}", response_model=PersonProfileOut, responses=error_responses(400, 404))
     def speaker(
         engine: EngineDep,
         person_id: str,
@@ -179,7 +202,7 @@ def _people_routes(app: FastAPI) -> None:
 
 
 def _meeting_routes(app: FastAPI, settings: Settings) -> None:
-    @app.get("/remarks/{remark_id}", response_model=RemarkOut)
+    @app.get("/remarks/{remark_id}", response_model=RemarkOut, responses=error_responses(404))
     def remark(engine: EngineDep, remark_id: str, n: Annotated[int, Query(ge=0, le=20)] = 2) -> dict:
         """One remark with ±n remarks of context and a stable permalink."""
         meta = engine.snapshot().meta
@@ -207,7 +230,7 @@ def _meeting_routes(app: FastAPI, settings: Settings) -> None:
         counts = meta.remark_counts()
         return [_meeting_summary(m, counts.get(m["meeting_id"], 0)) for m in meta.meetings()]
 
-    @app.get("/meetings/{meeting_id}", response_model=MeetingOut)
+    @app.get("/meetings/{meeting_id}", response_model=MeetingOut, responses=error_responses(404))
     def meeting(engine: EngineDep, meeting_id: str) -> dict:
         """Metadata, roster, topics and the full transcript of one meeting."""
         meta = engine.snapshot().meta

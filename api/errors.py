@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from index.errors import IndexCorrupt, IndexMismatch, IndexMissing, StoreError
 from rag.errors import ConfigError, GijirokuError, InputError, NotFoundError
@@ -37,6 +38,16 @@ def status_for(exc: Exception) -> int:
     return 500
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the routes matching the request's path answer (HEAD aside), sorted."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches(request.scope)
+        if match in (Match.FULL, Match.PARTIAL):
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods - {"HEAD"})
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that map core errors and request errors onto the envelope."""
 
@@ -58,15 +69,21 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body("invalid_input", message, {"problems": problems}), 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {
             404: "not_found",
             405: "method_not_allowed",
             401: "unauthorized",
             403: "forbidden",
             413: "too_large",
+            414: "uri_too_long",
+            429: "too_many_requests",
+            503: "unavailable",
         }.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:  # every method of the path, not only those of the first route that matched it
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

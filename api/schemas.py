@@ -2,9 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr
+
+# A query must hold something besides whitespace (JSON Schema patterns match anywhere in the string).
+NOT_BLANK = r"\S"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: object) -> object:
+    """Dates are written YYYY-MM-DD; pydantic would also read numbers as Unix timestamps."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+
+
+def _json_integer(value: object) -> object:
+    """A JSON integer: 10 or 10.0 (JSON Schema's integer), never "10" or true."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("a whole number is expected")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("a whole number is expected")
+    return int(value)
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 
 
 class SpeakerOut(BaseModel):
@@ -68,15 +96,22 @@ class SearchOut(BaseModel):
 class AskIn(BaseModel):
     """A question, with the same optional filters as search."""
 
-    question: str = Field(description="the question, in Japanese or English")
-    k: int = Field(default=10, ge=1, le=100, description="how many remarks to search for the answer")
-    speaker: str = ""
-    group: str = ""
-    topic: str = ""
-    meeting: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
-    infer: bool = Field(default=True, description="restrict to a person or role named in the question")
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not silently ignored
+
+    question: StrictStr = Field(
+        description="the question, in Japanese or English (its length limit is max_query_chars)",
+        min_length=1,
+        pattern=NOT_BLANK,
+    )
+    # Strict: a JSON body says 10 and true, not "10" or 0 (what the schema declares is what is accepted).
+    k: JsonInt = Field(default=10, ge=1, le=100, description="how many remarks to search for the answer")
+    speaker: StrictStr = ""
+    group: StrictStr = ""
+    topic: StrictStr = ""
+    meeting: StrictStr = ""
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
+    infer: StrictBool = Field(default=True, description="restrict to a person or role named in the question")
 
 
 class CitationOut(BaseModel):
@@ -207,3 +242,38 @@ class Ready(BaseModel):
     index: str
     generation: int
     counts: dict[str, int]
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="a stable machine-readable tag: invalid_input, not_found, unauthorized, …")
+    message: str = Field(description="what went wrong and what to do about it")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ErrorOut(BaseModel):
+    """The one error shape of every 4xx and 5xx response."""
+
+    error: ErrorDetail
+
+
+_STATUS_TEXT = {
+    400: "The request cannot be used as given (an empty or over-long query, a bad filter, a bad upload)",
+    401: "No bearer token was sent to an admin endpoint",
+    403: "Admin endpoints are off, or the bearer token is wrong",
+    404: "No such id in the index",
+    413: "The body or the upload is over the size limit",
+    414: "The query string is over the size limit",
+    422: "A parameter or the body does not have the declared type",
+    429: "This client has too many requests in flight; retry later",
+    500: "An unexpected error (logged)",
+    503: "The index is not ready, or the server is at its request limit; retry later",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for ``statuses``, each in the one error shape."""
+    return {status: {"model": ErrorOut, "description": _STATUS_TEXT[status]} for status in statuses}
+
+
+# What any route may answer besides its own: validation, limits, the index or the server failing.
+COMMON_ERRORS = error_responses(413, 414, 422, 429, 500, 503)

@@ -51,8 +51,9 @@ def test_unknown_speaker_is_an_empty_result_with_a_note(client):
 @pytest.mark.parametrize(
     ("params", "status", "code"),
     [
-        ({"q": ""}, 400, "invalid_input"),
-        ({"q": "   "}, 400, "invalid_input"),
+        ({"q": ""}, 422, "invalid_input"),
+        ({"q": "   "}, 422, "invalid_input"),
+        ({}, 422, "invalid_input"),
         ({"q": "あ" * 1001}, 400, "invalid_input"),
         ({"q": "防災", "k": 0}, 422, "invalid_input"),
         ({"q": "防災", "k": 101}, 422, "invalid_input"),
@@ -130,13 +131,17 @@ def test_ask_inferred_speaker_is_reported_and_can_be_turned_off(client):
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"question": ""}, 400),
-        ({"question": "  "}, 400),
+        ({"question": ""}, 422),  # the schema says a question holds more than whitespace
+        ({"question": "  "}, 422),
         ({"question": "あ" * 1001}, 400),
         ({"question": "防災", "k": 0}, 422),
         ({"question": "防災", "k": 101}, 422),
         ({"question": "防災", "date_from": "2023-02-30"}, 422),
         ({}, 422),
+        ({"question": "防災", "k": "10"}, 422),  # the body's types are what the schema says
+        ({"question": "防災", "infer": 0}, 422),
+        ({"question": "防災", "date_from": 1700000000}, 422),
+        ({"question": "防災", "speakr": "宮坂"}, 422),  # a misspelt field is an error
     ],
 )
 def test_ask_errors(client, body, status):
@@ -161,7 +166,8 @@ def test_who_ranks_speakers_with_their_remarks_and_topics(client):
 
 
 def test_who_errors(client):
-    assert_error(client.get("/who", params={"q": ""}), 400, "invalid_input")
+    assert_error(client.get("/who", params={"q": ""}), 422, "invalid_input")
+    assert_error(client.get("/who", params={"q": " \u3000"}), 422, "invalid_input")
     assert_error(client.get("/who", params={"q": "防災", "limit": 0}), 422, "invalid_input")
 
 
