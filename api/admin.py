@@ -3,6 +3,7 @@ then guarded by ``Authorization: Bearer <token>``."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict
@@ -11,10 +12,22 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 
 from api.deps import EngineDep, mark_refreshed
-from api.schemas import DeletedOut, IngestOut
+from api.schemas import DeletedOut, IngestOut, error_responses
 from rag.errors import InputError, NotFoundError
 from rag.parsing import FORMATS
 from rag.settings import Settings
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def upload_name(filename: str | None) -> str:
+    """An uploaded file's name as shown and stored: its last path part, without control characters.
+
+    The name is never a path on the server (nothing is written under it); ``../../x`` and NULs are
+    still cut, so reports and stored source names cannot carry them.
+    """
+    name = _CONTROL.sub("", (filename or "").replace("\\", "/")).rsplit("/", 1)[-1].strip()
+    return name[:200] if name not in ("", ".", "..") else "upload"
 
 
 def require_admin(settings: Settings) -> Callable[[Request], None]:
@@ -37,7 +50,13 @@ def admin_routes(app: FastAPI, settings: Settings) -> None:
     guard = [Depends(require_admin(settings))]
     max_bytes = settings.max_upload_mb * 1024 * 1024
 
-    @app.post("/ingest", response_model=IngestOut, dependencies=guard, status_code=200)
+    @app.post(
+        "/ingest",
+        response_model=IngestOut,
+        dependencies=guard,
+        status_code=200,
+        responses=error_responses(400, 401, 403),
+    )
     def ingest(
         request: Request,
         engine: EngineDep,
@@ -50,13 +69,18 @@ def admin_routes(app: FastAPI, settings: Settings) -> None:
         data = file.file.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise HTTPException(413, f"the file is over {settings.max_upload_mb} MB")
-        report = engine.ingest_bytes(data, file.filename or "upload", fmt=format or None)
+        report = engine.ingest_bytes(data, upload_name(file.filename), fmt=format or None)
         mark_refreshed(request.app)
         if report.status == "failed":
             raise InputError(f"{report.path}: {report.reason}", details=asdict(report))
         return asdict(report)
 
-    @app.delete("/meetings/{meeting_id}", response_model=DeletedOut, dependencies=guard)
+    @app.delete(
+        "/meetings/{meeting_id}",
+        response_model=DeletedOut,
+        dependencies=guard,
+        responses=error_responses(401, 403, 404),
+    )
     def delete_meeting(request: Request, engine: EngineDep, meeting_id: str) -> dict:
         """Delete a meeting and its remarks from the index (admin)."""
         if engine.snapshot().meta.meeting(meeting_id) is None:

@@ -109,6 +109,14 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     admin_token: str | None = None
     max_upload_mb: int = Field(default=50, ge=1)
+    # Requests in flight, overall (503 past it) and per client address (429 past it), and the
+    # largest JSON body and query string: a flood or an oversized request is turned away at once.
+    max_inflight: int = Field(default=256, ge=1)
+    max_client_inflight: int = Field(default=64, ge=1)
+    max_body_kb: int = Field(default=64, ge=1)
+    max_query_string: int = Field(default=16384, ge=256)  # a 1,000-character Japanese query is 9 KB encoded
+    # Origins allowed to call the API from a browser page of their own; none by default (CORS closed).
+    cors_origins: list[str] = Field(default_factory=list)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # glibc malloc arenas for the server (0: glibc's default); 2 keeps RSS down on million-remark indexes.
     malloc_arena_max: int = Field(default=0, ge=0, le=64)
