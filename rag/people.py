@@ -142,6 +142,8 @@ def office_id(label: str) -> str:
 def is_office_label(bare: str) -> bool:
     """Whether a label (without its parenthesised note) names an office rather than a person."""
     key = compact(bare)
+    if not key:
+        return False
     if key in SECRETARIAT:
         return True
     name, role = split_name_role(key)

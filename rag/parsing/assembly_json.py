@@ -11,7 +11,7 @@ import re
 
 from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Turn
-from rag.parsing.base import Source, meeting_id_for, no_turns
+from rag.parsing.base import Source, meeting_id_for, no_turns, wrong_shape
 from rag.parsing.speech import agenda_topic, parse_kanji_roster, strip_stage_directions
 from rag.people import resolve_speaker
 from rag.text import find_date
@@ -59,6 +59,13 @@ def _load(source: Source) -> dict:
 def parse(source: Source) -> ParsedMinutes:
     """Parse the header into metadata and every other utterance into a turn."""
     data = _load(source)
+    try:
+        return _parse(data, source)
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        raise wrong_shape(source.name, exc) from exc
+
+
+def _parse(data: dict, source: Source) -> ParsedMinutes:
     items = [p for p in data["Proceeding"] if isinstance(p, dict)]
     place, roster, agenda = "", list[Attendee](), list[str]()
     if items and str(items[0].get("Speaker")) in ("null", "None", ""):

@@ -99,6 +99,14 @@ def meeting_id_for(title: str, date: str) -> str:
     return f"{date or 'undated'}-{digest}"
 
 
+def wrong_shape(name: str, exc: Exception) -> ParseError:
+    """The error for JSON whose values are not of the types its format has (a number where a speech goes)."""
+    return ParseError(
+        f"{name}: the JSON does not have the shape of its format ({type(exc).__name__}: {exc})",
+        details={"file": name, "reason": "wrong_shape"},
+    )
+
+
 def no_turns(name: str) -> ParseError:
     """The error for a file in which no speaker turns were found."""
     return ParseError(

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
-from rag.parsing.base import Source, meeting_id_for, no_turns
+from rag.parsing.base import Source, meeting_id_for, no_turns, wrong_shape
 from rag.parsing.speech import (
     agenda_topic,
     parse_agenda_block,
@@ -40,7 +40,7 @@ def _load(source: Source) -> list[dict]:
     except json.JSONDecodeError as exc:
         raise ParseError(f"{source.name}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
     records = data.get("meetingRecord") if isinstance(data, dict) else None
-    if not isinstance(records, list) or not records:
+    if not isinstance(records, list) or not records or not isinstance(records[0], dict):
         raise ParseError(f"{source.name}: no meetingRecord list in this Diet API JSON")
     return records
 
@@ -118,4 +118,9 @@ def _parse_record(record: dict, source: Source) -> ParsedMinutes:
 
 def parse(source: Source) -> ParsedMinutes:
     """Parse the first meeting record (the API returns one record per meeting)."""
-    return _parse_record(_load(source)[0], source)
+    record = _load(source)[0]
+    try:
+        return _parse_record(record, source)
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        # JSON of another shape (a record or speech that is not an object, a list where text goes)
+        raise wrong_shape(source.name, exc) from exc

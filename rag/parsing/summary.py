@@ -369,6 +369,8 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
             continue
         elif not walk.topic:  # the agenda subject written before the first heading
             walk.new_topic(line)
+    for draft in walk.drafts:
+        draft.items = [item for item in draft.items if item.strip()]  # a bare bullet (・) says nothing
     return walk.topics, [d for d in walk.drafts if d.items]
 
 
