@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 
-from api.deps import EngineDep, mark_refreshed
+from api.deps import WriterDep, mark_refreshed
 from api.schemas import DeletedOut, IngestOut, error_responses
 from rag.errors import InputError, NotFoundError
 from rag.parsing import FORMATS
@@ -59,7 +59,7 @@ def admin_routes(app: FastAPI, settings: Settings) -> None:
     )
     def ingest(
         request: Request,
-        engine: EngineDep,
+        engine: WriterDep,
         file: Annotated[UploadFile, File(description="a minutes file: text, Markdown, JSON or PDF")],
         format: Annotated[str, Form(description=f"one of {', '.join(FORMATS)}; detected when empty")] = "",
     ) -> dict:
@@ -81,7 +81,7 @@ def admin_routes(app: FastAPI, settings: Settings) -> None:
         dependencies=guard,
         responses=error_responses(401, 403, 404),
     )
-    def delete_meeting(request: Request, engine: EngineDep, meeting_id: str) -> dict:
+    def delete_meeting(request: Request, engine: WriterDep, meeting_id: str) -> dict:
         """Delete a meeting and its remarks from the index (admin)."""
         if engine.snapshot().meta.meeting(meeting_id) is None:
             raise NotFoundError(f"no meeting {meeting_id!r}", details={"meeting_id": meeting_id})

@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 
 from rag.engine import Engine
 
@@ -20,12 +20,19 @@ def mark_refreshed(app: FastAPI) -> None:
     app.state.refreshed = time.monotonic()
 
 
-def get_engine(request: Request) -> Engine:
-    """The app's engine, switched to a newer index generation when one was committed.
+def get_engine(request: Request, response: Response) -> Engine:
+    """The app's engine pinned on the newest committed index generation, named in ``X-Index-Generation``.
 
-    Requests in flight keep the snapshot they started with, so each sees the old or the new
-    index, never a mix; the server picks up a new index without a restart.
+    A request keeps the snapshot it started with from its first lookup to its last, so each
+    sees the old or the new index, never a mix; the server picks up a new index without a restart.
     """
+    view = get_writer(request).pinned()
+    response.headers["X-Index-Generation"] = str(view.snapshot().generation)
+    return view
+
+
+def get_writer(request: Request) -> Engine:
+    """The app's engine itself, switched to a newer generation when one was committed (for admin writes)."""
     engine: Engine = request.app.state.engine
     now = time.monotonic()
     if now - request.app.state.refreshed > REFRESH_EVERY_S and _lock.acquire(blocking=False):
@@ -38,3 +45,4 @@ def get_engine(request: Request) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+WriterDep = Annotated[Engine, Depends(get_writer)]

@@ -6,6 +6,7 @@ A reader picks up a newer index generation on ``refresh()``; writers go through 
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -49,7 +50,9 @@ class Engine:
         self._tokenize = tokenize
         self._snapshot: Snapshot | None = None
         self._reader: Reader | None = None
-        self._lexicon: tuple[int, SpeakerLexicon] | None = None
+        # Speaker lexicons by generation, shared with pinned views (building one takes seconds at scale).
+        self._lexicons: dict[int, SpeakerLexicon] = {}
+        self._pinned = False
         self._lock = threading.RLock()
 
     # -- heavy resources, loaded once --------------------------------------------------------
@@ -93,13 +96,16 @@ class Engine:
         """The people of the current index as a lexicon for query understanding (rebuilt per generation)."""
         snap = self.snapshot()
         with self._lock:
-            if self._lexicon is None or self._lexicon[0] != snap.generation:
+            lexicon = self._lexicons.get(snap.generation)
+            if lexicon is None:
                 people = [
                     Person(person_id=r["person_id"], name=r["name"], roles=tuple(r["roles"]), labels=tuple(r["labels"]))
                     for r in snap.meta.speakers()
                 ]
-                self._lexicon = (snap.generation, SpeakerLexicon(people, read=self.reader))
-            return self._lexicon[1]
+                lexicon = self._lexicons[snap.generation] = SpeakerLexicon(people, read=self.reader)
+                for old in [g for g in self._lexicons if g < snap.generation - 1]:
+                    del self._lexicons[old]  # a view on the previous generation may still be answering
+            return lexicon
 
     def warm(self) -> None:
         """Load everything a first query would: the model, tokenizer, index, speaker lexicon and filter columns.
@@ -148,8 +154,22 @@ class Engine:
             return False
         return True
 
+    def pinned(self) -> Engine:
+        """A view of this engine fixed on its current snapshot, sharing its model, tokenizer and caches.
+
+        A request served through a view sees one index generation from its first lookup to its
+        last, even when a writer commits and the engine switches in the middle of it.
+        """
+        snapshot = self.snapshot()
+        view = copy.copy(self)
+        view._snapshot = snapshot
+        view._pinned = True
+        return view
+
     def refresh(self) -> bool:
         """Switch to a newer committed generation if there is one; True when it switched."""
+        if self._pinned:
+            return False
         with self._lock:
             try:
                 generation = read_manifest(self.index_dir).get("generation")

@@ -8,6 +8,7 @@ server picks up the new index without a restart.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import textwrap
 import threading
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -114,3 +116,81 @@ def test_server_sees_old_or_new_state_and_picks_up_commits(tmp_path, sudachi):
         time.sleep(1.1)  # the server looks for a newer generation at most once a second
         assert client.get("/readyz").json()["generation"] > first
         assert [m["title"] for m in client.get("/meetings").json()] == ["第７回東京デジタルサービス会議"]
+
+
+# A writer that ingests, deletes and reindexes in a loop, logging each commit, until it is killed.
+_LOOPING_WRITER = textwrap.dedent(
+    """
+    import json, os, sys
+    from pathlib import Path
+    sys.path.insert(0, {root!r})
+    from tests.conftest import fake_encoder, make_settings, FIXTURES
+    from rag.engine import Engine
+    from rag.tokenize import make_sudachi_tokenizer
+
+    engine = Engine(make_settings(Path({index!r})), encoder=fake_encoder(), tokenize=make_sudachi_tokenizer("C"))
+    log = open({log!r}, "a")
+
+    def committed(step):
+        manifest = json.loads((Path({index!r}) / "manifest.json").read_text())
+        log.write(json.dumps({{"step": step, "generation": manifest["generation"]}}) + "\\n")
+        log.flush()
+        os.fsync(log.fileno())
+
+    Path({flag!r}).write_text("ready")
+    while True:
+        report = engine.ingest([FIXTURES / "verbatim-diet.txt", FIXTURES / "summary-paren.txt"])[0]
+        committed("ingest")
+        engine.delete_meeting(report.meeting_id)
+        committed("delete")
+        engine.reindex(dense_type="flat")
+        committed("reindex")
+    """
+)
+
+
+def _crash_trial(tmp_path, sudachi, trial: int, rng) -> None:
+    index = tmp_path / "index"
+    flag, log = tmp_path / f"ready-{trial}", tmp_path / "commits.log"
+    script = _LOOPING_WRITER.format(root=str(ROOT), index=str(index), flag=str(flag), log=str(log))
+    proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if flag.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        assert flag.exists(), "the writer never started"
+        time.sleep(rng.uniform(0.0, 1.5))  # somewhere in an ingest, a delete, a reindex or a commit
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    logged = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    reader = Engine(make_settings(index), encoder=fake_encoder(), tokenize=sudachi)
+    generation = reader.snapshot().generation
+    last = logged[-1]["generation"] if logged else 1
+    # The manifest names the last logged commit, or one the writer made before it could log it.
+    assert generation in (last, last + 1), (generation, last)
+    assert reader.check() == [], f"trial {trial}: stores disagree after the kill"
+    assert reader.search(query="防災", mode="lexical").hits
+    report = reader.ingest([FIXTURES / "summary-inline.txt"])[0]  # the next writer gets the lock
+    assert report.status in ("ingested", "skipped") and reader.check() == []
+    assert not list(index.glob(".tmp-*"))
+    reader.delete_meeting(report.meeting_id)
+
+
+def _crash_trials(tmp_path, sudachi, count: int) -> None:
+    import random
+
+    Engine(make_settings(tmp_path / "index"), encoder=fake_encoder(), tokenize=sudachi).ingest([SAMPLE])
+    rng = random.Random(20261203)
+    for trial in range(count):
+        _crash_trial(tmp_path, sudachi, trial, rng)
+
+
+def test_sigkill_at_random_moments_of_ingest_delete_and_reindex(tmp_path, sudachi):
+    _crash_trials(tmp_path, sudachi, 3)
+
+
+@pytest.mark.slow
+def test_twenty_sigkills_at_random_moments(tmp_path, sudachi):
+    _crash_trials(tmp_path, sudachi, 20)
