@@ -1,11 +1,14 @@
 """Server load benchmark: ``gijiroku serve`` over loopback, N concurrent clients, p50/p99 and req/s.
 
-    .venv/bin/python bench/load.py [--index DIR] [--clients 8 32] [--requests 400]
+    .venv/bin/python bench/load.py [--index DIR | --sample] [--clients 8 32] [--requests 400]
 
-Builds an index of the four sample corpora in ../shared (or uses --index), starts the server as
-a subprocess (default model, access log off), warms it up, then for each endpoint and client
-count sends the dev questions (and some off-topic ones) in a loop from an asyncio client with
-that many requests in flight. Reports latency percentiles, throughput, errors and server RSS.
+Builds an index of the four sample corpora in ../shared (or uses --index, or the bundled sample
+with --sample), starts the server as a subprocess (default settings, access log off, query-vector
+cache off), warms it up, then for each endpoint and client count sends questions from an asyncio
+client with that many requests in flight. Every request is a question not asked before in the
+run: a pool of over 500 distinct questions, the gold questions of ../shared/eval plus sentences of
+the corpora, each sent once. Reports latency percentiles, throughput, errors, the server's RSS and
+whether torch was loaded into it.
 """
 
 from __future__ import annotations
@@ -33,18 +36,31 @@ from bench.core import cpu_model, percentile  # noqa: E402
 OFF_TOPIC = ["美味しいカレーの作り方", "How do I bake sourdough bread?", "量子コンピュータの誤り訂正", "猫の飼い方"]
 
 
-def questions() -> list[str]:
-    gold = SHARED / "eval" / "dev.jsonl"
-    lines = gold.read_text(encoding="utf-8").splitlines() if gold.exists() else []
-    return [json.loads(line)["query"] for line in lines if line.strip()] + OFF_TOPIC
+def questions(minimum: int = 600) -> list[str]:
+    """Distinct questions: every gold question, off-topic ones, then sentences of the minutes."""
+    from rag.chunking import sentences
+    from rag.parsing import parse_path
+
+    pool = list(OFF_TOPIC)
+    for gold in sorted((SHARED / "eval").glob("*.jsonl")) if (SHARED / "eval").exists() else []:
+        pool += [json.loads(line)["query"] for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    files = sorted((SHARED / "corpora").glob("*.*")) if (SHARED / "corpora").exists() else []
+    files = [p for p in files if p.name != "SOURCES.md"] or sorted((ROOT / "rag" / "data" / "sample").iterdir())
+    said = [s for f in files for t in parse_path(f).turns for s in sentences(t.text) if 12 <= len(s) <= 80]
+    step = max(1, len(said) // minimum)
+    pool += said[::step]
+    return list(dict.fromkeys(pool))
 
 
-def build_index(index: Path) -> None:
-    corpora = [
-        p
-        for p in sorted((SHARED / "corpora").iterdir())
-        if p.suffix in (".txt", ".json", ".md") and p.stem != "SOURCES"
-    ]
+def build_index(index: Path, *, sample: bool = False) -> None:
+    if sample:
+        corpora = sorted((ROOT / "rag" / "data" / "sample").iterdir())
+    else:
+        corpora = [
+            p
+            for p in sorted((SHARED / "corpora").iterdir())
+            if p.suffix in (".txt", ".json", ".md") and p.stem != "SOURCES"
+        ]
     subprocess.run(
         [sys.executable, "-m", "api.cli", "ingest", *map(str, corpora), "--index", str(index), "--quiet"],
         check=True,
@@ -79,6 +95,11 @@ def start_server(index: Path, *, cache: bool, env: dict[str, str] | None = None)
     raise RuntimeError("the server did not become ready")
 
 
+def torch_loaded(pid: int) -> bool:
+    """Whether the server process has torch's library mapped."""
+    return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -86,14 +107,14 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def load(url: str, endpoint: str, qs: list[str], clients: int, total: int) -> dict:
+async def load(url: str, endpoint: str, qs: list[str], clients: int, total: int, offset: int = 0) -> dict:
     latencies: list[float] = []
     errors = 0
     counter = iter(range(total))
 
     async def one(client: httpx.AsyncClient, i: int) -> None:
         nonlocal errors
-        q = qs[i % len(qs)]
+        q = qs[(offset + i) % len(qs)]
         start = time.perf_counter()
         if endpoint == "ask":
             r = await client.post(url + "/ask", json={"question": q})
@@ -116,6 +137,7 @@ async def load(url: str, endpoint: str, qs: list[str], clients: int, total: int)
         "clients": clients,
         "requests": total,
         "errors": errors,
+        "distinct_questions": min(total, len(qs)),
         "p50_ms": round(statistics.median(latencies), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
         "req_per_s": round(total / wall, 1),
@@ -125,6 +147,7 @@ async def load(url: str, endpoint: str, qs: list[str], clients: int, total: int)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, help="an existing index (default: build one from ../shared)")
+    parser.add_argument("--sample", action="store_true", help="index the bundled sample instead of ../shared")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--endpoints", nargs="+", default=["search", "ask", "who"])
@@ -134,29 +157,35 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         index = args.index or Path(tmp) / "index"
         if args.index is None:
-            build_index(index)
+            build_index(index, sample=args.sample)
         proc, url = start_server(index, cache=args.cache)
         try:
             qs = questions()
-            asyncio.run(load(url, "search", qs, 4, 100))  # warm-up
+            asyncio.run(load(url, "search", OFF_TOPIC * 10, 4, 40))  # warm-up, on questions the runs do not ask
             rows = []
+            offset = 0
             for endpoint in args.endpoints:
                 for clients in args.clients:
-                    rows.append(asyncio.run(load(url, endpoint, qs, clients, args.requests)))
+                    rows.append(asyncio.run(load(url, endpoint, qs, clients, args.requests, offset)))
+                    offset += args.requests
                     print(json.dumps(rows[-1]), flush=True)
             rss = rss_mb(proc.pid)
+            torch = torch_loaded(proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
     result = {
         "machine": {"cpus": os.cpu_count(), "cpu": cpu_model()},
         "query_cache": args.cache,
+        "index": "bundled sample" if args.sample else "the four shared corpora",
+        "question_pool": len(qs),
         "server_rss_mb": round(rss, 1),
+        "torch_loaded": torch,
         "runs": rows,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-    print(f"server RSS {rss:.0f} MB; written to {args.out}")
+    print(f"server RSS {rss:.0f} MB, torch loaded: {torch}; {len(qs)} distinct questions; written to {args.out}")
     return 0
 
 

