@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from rag.embedding.encoder import Encoder
 from rag.embedding.second import USE_MULTILINGUAL, SecondEncoder
 from rag.engine import Engine
 from rag.settings import Settings
+
+# In CI the property-based tests draw the same examples on every run (a failure there is
+# reproducible from the log); locally they explore new ones each time.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "rag" / "data" / "sample" / "tokyo-digital-service-kaigi-07-2023-08-31.txt"
