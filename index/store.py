@@ -28,7 +28,7 @@ from typing import IO
 import numpy as np
 
 from index import metadata
-from index.dense import DenseIndex
+from index.dense import STEM, DenseIndex
 from index.errors import IndexCorrupt, IndexMismatch, IndexMissing, StoreError
 from index.lexical import LexicalIndex
 from index.metadata import MetadataStore
@@ -136,29 +136,23 @@ def _load_generation(directory: Path, manifest: dict, *, freeze: bool, spec: Ind
     gen_dir = directory / manifest["directory"]
     if not gen_dir.is_dir():
         raise IndexCorrupt(f"{directory}: the manifest names {gen_dir.name}, which is missing")
-    model = manifest["model"]
     dense_cfg = manifest.get("dense", {})
-    dense = DenseIndex.load(
-        gen_dir,
-        dim=model["dim"],
-        index_type=dense_cfg.get("type", "flat"),
-        hnsw_m=dense_cfg.get("hnsw_m", 32),
-        ef_search=spec.ef_search if spec else IndexSpec.ef_search,
-        nprobe=spec.nprobe if spec else IndexSpec.nprobe,
-    )
-    second = None
-    second_cfg = manifest.get("second")
-    # A reader configured without the second leg does not load it; a writer (spec None) keeps it.
-    if second_cfg and (spec is None or spec.second_model):
-        second = DenseIndex.load(
+
+    def load_dense(dim: int, stem: str) -> DenseIndex:
+        return DenseIndex.load(
             gen_dir,
-            dim=second_cfg["dim"],
+            dim=dim,
             index_type=dense_cfg.get("type", "flat"),
             hnsw_m=dense_cfg.get("hnsw_m", 32),
             ef_search=spec.ef_search if spec else IndexSpec.ef_search,
             nprobe=spec.nprobe if spec else IndexSpec.nprobe,
-            stem=SECOND_STEM,
+            stem=stem,
         )
+
+    dense = load_dense(manifest["model"]["dim"], STEM)
+    second_cfg = manifest.get("second")
+    # A reader configured without the second leg does not load it; a writer (spec None) keeps it.
+    second = load_dense(second_cfg["dim"], SECOND_STEM) if second_cfg and (spec is None or spec.second_model) else None
     lexical = LexicalIndex.load(gen_dir)
     if freeze:
         lexical.freeze()  # a reader needs the BM25 weights only: half the memory

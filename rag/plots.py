@@ -25,6 +25,11 @@ def _plt() -> Any:
     except ImportError as exc:
         raise DependencyMissing("plots need matplotlib: pip install -e '.[notebooks]'") from exc
     available = {f.name for f in font_manager.fontManager.ttflist}
+    if not available & set(CJK_FONTS):
+        # Matplotlib caches its font list; a CJK font installed after that cache was written is
+        # missing from it until the list is rebuilt (once, only when no CJK font is known).
+        font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)  # type: ignore[attr-defined]
+        available = {f.name for f in font_manager.fontManager.ttflist}
     plt.rcParams["font.family"] = [f for f in CJK_FONTS if f in available] + ["sans-serif"]
     plt.rcParams["axes.unicode_minus"] = False
     return plt
