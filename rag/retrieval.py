@@ -9,6 +9,7 @@ into n passages has n chances to score well by accident, so its rank is multipli
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,8 +99,9 @@ class Retriever:
             notes.append(f"no speaker matches {filters.speaker!r}; nothing was searched")
             return SearchResult(text, mode, filters, [], notes)
         allowed = self.snapshot.meta.allowed_passages(filters)
-        vector = self.encoder.encode_query(text) if mode in ("hybrid", "dense") and self.encoder is not None else None
-        legs = self._legs(text, vector, mode, allowed)
+        dense = mode in ("hybrid", "dense") and self.encoder is not None
+        pending = self.encoder.submit_query(text) if dense and self.encoder is not None else None
+        vector, legs = self._legs(text, pending, mode, allowed)
         english = query_language(text) == "en"
         ranked = self._fuse(legs, mode, weights=self._weights(english=english))[:k]
         baselines = {}
@@ -108,17 +110,22 @@ class Retriever:
             baselines["dense"] = float((sample @ vector).mean()) if len(sample) else 0.0
         return SearchResult(text, mode, filters, self._hits(ranked, legs), notes, baselines=baselines)
 
-    def _legs(self, text: str, vector: np.ndarray | None, mode: str, allowed: np.ndarray | None) -> dict[str, _Leg]:
+    def _legs(
+        self, text: str, pending: Future | None, mode: str, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray | None, dict[str, _Leg]]:
+        """The query vector and the legs; the lexical and second legs run while the e5 vector is computed."""
         n = self.settings.candidates
-        legs: dict[str, _Leg] = {}
-        if vector is not None:
-            legs["dense"] = self._rollup(self.snapshot.dense.search(vector, n, allowed))
+        others: dict[str, _Leg] = {}
         if mode in ("hybrid", "lexical"):
-            legs["lexical"] = self._rollup(self.snapshot.lexical.search(self.tokenize(text), n, allowed))
+            others["lexical"] = self._rollup(self.snapshot.lexical.search(self.tokenize(text), n, allowed))
         if mode == "hybrid" and self.second is not None and self.snapshot.second is not None:
             found = self.snapshot.second.search(self.second.encode_query(text), n, allowed)
-            legs["second"] = self._rollup(found)
-        return legs
+            others["second"] = self._rollup(found)
+        vector = pending.result() if pending is not None else None
+        legs: dict[str, _Leg] = {}
+        if vector is not None:  # dense first: ties in the fusion keep the legs' order
+            legs["dense"] = self._rollup(self.snapshot.dense.search(vector, n, allowed))
+        return vector, {**legs, **others}
 
     def _weights(self, *, english: bool) -> dict[str, float]:
         s = self.settings

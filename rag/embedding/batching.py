@@ -41,10 +41,14 @@ class QueryBatcher:
 
     def encode(self, text: str, prompt: str) -> np.ndarray:
         """The vector of one query (blocks until its batch is done)."""
+        return self.submit(text, prompt).result()
+
+    def submit(self, text: str, prompt: str) -> Future:
+        """The vector of one query, to come: the caller may do other work while its batch runs."""
         future: Future = Future()
         self._queue.put((text, prompt, future))
         self._ensure_worker()
-        return future.result()
+        return future
 
     def _ensure_worker(self) -> None:
         with self._start_lock:

@@ -6,6 +6,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Protocol
 
@@ -137,16 +138,28 @@ class Encoder:
 
     def encode_query(self, text: str) -> np.ndarray:
         """The vector of one query; English queries may use their own prompt."""
+        return self.submit_query(text).result()
+
+    def submit_query(self, text: str) -> Future:
+        """The vector of one query as a future: with micro-batching it is computed on the batcher's
+        thread, and a search runs its lexical and second-model legs meanwhile."""
         prompt = self.english_prompt if query_language(text) == "en" else self.query_prompt
-        cached = self._cache.get((prompt, text))
+        key = (prompt, text)
+        cached = self._cache.get(key)
         if cached is not None:
-            return cached
-        if self._batcher is not None:
-            vector = self._batcher.encode(text, prompt)
-        else:
+            return _done(cached)
+        if self._batcher is None:
             vector = self._encode_queries([text], prompt)[0]
-        self._cache.put((prompt, text), vector)
-        return vector
+            self._cache.put(key, vector)
+            return _done(vector)
+        future = self._batcher.submit(text, prompt)
+
+        def remember(done: Future) -> None:
+            if done.exception() is None:
+                self._cache.put(key, done.result())
+
+        future.add_done_callback(remember)
+        return future
 
     def _encode_queries(self, texts: list[str], prompt: str) -> np.ndarray:
         if self.query_model is not None:
@@ -164,6 +177,12 @@ class Encoder:
                 show_progress_bar=show_progress,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def _done(vector: np.ndarray) -> Future:
+    future: Future = Future()
+    future.set_result(vector)
+    return future
 
 
 def _modules(model) -> list:
