@@ -30,6 +30,10 @@ class Speaker:
         return self.name or self.label or UNKNOWN_SPEAKER
 
 
+# The speaker of text that no speaker line claimed (paragraphs of plain text, speech before the first label).
+UNATTRIBUTED = Speaker(label="", name="", is_person=False)
+
+
 @dataclass(frozen=True)
 class Attendee:
     """One line of a meeting's roster."""

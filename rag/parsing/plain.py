@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 
 from rag.errors import ParseError
-from rag.models import Meeting, ParsedMinutes, Speaker, Turn
+from rag.models import UNATTRIBUTED, Meeting, ParsedMinutes, Turn
 from rag.parsing.base import Source, find_when, meeting_id_for
 from rag.parsing.summary import meeting_title
 
 name = "plain"
 
-UNKNOWN = Speaker(label="", name="", is_person=False)
 # How far into a document its title is looked for.
 _HEAD_LINES = 60
 # A paragraph longer than this is cut at its line breaks, so one remark stays readable.
@@ -68,5 +67,5 @@ def parse(source: Source, *, reason: str = "no speaker lines were recognised") -
         source_name=source.name,
         content_hash=source.content_hash,
     )
-    turns = tuple(Turn(order=i, speaker=UNKNOWN, topic="", text=block) for i, block in enumerate(blocks, start=1))
+    turns = tuple(Turn(order=i, speaker=UNATTRIBUTED, topic="", text=block) for i, block in enumerate(blocks, start=1))
     return ParsedMinutes(meeting=meeting, turns=turns, warnings=tuple(warnings))

@@ -110,6 +110,12 @@ def is_label_shaped(text: str) -> bool:
     return not _HEADING_END.search(compact(bare))
 
 
+def is_known(label: str, roster: Sequence[Attendee]) -> bool:
+    """Whether the roster names the label's person (or the label is the secretariat)."""
+    bare, _ = split_label(label)
+    return compact(bare) in SECRETARIAT or match_attendee(bare, roster)[0] is not None
+
+
 def is_office(label: str) -> bool:
     """A label naming an office or a body (国分寺市, 事務局(…課), デジタルサービス局)."""
     key = compact(split_label(label)[0])
@@ -146,14 +152,9 @@ class SpeakerJudge:
         """Whether ``label`` stands on a line of its own, over speech, more than once in the document."""
         return self._alone[compact(label)] >= 2
 
-    def known(self, label: str) -> bool:
-        """Whether the roster names the label's person (or it is the secretariat)."""
-        bare, _ = split_label(label)
-        return compact(bare) in SECRETARIAT or match_attendee(bare, self.roster)[0] is not None
-
     def evidence(self, label: str) -> bool:
         """Whether anything beyond its shape says ``label`` names a speaker."""
-        return self.known(label) or is_office(label) or has_title(label) or self.recurs(label)
+        return is_known(label, self.roster) or is_office(label) or has_title(label) or self.recurs(label)
 
     def speaker(self, line: str, nxt: str | None) -> SpeakerLine | None:
         """The turn ``line`` opens, or None when it is speech, a heading or anything else."""
@@ -190,4 +191,13 @@ def _looks_like_name(label: str) -> bool:
     return bool(shaped) and not is_common_word(compact(bare))
 
 
-__all__ = ["MARKS", "SpeakerJudge", "SpeakerLine", "has_title", "is_content", "is_label_shaped", "is_office"]
+__all__ = [
+    "MARKS",
+    "SpeakerJudge",
+    "SpeakerLine",
+    "has_title",
+    "is_content",
+    "is_known",
+    "is_label_shaped",
+    "is_office",
+]

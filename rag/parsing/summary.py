@@ -13,15 +13,13 @@ import re
 from dataclasses import dataclass, field, replace
 
 from rag.errors import ParseError
-from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
+from rag.models import UNATTRIBUTED, Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import Source, meeting_id_for, no_turns
-from rag.parsing.speakers import SpeakerJudge, is_label_shaped
+from rag.parsing.speakers import SpeakerJudge, is_known, is_label_shaped
 from rag.people import (
     ROLE_SUFFIXES,
-    SECRETARIAT,
     compact,
     is_office_label,
-    match_attendee,
     resolve_speaker,
     split_label,
     split_name_role,
@@ -60,7 +58,6 @@ _BRACKET_HEADING = re.compile(r"^【([^】]{1,40})】$")
 _NUMBERED_HEADING = re.compile(r"^[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]\s*(\S.{0,40})$")
 _NAME_TOKEN = re.compile(r"^[\u4e00-\u9fff々ヶ]{1,4}$")
 _SURNAME_LABEL = re.compile(r"^[\u4e00-\u9fff々ヶ]{2,4}$")
-_ORG_LINE = re.compile(r"^[^\s。、．，:：「」・]{2,20}$")
 _GROUP_LINE = re.compile(r"^[■□◆【\[]\s*([^】\]]{1,12})[】\]]?\s*$")
 _AGENDA_NUMBER = re.compile(r"^[（(]?[0-9０-９一二三四五六七八九十]+[）).．、]\s*")
 _END_WORDS = ("以上",)
@@ -216,15 +213,10 @@ def parse_agenda(lines: list[str]) -> list[str]:
     return [_AGENDA_NUMBER.sub("", line).strip() for line in lines if _AGENDA_NUMBER.sub("", line).strip()]
 
 
-def _is_known_label(label: str, roster: list[Attendee]) -> bool:
-    bare, _ = split_label(label)
-    return compact(bare) in SECRETARIAT or match_attendee(bare, roster)[0] is not None
-
-
 def _looks_like_speaker(label: str, roster: list[Attendee], *, loose: bool) -> bool:
     """Whether an inline ``label: text`` names a speaker rather than being prose with a colon."""
     bare, extras = split_label(label)
-    if _is_known_label(label, roster) or (extras and _SURNAME_LABEL.match(compact(bare))):
+    if is_known(label, roster) or (extras and _SURNAME_LABEL.match(compact(bare))):
         return True
     name, role = split_name_role(compact(bare))
     if role and _SURNAME_LABEL.match(name):
@@ -279,7 +271,7 @@ def _paren_speaker(content: str, roster: list[Attendee]) -> tuple[str, str] | No
     tokens = collapse_spaces(content).split(" ")
     if len(tokens) == 1:
         bare = compact(tokens[0])
-        known = _is_known_label(bare, roster) or bool(split_name_role(bare)[1]) or is_office_label(bare)
+        known = is_known(bare, roster) or bool(split_name_role(bare)[1]) or is_office_label(bare)
         return (tokens[0], "") if known or _SURNAME_LABEL.match(bare) else None
     names = tokens[-2:] if all(_NAME_TOKEN.match(t) for t in tokens[-2:]) else tokens[-1:]
     if not all(_NAME_TOKEN.match(t) for t in names) or split_name_role(names[-1])[1]:
@@ -355,7 +347,7 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
         if _speaker_line(walk, line, nxt):
             continue
         glued = _GLUED.match(line)
-        if glued and walk.drafts and _is_known_label(glued.group(2), roster):
+        if glued and walk.drafts and is_known(glued.group(2), roster):
             walk.drafts[-1].add_line(glued.group(1))
             walk.start(glued.group(2))
             continue
@@ -413,7 +405,7 @@ def _meeting(source: Source, head: list[str], blocks: dict[str, list[str]], topi
 
 def _speaker(draft: _Draft, roster: list[Attendee]) -> Speaker:
     if not draft.label:
-        return Speaker(label="", name="", is_person=False)  # speech no speaker line claimed
+        return UNATTRIBUTED  # speech no speaker line claimed
     speaker = resolve_speaker(draft.label, roster)
     if draft.role:  # (東京都CIO 副知事 宮坂 学): the minutes say the role right there
         return replace(speaker, role=draft.role)
