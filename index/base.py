@@ -1,4 +1,4 @@
-"""The one small interface that the dense and the lexical index share."""
+"""The one small interface that the dense and the lexical index share, and their ranking rule."""
 
 from __future__ import annotations
 
@@ -31,3 +31,17 @@ class SearchIndex(Protocol, Generic[Item, Query]):
         ...
 
     def __len__(self) -> int: ...
+
+
+def top_k(ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The ``k`` best (id, score), by score and then by id, so equal scores rank the same everywhere.
+
+    Every index and every merge of shard answers ranks with this rule: a split index then returns
+    the whole index's top ``k`` even where passages tie (duplicated remarks do).
+    """
+    if len(scores) > k:
+        threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
+        keep = scores >= threshold  # ties at the threshold stay in, then the id decides
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))[:k]
+    return [(int(ids[i]), float(scores[i])) for i in order]

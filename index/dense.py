@@ -17,6 +17,7 @@ import faiss as _faiss
 import numpy as np
 
 from index import ivf
+from index.base import top_k
 from index.errors import IndexCorrupt, StoreError
 from index.exact import ExactStore
 
@@ -33,6 +34,7 @@ _RERANKED = (*_QUANTISERS, _IVF)
 # Candidates a quantised index fetches before the exact re-rank: twice what is asked, at least 300.
 RERANK_FACTOR = 2
 RERANK_MIN = 300
+TIE_MARGIN = 16  # extra candidates fetched so that ties at the k-th place resolve by id
 
 
 # Up to this many ids (16 MB of bits), a filter is a bitmap over the id range: passage ids are
@@ -186,18 +188,18 @@ class DenseIndex:
         if not len(self) or k <= 0 or (allowed is not None and not len(allowed)):
             return []
         vec = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
-        fetch = min(max(k * RERANK_FACTOR, RERANK_MIN), len(self)) if self.exact is not None else min(k, len(self))
+        # Beyond k, so passages tied with the k-th are all seen and the id decides among them.
+        wanted = max(k * RERANK_FACTOR, RERANK_MIN) if self.exact is not None else k + TIE_MARGIN
+        fetch = min(wanted, len(self))
         # The selector must outlive the search: FAISS's parameters point at it without owning it.
         selector = None if allowed is None else _selector(allowed)
         params = self._params(fetch, selector, None if allowed is None else len(allowed))
         scores, ids = self.index.search(vec, fetch, params=params)
-        found = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
-        if self.exact is None or not found:
-            return found[:k]
-        cand = np.array([i for i, _ in found], dtype=np.int64)
-        exact = self.exact.get(cand) @ vec[0]
-        order = np.argsort(-exact, kind="stable")[:k]
-        return [(int(cand[j]), float(exact[j])) for j in order]
+        live = ids[0] >= 0
+        cand, found = ids[0][live].astype(np.int64), scores[0][live]
+        if self.exact is not None and len(cand):
+            found = self.exact.get(cand) @ vec[0]
+        return top_k(cand, found.astype(np.float64), k)
 
     def _params(self, fetch: int, selector: Any, allowed: int | None) -> Any:
         """FAISS search parameters: the filter's id selector (of ``allowed`` ids), and the search breadth."""

@@ -30,3 +30,9 @@ class IndexCorrupt(StoreError):
     """The index files disagree with their manifest or with each other."""
 
     code = "index_corrupt"
+
+
+class ShardUnavailable(StoreError):
+    """A shard of a split index did not answer in time (down, restarting or overloaded)."""
+
+    code = "shard_unavailable"

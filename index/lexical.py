@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
+from index.base import top_k
 from index.errors import IndexCorrupt
 
 MATRIX_FILE = "lexical.npz"
@@ -25,6 +27,47 @@ VOCAB_FILE = "lexical_vocab.json"
 def _idf(df: np.ndarray, n_docs: int) -> np.ndarray:
     """Lucene-style BM25 IDF, never negative."""
     return np.log1p((n_docs - df + 0.5) / (df + 0.5))
+
+
+@dataclass(frozen=True)
+class Collection:
+    """The collection statistics BM25 needs beyond a document: documents, total length, term counts.
+
+    One index computes its own; the shards of a split index score with the sum of theirs, so a
+    sharded search gives every document the score the whole index would.
+    """
+
+    n_docs: int
+    total_length: int
+    df: dict[str, int]
+
+    @property
+    def avg_length(self) -> float:
+        """Mean document length in tokens (an exact integer ratio, the same on every shard)."""
+        return self.total_length / max(self.n_docs, 1)
+
+
+def merge_collections(parts: Sequence[Collection]) -> Collection:
+    """The statistics of a collection made of disjoint ``parts``."""
+    df: dict[str, int] = {}
+    for part in parts:
+        for term, count in part.df.items():
+            df[term] = df.get(term, 0) + count
+    return Collection(sum(p.n_docs for p in parts), sum(p.total_length for p in parts), df)
+
+
+def collection_idf(collection: Collection, terms: Sequence[str]) -> dict[str, float]:
+    """BM25 IDF of each term in ``collection``; an unseen term gets the largest possible IDF."""
+    n_docs = max(collection.n_docs, 1)
+    return {t: float(_idf(np.array(collection.df.get(t, 0), dtype=np.float64), n_docs)) for t in terms}
+
+
+def _bm25_values(
+    tf: np.ndarray, doc_length: np.ndarray, avg: float, idf: np.ndarray, *, k1: float, b: float
+) -> np.ndarray:
+    """BM25 weight of each (document, term) entry; one expression for a whole index and for a shard."""
+    norm = k1 * (1 - b + b * doc_length / max(avg, 1e-9))
+    return (tf * (k1 + 1) / (tf + norm) * idf).astype(np.float32)
 
 
 class LexicalIndex:
@@ -44,7 +87,9 @@ class LexicalIndex:
         self._pending: list[tuple[np.ndarray, list, list, list, int]] = []
         self._weights: sp.csc_matrix | None = None
         self._df: np.ndarray | None = None
+        self._columns: tuple[sp.csc_matrix, np.ndarray] | None = None
         self.frozen = False
+        self._total_length: int | None = None
 
     def __len__(self) -> int:
         return len(self._ids) + sum(len(p[0]) for p in self._pending)
@@ -110,11 +155,13 @@ class LexicalIndex:
     def _invalidate(self) -> None:
         self._weights = None
         self._df = None
+        self._columns = None
+        self._total_length = None
 
     def freeze(self) -> None:
         """Build the BM25 weights now and drop the term frequencies (for read-only snapshots)."""
         self._bm25_weights()
-        self._document_frequencies()
+        self.collection(())  # keeps the total length, which needs the term frequencies
         self._tf = sp.csr_matrix((0, 0), dtype=np.float32)
         self.frozen = True
 
@@ -124,49 +171,67 @@ class LexicalIndex:
             self._df = np.bincount(tf.indices, minlength=tf.shape[1])
         return self._df
 
+    def _lengths(self, tf: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(tf.sum(axis=1, dtype=np.float64)).ravel()
+
     def _bm25_weights(self) -> sp.csc_matrix:
         if self._weights is None:
             tf = self.tf.tocsr(copy=True)
-            n_docs = max(tf.shape[0], 1)
-            lengths = np.asarray(tf.sum(axis=1)).ravel()
-            avg = lengths.mean() if len(lengths) else 1.0
-            idf = _idf(self._document_frequencies(), n_docs)
-            norm = np.repeat(self.k1 * (1 - self.b + self.b * lengths / max(avg, 1e-9)), np.diff(tf.indptr))
-            tf.data = (tf.data * (self.k1 + 1) / (tf.data + norm) * idf[tf.indices]).astype(np.float32)
+            stats = self.collection(())
+            idf = _idf(self._document_frequencies(), max(stats.n_docs, 1))
+            lengths = np.repeat(self._lengths(tf), np.diff(tf.indptr))
+            tf.data = _bm25_values(tf.data, lengths, stats.avg_length, idf[tf.indices], k1=self.k1, b=self.b)
             self._weights = tf.tocsc()
         return self._weights
 
+    def collection(self, terms: Sequence[str]) -> Collection:
+        """This index's statistics, with the document frequency of ``terms`` (the ones it knows)."""
+        df = self._document_frequencies()
+        if self._total_length is None:
+            self._total_length = round(float(self._lengths(self.tf).sum()))
+        return Collection(len(self), self._total_length, {t: int(df[self.vocab[t]]) for t in terms if t in self.vocab})
+
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """BM25 IDF of each term; a term the index has never seen gets the largest possible IDF."""
-        n_docs = max(len(self), 1)
-        df = self._document_frequencies()
-        out = {}
-        for term in terms:
-            count = int(df[self.vocab[term]]) if term in self.vocab else 0
-            out[term] = float(_idf(np.array(count, dtype=np.float64), n_docs))
-        return out
+        return collection_idf(self.collection(terms), terms)
 
-    def search(self, query: Sequence[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def search(
+        self,
+        query: Sequence[str],
+        k: int,
+        allowed: np.ndarray | None = None,
+        *,
+        collection: Collection | None = None,
+    ) -> list[tuple[int, float]]:
         """Top ``k`` (id, BM25 score) for a token list; documents scoring zero are not returned.
 
-        Cost: the postings of the query's terms, plus one pass over a score per document.
+        With ``collection`` (the statistics of a whole split index), documents are scored as that
+        collection would score them; the index must not be frozen. Cost: the postings of the
+        query's terms, plus one pass over a score per document.
         """
         counts = Counter(t for t in query if t in self.vocab)
         if not counts or not len(self) or k <= 0:
             return []
-        weights = self._bm25_weights()
         cols = [self.vocab[t] for t in counts]
         qtf = np.array([counts[t] for t in counts], dtype=np.float32)
-        scores = np.asarray(weights[:, cols] @ qtf).ravel()
+        weights = self._bm25_weights()[:, cols] if collection is None else self._weights_in(collection, list(counts))
+        scores = np.asarray(weights @ qtf).ravel()
         candidates = np.flatnonzero(scores > 0)
         if allowed is not None:  # only documents with a term need the membership test
             candidates = candidates[np.isin(self.doc_ids[candidates], allowed)]
-        if not len(candidates):
-            return []
-        if len(candidates) > k:
-            candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
-        top = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [(int(self.doc_ids[i]), float(scores[i])) for i in top]
+        return top_k(self.doc_ids[candidates], scores[candidates], k) if len(candidates) else []
+
+    def _weights_in(self, collection: Collection, terms: list[str]) -> sp.csc_matrix:
+        """BM25 weights of ``terms``' columns under another collection's statistics."""
+        if self._columns is None:
+            tf = self.tf
+            self._columns = (tf.tocsc(), self._lengths(tf))
+        tf_csc, lengths = self._columns
+        sub = tf_csc[:, [self.vocab[t] for t in terms]]
+        df = np.array([collection.df.get(t, 0) for t in terms], dtype=np.int64)
+        idf = np.repeat(_idf(df, max(collection.n_docs, 1)), np.diff(sub.indptr))
+        values = _bm25_values(sub.data, lengths[sub.indices], collection.avg_length, idf, k1=self.k1, b=self.b)
+        return sp.csc_matrix((values, sub.indices, sub.indptr), shape=sub.shape)
 
     def save(self, directory: Path) -> None:
         """Write the term-frequency matrix, ids and vocabulary."""

@@ -160,12 +160,15 @@ def _load_generation(directory: Path, manifest: dict, *, freeze: bool, spec: Ind
     return Snapshot(directory, manifest, dense, lexical, meta, second)
 
 
-def open_snapshot(directory: Path, spec: IndexSpec | None = None) -> Snapshot:
-    """Load the current generation for reading; with ``spec``, refuse a mismatching index."""
+def open_snapshot(directory: Path, spec: IndexSpec | None = None, *, freeze: bool = True) -> Snapshot:
+    """Load the current generation for reading; with ``spec``, refuse a mismatching index.
+
+    ``freeze=False`` keeps the lexical term frequencies (a shard scores with other statistics).
+    """
     manifest = read_manifest(directory)
     if spec is not None:
         check_manifest(manifest, spec, directory)
-    return _load_generation(directory, manifest, freeze=True, spec=spec)
+    return _load_generation(directory, manifest, freeze=freeze, spec=spec)
 
 
 def verify(snapshot: Snapshot) -> list[str]:

@@ -21,7 +21,7 @@ from index.store import IndexSpec, Snapshot, Writer, convert_dense, open_snapsho
 from rag.answer import Answer, compose
 from rag.embedding.encoder import Encoder, load_encoder
 from rag.embedding.second import SecondEncoder, load_second_encoder
-from rag.errors import InputError
+from rag.errors import ConfigError, InputError
 from rag.ingest import FileReport, Ingestor, expand_paths
 from rag.query import Person, SpeakerLexicon
 from rag.retrieval import Retriever, SearchResult, validate_query
@@ -58,13 +58,16 @@ class Engine:
         encoder: Encoder | None = None,
         tokenize: Callable[[str], list[str]] | None = None,
         second: SecondEncoder | None = None,
+        snapshot: Snapshot | None = None,
     ) -> None:
         self.settings = settings
         self.progress = progress
         self._encoder = encoder
         self._second = second
         self._tokenize = tokenize
-        self._snapshot: Snapshot | None = None
+        # A given snapshot (a split index's shards, say) is served as it is: never reloaded from disk.
+        self._snapshot: Snapshot | None = snapshot
+        self._fixed = snapshot is not None
         self._reader: Reader | None = None
         # Speaker lexicons by generation, shared with pinned views (building one takes seconds at scale).
         self._lexicons: dict[int, SpeakerLexicon] = {}
@@ -166,6 +169,8 @@ class Engine:
 
     def has_index(self) -> bool:
         """Whether the index directory holds a committed index."""
+        if self._fixed:
+            return True
         try:
             read_manifest(self.index_dir)
         except IndexMissing:
@@ -186,7 +191,7 @@ class Engine:
 
     def refresh(self) -> bool:
         """Switch to a newer committed generation if there is one; True when it switched."""
-        if self._pinned:
+        if self._pinned or self._fixed:
             return False
         with self._lock:
             try:
@@ -265,6 +270,11 @@ class Engine:
     @contextmanager
     def _writing(self, *, show_progress: bool = False) -> Iterator[Ingestor]:
         """An ingestor over the next generation; committed (and picked up) only if something changed."""
+        if self._fixed:
+            raise ConfigError(
+                "this engine serves a split index, which is read-only: ingest into the source index "
+                "and split it again (`gijiroku shard`)"
+            )
         with Writer(self.index_dir, self.spec()) as writer:
             ingestor = Ingestor(
                 writer=writer,

@@ -1,0 +1,520 @@
+"""A split index: N shard indexes, cut by meeting, searched as one with the whole index's ranking.
+
+Layout::
+
+    DIR/shards.json         format version, the source index and generation, the shards, meeting → shard
+    DIR/shard-00/ ...       each an ordinary index directory (``index.store``), holding its meetings
+
+A shard answers a few small, picklable calls (``Shard``); a ``ShardClient`` carries them, in
+process (``LocalClient``) or to a remote replica (a Ray Serve handle in ``api.ray_serve``).
+``ShardedSnapshot`` looks like a ``Snapshot`` to a reader and fans each call out:
+
+- dense legs: every shard returns its top n; the merge keeps the n best by score (then id), which
+  is the whole index's top n when the search is exact;
+- the lexical leg runs in two rounds: the shards' collection statistics for the query's terms are
+  summed, then every shard scores with the sums, so BM25 gives each passage the score the whole
+  index would;
+- metadata lookups go to every shard and the answers are merged (a meeting lives on one shard).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, cast
+
+import numpy as np
+
+from index.base import top_k
+from index.dense import DenseIndex
+from index.errors import IndexCorrupt, IndexMissing, ShardUnavailable, StoreError
+from index.lexical import Collection, collection_idf, merge_collections
+from index.metadata import Filters
+from index.store import IndexSpec, Snapshot, Writer, check_manifest, open_snapshot, read_manifest
+
+LAYOUT = "shards.json"
+LAYOUT_VERSION = 1
+
+# What a shard answers about its metadata: the read-only lookups a reader makes.
+META_CALLS = frozenset(
+    {
+        "passages",
+        "passage_counts",
+        "remarks",
+        "remarks_in_meeting",
+        "meeting",
+        "meetings_by_id",
+        "meetings",
+        "remark_counts",
+        "speakers",
+        "remarks_of",
+        "speaker_matches",
+        "counts",
+    }
+)
+
+
+# -- splitting ---------------------------------------------------------------------------------
+def assign(sizes: dict[str, int], shards: int) -> dict[str, int]:
+    """meeting id → shard: the largest meetings first, each to the lightest shard (ties: lowest number)."""
+    load = [0] * shards
+    out: dict[str, int] = {}
+    for meeting_id, size in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])):
+        target = min(range(shards), key=lambda i: (load[i], i))
+        out[meeting_id] = target
+        load[target] += size
+    return out
+
+
+def _spec_of(manifest: dict) -> IndexSpec:
+    second = manifest.get("second") or {}
+    dense = manifest.get("dense", {})
+    return IndexSpec(
+        model_name=manifest["model"]["name"],
+        dim=manifest["model"]["dim"],
+        tokenizer=manifest["tokenizer"],
+        dense_type=dense.get("type", "flat"),
+        hnsw_m=dense.get("hnsw_m", 32),
+        second_model=second.get("name"),
+        second_dim=second.get("dim", 0),
+    )
+
+
+def _build_shard(source: Path, manifest: dict, target: Path, drop: list[str]) -> dict:
+    """A copy of the source generation with the other shards' meetings deleted, committed as a new one."""
+    target.mkdir(parents=True)
+    copied = target / manifest["directory"]
+    shutil.copytree(source / manifest["directory"], copied)
+    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+    with Writer(target, _spec_of(manifest)) as writer:
+        snap = writer.snapshot
+        assert snap is not None
+        for meeting_id in drop:
+            ids = np.asarray(snap.meta.delete_meeting(meeting_id), dtype=np.int64)
+            for store in (snap.dense, snap.lexical, snap.second):
+                if store is not None:
+                    store.delete(ids)
+        committed = writer.commit()
+    shutil.rmtree(copied, ignore_errors=True)
+    return committed
+
+
+def split_index(source: Path, out: Path, *, shards: int) -> dict:
+    """Split the index at ``source`` into ``shards`` indexes under ``out`` (by meeting); returns the layout.
+
+    Passage ids are kept, so a passage has the same id in its shard as in the source. The layout
+    is built beside ``out`` and renamed into place, so a crash leaves the previous layout (or none).
+    """
+    if shards < 1:
+        raise StoreError(f"a split needs at least 1 shard, got {shards}")
+    manifest = read_manifest(source)
+    snap = open_snapshot(source)
+    try:
+        sizes = snap.meta.remark_counts()
+    finally:
+        snap.close()
+    if len(sizes) < shards:
+        raise StoreError(f"{source} has {len(sizes)} meetings, fewer than the {shards} shards asked for")
+    owner = assign(sizes, shards)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        entries = []
+        for i in range(shards):
+            name = f"shard-{i:02d}"
+            drop = sorted(m for m, s in owner.items() if s != i)
+            committed = _build_shard(source, manifest, work / name, drop)
+            entries.append({"directory": name, "counts": committed["counts"]})
+        layout = {
+            "format_version": LAYOUT_VERSION,
+            "source": str(source),
+            "source_generation": manifest.get("generation", 0),
+            "shards": entries,
+            "assignment": owner,
+        }
+        (work / LAYOUT).write_text(json.dumps(layout, ensure_ascii=False, indent=2))
+        _swap_into_place(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return layout
+
+
+def _swap_into_place(work: Path, out: Path) -> None:
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}-old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(out, old)
+    os.replace(work, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_layout(directory: Path) -> dict:
+    """The layout of a split index; ``IndexMissing`` when ``directory`` holds none."""
+    path = directory / LAYOUT
+    if not path.is_file():
+        raise IndexMissing(f"no split index at {directory} (run `gijiroku shard` first)")
+    try:
+        layout = json.loads(path.read_text())
+    except ValueError as exc:
+        raise IndexCorrupt(f"{path} is not valid JSON: {exc}") from exc
+    if layout.get("format_version") != LAYOUT_VERSION:
+        raise IndexCorrupt(f"{path} has layout version {layout.get('format_version')}, expected {LAYOUT_VERSION}")
+    return layout
+
+
+def shard_dirs(directory: Path) -> list[Path]:
+    """The shard index directories of a split index, in shard order."""
+    return [directory / entry["directory"] for entry in read_layout(directory)["shards"]]
+
+
+# -- the shard side ----------------------------------------------------------------------------
+class Shard:
+    """The calls one shard answers, over its own snapshot (loaded unfrozen: it scores with others' statistics)."""
+
+    def __init__(self, directory: Path, spec: IndexSpec | None = None) -> None:
+        manifest = read_manifest(directory)
+        if spec is not None:
+            check_manifest(manifest, spec, directory)
+        self.snapshot = open_snapshot(directory, spec, freeze=False)
+
+    def info(self) -> dict:
+        """The shard's manifest."""
+        return self.snapshot.manifest
+
+    def _allowed(self, allowed: Filters | np.ndarray | None) -> np.ndarray | None:
+        if isinstance(allowed, Filters):
+            return self.snapshot.meta.allowed_passages(allowed)
+        return allowed
+
+    def _dense(self, leg: str) -> DenseIndex:
+        index = self.snapshot.dense if leg == "dense" else self.snapshot.second
+        if index is None:
+            raise IndexCorrupt(f"{self.snapshot.directory} has no {leg} leg")
+        return index
+
+    def dense_search(
+        self, leg: str, vector: np.ndarray, k: int, allowed: Filters | np.ndarray | None
+    ) -> list[tuple[int, float]]:
+        """Top ``k`` (id, cosine) of a dense leg (``dense`` or ``second``)."""
+        return self._dense(leg).search(vector, k, self._allowed(allowed))
+
+    def background(self, leg: str, n: int) -> np.ndarray:
+        """The dense leg's fixed random sample of ``n`` vectors."""
+        return self._dense(leg).background(n)
+
+    def collection(self, terms: list[str]) -> Collection:
+        """The lexical statistics of this shard for ``terms``."""
+        return self.snapshot.lexical.collection(terms)
+
+    def lexical_search(
+        self, tokens: list[str], k: int, allowed: Filters | np.ndarray | None, collection: Collection
+    ) -> list[tuple[int, float]]:
+        """Top ``k`` (id, BM25) scored with the whole split index's statistics."""
+        return self.snapshot.lexical.search(tokens, k, self._allowed(allowed), collection=collection)
+
+    def meta(self, method: str, args: tuple, kwargs: dict) -> Any:
+        """One read-only metadata lookup (one of ``META_CALLS``)."""
+        if method not in META_CALLS:
+            raise StoreError(f"a shard does not answer {method!r}")
+        return getattr(self.snapshot.meta, method)(*args, **kwargs)
+
+    def call(self, method: str, *args: Any) -> Any:
+        """Dispatch by name: what a remote replica exposes as its one entry point."""
+        if method not in _SHARD_CALLS:
+            raise StoreError(f"a shard does not answer {method!r}")
+        return getattr(self, method)(*args)
+
+
+_SHARD_CALLS = frozenset({"info", "dense_search", "background", "collection", "lexical_search", "meta"})
+
+
+# -- the client side ---------------------------------------------------------------------------
+class Pending(Protocol):
+    """An answer on its way."""
+
+    def result(self, timeout: float | None = None) -> Any: ...
+
+
+class ShardClient(Protocol):
+    """Sends calls to one shard."""
+
+    def submit(self, method: str, *args: Any) -> Pending: ...
+
+
+class LocalClient:
+    """A shard in this process (tests, notebooks, and a split index served without a cluster)."""
+
+    def __init__(self, shard: Shard) -> None:
+        self.shard = shard
+
+    def submit(self, method: str, *args: Any) -> Pending:
+        """Run the call now; the answer (or its error) waits in a finished future."""
+        future: Future = Future()
+        try:
+            future.set_result(self.shard.call(method, *args))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+@dataclass(frozen=True)
+class ShardFilter:
+    """Filters sent to the shards, which each turn them into their own allowed passages."""
+
+    filters: Filters
+
+
+def gather(clients: Sequence[ShardClient], method: str, *args: Any, timeout: float | None = None) -> list[Any]:
+    """The answer of every shard to one call, sent to all before any is awaited."""
+    pending = [client.submit(method, *args) for client in clients]
+    out = []
+    for i, answer in enumerate(pending):
+        try:
+            out.append(answer.result(timeout))
+        except StoreError:
+            raise
+        except Exception as exc:  # a dead replica, a timeout, a lost connection: the shard is unavailable
+            raise ShardUnavailable(
+                f"shard {i} did not answer {method}: {type(exc).__name__}: {exc}".strip(),
+                details={"shard": i, "call": method},
+            ) from exc
+    return out
+
+
+def _merge_top(parts: Iterable[list[tuple[int, float]]], k: int) -> list[tuple[int, float]]:
+    pairs = [p for part in parts for p in part]
+    if not pairs:
+        return []
+    ids = np.array([i for i, _ in pairs], dtype=np.int64)
+    scores = np.array([s for _, s in pairs], dtype=np.float64)
+    return top_k(ids, scores, k)
+
+
+def _unwrap(allowed: object) -> Filters | np.ndarray | None:
+    if isinstance(allowed, ShardFilter):
+        return allowed.filters
+    return cast(np.ndarray | None, allowed)
+
+
+class ShardedDense:
+    """A dense leg over shards: each shard's top ``k``, merged."""
+
+    def __init__(self, clients: Sequence[ShardClient], leg: str, *, size: int, dim: int, timeout: float | None) -> None:
+        self.clients, self.leg, self.size, self.dim, self.timeout = clients, leg, size, dim, timeout
+        self._background: tuple[int, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return self.size
+
+    def search(self, query: np.ndarray, k: int, allowed: object = None) -> list[tuple[int, float]]:
+        """Top ``k`` (id, cosine) across the shards."""
+        vector = np.ascontiguousarray(query, dtype=np.float32)
+        parts = gather(self.clients, "dense_search", self.leg, vector, k, _unwrap(allowed), timeout=self.timeout)
+        return _merge_top(parts, k)
+
+    def background(self, n: int = 256) -> np.ndarray:
+        """Every shard's fixed sample, together (cached)."""
+        if self._background is None or self._background[0] != n:
+            per = max(1, n // max(len(self.clients), 1))
+            parts = gather(self.clients, "background", self.leg, per, timeout=self.timeout)
+            self._background = (n, np.concatenate(parts) if parts else np.zeros((0, self.dim), np.float32))
+        return self._background[1]
+
+
+class ShardedLexical:
+    """The lexical leg over shards: statistics summed first, then every shard scores with the sums."""
+
+    def __init__(self, clients: Sequence[ShardClient], *, size: int, timeout: float | None) -> None:
+        self.clients, self.size, self.timeout = clients, size, timeout
+
+    def __len__(self) -> int:
+        return self.size
+
+    def collection(self, terms: Sequence[str]) -> Collection:
+        """The whole split index's statistics for ``terms``."""
+        unique = list(dict.fromkeys(terms))
+        return merge_collections(gather(self.clients, "collection", unique, timeout=self.timeout))
+
+    def idf(self, terms: Sequence[str]) -> dict[str, float]:
+        """BM25 IDF of each term over all shards."""
+        return collection_idf(self.collection(terms), terms)
+
+    def search(self, query: Sequence[str], k: int, allowed: object = None) -> list[tuple[int, float]]:
+        """Top ``k`` (id, BM25) across the shards, as the whole index would score them."""
+        tokens = list(query)
+        stats = self.collection(tokens)
+        if not stats.df:
+            return []
+        parts = gather(self.clients, "lexical_search", tokens, k, _unwrap(allowed), stats, timeout=self.timeout)
+        return _merge_top(parts, k)
+
+
+class ShardedMeta:
+    """Metadata lookups over shards, each answered by every shard and merged."""
+
+    def __init__(self, clients: Sequence[ShardClient], *, timeout: float | None) -> None:
+        self.clients, self.timeout = clients, timeout
+
+    def _all(self, method: str, *args: Any, **kwargs: Any) -> list[Any]:
+        return gather(self.clients, "meta", method, args, kwargs, timeout=self.timeout)
+
+    def _union(self, method: str, *args: Any) -> dict:
+        out: dict = {}
+        for part in self._all(method, *args):
+            out.update(part)
+        return out
+
+    def allowed_passages(self, filters: Filters) -> ShardFilter | None:
+        """The filters themselves: each shard resolves them to its passages."""
+        return None if filters.is_empty() else ShardFilter(filters)
+
+    def facets(self) -> None:
+        """Nothing to build here: each shard keeps its own filter columns."""
+
+    def passages(self, passage_ids: Iterable[int]) -> dict[int, dict]:
+        """passage id → row, from whichever shard holds it."""
+        return self._union("passages", [int(i) for i in passage_ids])
+
+    def passage_counts(self, remark_ids: Iterable[str]) -> dict[str, int]:
+        """remark id → number of passages."""
+        return self._union("passage_counts", list(remark_ids))
+
+    def remarks(self, remark_ids: Iterable[str]) -> dict[str, dict]:
+        """remark id → remark row."""
+        return self._union("remarks", list(remark_ids))
+
+    def remarks_in_meeting(self, meeting_id: str, lo: int = 0, hi: int = 1 << 30) -> list[dict]:
+        """Remarks of a meeting in order (one shard holds them)."""
+        rows = [r for part in self._all("remarks_in_meeting", meeting_id, lo, hi) for r in part]
+        return sorted(rows, key=lambda r: r["ord"])
+
+    def meeting(self, meeting_id: str) -> dict | None:
+        """One meeting row, or None."""
+        return next((m for m in self._all("meeting", meeting_id) if m is not None), None)
+
+    def meetings_by_id(self, meeting_ids: Iterable[str]) -> dict[str, dict]:
+        """meeting id → meeting row."""
+        return self._union("meetings_by_id", list(meeting_ids))
+
+    def meetings(self) -> list[dict]:
+        """All meetings, newest first (then by title), as one index orders them."""
+        rows = sorted((m for part in self._all("meetings") for m in part), key=lambda m: m["title"])
+        return sorted(rows, key=lambda m: m["date"] or "", reverse=True)
+
+    def remark_counts(self) -> dict[str, int]:
+        """meeting id → number of remarks."""
+        return self._union("remark_counts")
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, summed."""
+        total: dict[str, int] = {}
+        for part in self._all("counts"):
+            for name, n in part.items():
+                total[name] = total.get(name, 0) + n
+        return total
+
+    def speaker_matches(self, speaker: str) -> bool:
+        """Whether any shard has a remark the speaker filter matches."""
+        return any(self._all("speaker_matches", speaker))
+
+    def remarks_of(self, person_id: str, *, limit: int, offset: int = 0) -> list[dict]:
+        """A person's remarks, newest meeting first, in order within a meeting."""
+        rows = [r for part in self._all("remarks_of", person_id, limit=limit + offset) for r in part]
+        rows.sort(key=lambda r: (r["meeting_id"], r["ord"]))
+        rows.sort(key=lambda r: r["meeting_date"] or "", reverse=True)
+        return rows[offset : offset + limit]
+
+    def speakers(self, person_id: str = "") -> list[dict]:
+        """People across shards: counts summed, lists joined in shard order."""
+        merged: dict[str, dict] = {}
+        for part in self._all("speakers", person_id):
+            for row in part:
+                into = merged.setdefault(row["person_id"], {**row, "remarks": 0, "meetings": 0})
+                into["name"] = max(into["name"], row["name"])
+                into["remarks"] += row["remarks"]
+                into["meetings"] += row["meetings"]
+                for col in ("roles", "groups", "affiliations", "labels", "meeting_ids"):
+                    if col in row:
+                        into[col] = list(dict.fromkeys([*into.get(col, []), *row[col]]))
+        return sorted(merged.values(), key=lambda r: (-r["remarks"], r["name"]))
+
+    def close(self) -> None:
+        """Nothing held here."""
+
+
+class ShardedSnapshot:
+    """What a reader needs from a ``Snapshot``, answered by shards (see the module docstring)."""
+
+    def __init__(
+        self, clients: Sequence[ShardClient], *, directory: Path, spec: IndexSpec | None, timeout: float | None
+    ) -> None:
+        manifests = gather(clients, "info", timeout=timeout)
+        for i, manifest in enumerate(manifests):
+            if spec is not None:
+                check_manifest(manifest, spec, directory / f"shard-{i:02d}")
+        first = manifests[0]
+        counts = {name: sum(m["counts"].get(name, 0) for m in manifests) for name in first["counts"]}
+        self.directory = directory
+        self.manifest = {**first, "counts": counts, "shards": len(clients)}
+        self.manifest["generation"] = max(int(m.get("generation", 0)) for m in manifests)
+        passages = counts.get("passages", 0)
+        self.dense = ShardedDense(clients, "dense", size=passages, dim=first["model"]["dim"], timeout=timeout)
+        second = first.get("second")
+        use_second = second and (spec is None or spec.second_model)
+        self.second = (
+            ShardedDense(clients, "second", size=passages, dim=second["dim"], timeout=timeout) if use_second else None
+        )
+        self.lexical = ShardedLexical(clients, size=passages, timeout=timeout)
+        self.meta = ShardedMeta(clients, timeout=timeout)
+
+    @property
+    def second_model(self) -> str | None:
+        """The model name of the second dense leg, if the shards have one."""
+        return (self.manifest.get("second") or {}).get("name") if self.second is not None else None
+
+    @property
+    def generation(self) -> int:
+        """The newest generation among the shards."""
+        return int(self.manifest.get("generation", 0))
+
+    def close(self) -> None:
+        """Nothing held here: the shards hold the files."""
+
+    def as_snapshot(self) -> Snapshot:
+        """This object typed as the ``Snapshot`` whose reading side it provides."""
+        return cast(Snapshot, self)
+
+
+def open_sharded(
+    directory: Path,
+    *,
+    spec: IndexSpec | None = None,
+    connect: Callable[[Path], ShardClient] | None = None,
+    timeout: float | None = None,
+) -> ShardedSnapshot:
+    """A split index for reading: each shard reached through ``connect`` (default: loaded in process)."""
+    dirs = shard_dirs(directory)
+    make = connect or (lambda d: LocalClient(Shard(d, spec)))
+    return ShardedSnapshot([make(d) for d in dirs], directory=directory, spec=spec, timeout=timeout)
+
+
+__all__ = [
+    "LocalClient",
+    "Shard",
+    "ShardClient",
+    "ShardedSnapshot",
+    "assign",
+    "open_sharded",
+    "read_layout",
+    "shard_dirs",
+    "split_index",
+]
