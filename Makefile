@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps serve test lint typecheck pytest eval bench bench-scale clean
+.PHONY: setup system-deps serve test lint typecheck pytest pytest-ray eval bench bench-scale clean
 
 setup: $(STAMP)
 
@@ -33,7 +33,12 @@ system-deps:
 	.ci/system-deps
 
 pytest: setup system-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --ignore=tests/ray
+	.ci/loopback $(BIN)/python -m pytest -q tests/ray
+
+# The Ray group alone, in a loopback-only network namespace (a two-node local cluster).
+pytest-ray: setup
+	.ci/loopback $(BIN)/python -m pytest -q tests/ray
 
 test: lint typecheck pytest
 

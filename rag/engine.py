@@ -59,10 +59,15 @@ class Engine:
         tokenize: Callable[[str], list[str]] | None = None,
         second: SecondEncoder | None = None,
         snapshot: Snapshot | None = None,
+        encoder_factory: Callable[[], Encoder] | None = None,
+        second_factory: Callable[[], SecondEncoder] | None = None,
     ) -> None:
         self.settings = settings
         self.progress = progress
         self._encoder = encoder
+        # How a Ray worker builds this engine's encoder (default: load the configured model).
+        self._encoder_factory = encoder_factory
+        self._second_factory = second_factory
         self._second = second
         self._tokenize = tokenize
         # A given snapshot (a split index's shards, say) is served as it is: never reloaded from disk.
@@ -298,11 +303,18 @@ class Engine:
         recursive: bool = False,
         show_progress: bool = False,
         on_report: Callable[[FileReport], None] | None = None,
+        ray: str | None = None,
     ) -> list[FileReport]:
-        """Ingest files and directories as one committed generation; returns a report per file."""
+        """Ingest files and directories as one committed generation; returns a report per file.
+
+        With ``ray`` (a cluster address, or ``auto``), parsing and embedding run on a Ray cluster
+        (``rag.distributed``); the index written is the one this process would write.
+        """
         files = expand_paths(paths, recursive=recursive)
         if not files:
             raise InputError("no minutes files found at the given paths")
+        if ray is not None:
+            return self._ingest_on_ray(files, address=ray, fmt=fmt, on_report=on_report)
         reports = []
         with self._writing(show_progress=show_progress) as ingestor:
             for path in files:
@@ -310,6 +322,29 @@ class Engine:
                 reports.append(report)
                 if on_report:
                     on_report(report)
+        return reports
+
+    def _ingest_on_ray(
+        self, files: list[Path], *, address: str, fmt: str | None, on_report: Callable[[FileReport], None] | None
+    ) -> list[FileReport]:
+        from rag.distributed import default_factories, ingest_on_ray
+
+        make_encoder, make_second = default_factories(self.settings, second=self.second is not None)
+        given = (self._encoder, self._encoder_factory), (self._second, self._second_factory)
+        if any(model is not None and factory is None for model, factory in given):
+            raise ConfigError("this engine was given its models; ingest on Ray also needs their factories")
+        make_encoder = self._encoder_factory or make_encoder
+        make_second = self._second_factory or make_second
+        with self._writing() as ingestor:
+            reports = ingest_on_ray(
+                ingestor,
+                files,
+                address=address,
+                fmt=fmt,
+                make_encoder=make_encoder,
+                make_second=make_second,
+                on_report=on_report,
+            )
         return reports
 
     def ingest_bytes(self, data: bytes, name: str, *, fmt: str | None = None) -> FileReport:

@@ -19,7 +19,7 @@ from rag.embedding.encoder import Encoder
 from rag.embedding.second import SecondEncoder
 from rag.errors import ConfigError, GijirokuError, InputError
 from rag.identity import Known, is_surname_only, link_turns, roles_agree, surname_of
-from rag.models import ParsedMinutes, Turn
+from rag.models import ParsedMinutes, Passage, Turn
 from rag.parsing import parse_bytes
 from rag.parsing.base import content_hash
 from rag.records import meeting_row, remark_id, turn_row
@@ -71,6 +71,21 @@ def tokenize_passages(texts: list[str], tokenize: Callable[[str], list[str]]) ->
     return many(texts) if many is not None else [tokenize(t) for t in texts]
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A file staged for indexing: its report, passage ids, texts to embed and passage texts."""
+
+    report: FileReport
+    ids: np.ndarray
+    texts: list[str]
+    passages: list[str]
+
+
+def passages_of(rid: str, turn: Turn, settings: Settings) -> list[Passage]:
+    """A remark's passages, as configured (the one place both ingest paths cut them)."""
+    return split_remark(rid, turn.text, max_chars=settings.passage_max_chars, overlap=settings.passage_overlap_chars)
+
+
 class Ingestor:
     """Adds parsed minutes to an open ``Writer``."""
 
@@ -115,6 +130,16 @@ class Ingestor:
 
     def add_parsed(self, parsed: ParsedMinutes, name: str) -> FileReport:
         """Index a parsed meeting, replacing an earlier version of the same meeting."""
+        staged = self.stage(parsed, name)
+        self.apply(staged, self.encoder.encode_passages(staged.texts, show_progress=self.show_progress))
+        return staged.report
+
+    def stage(self, parsed: ParsedMinutes, name: str) -> Staged:
+        """Everything but the vectors: speakers linked, passages cut, metadata written, old passages removed.
+
+        Staging runs file by file in order (each file's speakers are linked against the ones before
+        it); the embedding of what was staged can then run anywhere, in any order (``apply``).
+        """
         snap = self.writer.snapshot
         assert snap is not None
         meeting = parsed.meeting
@@ -123,14 +148,11 @@ class Ingestor:
         rows: list[dict] = []
         for turn in parsed.turns:
             rid = remark_id(meeting.meeting_id, turn.order)
-            for passage in split_remark(
-                rid, turn.text, max_chars=self.settings.passage_max_chars, overlap=self.settings.passage_overlap_chars
-            ):
+            for passage in passages_of(rid, turn, self.settings):
                 rows.append({"remark_id": rid, "ordinal": passage.ordinal, "text": passage.text})
                 texts.append(embedding_text(passage.text, turn, with_context=self.settings.passage_context))
         if not rows:
             raise InputError(f"{name}: the remarks are empty")
-        vectors = self.encoder.encode_passages(texts, show_progress=self.show_progress)
         ids = self.writer.allocate_ids(len(rows))
         for row, pid in zip(rows, ids, strict=True):
             row["passage_id"] = int(pid)
@@ -138,18 +160,33 @@ class Ingestor:
             meeting_row(meeting), [turn_row(meeting.meeting_id, t) for t in parsed.turns], rows
         )
         old_ids = np.asarray(old, dtype=np.int64)
-        snap.dense.delete(old_ids)
-        snap.lexical.delete(old_ids)
-        snap.dense.add(ids, vectors)
-        if snap.second is not None:
-            snap.second.delete(old_ids)
-            snap.second.add(ids, self._second().encode_passages(texts))
-        snap.lexical.add(ids, tokenize_passages([r["text"] for r in rows], self.tokenize))
+        for store in (snap.dense, snap.lexical, snap.second):
+            if store is not None:
+                store.delete(old_ids)
         self._link_earlier(parsed)
         self.changed = True
-        return FileReport(
+        report = FileReport(
             name, "ingested", meeting.meeting_id, meeting.title, len(parsed.turns), len(rows), warnings=parsed.warnings
         )
+        return Staged(report, ids, texts, [r["text"] for r in rows])
+
+    def apply(
+        self,
+        staged: Staged,
+        vectors: np.ndarray,
+        *,
+        second: np.ndarray | None = None,
+        tokens: list[list[str]] | None = None,
+    ) -> None:
+        """Add a staged file's vectors and postings (computed here when not given)."""
+        snap = self.writer.snapshot
+        assert snap is not None
+        snap.dense.add(staged.ids, vectors)
+        if snap.second is not None:
+            snap.second.add(staged.ids, second if second is not None else self._second().encode_passages(staged.texts))
+        if tokens is None:
+            tokens = tokenize_passages(staged.passages, self.tokenize)
+        snap.lexical.add(staged.ids, tokens)
 
     def _people_by_surname(self, surname: str) -> list[Known]:
         snap = self.writer.snapshot

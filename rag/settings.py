@@ -129,6 +129,16 @@ class Settings(BaseSettings):
     # glibc malloc arenas for the server (0: glibc's default); 2 keeps RSS down on million-remark indexes.
     malloc_arena_max: int = Field(default=0, ge=0, le=64)
 
+    # Ray (the optional ``gijiroku[ray]`` extra): a local cluster's size when started for one command
+    # (``--ray auto``), embedding actors and their batch, and how long a shard may take to answer.
+    ray_num_cpus: int = Field(default=0, ge=0, le=4096)  # 0: every core of this machine
+    ray_object_store_mb: int = Field(default=512, ge=75)
+    ray_embed_actors: int = Field(default=0, ge=0, le=1024)  # 0: one per CPU (per GPU where the cluster has GPUs)
+    ray_embed_batch: int = Field(default=64, ge=1, le=4096)
+    ray_tmpdir: Path | None = None  # Ray's session files; a short path (AF_UNIX names stop at 108 bytes)
+    shard_replicas: int = Field(default=1, ge=1, le=64)
+    shard_timeout_s: float = Field(default=10.0, gt=0, le=600)
+
     @field_validator("device")
     @classmethod
     def _device(cls, value: str) -> str:

@@ -3,17 +3,15 @@ encoder for fast hermetic tests, and, for slow tests, the real default model con
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 from rag.embedding.encoder import Encoder
-from rag.embedding.second import USE_MULTILINGUAL, SecondEncoder
+from rag.embedding.hashing import hashing_encoder, hashing_second
+from rag.embedding.second import SecondEncoder
 from rag.engine import Engine
 from rag.settings import Settings
 
@@ -38,29 +36,9 @@ def shared_file(name: str) -> Path:
     return path
 
 
-class HashingModel:
-    """A deterministic stand-in for a sentence-transformers model: hashed character bigrams."""
-
-    dim = 64
-
-    def get_embedding_dimension(self) -> int:
-        return self.dim
-
-    def encode(self, texts, prompt=None, **_: object) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for a, b in itertools.pairwise(text):
-                digest = hashlib.md5((a + b).encode()).digest()
-                out[row, digest[0] % self.dim] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1, norms)
-
-
 def fake_encoder() -> Encoder:
-    """An ``Encoder`` over ``HashingModel``."""
-    return Encoder(
-        HashingModel(), name="test/hashing", query_prompt="", passage_prompt="", english_prompt="", batch_size=8
-    )
+    """An ``Encoder`` over hashed character bigrams (``rag.embedding.hashing``)."""
+    return hashing_encoder()
 
 
 @pytest.fixture(scope="session")
@@ -77,23 +55,9 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
     return Settings(index_dir=index_dir, model_name="test/hashing", **values)
 
 
-class HashingSecondModel(HashingModel):
-    """A stand-in for the second dense model: hashed character trigrams, another view of the text."""
-
-    dim = 32
-
-    def encode(self, texts, prompt=None, **_: object) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for i in range(len(text) - 2):
-                out[row, hashlib.md5(text[i : i + 3].encode()).digest()[0] % self.dim] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1, norms)
-
-
 def fake_second() -> SecondEncoder:
-    """A ``SecondEncoder`` over ``HashingSecondModel``, under the real second model's name."""
-    return SecondEncoder(HashingSecondModel(), name=USE_MULTILINGUAL, dim=HashingSecondModel.dim)
+    """A ``SecondEncoder`` over hashed character trigrams, under the real second model's name."""
+    return hashing_second()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 
 from rag.embedding.batching import QueryBatcher, VectorCache
-from tests.conftest import HashingModel
+from rag.embedding.hashing import HashingModel
 
 MODEL = HashingModel()
 

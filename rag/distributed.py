@@ -1,0 +1,232 @@
+"""Ingest on a Ray cluster: parsing as Ray tasks, embedding as a Ray Data ``map_batches`` over an
+actor pool, one atomic commit by the driver in the ordinary index format.
+
+The work splits where it is cheap to split:
+
+1. Ray tasks read nothing from disk: the driver sends each file's bytes, a task parses it, cuts its
+   passages and tokenises them (SudachiPy), and sends back the parsed meeting and the tokens.
+2. The driver stages the files in the order given (speakers linked against the ones before,
+   metadata written, passage ids allocated): the same steps, in the same order, as one process.
+3. Ray Data embeds every staged passage: actors load the model once each (``num_gpus=1`` actors
+   where the cluster has GPUs) and batches stream back to the driver, which adds them and commits.
+
+Ray retries a task or restarts an actor whose worker dies, and a batch is pure (the same texts give
+the same vectors), so a killed worker changes nothing in the result. A killed driver commits
+nothing: the writer's temporary generation is discarded and the previous one stays current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.embedding.encoder import Encoder, load_encoder
+from rag.embedding.second import SecondEncoder, load_second_encoder
+from rag.errors import GijirokuError
+from rag.ingest import FileReport, Ingestor, Staged, passages_of
+from rag.models import ParsedMinutes
+from rag.parsing import parse_bytes
+from rag.parsing.base import content_hash
+from rag.ray_cluster import connected
+from rag.records import remark_id
+from rag.settings import Settings
+from rag.tokenize import make_sudachi_tokenizer
+
+EncoderFactory = Callable[[], Encoder]
+SecondFactory = Callable[[], SecondEncoder]
+_TOKENIZERS: dict[str, Callable[[str], list[str]]] = {}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a parse task sends back: the parsed meeting and its passages' tokens, or why it failed."""
+
+    name: str
+    parsed: ParsedMinutes | None = None
+    passages: tuple[str, ...] = ()
+    tokens: tuple[tuple[str, ...], ...] = ()
+    reason: str = ""
+
+
+def prepare(data: bytes, name: str, fmt: str | None, settings: Settings) -> Prepared:
+    """Parse one file and tokenise its passages (runs as a Ray task; pure, so a retry is harmless)."""
+    try:
+        parsed = parse_bytes(data, Path(name).name, fmt=fmt)
+    except GijirokuError as exc:
+        return Prepared(name, reason=exc.message)
+    tokenize = _TOKENIZERS.get(settings.sudachi_mode)
+    if tokenize is None:  # once per worker process: the dictionary takes a second to load
+        tokenize = _TOKENIZERS[settings.sudachi_mode] = make_sudachi_tokenizer(settings.sudachi_mode)
+    texts = [
+        p.text
+        for turn in parsed.turns
+        for p in passages_of(remark_id(parsed.meeting.meeting_id, turn.order), turn, settings)
+    ]
+    many = getattr(tokenize, "many", None)
+    tokens = many(texts) if many is not None else [tokenize(t) for t in texts]
+    return Prepared(name, parsed, tuple(texts), tuple(tuple(t) for t in tokens))
+
+
+class EmbedActor:
+    """A Ray Data actor: the model loaded once, then batches of passage texts → vectors."""
+
+    def __init__(self, make_encoder: EncoderFactory, make_second: SecondFactory | None) -> None:
+        self.encoder = make_encoder()
+        self.second = make_second() if make_second is not None else None
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Vectors of one batch, keyed by the passages' positions."""
+        texts = [str(t) for t in batch["text"]]
+        out = {"i": batch["i"], "vector": self.encoder.encode_passages(texts)}
+        if self.second is not None:
+            out["second"] = self.second.encode_passages(texts)
+        return out
+
+
+def default_factories(settings: Settings, *, second: bool) -> tuple[EncoderFactory, SecondFactory | None]:
+    """Factories that load the configured models on a worker (picklable: settings travel with them)."""
+    make_second = partial(load_second_encoder, settings.second_model, threads=1) if second else None
+    return partial(load_encoder, settings), make_second
+
+
+def ingest_on_ray(
+    ingestor: Ingestor,
+    files: Sequence[Path],
+    *,
+    address: str,
+    fmt: str | None = None,
+    make_encoder: EncoderFactory,
+    make_second: SecondFactory | None = None,
+    on_report: Callable[[FileReport], None] | None = None,
+) -> list[FileReport]:
+    """Ingest ``files`` through ``ingestor``'s open writer, with the heavy work on Ray (see the module docstring)."""
+    settings = ingestor.settings
+    with connected(address, settings) as ray:
+        submit = ray.remote(num_cpus=1, max_retries=3)(prepare).remote
+        reports: list[FileReport | None] = []
+        refs: list[Any] = []
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                reports.append(FileReport(str(path), "failed", reason=f"cannot read: {exc.strerror}"))
+                refs.append(None)
+                continue
+            reports.append(None)
+            refs.append((content_hash(data) if data else "", submit(data, str(path), fmt, settings)))
+        staged = _stage_all(ingestor, ray, refs, reports, files)
+        _embed_and_apply(ingestor, ray, staged, make_encoder=make_encoder, make_second=make_second)
+    done = [r for r in reports if r is not None]
+    for report in done:
+        if on_report is not None:
+            on_report(report)
+    return done
+
+
+def _stage_all(
+    ingestor: Ingestor, ray: Any, refs: list[Any], reports: list[FileReport | None], files: Sequence[Path]
+) -> list[tuple[Staged, tuple[tuple[str, ...], ...]]]:
+    """Stage the parsed files in the given order; fills ``reports``."""
+    snap = ingestor.writer.snapshot
+    assert snap is not None
+    staged = []
+    for i, ref in enumerate(refs):
+        if ref is None:
+            continue
+        digest, task = ref
+        known = snap.meta.meeting_by_hash(digest) if digest else None
+        if known:  # unchanged since an earlier ingest, or a copy of a file earlier in this batch
+            reports[i] = FileReport(str(files[i]), "skipped", known["meeting_id"], known["title"], reason="unchanged")
+            continue
+        prepared: Prepared = ray.get(task)
+        if prepared.parsed is None:
+            reports[i] = FileReport(prepared.name, "failed", reason=prepared.reason)
+            continue
+        try:
+            one = ingestor.stage(prepared.parsed, prepared.name)
+        except GijirokuError as exc:
+            reports[i] = FileReport(prepared.name, "failed", reason=exc.message)
+            continue
+        # The task cut the same passages (same text, same settings); tokens are recomputed if not.
+        tokens = prepared.tokens if tuple(one.passages) == prepared.passages else ()
+        reports[i] = one.report
+        staged.append((one, tokens))
+    return staged
+
+
+def _embed_and_apply(
+    ingestor: Ingestor,
+    ray: Any,
+    staged: list[tuple[Staged, tuple[tuple[str, ...], ...]]],
+    *,
+    make_encoder: EncoderFactory,
+    make_second: SecondFactory | None,
+) -> None:
+    """Embed every staged passage on the cluster, then add vectors and postings file by file."""
+    texts = [t for one, _ in staged for t in one.texts]
+    if not texts:
+        return
+    snap = ingestor.writer.snapshot
+    assert snap is not None
+    second = make_second if snap.second is not None else None
+    vectors, second_vectors = embed_on_ray(
+        ray, texts, make_encoder=make_encoder, make_second=second, settings=ingestor.settings
+    )
+    start = 0
+    for one, tokens in staged:
+        end = start + len(one.texts)
+        ingestor.apply(
+            one,
+            vectors[start:end],
+            second=second_vectors[start:end] if second_vectors is not None else None,
+            tokens=[list(t) for t in tokens] if tokens else None,
+        )
+        start = end
+
+
+def embed_on_ray(
+    ray: Any,
+    texts: list[str],
+    *,
+    make_encoder: EncoderFactory,
+    make_second: SecondFactory | None,
+    settings: Settings,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Vectors of ``texts`` (in order) from a Ray Data actor pool; GPU actors where the cluster has GPUs."""
+    import ray.data
+
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    gpus = int(ray.cluster_resources().get("GPU", 0))
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    actors = settings.ray_embed_actors or max(1, gpus or cpus)
+    resources = {"num_gpus": 1} if gpus else {"num_cpus": 1}
+    ds = ray.data.from_items([{"i": i, "text": t} for i, t in enumerate(texts)])
+    ds = ds.map_batches(
+        EmbedActor,
+        fn_constructor_kwargs={"make_encoder": make_encoder, "make_second": make_second},
+        compute=ray.data.ActorPoolStrategy(size=actors),
+        batch_size=settings.ray_embed_batch,
+        batch_format="numpy",
+        # A worker that dies mid-batch: the actor is restarted and the batch sent again.
+        max_restarts=3,
+        max_task_retries=3,
+        **resources,
+    )
+    vectors: np.ndarray | None = None
+    second: np.ndarray | None = None
+    for batch in ds.iter_batches(batch_size=4096, batch_format="numpy"):
+        idx = np.asarray(batch["i"], dtype=np.int64)
+        if vectors is None:
+            vectors = np.zeros((len(texts), batch["vector"].shape[1]), dtype=np.float32)
+        vectors[idx] = batch["vector"]
+        if "second" in batch:
+            if second is None:
+                second = np.zeros((len(texts), batch["second"].shape[1]), dtype=np.float32)
+            second[idx] = batch["second"]
+    assert vectors is not None
+    return vectors, second

@@ -1,0 +1,50 @@
+"""A model-free stand-in embedder: hashed character n-grams, deterministic in every process.
+
+For tests and benchmarks where the real model is not the point (a distributed pipeline's
+plumbing, its scheduling overhead): it needs no weights, runs anywhere, and gives the same
+vector for the same text on every machine (md5, never Python's salted ``hash``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from rag.embedding.encoder import Encoder
+from rag.embedding.second import USE_MULTILINGUAL, SecondEncoder
+
+HASHING_MODEL = "test/hashing"
+
+
+class HashingModel:
+    """A sentence-transformers-like model: hashed character ``n``-grams into ``dim`` buckets, unit length."""
+
+    def __init__(self, *, dim: int = 64, n: int = 2) -> None:
+        self.dim, self.n = dim, n
+
+    def get_embedding_dimension(self) -> int:
+        """The vector width."""
+        return self.dim
+
+    def encode(self, texts: Sequence[str], prompt: str | None = None, **_: object) -> np.ndarray:
+        """One unit vector per text."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for i in range(len(text) - self.n + 1):
+                out[row, hashlib.md5(text[i : i + self.n].encode()).digest()[0] % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+def hashing_encoder() -> Encoder:
+    """An ``Encoder`` over hashed character bigrams, named ``test/hashing``."""
+    return Encoder(
+        HashingModel(), name=HASHING_MODEL, query_prompt="", passage_prompt="", english_prompt="", batch_size=8
+    )
+
+
+def hashing_second() -> SecondEncoder:
+    """A ``SecondEncoder`` over hashed trigrams (another view of the text), under the real second model's name."""
+    return SecondEncoder(HashingModel(dim=32, n=3), name=USE_MULTILINGUAL, dim=32)

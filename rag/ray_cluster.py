@@ -1,0 +1,51 @@
+"""Connecting to Ray (the optional ``gijiroku[ray]`` extra): one place for the import guard and the settings.
+
+``address`` is ``auto`` (a running cluster on this machine if there is one, else a local one
+started for this command and stopped after it) or a cluster address (``ray://…`` or ``host:port``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
+
+from rag.errors import DependencyMissing
+from rag.settings import Settings
+
+INSTALL_HINT = "pip install 'gijiroku[ray]' (or, in this checkout, .venv/bin/pip install -e '.[ray]')"
+
+
+def require_ray() -> ModuleType:
+    """The ``ray`` module; ``DependencyMissing`` with the install command when it is absent."""
+    try:
+        import ray
+    except ImportError as exc:
+        raise DependencyMissing(f"this command needs Ray, which is not installed: {INSTALL_HINT}") from exc
+    return ray
+
+
+@contextmanager
+def connected(address: str, settings: Settings) -> Iterator[ModuleType]:
+    """Ray, connected to ``address`` for the duration of the block (left as found when already connected)."""
+    ray = require_ray()
+    if ray.is_initialized():  # a notebook or a test that set the cluster up itself
+        yield ray
+        return
+    # Ray reports usage to its authors unless told not to; nothing leaves this machine by default.
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    kwargs: dict = {"include_dashboard": False, "log_to_driver": False}
+    if address == "auto":
+        kwargs |= {"object_store_memory": settings.ray_object_store_mb * 1024 * 1024}
+        if settings.ray_num_cpus:
+            kwargs["num_cpus"] = settings.ray_num_cpus
+        if settings.ray_tmpdir is not None:
+            kwargs["_temp_dir"] = str(settings.ray_tmpdir)
+    else:
+        kwargs["address"] = address
+    ray.init(**kwargs)
+    try:
+        yield ray
+    finally:
+        ray.shutdown()

@@ -1,0 +1,108 @@
+"""Ingest over a two-node Ray cluster writes the index one process writes; a killed worker changes nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.store import verify
+from rag.embedding.encoder import Encoder
+from rag.embedding.hashing import hashing_encoder, hashing_second
+from rag.engine import Engine
+from tests.conftest import FIXTURES, SAMPLE, make_settings
+
+FILES = [SAMPLE, *sorted(FIXTURES.glob("*.txt")), *sorted(FIXTURES.glob("*.md")), *sorted(FIXTURES.glob("*.html"))]
+QUERIES = ["デジタル人材の育成", "防災", "ありがとうございます", "open data"]
+
+
+def _engine(index: Path, sudachi, **factories) -> Engine:
+    settings = make_settings(index, second_model="use-multilingual-v3", ray_embed_batch=16)
+    return Engine(
+        settings,
+        encoder=hashing_encoder(),
+        tokenize=sudachi,
+        second=hashing_second(),
+        encoder_factory=factories.get("encoder_factory", hashing_encoder),
+        second_factory=hashing_second,
+    )
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory, sudachi) -> Engine:
+    engine = _engine(tmp_path_factory.mktemp("single") / "index", sudachi)
+    engine.ingest(FILES)
+    return engine
+
+
+def assert_same_index(a: Engine, b: Engine) -> None:
+    sa, sb = a.snapshot(), b.snapshot()
+    assert verify(sb) == []
+    assert sa.meta.counts() == sb.meta.counts()
+    ids = np.sort(sa.dense.ids())
+    assert np.array_equal(ids, np.sort(sb.dense.ids()))
+    assert sa.meta.passages(ids.tolist()) == sb.meta.passages(ids.tolist())
+    for leg_a, leg_b in ((sa.dense, sb.dense), (sa.second, sb.second)):
+        assert leg_a is not None and leg_b is not None
+        cos = (leg_a.vectors(ids) * leg_b.vectors(ids)).sum(axis=1)
+        assert cos.min() >= 0.9999
+    for q in QUERIES:
+        tokens = a.tokenize(q)
+        assert sa.lexical.search(tokens, 50) == sb.lexical.search(tokens, 50)
+        hits_a = [h.remark.remark_id for h in a.search(query=q, infer=False).hits]
+        assert hits_a == [h.remark.remark_id for h in b.search(query=q, infer=False).hits]
+
+
+def test_two_node_ingest_equals_one_process(ray_cluster, single, tmp_path, sudachi):
+    ray, _ = ray_cluster
+    assert len(ray.nodes()) == 2
+    engine = _engine(tmp_path / "index", sudachi)
+    reports = engine.ingest(FILES, ray="auto")
+    assert [r.status for r in reports] == ["ingested"] * len(FILES)
+    assert_same_index(single, engine)
+
+
+def test_reports_match_one_process_for_bad_and_repeated_files(ray_cluster, tmp_path, sudachi):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    files = [SAMPLE, bad, empty, SAMPLE, tmp_path / "missing.txt"]
+    one = _engine(tmp_path / "one", sudachi).ingest(files)
+    two = _engine(tmp_path / "two", sudachi).ingest(files, ray="auto")
+    assert [(r.status, r.reason, r.meeting_id) for r in one] == [(r.status, r.reason, r.meeting_id) for r in two]
+
+
+class DiesOnce:
+    """An encoder factory whose first actor SIGKILLs its own process at its first batch."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __call__(self) -> Encoder:
+        encoder = hashing_encoder()
+        marker = self.marker
+        inner = encoder.encode_passages
+
+        def encode(texts, **kwargs):
+            if not marker.exists():
+                marker.write_text(str(os.getpid()))
+                os.kill(os.getpid(), signal.SIGKILL)
+            return inner(texts, **kwargs)
+
+        encoder.encode_passages = encode  # type: ignore[method-assign]
+        return encoder
+
+
+def test_a_worker_killed_mid_ingest_leaves_the_same_index(ray_cluster, single, tmp_path, sudachi):
+    ray, _ = ray_cluster
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import the tests
+    marker = tmp_path / "killed"
+    engine = _engine(tmp_path / "index", sudachi, encoder_factory=DiesOnce(marker))
+    engine.ingest(FILES, ray="auto")
+    assert marker.exists()  # a worker really died mid-run
+    assert_same_index(single, engine)
