@@ -55,7 +55,7 @@ def admin_routes(app: FastAPI, settings: Settings) -> None:
         response_model=IngestOut,
         dependencies=guard,
         status_code=200,
-        responses=error_responses(400, 401, 403),
+        responses=error_responses(400, 401, 403, 409),
     )
     def ingest(
         request: Request,
@@ -79,7 +79,7 @@ def admin_routes(app: FastAPI, settings: Settings) -> None:
         "/meetings/{meeting_id}",
         response_model=DeletedOut,
         dependencies=guard,
-        responses=error_responses(401, 403, 404),
+        responses=error_responses(401, 403, 404, 409),
     )
     def delete_meeting(request: Request, engine: WriterDep, meeting_id: str) -> dict:
         """Delete a meeting and its remarks from the index (admin)."""

@@ -1,4 +1,4 @@
-"""The ``gijiroku`` command: ingest, search, ask, who, model, check, delete, reindex, eval and serve.
+"""The ``gijiroku`` command: ingest, search, ask, who, model, check, delete, reindex, eval, shard and serve.
 
 It lives beside the HTTP service because both are front ends over ``rag``; errors from the core
 become one line on stderr and a non-zero exit, never a traceback.
@@ -59,6 +59,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         recursive=args.recursive,
         show_progress=not args.quiet,
         on_report=show,
+        ray=args.ray,
     )
     failed = sum(r.status == "failed" for r in reports)
     done = sum(r.status == "ingested" for r in reports)
@@ -238,7 +239,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from api.server import serve
 
     settings = load_settings(index_dir=args.index, host=args.host, port=args.port)
-    serve(settings, sample_dir=BUNDLED_SAMPLE, say=_say)
+    if args.shards is not None and args.ray is None:
+        raise InputError("--shards needs --ray ADDRESS (or --ray auto for a local cluster)")
+    serve(settings, sample_dir=BUNDLED_SAMPLE, say=_say, ray=args.ray, shards=args.shards or 2)
+    return 0
+
+
+def cmd_shard(args: argparse.Namespace) -> int:
+    """Split the index into shards by meeting (what ``serve --ray --shards N`` serves)."""
+    from api.ray_serve import split_dir
+    from index.shards import split_index
+
+    settings = load_settings(index_dir=args.index, shard_dir=args.out)
+    out = split_dir(settings)
+    layout = split_index(settings.index_dir, out, shards=args.shards)
+    for entry in layout["shards"]:
+        counts = entry["counts"]
+        print(f"{out / entry['directory']}: {counts['meetings']} meetings, {counts['passages']} passages")
     return 0
 
 
@@ -252,6 +269,16 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-infer", action="store_true", help="do not restrict to a person or role named in the query")
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by tests)."""
     parser = argparse.ArgumentParser(prog="gijiroku", description="Semantic search over Japanese minutes.")
@@ -263,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", help="force a format: summary, kokkai, markdown, assembly-json")
     p.add_argument("--recursive", action="store_true", help="descend into directories")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--ray", metavar="ADDRESS", help="parse and embed on a Ray cluster (auto: a local one)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", help="search the index")
@@ -320,7 +348,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--ray", metavar="ADDRESS", help="serve shards on Ray Serve (auto: a local cluster)")
+    p.add_argument("--shards", type=_positive, help="shards to split the index into (with --ray; default 2)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("shard", help="split the index into shards by meeting, for sharded serving")
+    p.add_argument("--index")
+    p.add_argument("--shards", type=_positive, required=True)
+    p.add_argument("--out", help="where to write the split (default: beside the index, <index>-shards)")
+    p.set_defaults(func=cmd_shard)
     return parser
 
 

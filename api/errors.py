@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from index.errors import IndexCorrupt, IndexMismatch, IndexMissing, StoreError
-from rag.errors import ConfigError, GijirokuError, InputError, NotFoundError
+from index.errors import IndexCorrupt, IndexMismatch, IndexMissing, ShardUnavailable, StoreError
+from rag.errors import ConfigError, GijirokuError, InputError, NotFoundError, ReadOnlyIndex
 
 log = logging.getLogger("gijiroku.api")
 
@@ -21,7 +21,9 @@ STATUS = {
     IndexMissing: 503,
     IndexMismatch: 503,
     IndexCorrupt: 503,
+    ShardUnavailable: 503,
     ConfigError: 500,
+    ReadOnlyIndex: 409,
 }
 
 

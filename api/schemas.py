@@ -261,12 +261,13 @@ _STATUS_TEXT = {
     401: "No bearer token was sent to an admin endpoint",
     403: "Admin endpoints are off, or the bearer token is wrong",
     404: "No such id in the index",
+    409: "The index is served read-only (a split index): write to its source index",
     413: "The body or the upload is over the size limit",
     414: "The query string is over the size limit",
     422: "A parameter or the body does not have the declared type",
     429: "This client has too many requests in flight; retry later",
     500: "An unexpected error (logged)",
-    503: "The index is not ready, or the server is at its request limit; retry later",
+    503: "The index is not ready, a shard did not answer, or the server is at its request limit; retry later",
 }
 
 

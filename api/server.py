@@ -33,17 +33,29 @@ def limit_malloc_arenas(arenas: int) -> None:
         ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, arenas)
 
 
-def serve(settings: Settings, *, sample_dir: Path, say: Callable[[str], None]) -> None:
-    """Run the HTTP service in the foreground."""
+def serve(
+    settings: Settings, *, sample_dir: Path, say: Callable[[str], None], ray: str | None = None, shards: int = 2
+) -> None:
+    """Run the HTTP service in the foreground; with ``ray``, over ``shards`` shards on Ray Serve."""
+    limit_malloc_arenas(settings.malloc_arena_max)
+    prepare_index(settings, sample_dir=sample_dir, say=say)
+    if ray is None:
+        _run(settings, Engine, say=say)
+        return
+    from api.ray_serve import sharded_engine
+
+    with sharded_engine(settings, address=ray, shards=shards, say=say) as engine:
+        _run(settings, lambda _: engine, say=say)
+
+
+def _run(settings: Settings, engine_factory: Callable[[Settings], Engine], *, say: Callable[[str], None]) -> None:
     import uvicorn
 
-    limit_malloc_arenas(settings.malloc_arena_max)
     from api.app import create_app
 
-    prepare_index(settings, sample_dir=sample_dir, say=say)
     say(f"serving on http://{settings.host}:{settings.port}  (API docs at /docs)")
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, engine_factory=engine_factory),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

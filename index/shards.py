@@ -274,20 +274,34 @@ class ShardFilter:
 
 
 def gather(clients: Sequence[ShardClient], method: str, *args: Any, timeout: float | None = None) -> list[Any]:
-    """The answer of every shard to one call, sent to all before any is awaited."""
-    pending = [client.submit(method, *args) for client in clients]
+    """The answer of every shard to one call, sent to all before any is awaited.
+
+    A shard's own refusal (a ``StoreError``) passes through; anything else (a dead replica, a
+    timeout, a lost connection) is ``ShardUnavailable``, which the API answers with 503.
+    """
+    pending = []
+    for i, client in enumerate(clients):
+        try:
+            pending.append(client.submit(method, *args))
+        except Exception as exc:
+            raise _unavailable(i, method, exc) from exc
     out = []
     for i, answer in enumerate(pending):
         try:
             out.append(answer.result(timeout))
         except StoreError:
             raise
-        except Exception as exc:  # a dead replica, a timeout, a lost connection: the shard is unavailable
-            raise ShardUnavailable(
-                f"shard {i} did not answer {method}: {type(exc).__name__}: {exc}".strip(),
-                details={"shard": i, "call": method},
-            ) from exc
+        except Exception as exc:
+            raise _unavailable(i, method, exc) from exc
     return out
+
+
+def _unavailable(shard: int, method: str, exc: Exception) -> ShardUnavailable:
+    reason = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return ShardUnavailable(
+        f"shard {shard} did not answer ({method}): {type(exc).__name__} {reason}".strip(),
+        details={"shard": shard, "call": method},
+    )
 
 
 def _merge_top(parts: Iterable[list[tuple[int, float]]], k: int) -> list[tuple[int, float]]:

@@ -21,7 +21,7 @@ from index.store import IndexSpec, Snapshot, Writer, convert_dense, open_snapsho
 from rag.answer import Answer, compose
 from rag.embedding.encoder import Encoder, load_encoder
 from rag.embedding.second import SecondEncoder, load_second_encoder
-from rag.errors import ConfigError, InputError
+from rag.errors import ConfigError, InputError, ReadOnlyIndex
 from rag.ingest import FileReport, Ingestor, expand_paths
 from rag.query import Person, SpeakerLexicon
 from rag.retrieval import Retriever, SearchResult, validate_query
@@ -276,9 +276,9 @@ class Engine:
     def _writing(self, *, show_progress: bool = False) -> Iterator[Ingestor]:
         """An ingestor over the next generation; committed (and picked up) only if something changed."""
         if self._fixed:
-            raise ConfigError(
-                "this engine serves a split index, which is read-only: ingest into the source index "
-                "and split it again (`gijiroku shard`)"
+            raise ReadOnlyIndex(
+                "this server serves a split index, which is read-only: ingest into the source index "
+                "and split it again (`gijiroku shard`, or restart `gijiroku serve --ray`)"
             )
         with Writer(self.index_dir, self.spec()) as writer:
             ingestor = Ingestor(
@@ -328,7 +328,9 @@ class Engine:
         self, files: list[Path], *, address: str, fmt: str | None, on_report: Callable[[FileReport], None] | None
     ) -> list[FileReport]:
         from rag.distributed import default_factories, ingest_on_ray
+        from rag.ray_cluster import require_ray
 
+        require_ray()  # before any model loads: say how to install it at once
         make_encoder, make_second = default_factories(self.settings, second=self.second is not None)
         given = (self._encoder, self._encoder_factory), (self._second, self._second_factory)
         if any(model is not None and factory is None for model, factory in given):

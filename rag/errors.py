@@ -48,3 +48,9 @@ class DependencyMissing(GijirokuError):
     """An optional dependency is not installed; the message says how to install it."""
 
     code = "dependency_missing"
+
+
+class ReadOnlyIndex(GijirokuError):
+    """The index is served read-only (a split index): writes go to its source index."""
+
+    code = "read_only"

@@ -136,7 +136,9 @@ class Settings(BaseSettings):
     ray_embed_actors: int = Field(default=0, ge=0, le=1024)  # 0: one per CPU (per GPU where the cluster has GPUs)
     ray_embed_batch: int = Field(default=64, ge=1, le=4096)
     ray_tmpdir: Path | None = None  # Ray's session files; a short path (AF_UNIX names stop at 108 bytes)
+    shard_dir: Path | None = None  # the split index for sharded serving (None: beside the index, <index>-shards)
     shard_replicas: int = Field(default=1, ge=1, le=64)
+    shard_cpus: float = Field(default=1.0, ge=0, le=64)  # CPUs Ray reserves for each shard replica
     shard_timeout_s: float = Field(default=10.0, gt=0, le=600)
 
     @field_validator("device")
