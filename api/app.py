@@ -7,6 +7,7 @@ never blocks the event loop.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
@@ -54,7 +55,9 @@ def create_app(settings: Settings, *, engine_factory: Callable[[Settings], Engin
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = engine_factory(settings)
-        engine.warm()  # the model, the tokenizer and the index, loaded once before serving
+        # The model, the tokenizer and the index, loaded once before serving; in a worker thread,
+        # as every engine call is (a sharded engine's calls wait on Ray, which no event loop may do).
+        await asyncio.to_thread(engine.warm)
         app.state.engine = engine
         mark_refreshed(app)
         yield

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import StoreError
-from index.shards import Shard, ShardedSnapshot, read_layout, shard_dirs, split_index
+from index.shards import Shard, ShardedSnapshot, read_collection, read_layout, shard_dirs, split_index
 from index.store import IndexSpec, read_manifest
 from rag.engine import Engine
 from rag.ray_cluster import connected
@@ -98,7 +98,8 @@ def deploy_shards(serve: Any, directory: Path, *, spec: IndexSpec, settings: Set
     for i, shard in enumerate(shard_dirs(directory)):
         app = deployment.options(name=f"shard-{i:02d}").bind(str(shard), asdict(spec))
         handle = serve.run(app, name=f"{APP_PREFIX}-{i:02d}", route_prefix=None)
-        clients.append(ServeClient(handle))
+        # By value: small arguments and answers skip the object store (about 2 ms a call instead of 4-7).
+        clients.append(ServeClient(handle.options(_by_reference=False)))
     return clients
 
 
@@ -115,7 +116,13 @@ def sharded_engine(settings: Settings, *, address: str, shards: int, say: Callab
         names = [f"{APP_PREFIX}-{i:02d}" for i in range(shards)]
         try:
             clients = deploy_shards(serve, directory, spec=spec, settings=settings)
-            snapshot = ShardedSnapshot(clients, directory=directory, spec=spec, timeout=settings.shard_timeout_s)
+            snapshot = ShardedSnapshot(
+                clients,
+                directory=directory,
+                spec=spec,
+                timeout=settings.shard_timeout_s,
+                collection=read_collection(directory),
+            )
             say(f"{shards} shards deployed on Ray Serve ({ray.cluster_resources().get('CPU', 0):.0f} CPUs)")
             yield Engine(
                 settings,

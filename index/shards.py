@@ -25,7 +25,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -39,6 +39,9 @@ from index.metadata import Filters
 from index.store import IndexSpec, Snapshot, Writer, check_manifest, open_snapshot, read_manifest
 
 LAYOUT = "shards.json"
+# The source index's lexical statistics: a split index never changes, so a reader scores a query
+# with them at once instead of asking every shard for its share first.
+COLLECTION = "collection.json"
 LAYOUT_VERSION = 1
 
 # What a shard answers about its metadata: the read-only lookups a reader makes.
@@ -47,6 +50,7 @@ META_CALLS = frozenset(
         "passages",
         "passage_counts",
         "remarks",
+        "remarks_with_neighbours",
         "remarks_in_meeting",
         "meeting",
         "meetings_by_id",
@@ -114,9 +118,10 @@ def split_index(source: Path, out: Path, *, shards: int) -> dict:
     if shards < 1:
         raise StoreError(f"a split needs at least 1 shard, got {shards}")
     manifest = read_manifest(source)
-    snap = open_snapshot(source)
+    snap = open_snapshot(source, freeze=False)
     try:
         sizes = snap.meta.remark_counts()
+        stats = snap.lexical.collection(list(snap.lexical.vocab))
     finally:
         snap.close()
     if len(sizes) < shards:
@@ -139,6 +144,7 @@ def split_index(source: Path, out: Path, *, shards: int) -> dict:
             "assignment": owner,
         }
         (work / LAYOUT).write_text(json.dumps(layout, ensure_ascii=False, indent=2))
+        (work / COLLECTION).write_text(json.dumps(asdict(stats), ensure_ascii=False))
         _swap_into_place(work, out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -171,6 +177,17 @@ def read_layout(directory: Path) -> dict:
     return layout
 
 
+def read_collection(directory: Path) -> Collection | None:
+    """The lexical statistics a split index was cut with (None for a layout written without them)."""
+    path = directory / COLLECTION
+    if not path.is_file():
+        return None
+    try:
+        return Collection(**json.loads(path.read_text()))
+    except (ValueError, TypeError) as exc:
+        raise IndexCorrupt(f"{path} cannot be read: {exc}") from exc
+
+
 def shard_dirs(directory: Path) -> list[Path]:
     """The shard index directories of a split index, in shard order."""
     return [directory / entry["directory"] for entry in read_layout(directory)["shards"]]
@@ -201,11 +218,15 @@ class Shard:
             raise IndexCorrupt(f"{self.snapshot.directory} has no {leg} leg")
         return index
 
-    def dense_search(
-        self, leg: str, vector: np.ndarray, k: int, allowed: Filters | np.ndarray | None
-    ) -> list[tuple[int, float]]:
-        """Top ``k`` (id, cosine) of a dense leg (``dense`` or ``second``)."""
-        return self._dense(leg).search(vector, k, self._allowed(allowed))
+    def _found(self, hits: list[tuple[int, float]]) -> dict:
+        """Hits with what a reader looks up next: their passage rows and their remarks' passage counts."""
+        rows = self.snapshot.meta.passages(pid for pid, _ in hits)
+        counts = self.snapshot.meta.passage_counts({r["remark_id"] for r in rows.values()})
+        return {"hits": hits, "rows": rows, "counts": counts}
+
+    def dense_search(self, leg: str, vector: np.ndarray, k: int, allowed: Filters | np.ndarray | None) -> dict:
+        """Top ``k`` (id, cosine) of a dense leg (``dense`` or ``second``), with their rows (``_found``)."""
+        return self._found(self._dense(leg).search(vector, k, self._allowed(allowed)))
 
     def background(self, leg: str, n: int) -> np.ndarray:
         """The dense leg's fixed random sample of ``n`` vectors."""
@@ -217,9 +238,9 @@ class Shard:
 
     def lexical_search(
         self, tokens: list[str], k: int, allowed: Filters | np.ndarray | None, collection: Collection
-    ) -> list[tuple[int, float]]:
-        """Top ``k`` (id, BM25) scored with the whole split index's statistics."""
-        return self.snapshot.lexical.search(tokens, k, self._allowed(allowed), collection=collection)
+    ) -> dict:
+        """Top ``k`` (id, BM25) scored with the whole split index's statistics, with their rows (``_found``)."""
+        return self._found(self.snapshot.lexical.search(tokens, k, self._allowed(allowed), collection=collection))
 
     def meta(self, method: str, args: tuple, kwargs: dict) -> Any:
         """One read-only metadata lookup (one of ``META_CALLS``)."""
@@ -304,6 +325,40 @@ def _unavailable(shard: int, method: str, exc: Exception) -> ShardUnavailable:
     )
 
 
+class RowCache:
+    """Rows a split index has sent (passages, remarks, passage counts); they never change, so they are kept.
+
+    A shard sends the rows of the passages it found with the hits, so the lookups a search makes
+    next are answered here instead of in another round to every shard. Bounded: cleared when full.
+    """
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self.passages: dict[int, dict] = {}
+        self.counts: dict[str, int] = {}
+        self.remarks: dict[str, dict] = {}
+
+    def _room(self, table: dict, extra: int) -> None:
+        if len(table) + extra > self.limit:
+            table.clear()
+
+    def add_found(self, answers: Iterable[dict]) -> list[list[tuple[int, float]]]:
+        """Keep the rows of shard search answers; returns their hits."""
+        hits = []
+        for answer in answers:
+            self._room(self.passages, len(answer["rows"]))
+            self.passages.update(answer["rows"])
+            self._room(self.counts, len(answer["counts"]))
+            self.counts.update(answer["counts"])
+            hits.append(answer["hits"])
+        return hits
+
+    def add(self, table: dict, rows: dict) -> None:
+        """Keep ``rows`` in one of the tables."""
+        self._room(table, len(rows))
+        table.update(rows)
+
+
 def _merge_top(parts: Iterable[list[tuple[int, float]]], k: int) -> list[tuple[int, float]]:
     pairs = [p for part in parts for p in part]
     if not pairs:
@@ -322,8 +377,18 @@ def _unwrap(allowed: object) -> Filters | np.ndarray | None:
 class ShardedDense:
     """A dense leg over shards: each shard's top ``k``, merged."""
 
-    def __init__(self, clients: Sequence[ShardClient], leg: str, *, size: int, dim: int, timeout: float | None) -> None:
+    def __init__(
+        self,
+        clients: Sequence[ShardClient],
+        leg: str,
+        *,
+        size: int,
+        dim: int,
+        timeout: float | None,
+        cache: RowCache,
+    ) -> None:
         self.clients, self.leg, self.size, self.dim, self.timeout = clients, leg, size, dim, timeout
+        self.cache = cache
         self._background: tuple[int, np.ndarray] | None = None
 
     def __len__(self) -> int:
@@ -333,7 +398,7 @@ class ShardedDense:
         """Top ``k`` (id, cosine) across the shards."""
         vector = np.ascontiguousarray(query, dtype=np.float32)
         parts = gather(self.clients, "dense_search", self.leg, vector, k, _unwrap(allowed), timeout=self.timeout)
-        return _merge_top(parts, k)
+        return _merge_top(self.cache.add_found(parts), k)
 
     def background(self, n: int = 256) -> np.ndarray:
         """Every shard's fixed sample, together (cached)."""
@@ -345,10 +410,23 @@ class ShardedDense:
 
 
 class ShardedLexical:
-    """The lexical leg over shards: statistics summed first, then every shard scores with the sums."""
+    """The lexical leg over shards: every shard scores with the whole index's statistics.
 
-    def __init__(self, clients: Sequence[ShardClient], *, size: int, timeout: float | None) -> None:
-        self.clients, self.size, self.timeout = clients, size, timeout
+    Those are the ones the split was cut with when the layout has them (``collection.json``), or
+    else the shards' own, asked for and summed first (one more round).
+    """
+
+    def __init__(
+        self,
+        clients: Sequence[ShardClient],
+        *,
+        size: int,
+        timeout: float | None,
+        cache: RowCache,
+        collection: Collection | None = None,
+    ) -> None:
+        self.clients, self.size, self.timeout, self.cache = clients, size, timeout, cache
+        self.whole = collection
 
     def __len__(self) -> int:
         return self.size
@@ -356,6 +434,9 @@ class ShardedLexical:
     def collection(self, terms: Sequence[str]) -> Collection:
         """The whole split index's statistics for ``terms``."""
         unique = list(dict.fromkeys(terms))
+        if self.whole is not None:
+            df = self.whole.df
+            return Collection(self.whole.n_docs, self.whole.total_length, {t: df[t] for t in unique if t in df})
         return merge_collections(gather(self.clients, "collection", unique, timeout=self.timeout))
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
@@ -369,14 +450,21 @@ class ShardedLexical:
         if not stats.df:
             return []
         parts = gather(self.clients, "lexical_search", tokens, k, _unwrap(allowed), stats, timeout=self.timeout)
-        return _merge_top(parts, k)
+        return _merge_top(self.cache.add_found(parts), k)
 
 
 class ShardedMeta:
     """Metadata lookups over shards, each answered by every shard and merged."""
 
-    def __init__(self, clients: Sequence[ShardClient], *, timeout: float | None) -> None:
-        self.clients, self.timeout = clients, timeout
+    def __init__(self, clients: Sequence[ShardClient], *, timeout: float | None, cache: RowCache) -> None:
+        self.clients, self.timeout, self.cache = clients, timeout, cache
+
+    def _cached(self, table: dict, keys: list, method: str) -> dict:
+        """Rows of ``keys`` from ``table``, the missing ones asked of the shards (and kept)."""
+        missing = [k for k in dict.fromkeys(keys) if k not in table]
+        if missing:
+            self.cache.add(table, self._union(method, missing))
+        return {k: table[k] for k in keys if k in table}
 
     def _all(self, method: str, *args: Any, **kwargs: Any) -> list[Any]:
         return gather(self.clients, "meta", method, args, kwargs, timeout=self.timeout)
@@ -396,15 +484,15 @@ class ShardedMeta:
 
     def passages(self, passage_ids: Iterable[int]) -> dict[int, dict]:
         """passage id → row, from whichever shard holds it."""
-        return self._union("passages", [int(i) for i in passage_ids])
+        return self._cached(self.cache.passages, [int(i) for i in passage_ids], "passages")
 
     def passage_counts(self, remark_ids: Iterable[str]) -> dict[str, int]:
         """remark id → number of passages."""
-        return self._union("passage_counts", list(remark_ids))
+        return self._cached(self.cache.counts, list(remark_ids), "passage_counts")
 
     def remarks(self, remark_ids: Iterable[str]) -> dict[str, dict]:
-        """remark id → remark row."""
-        return self._union("remarks", list(remark_ids))
+        """remark id → remark row; the remarks around each come along (a page of hits shows them next)."""
+        return self._cached(self.cache.remarks, list(remark_ids), "remarks_with_neighbours")
 
     def remarks_in_meeting(self, meeting_id: str, lo: int = 0, hi: int = 1 << 30) -> list[dict]:
         """Remarks of a meeting in order (one shard holds them)."""
@@ -469,7 +557,13 @@ class ShardedSnapshot:
     """What a reader needs from a ``Snapshot``, answered by shards (see the module docstring)."""
 
     def __init__(
-        self, clients: Sequence[ShardClient], *, directory: Path, spec: IndexSpec | None, timeout: float | None
+        self,
+        clients: Sequence[ShardClient],
+        *,
+        directory: Path,
+        spec: IndexSpec | None,
+        timeout: float | None,
+        collection: Collection | None = None,
     ) -> None:
         manifests = gather(clients, "info", timeout=timeout)
         for i, manifest in enumerate(manifests):
@@ -481,14 +575,18 @@ class ShardedSnapshot:
         self.manifest = {**first, "counts": counts, "shards": len(clients)}
         self.manifest["generation"] = max(int(m.get("generation", 0)) for m in manifests)
         passages = counts.get("passages", 0)
-        self.dense = ShardedDense(clients, "dense", size=passages, dim=first["model"]["dim"], timeout=timeout)
+        cache = RowCache()
+        dim = first["model"]["dim"]
+        self.dense = ShardedDense(clients, "dense", size=passages, dim=dim, timeout=timeout, cache=cache)
         second = first.get("second")
         use_second = second and (spec is None or spec.second_model)
         self.second = (
-            ShardedDense(clients, "second", size=passages, dim=second["dim"], timeout=timeout) if use_second else None
+            ShardedDense(clients, "second", size=passages, dim=second["dim"], timeout=timeout, cache=cache)
+            if use_second
+            else None
         )
-        self.lexical = ShardedLexical(clients, size=passages, timeout=timeout)
-        self.meta = ShardedMeta(clients, timeout=timeout)
+        self.lexical = ShardedLexical(clients, size=passages, timeout=timeout, cache=cache, collection=collection)
+        self.meta = ShardedMeta(clients, timeout=timeout, cache=cache)
 
     @property
     def second_model(self) -> str | None:
@@ -518,7 +616,9 @@ def open_sharded(
     """A split index for reading: each shard reached through ``connect`` (default: loaded in process)."""
     dirs = shard_dirs(directory)
     make = connect or (lambda d: LocalClient(Shard(d, spec)))
-    return ShardedSnapshot([make(d) for d in dirs], directory=directory, spec=spec, timeout=timeout)
+    return ShardedSnapshot(
+        [make(d) for d in dirs], directory=directory, spec=spec, timeout=timeout, collection=read_collection(directory)
+    )
 
 
 __all__ = [
@@ -528,6 +628,7 @@ __all__ = [
     "ShardedSnapshot",
     "assign",
     "open_sharded",
+    "read_collection",
     "read_layout",
     "shard_dirs",
     "split_index",

@@ -89,9 +89,13 @@ class EmbedActor:
 
 
 def default_factories(settings: Settings, *, second: bool) -> tuple[EncoderFactory, SecondFactory | None]:
-    """Factories that load the configured models on a worker (picklable: settings travel with them)."""
+    """Factories that load the configured models on a worker (picklable: settings travel with them).
+
+    A CPU actor holds one CPU of the cluster, so its model runs one thread unless told otherwise.
+    """
     make_second = partial(load_second_encoder, settings.second_model, threads=1) if second else None
-    return partial(load_encoder, settings), make_second
+    one_thread = settings.model_copy(update={"torch_threads": settings.torch_threads or 1})
+    return partial(load_encoder, one_thread), make_second
 
 
 def ingest_on_ray(
@@ -205,6 +209,8 @@ def embed_on_ray(
     cpus = int(ray.cluster_resources().get("CPU", 1))
     actors = settings.ray_embed_actors or max(1, gpus or cpus)
     resources = {"num_gpus": 1} if gpus else {"num_cpus": 1}
+    # Ray Data restarts an actor whose worker died and sends its batch again (its defaults:
+    # max_restarts=-1, max_task_retries=-1); a batch is pure, so the retry changes nothing.
     ds = ray.data.from_items([{"i": i, "text": t} for i, t in enumerate(texts)])
     ds = ds.map_batches(
         EmbedActor,
@@ -212,9 +218,6 @@ def embed_on_ray(
         compute=ray.data.ActorPoolStrategy(size=actors),
         batch_size=settings.ray_embed_batch,
         batch_format="numpy",
-        # A worker that dies mid-batch: the actor is restarted and the batch sent again.
-        max_restarts=3,
-        max_task_retries=3,
         **resources,
     )
     vectors: np.ndarray | None = None

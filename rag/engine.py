@@ -68,6 +68,7 @@ class Engine:
         # How a Ray worker builds this engine's encoder (default: load the configured model).
         self._encoder_factory = encoder_factory
         self._second_factory = second_factory
+        self._given = (encoder is not None, second is not None)  # models passed in, not loaded from settings
         self._second = second
         self._tokenize = tokenize
         # A given snapshot (a split index's shards, say) is served as it is: never reloaded from disk.
@@ -332,8 +333,8 @@ class Engine:
 
         require_ray()  # before any model loads: say how to install it at once
         make_encoder, make_second = default_factories(self.settings, second=self.second is not None)
-        given = (self._encoder, self._encoder_factory), (self._second, self._second_factory)
-        if any(model is not None and factory is None for model, factory in given):
+        factories = (self._encoder_factory, self._second_factory)
+        if any(given and factory is None for given, factory in zip(self._given, factories, strict=True)):
             raise ConfigError("this engine was given its models; ingest on Ray also needs their factories")
         make_encoder = self._encoder_factory or make_encoder
         make_second = self._second_factory or make_second

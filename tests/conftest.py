@@ -89,3 +89,14 @@ def real_engine(tmp_path_factory, model_cache, sudachi) -> Engine:
     engine = Engine(settings, tokenize=sudachi)
     engine.ingest([SAMPLE])
     return engine
+
+
+@pytest.fixture(scope="session")
+def corpora_engine(tmp_path_factory, model_cache, sudachi) -> Engine:
+    """An engine with the real default model over the four shared corpora (slow; skipped without them)."""
+    shared_file("eval/dev.jsonl")
+    files = sorted(p for p in CORPORA.iterdir() if p.suffix in (".txt", ".json", ".md") and p.name != "SOURCES.md")
+    settings = Settings(index_dir=tmp_path_factory.mktemp("corpora") / "index", model_cache_dir=model_cache)
+    engine = Engine(settings, tokenize=sudachi)
+    assert all(r.status == "ingested" for r in engine.ingest(files))
+    return engine

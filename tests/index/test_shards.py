@@ -154,3 +154,14 @@ def test_layout_file_is_plain_json(split):
     layout = json.loads((split.snapshot().directory / "shards.json").read_text())
     assert layout["format_version"] == 1 and len(layout["shards"]) == 2
     assert np.all([isinstance(v, int) for v in layout["assignment"].values()])
+
+
+def test_without_stored_statistics_the_shards_are_asked_for_theirs(whole, split):
+    live = split.snapshot()
+    assert live.lexical.whole is not None  # the split stored the source's statistics
+    asked = ShardedSnapshot(live.meta.clients, directory=live.directory, spec=whole.spec(), timeout=None)
+    assert asked.lexical.whole is None
+    for query in QUERIES:
+        tokens = whole.tokenize(query)
+        assert asked.lexical.collection(tokens) == live.lexical.collection(tokens)
+        assert asked.lexical.search(tokens, 30) == whole.snapshot().lexical.search(tokens, 30)

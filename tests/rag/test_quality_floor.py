@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.engine import Engine
 from rag.evaluation import evaluate, load_gold
-from rag.settings import Settings
-from tests.conftest import CORPORA, SHARED, shared_file
+from tests.conftest import SHARED
 
 pytestmark = pytest.mark.slow
 
@@ -18,12 +16,9 @@ FLOORS = {"all": {"MRR@10": 0.88, "R@5": 0.91}, "lang:en": {"MRR@10": 0.86}, "la
 FILE_MRR_FLOORS = {"dev": 0.93, "dev-more": 0.83}
 
 
-def test_dev_set_quality(tmp_path, model_cache, sudachi):
-    shared_file("eval/dev.jsonl")
+def test_dev_set_quality(corpora_engine):
     gold = sorted((SHARED / "eval").glob("*.jsonl"))
-    files = sorted(p for p in CORPORA.iterdir() if p.suffix in (".txt", ".json", ".md") and p.name != "SOURCES.md")
-    engine = Engine(Settings(index_dir=tmp_path / "index", model_cache_dir=model_cache), tokenize=sudachi)
-    assert all(r.status == "ingested" for r in engine.ingest(files))
+    engine = corpora_engine
     assert engine.snapshot().second is not None  # the default index has the second dense leg
     summary, _ = evaluate(load_gold(gold), lambda q: engine.search(query=q, k=10).hits)
     for group, floors in FLOORS.items():
