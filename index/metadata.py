@@ -301,16 +301,12 @@ class MetadataStore:
 
     def remarks_with_neighbours(self, remark_ids: Iterable[str]) -> dict[str, dict]:
         """``remarks`` of the ids and of the remarks just before and after each (one query for a page of hits)."""
-        found = self.remarks(remark_ids)
-        wanted = {(r["meeting_id"], r["ord"] + d) for r in found.values() for d in (-1, 1)}
         sql = (
-            "SELECT r.*, m.title AS meeting_title, m.date AS meeting_date FROM remarks r "
-            "JOIN meetings m USING (meeting_id) WHERE r.meeting_id = ? AND r.ord = ?"
+            "SELECT n.*, m.title AS meeting_title, m.date AS meeting_date FROM remarks r "
+            "JOIN remarks n ON n.meeting_id = r.meeting_id AND n.ord BETWEEN r.ord - 1 AND r.ord + 1 "
+            "JOIN meetings m ON m.meeting_id = n.meeting_id WHERE r.remark_id IN ({})"
         )
-        for meeting_id, order in sorted(wanted):
-            for row in self._rows(sql, (meeting_id, order)):
-                found[row["remark_id"]] = row
-        return found
+        return {r["remark_id"]: r for r in self._rows_in(sql, list(dict.fromkeys(remark_ids)))}
 
     def remarks_in_meeting(self, meeting_id: str, lo: int = 0, hi: int = 1 << 30) -> list[dict]:
         """Remarks of a meeting with ``lo <= ord <= hi``, in order."""

@@ -218,15 +218,21 @@ class Shard:
             raise IndexCorrupt(f"{self.snapshot.directory} has no {leg} leg")
         return index
 
-    def _found(self, hits: list[tuple[int, float]]) -> dict:
-        """Hits with what a reader looks up next: their passage rows and their remarks' passage counts."""
-        rows = self.snapshot.meta.passages(pid for pid, _ in hits)
-        counts = self.snapshot.meta.passage_counts({r["remark_id"] for r in rows.values()})
-        return {"hits": hits, "rows": rows, "counts": counts}
+    def _found(self, hits: list[tuple[int, float]], prefetch: int) -> dict:
+        """Hits with what a reader looks up next: their passage rows, their remarks' passage counts,
+        and the rows (with neighbours) of the first ``prefetch`` remarks, the likely page of results."""
+        meta = self.snapshot.meta
+        rows = meta.passages(pid for pid, _ in hits)
+        counts = meta.passage_counts({r["remark_id"] for r in rows.values()})
+        first = list(dict.fromkeys(rows[pid]["remark_id"] for pid, _ in hits if pid in rows))[:prefetch]
+        remarks = meta.remarks_with_neighbours(first) if first else {}
+        return {"hits": hits, "rows": rows, "counts": counts, "remarks": remarks}
 
-    def dense_search(self, leg: str, vector: np.ndarray, k: int, allowed: Filters | np.ndarray | None) -> dict:
+    def dense_search(
+        self, leg: str, vector: np.ndarray, k: int, allowed: Filters | np.ndarray | None, prefetch: int = 0
+    ) -> dict:
         """Top ``k`` (id, cosine) of a dense leg (``dense`` or ``second``), with their rows (``_found``)."""
-        return self._found(self._dense(leg).search(vector, k, self._allowed(allowed)))
+        return self._found(self._dense(leg).search(vector, k, self._allowed(allowed)), prefetch)
 
     def background(self, leg: str, n: int) -> np.ndarray:
         """The dense leg's fixed random sample of ``n`` vectors."""
@@ -237,10 +243,16 @@ class Shard:
         return self.snapshot.lexical.collection(terms)
 
     def lexical_search(
-        self, tokens: list[str], k: int, allowed: Filters | np.ndarray | None, collection: Collection
+        self,
+        tokens: list[str],
+        k: int,
+        allowed: Filters | np.ndarray | None,
+        collection: Collection,
+        prefetch: int = 0,
     ) -> dict:
         """Top ``k`` (id, BM25) scored with the whole split index's statistics, with their rows (``_found``)."""
-        return self._found(self.snapshot.lexical.search(tokens, k, self._allowed(allowed), collection=collection))
+        found = self.snapshot.lexical.search(tokens, k, self._allowed(allowed), collection=collection)
+        return self._found(found, prefetch)
 
     def meta(self, method: str, args: tuple, kwargs: dict) -> Any:
         """One read-only metadata lookup (one of ``META_CALLS``)."""
@@ -294,18 +306,23 @@ class ShardFilter:
     filters: Filters
 
 
-def gather(clients: Sequence[ShardClient], method: str, *args: Any, timeout: float | None = None) -> list[Any]:
-    """The answer of every shard to one call, sent to all before any is awaited.
-
-    A shard's own refusal (a ``StoreError``) passes through; anything else (a dead replica, a
-    timeout, a lost connection) is ``ShardUnavailable``, which the API answers with 503.
-    """
+def send(clients: Sequence[ShardClient], method: str, *args: Any) -> list[Pending]:
+    """Send one call to every shard; the answers are collected later (``collect``)."""
     pending = []
     for i, client in enumerate(clients):
         try:
             pending.append(client.submit(method, *args))
         except Exception as exc:
             raise _unavailable(i, method, exc) from exc
+    return pending
+
+
+def collect(pending: Sequence[Pending], method: str, *, timeout: float | None) -> list[Any]:
+    """The answers of ``send``, in shard order.
+
+    A shard's own refusal (a ``StoreError``) passes through; anything else (a dead replica, a
+    timeout, a lost connection) is ``ShardUnavailable``, which the API answers with 503.
+    """
     out = []
     for i, answer in enumerate(pending):
         try:
@@ -315,6 +332,31 @@ def gather(clients: Sequence[ShardClient], method: str, *args: Any, timeout: flo
         except Exception as exc:
             raise _unavailable(i, method, exc) from exc
     return out
+
+
+def gather(clients: Sequence[ShardClient], method: str, *args: Any, timeout: float | None = None) -> list[Any]:
+    """The answer of every shard to one call, sent to all before any is awaited."""
+    return collect(send(clients, method, *args), method, timeout=timeout)
+
+
+class Searching:
+    """A leg's search in flight on every shard; ``result()`` merges the answers (and keeps their rows)."""
+
+    def __init__(self, pending: list[Pending], method: str, *, k: int, cache: RowCache, timeout: float | None):
+        self.pending, self.method, self.k, self.cache, self.timeout = pending, method, k, cache, timeout
+
+    def result(self) -> list[tuple[int, float]]:
+        """The merged top ``k``."""
+        answers = collect(self.pending, self.method, timeout=self.timeout)
+        return _merge_top(self.cache.add_found(answers), self.k)
+
+
+class _Done:
+    def __init__(self, value: list[tuple[int, float]]) -> None:
+        self.value = value
+
+    def result(self) -> list[tuple[int, float]]:
+        return self.value
 
 
 def _unavailable(shard: int, method: str, exc: Exception) -> ShardUnavailable:
@@ -337,10 +379,13 @@ class RowCache:
         self.passages: dict[int, dict] = {}
         self.counts: dict[str, int] = {}
         self.remarks: dict[str, dict] = {}
+        self.absent: set = set()  # keys asked for that no shard has (the remark after a meeting's last)
 
     def _room(self, table: dict, extra: int) -> None:
         if len(table) + extra > self.limit:
             table.clear()
+        if len(self.absent) > self.limit:
+            self.absent.clear()
 
     def add_found(self, answers: Iterable[dict]) -> list[list[tuple[int, float]]]:
         """Keep the rows of shard search answers; returns their hits."""
@@ -350,6 +395,7 @@ class RowCache:
             self.passages.update(answer["rows"])
             self._room(self.counts, len(answer["counts"]))
             self.counts.update(answer["counts"])
+            self.add(self.remarks, answer.get("remarks", {}))
             hits.append(answer["hits"])
         return hits
 
@@ -386,9 +432,10 @@ class ShardedDense:
         dim: int,
         timeout: float | None,
         cache: RowCache,
+        prefetch: int = 0,
     ) -> None:
         self.clients, self.leg, self.size, self.dim, self.timeout = clients, leg, size, dim, timeout
-        self.cache = cache
+        self.cache, self.prefetch = cache, prefetch
         self._background: tuple[int, np.ndarray] | None = None
 
     def __len__(self) -> int:
@@ -396,9 +443,13 @@ class ShardedDense:
 
     def search(self, query: np.ndarray, k: int, allowed: object = None) -> list[tuple[int, float]]:
         """Top ``k`` (id, cosine) across the shards."""
+        return self.submit(query, k, allowed).result()
+
+    def submit(self, query: np.ndarray, k: int, allowed: object = None) -> Searching:
+        """``search``, sent now and merged on ``result()``: a reader sends its legs together."""
         vector = np.ascontiguousarray(query, dtype=np.float32)
-        parts = gather(self.clients, "dense_search", self.leg, vector, k, _unwrap(allowed), timeout=self.timeout)
-        return _merge_top(self.cache.add_found(parts), k)
+        pending = send(self.clients, "dense_search", self.leg, vector, k, _unwrap(allowed), self.prefetch)
+        return Searching(pending, "dense_search", k=k, cache=self.cache, timeout=self.timeout)
 
     def background(self, n: int = 256) -> np.ndarray:
         """Every shard's fixed sample, together (cached)."""
@@ -424,9 +475,10 @@ class ShardedLexical:
         timeout: float | None,
         cache: RowCache,
         collection: Collection | None = None,
+        prefetch: int = 0,
     ) -> None:
         self.clients, self.size, self.timeout, self.cache = clients, size, timeout, cache
-        self.whole = collection
+        self.whole, self.prefetch = collection, prefetch
 
     def __len__(self) -> int:
         return self.size
@@ -445,12 +497,16 @@ class ShardedLexical:
 
     def search(self, query: Sequence[str], k: int, allowed: object = None) -> list[tuple[int, float]]:
         """Top ``k`` (id, BM25) across the shards, as the whole index would score them."""
+        return self.submit(query, k, allowed).result()
+
+    def submit(self, query: Sequence[str], k: int, allowed: object = None) -> Searching | _Done:
+        """``search``, sent now and merged on ``result()``."""
         tokens = list(query)
         stats = self.collection(tokens)
         if not stats.df:
-            return []
-        parts = gather(self.clients, "lexical_search", tokens, k, _unwrap(allowed), stats, timeout=self.timeout)
-        return _merge_top(self.cache.add_found(parts), k)
+            return _Done([])
+        pending = send(self.clients, "lexical_search", tokens, k, _unwrap(allowed), stats, self.prefetch)
+        return Searching(pending, "lexical_search", k=k, cache=self.cache, timeout=self.timeout)
 
 
 class ShardedMeta:
@@ -461,9 +517,11 @@ class ShardedMeta:
 
     def _cached(self, table: dict, keys: list, method: str) -> dict:
         """Rows of ``keys`` from ``table``, the missing ones asked of the shards (and kept)."""
-        missing = [k for k in dict.fromkeys(keys) if k not in table]
+        missing = [k for k in dict.fromkeys(keys) if k not in table and (method, k) not in self.cache.absent]
         if missing:
-            self.cache.add(table, self._union(method, missing))
+            found = self._union(method, missing)
+            self.cache.add(table, found)
+            self.cache.absent.update((method, k) for k in missing if k not in found)
         return {k: table[k] for k in keys if k in table}
 
     def _all(self, method: str, *args: Any, **kwargs: Any) -> list[Any]:
@@ -564,6 +622,7 @@ class ShardedSnapshot:
         spec: IndexSpec | None,
         timeout: float | None,
         collection: Collection | None = None,
+        prefetch: int = 10,
     ) -> None:
         manifests = gather(clients, "info", timeout=timeout)
         for i, manifest in enumerate(manifests):
@@ -577,15 +636,22 @@ class ShardedSnapshot:
         passages = counts.get("passages", 0)
         cache = RowCache()
         dim = first["model"]["dim"]
-        self.dense = ShardedDense(clients, "dense", size=passages, dim=dim, timeout=timeout, cache=cache)
+        # Each leg's answer brings the rows of its first ``prefetch`` remarks: a page of results.
+        self.dense = ShardedDense(
+            clients, "dense", size=passages, dim=dim, timeout=timeout, cache=cache, prefetch=prefetch
+        )
         second = first.get("second")
         use_second = second and (spec is None or spec.second_model)
         self.second = (
-            ShardedDense(clients, "second", size=passages, dim=second["dim"], timeout=timeout, cache=cache)
+            ShardedDense(
+                clients, "second", size=passages, dim=second["dim"], timeout=timeout, cache=cache, prefetch=prefetch
+            )
             if use_second
             else None
         )
-        self.lexical = ShardedLexical(clients, size=passages, timeout=timeout, cache=cache, collection=collection)
+        self.lexical = ShardedLexical(
+            clients, size=passages, timeout=timeout, cache=cache, collection=collection, prefetch=prefetch
+        )
         self.meta = ShardedMeta(clients, timeout=timeout, cache=cache)
 
     @property

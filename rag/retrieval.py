@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -52,6 +53,26 @@ class _Leg:
 
     def ranked(self) -> list[str]:
         return sorted(self.best, key=lambda r: -self.best[r][0])
+
+
+class _Pending(Protocol):
+    def result(self) -> list[tuple[int, float]]: ...
+
+
+@dataclass(frozen=True)
+class _Now:
+    found: list[tuple[int, float]]
+
+    def result(self) -> list[tuple[int, float]]:
+        return self.found
+
+
+def _submit(index: Any, query: Any, n: int, allowed: np.ndarray | None) -> _Pending:
+    """A leg's search: sent ahead where the index can (``submit``), else done now."""
+    submit = getattr(index, "submit", None)
+    if submit is not None:
+        return submit(query, n, allowed)
+    return _Now(index.search(query, n, allowed))
 
 
 def validate_query(query: str, *, k: int, mode: str, settings: Settings) -> str:
@@ -113,19 +134,22 @@ class Retriever:
     def _legs(
         self, text: str, pending: Future | None, mode: str, allowed: np.ndarray | None
     ) -> tuple[np.ndarray | None, dict[str, _Leg]]:
-        """The query vector and the legs; the lexical and second legs run while the e5 vector is computed."""
+        """The query vector and the legs; the lexical and second legs run while the e5 vector is computed.
+
+        An index that can send a search ahead (a split index's shards) gets the lexical and second
+        searches at once, so their round trips overlap with each other and with the encoding.
+        """
         n = self.settings.candidates
-        others: dict[str, _Leg] = {}
+        sent: dict[str, _Pending] = {}
         if mode in ("hybrid", "lexical"):
-            others["lexical"] = self._rollup(self.snapshot.lexical.search(self.tokenize(text), n, allowed))
+            sent["lexical"] = _submit(self.snapshot.lexical, self.tokenize(text), n, allowed)
         if mode == "hybrid" and self.second is not None and self.snapshot.second is not None:
-            found = self.snapshot.second.search(self.second.encode_query(text), n, allowed)
-            others["second"] = self._rollup(found)
+            sent["second"] = _submit(self.snapshot.second, self.second.encode_query(text), n, allowed)
         vector = pending.result() if pending is not None else None
         legs: dict[str, _Leg] = {}
         if vector is not None:  # dense first: ties in the fusion keep the legs' order
             legs["dense"] = self._rollup(self.snapshot.dense.search(vector, n, allowed))
-        return vector, {**legs, **others}
+        return vector, {**legs, **{name: self._rollup(search.result()) for name, search in sent.items()}}
 
     def _weights(self, *, english: bool) -> dict[str, float]:
         s = self.settings

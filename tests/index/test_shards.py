@@ -165,3 +165,13 @@ def test_without_stored_statistics_the_shards_are_asked_for_theirs(whole, split)
         tokens = whole.tokenize(query)
         assert asked.lexical.collection(tokens) == live.lexical.collection(tokens)
         assert asked.lexical.search(tokens, 30) == whole.snapshot().lexical.search(tokens, 30)
+
+
+def test_remarks_with_neighbours_brings_the_remarks_around(whole):
+    meta = whole.snapshot().meta
+    mid = meta.meetings()[0]["meeting_id"]
+    rows = meta.remarks_in_meeting(mid)
+    picked = [rows[0]["remark_id"], rows[3]["remark_id"]]
+    got = meta.remarks_with_neighbours(picked)
+    assert set(got) == {rows[i]["remark_id"] for i in (0, 1, 2, 3, 4)}
+    assert got[rows[3]["remark_id"]] == meta.remarks([rows[3]["remark_id"]])[rows[3]["remark_id"]]
