@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
@@ -260,6 +261,12 @@ class Shard:
             raise StoreError(f"a shard does not answer {method!r}")
         return getattr(self.snapshot.meta, method)(*args, **kwargs)
 
+    def batch(self, calls: list[tuple[str, tuple]]) -> list[Any]:
+        """Several searches in one call (a request's legs): one round trip instead of one per leg."""
+        if any(method not in _SEARCHES for method, _ in calls):
+            raise StoreError("a shard batches searches only")
+        return [getattr(self, method)(*args) for method, args in calls]
+
     def call(self, method: str, *args: Any) -> Any:
         """Dispatch by name: what a remote replica exposes as its one entry point."""
         if method not in _SHARD_CALLS:
@@ -267,7 +274,8 @@ class Shard:
         return getattr(self, method)(*args)
 
 
-_SHARD_CALLS = frozenset({"info", "dense_search", "background", "collection", "lexical_search", "meta"})
+_SEARCHES = frozenset({"dense_search", "lexical_search"})
+_SHARD_CALLS = frozenset({"info", "background", "collection", "meta", "batch", *_SEARCHES})
 
 
 # -- the client side ---------------------------------------------------------------------------
@@ -339,16 +347,63 @@ def gather(clients: Sequence[ShardClient], method: str, *args: Any, timeout: flo
     return collect(send(clients, method, *args), method, timeout=timeout)
 
 
-class Searching:
-    """A leg's search in flight on every shard; ``result()`` merges the answers (and keeps their rows)."""
+class LegBatch:
+    """The legs one request submits, sent to each shard as one ``batch`` call when the first is needed.
 
-    def __init__(self, pending: list[Pending], method: str, *, k: int, cache: RowCache, timeout: float | None):
-        self.pending, self.method, self.k, self.cache, self.timeout = pending, method, k, cache, timeout
+    A request runs in one thread, so the batch is per thread: legs submitted while the query is
+    still being encoded wait, and the dense leg that follows the encoding goes with them.
+    """
+
+    def __init__(self, clients: Sequence[ShardClient], *, timeout: float | None, cache: RowCache) -> None:
+        self.clients, self.timeout, self.cache = clients, timeout, cache
+        self._local = threading.local()
+
+    def add(self, method: str, args: tuple, *, k: int) -> Searching:
+        """A leg's search, sent with the others of this thread's request."""
+        calls = getattr(self._local, "calls", None)
+        if calls is None:
+            calls = self._local.calls = []
+        searching = Searching(self, len(calls), k=k)
+        calls.append((method, args, searching))
+        return searching
+
+    def flush(self) -> None:
+        """Send this thread's waiting legs, one call per shard."""
+        calls = getattr(self._local, "calls", None) or []
+        self._local.calls = None
+        if calls:
+            sent = _Sent(send(self.clients, "batch", [(m, a) for m, a, _ in calls]), timeout=self.timeout)
+            for _, _, searching in calls:
+                searching.sent = sent
+
+
+class _Sent:
+    """One batch in flight; its answers are collected once, by the first leg that asks."""
+
+    def __init__(self, pending: list[Pending], *, timeout: float | None) -> None:
+        self.pending, self.timeout = pending, timeout
+        self._answers: list[list[Any]] | None = None
+
+    def answers(self) -> list[list[Any]]:
+        if self._answers is None:
+            self._answers = collect(self.pending, "batch", timeout=self.timeout)
+        return self._answers
+
+
+class Searching:
+    """A leg's search in a batch; ``result()`` sends the batch if needed and merges the shards' answers."""
+
+    def __init__(self, batch: LegBatch, position: int, *, k: int) -> None:
+        self.batch, self.position, self.k = batch, position, k
+        self.sent: _Sent | None = None
 
     def result(self) -> list[tuple[int, float]]:
         """The merged top ``k``."""
-        answers = collect(self.pending, self.method, timeout=self.timeout)
-        return _merge_top(self.cache.add_found(answers), self.k)
+        if self.sent is None:
+            self.batch.flush()
+        assert self.sent is not None
+        answers = [shard[self.position] for shard in self.sent.answers()]
+        return _merge_top(self.batch.cache.add_found(answers), self.k)
 
 
 class _Done:
@@ -431,11 +486,11 @@ class ShardedDense:
         size: int,
         dim: int,
         timeout: float | None,
-        cache: RowCache,
+        batch: LegBatch,
         prefetch: int = 0,
     ) -> None:
         self.clients, self.leg, self.size, self.dim, self.timeout = clients, leg, size, dim, timeout
-        self.cache, self.prefetch = cache, prefetch
+        self.batch, self.prefetch = batch, prefetch
         self._background: tuple[int, np.ndarray] | None = None
 
     def __len__(self) -> int:
@@ -448,8 +503,7 @@ class ShardedDense:
     def submit(self, query: np.ndarray, k: int, allowed: object = None) -> Searching:
         """``search``, sent now and merged on ``result()``: a reader sends its legs together."""
         vector = np.ascontiguousarray(query, dtype=np.float32)
-        pending = send(self.clients, "dense_search", self.leg, vector, k, _unwrap(allowed), self.prefetch)
-        return Searching(pending, "dense_search", k=k, cache=self.cache, timeout=self.timeout)
+        return self.batch.add("dense_search", (self.leg, vector, k, _unwrap(allowed), self.prefetch), k=k)
 
     def background(self, n: int = 256) -> np.ndarray:
         """Every shard's fixed sample, together (cached)."""
@@ -473,11 +527,11 @@ class ShardedLexical:
         *,
         size: int,
         timeout: float | None,
-        cache: RowCache,
+        batch: LegBatch,
         collection: Collection | None = None,
         prefetch: int = 0,
     ) -> None:
-        self.clients, self.size, self.timeout, self.cache = clients, size, timeout, cache
+        self.clients, self.size, self.timeout, self.batch = clients, size, timeout, batch
         self.whole, self.prefetch = collection, prefetch
 
     def __len__(self) -> int:
@@ -505,8 +559,7 @@ class ShardedLexical:
         stats = self.collection(tokens)
         if not stats.df:
             return _Done([])
-        pending = send(self.clients, "lexical_search", tokens, k, _unwrap(allowed), stats, self.prefetch)
-        return Searching(pending, "lexical_search", k=k, cache=self.cache, timeout=self.timeout)
+        return self.batch.add("lexical_search", (tokens, k, _unwrap(allowed), stats, self.prefetch), k=k)
 
 
 class ShardedMeta:
@@ -635,22 +688,23 @@ class ShardedSnapshot:
         self.manifest["generation"] = max(int(m.get("generation", 0)) for m in manifests)
         passages = counts.get("passages", 0)
         cache = RowCache()
+        batch = LegBatch(clients, timeout=timeout, cache=cache)
         dim = first["model"]["dim"]
         # Each leg's answer brings the rows of its first ``prefetch`` remarks: a page of results.
         self.dense = ShardedDense(
-            clients, "dense", size=passages, dim=dim, timeout=timeout, cache=cache, prefetch=prefetch
+            clients, "dense", size=passages, dim=dim, timeout=timeout, batch=batch, prefetch=prefetch
         )
         second = first.get("second")
         use_second = second and (spec is None or spec.second_model)
         self.second = (
             ShardedDense(
-                clients, "second", size=passages, dim=second["dim"], timeout=timeout, cache=cache, prefetch=prefetch
+                clients, "second", size=passages, dim=second["dim"], timeout=timeout, batch=batch, prefetch=prefetch
             )
             if use_second
             else None
         )
         self.lexical = ShardedLexical(
-            clients, size=passages, timeout=timeout, cache=cache, collection=collection, prefetch=prefetch
+            clients, size=passages, timeout=timeout, batch=batch, collection=collection, prefetch=prefetch
         )
         self.meta = ShardedMeta(clients, timeout=timeout, cache=cache)
 

@@ -175,3 +175,35 @@ def test_remarks_with_neighbours_brings_the_remarks_around(whole):
     got = meta.remarks_with_neighbours(picked)
     assert set(got) == {rows[i]["remark_id"] for i in (0, 1, 2, 3, 4)}
     assert got[rows[3]["remark_id"]] == meta.remarks([rows[3]["remark_id"]])[rows[3]["remark_id"]]
+
+
+class _Counting:
+    def __init__(self, inner) -> None:
+        self.inner, self.calls = inner, []
+
+    def submit(self, method, *args):
+        self.calls.append(method if method != "meta" else f"meta.{args[0]}")
+        return self.inner.submit(method, *args)
+
+
+def test_a_search_sends_its_legs_to_each_shard_in_one_call(whole, split):
+    live = split.snapshot()
+    clients = [_Counting(c) for c in live.meta.clients]
+    counted = ShardedSnapshot(
+        clients, directory=live.directory, spec=whole.spec(), timeout=None, collection=live.lexical.whole
+    )
+    engine = Engine(
+        whole.settings,
+        encoder=whole.encoder,
+        tokenize=whole.tokenize,
+        second=whole.second,
+        snapshot=counted.as_snapshot(),
+    )
+    engine.warm()
+    for c in clients:
+        c.calls.clear()
+    result = engine.search(query="デジタル人材の育成", infer=False)
+    assert _ids(result) == _ids(whole.search(query="デジタル人材の育成", infer=False))
+    for c in clients:
+        assert c.calls.count("batch") == 1  # three legs, one round
+        assert "dense_search" not in c.calls and "lexical_search" not in c.calls

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -106,3 +107,63 @@ def test_a_worker_killed_mid_ingest_leaves_the_same_index(ray_cluster, single, t
     engine.ingest(FILES, ray="auto")
     assert marker.exists()  # a worker really died mid-run
     assert_same_index(single, engine)
+
+
+DRIVER = """
+import sys, time
+from pathlib import Path
+import ray
+from rag.embedding.hashing import hashing_encoder
+from rag.engine import Engine
+from rag.settings import Settings
+from rag.tokenize import make_sudachi_tokenizer
+
+class Slow:
+    def __call__(self):
+        encoder = hashing_encoder()
+        inner = encoder.encode_passages
+        def encode(texts, **kwargs):
+            time.sleep(0.5)
+            return inner(texts, **kwargs)
+        encoder.encode_passages = encode
+        return encoder
+
+ray.init(address=sys.argv[1], log_to_driver=False)
+settings = Settings(index_dir=Path(sys.argv[2]), model_name="test/hashing", second_model="none", ray_embed_batch=4)
+engine = Engine(settings, encoder=hashing_encoder(), tokenize=make_sudachi_tokenizer("C"), encoder_factory=Slow())
+print("ingesting", flush=True)
+engine.ingest([Path(p) for p in sys.argv[3:]], ray="auto")
+print("committed", flush=True)
+"""
+
+
+def test_a_driver_killed_mid_ingest_leaves_the_last_commit(ray_cluster, tmp_path, sudachi):
+    import subprocess
+
+    from index.store import read_manifest
+    from tests.conftest import ROOT, fake_encoder
+
+    _, cluster = ray_cluster
+    index = tmp_path / "index"
+    before = Engine(make_settings(index), encoder=fake_encoder(), tokenize=sudachi)
+    before.ingest([SAMPLE])
+    manifest = read_manifest(index)
+    files = [str(p) for p in FILES[1:]]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, cluster.address, str(index), *files],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ingesting"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(index.glob(".tmp-*")):
+        time.sleep(0.1)  # the writer's next generation is being built
+    time.sleep(2.0)
+    proc.kill()
+    proc.wait(30)
+    assert read_manifest(index) == manifest  # nothing was committed
+    after = Engine(make_settings(index), encoder=fake_encoder(), tokenize=sudachi)
+    assert verify(after.snapshot()) == []
+    assert after.snapshot().meta.counts() == before.snapshot().meta.counts()
+    assert after.ingest([SAMPLE])[0].status == "skipped"  # the lock was released; writing works
