@@ -282,6 +282,11 @@ class MetadataStore:
         rows = self._rows_in("SELECT * FROM passages WHERE passage_id IN ({})", [int(i) for i in passage_ids])
         return {r["passage_id"]: r for r in rows}
 
+    def remark_ids_of(self, passage_ids: Iterable[int]) -> dict[int, str]:
+        """passage id → the id of the remark it belongs to (what ranking needs, without the texts)."""
+        sql = "SELECT passage_id, remark_id FROM passages WHERE passage_id IN ({})"
+        return {r["passage_id"]: r["remark_id"] for r in self._rows_in(sql, [int(i) for i in passage_ids])}
+
     def passage_counts(self, remark_ids: Iterable[str]) -> dict[str, int]:
         """remark id → how many passages it was split into (an index lookup per remark)."""
         sql = "SELECT remark_id, COUNT(*) AS n FROM passages WHERE remark_id IN ({}) GROUP BY remark_id"

@@ -49,6 +49,7 @@ LAYOUT_VERSION = 1
 META_CALLS = frozenset(
     {
         "passages",
+        "remark_ids_of",
         "passage_counts",
         "remarks",
         "remarks_with_neighbours",
@@ -220,14 +221,26 @@ class Shard:
         return index
 
     def _found(self, hits: list[tuple[int, float]], prefetch: int) -> dict:
-        """Hits with what a reader looks up next: their passage rows, their remarks' passage counts,
-        and the rows (with neighbours) of the first ``prefetch`` remarks, the likely page of results."""
+        """Hits with what ranking looks up next: the remark of each and the remarks' passage counts.
+
+        ``prefetch`` names how many of the first remarks a page of results is likely to show (the
+        batch sends their rows along, ``_prefetched``).
+        """
         meta = self.snapshot.meta
-        rows = meta.passages(pid for pid, _ in hits)
-        counts = meta.passage_counts({r["remark_id"] for r in rows.values()})
-        first = list(dict.fromkeys(rows[pid]["remark_id"] for pid, _ in hits if pid in rows))[:prefetch]
-        remarks = meta.remarks_with_neighbours(first) if first else {}
-        return {"hits": hits, "rows": rows, "counts": counts, "remarks": remarks}
+        owners = meta.remark_ids_of(pid for pid, _ in hits)
+        counts = meta.passage_counts(set(owners.values()))
+        first = list(dict.fromkeys(owners[pid] for pid, _ in hits if pid in owners))[:prefetch]
+        return {"hits": hits, "owners": owners, "counts": counts, "first": first}
+
+    def _prefetched(self, answers: list[dict]) -> dict:
+        """Rows of the remarks the legs found first (with their neighbours) and of their found passages."""
+        first = list(dict.fromkeys(rid for answer in answers for rid in answer.pop("first", [])))
+        if not first:
+            return {"remarks": {}, "passages": {}}
+        wanted = set(first)
+        pids = {pid for a in answers for pid, rid in a["owners"].items() if rid in wanted}
+        meta = self.snapshot.meta
+        return {"remarks": meta.remarks_with_neighbours(first), "passages": meta.passages(pids)}
 
     def dense_search(
         self, leg: str, vector: np.ndarray, k: int, allowed: Filters | np.ndarray | None, prefetch: int = 0
@@ -261,11 +274,12 @@ class Shard:
             raise StoreError(f"a shard does not answer {method!r}")
         return getattr(self.snapshot.meta, method)(*args, **kwargs)
 
-    def batch(self, calls: list[tuple[str, tuple]]) -> list[Any]:
-        """Several searches in one call (a request's legs): one round trip instead of one per leg."""
+    def batch(self, calls: list[tuple[str, tuple]]) -> dict:
+        """Several searches in one call (a request's legs), with the rows a page of their results needs."""
         if any(method not in _SEARCHES for method, _ in calls):
             raise StoreError("a shard batches searches only")
-        return [getattr(self, method)(*args) for method, args in calls]
+        answers = [getattr(self, method)(*args) for method, args in calls]
+        return {"legs": answers, **self._prefetched(answers)}
 
     def call(self, method: str, *args: Any) -> Any:
         """Dispatch by name: what a remote replica exposes as its one entry point."""
@@ -384,9 +398,11 @@ class _Sent:
         self.pending, self.timeout = pending, timeout
         self._answers: list[list[Any]] | None = None
 
-    def answers(self) -> list[list[Any]]:
+    def answers(self, cache: RowCache) -> list[list[Any]]:
         if self._answers is None:
-            self._answers = collect(self.pending, "batch", timeout=self.timeout)
+            batches = collect(self.pending, "batch", timeout=self.timeout)
+            cache.add_prefetched(batches)
+            self._answers = [b["legs"] for b in batches]
         return self._answers
 
 
@@ -402,7 +418,7 @@ class Searching:
         if self.sent is None:
             self.batch.flush()
         assert self.sent is not None
-        answers = [shard[self.position] for shard in self.sent.answers()]
+        answers = [shard[self.position] for shard in self.sent.answers(self.batch.cache)]
         return _merge_top(self.batch.cache.add_found(answers), self.k)
 
 
@@ -432,6 +448,7 @@ class RowCache:
     def __init__(self, limit: int = 200_000) -> None:
         self.limit = limit
         self.passages: dict[int, dict] = {}
+        self.owners: dict[int, str] = {}
         self.counts: dict[str, int] = {}
         self.remarks: dict[str, dict] = {}
         self.absent: set = set()  # keys asked for that no shard has (the remark after a meeting's last)
@@ -443,16 +460,19 @@ class RowCache:
             self.absent.clear()
 
     def add_found(self, answers: Iterable[dict]) -> list[list[tuple[int, float]]]:
-        """Keep the rows of shard search answers; returns their hits."""
+        """Keep what shard search answers carry; returns their hits."""
         hits = []
         for answer in answers:
-            self._room(self.passages, len(answer["rows"]))
-            self.passages.update(answer["rows"])
-            self._room(self.counts, len(answer["counts"]))
-            self.counts.update(answer["counts"])
-            self.add(self.remarks, answer.get("remarks", {}))
+            self.add(self.owners, answer["owners"])
+            self.add(self.counts, answer["counts"])
             hits.append(answer["hits"])
         return hits
+
+    def add_prefetched(self, answers: Iterable[dict]) -> None:
+        """Keep the remark and passage rows that shard batches sent along."""
+        for answer in answers:
+            self.add(self.remarks, answer["remarks"])
+            self.add(self.passages, answer["passages"])
 
     def add(self, table: dict, rows: dict) -> None:
         """Keep ``rows`` in one of the tables."""
@@ -596,6 +616,10 @@ class ShardedMeta:
     def passages(self, passage_ids: Iterable[int]) -> dict[int, dict]:
         """passage id → row, from whichever shard holds it."""
         return self._cached(self.cache.passages, [int(i) for i in passage_ids], "passages")
+
+    def remark_ids_of(self, passage_ids: Iterable[int]) -> dict[int, str]:
+        """passage id → its remark's id."""
+        return self._cached(self.cache.owners, [int(i) for i in passage_ids], "remark_ids_of")
 
     def passage_counts(self, remark_ids: Iterable[str]) -> dict[str, int]:
         """remark id → number of passages."""

@@ -158,13 +158,12 @@ class Retriever:
 
     def _rollup(self, scored: list[tuple[int, float]]) -> _Leg:
         leg = _Leg()
-        rows = self.snapshot.meta.passages(pid for pid, _ in scored)
+        owners = self.snapshot.meta.remark_ids_of(pid for pid, _ in scored)
         for rank, (pid, score) in enumerate(scored, start=1):
-            row = rows.get(pid)
-            if row is None:
+            rid = owners.get(pid)
+            if rid is None:
                 continue
             leg.passage_rank[pid] = rank
-            rid = row["remark_id"]
             if rid not in leg.best or score > leg.best[rid][0]:
                 leg.best[rid] = (score, pid)
         return leg
