@@ -238,7 +238,14 @@ class Shard:
         if not first:
             return {"remarks": {}, "passages": {}}
         wanted = set(first)
-        pids = {pid for a in answers for pid, rid in a["owners"].items() if rid in wanted}
+        pids = set()  # a remark's best passage in each leg: the one a hit shows
+        for answer in answers:
+            seen: set[str] = set()
+            for pid, _ in answer["hits"]:
+                rid = answer["owners"].get(pid)
+                if rid in wanted and rid not in seen:
+                    seen.add(rid)
+                    pids.add(pid)
         meta = self.snapshot.meta
         return {"remarks": meta.remarks_with_neighbours(first), "passages": meta.passages(pids)}
 
