@@ -124,14 +124,7 @@ def sharded_engine(settings: Settings, *, address: str, shards: int, say: Callab
                 collection=read_collection(directory),
             )
             say(f"{shards} shards deployed on Ray Serve ({ray.cluster_resources().get('CPU', 0):.0f} CPUs)")
-            yield Engine(
-                settings,
-                progress=say,
-                encoder=local.encoder,
-                tokenize=local.tokenize,
-                second=local.second,
-                snapshot=snapshot.as_snapshot(),
-            )
+            yield local.over(snapshot.as_snapshot())
         finally:
             for name in names:
                 serve.delete(name)

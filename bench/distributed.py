@@ -44,13 +44,7 @@ def ranking(index: Path, work: Path) -> dict:
     single = Engine(load_settings(index_dir=index))
     split_index(index, work / "shards", shards=2)
     sharded = open_sharded(work / "shards", spec=single.spec())
-    split = Engine(
-        single.settings,
-        encoder=single.encoder,
-        tokenize=single.tokenize,
-        second=single.second,
-        snapshot=sharded.as_snapshot(),
-    )
+    split = single.over(sharded.as_snapshot())
     same = 0
     differ = []
     for q in gold:
@@ -141,7 +135,10 @@ def serve(index: Path, requests: int) -> dict:
     plain, plain_url = start_server(index, cache=False)
     sharded = None
     try:
-        sharded, sharded_url = _start_sharded(index)
+        # Shard replicas reserve no CPU: the server and both replicas share this machine's two cores.
+        sharded, sharded_url = start_server(
+            index, cache=False, env={"GIJIROKU_SHARD_CPUS": "0"}, extra=("--ray", "auto", "--shards", "2")
+        )
         pool = questions()
         times: dict[str, list[float]] = {"plain": [], "ray_serve": []}
         with httpx.Client(timeout=60) as client:
@@ -167,30 +164,6 @@ def serve(index: Path, requests: int) -> dict:
         if sharded is not None:
             sharded.send_signal(signal.SIGINT)
             sharded.wait(60)
-
-
-def _start_sharded(index: Path):
-    import socket
-    import subprocess
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "GIJIROKU_LOG_LEVEL": "warning", "GIJIROKU_QUERY_CACHE_SIZE": "0", "GIJIROKU_SHARD_CPUS": "0"}
-    cmd = [sys.executable, "-m", "api.cli", "serve", "--index", str(index), "--port", str(port), "--ray", "auto"]
-    proc = subprocess.Popen([*cmd, "--shards", "2"], cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(900):
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError("the sharded server exited")
-        time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the sharded server did not become ready")
 
 
 def main() -> int:

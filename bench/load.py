@@ -68,7 +68,10 @@ def build_index(index: Path, *, sample: bool = False) -> None:
     )
 
 
-def start_server(index: Path, *, cache: bool, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+def start_server(
+    index: Path, *, cache: bool, env: dict[str, str] | None = None, extra: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen, str]:
+    """``gijiroku serve`` (with ``extra`` arguments) on a free port; returns the process and its URL once ready."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -81,15 +84,19 @@ def start_server(index: Path, *, cache: bool, env: dict[str, str] | None = None)
         **(env or {}),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--index", str(index), "--port", str(port)], cwd=ROOT, env=env
+        [sys.executable, "-m", "api.cli", "serve", "--index", str(index), "--port", str(port), *extra],
+        cwd=ROOT,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
+    for _ in range(900):
         try:
             if httpx.get(url + "/readyz", timeout=1).status_code == 200:
                 return proc, url
         except httpx.HTTPError:
             pass
+        if proc.poll() is not None:
+            raise RuntimeError("the server exited before it was ready")
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError("the server did not become ready")

@@ -739,15 +739,9 @@ class ShardedSnapshot:
         )
         self.meta = ShardedMeta(clients, timeout=timeout, cache=cache)
 
-    @property
-    def second_model(self) -> str | None:
-        """The model name of the second dense leg, if the shards have one."""
-        return (self.manifest.get("second") or {}).get("name") if self.second is not None else None
-
-    @property
-    def generation(self) -> int:
-        """The newest generation among the shards."""
-        return int(self.manifest.get("generation", 0))
+    # The manifest's reading: the same as a snapshot's (its generation is the newest shard's).
+    second_model = Snapshot.second_model
+    generation = Snapshot.generation
 
     def close(self) -> None:
         """Nothing held here: the shards hold the files."""

@@ -195,6 +195,17 @@ class Engine:
         view._pinned = True
         return view
 
+    def over(self, snapshot: Snapshot) -> Engine:
+        """An engine over another snapshot (a split index's, say), sharing this one's models and tokenizer."""
+        return Engine(
+            self.settings,
+            progress=self.progress,
+            encoder=self.encoder,
+            tokenize=self.tokenize,
+            second=self.second,
+            snapshot=snapshot,
+        )
+
     def refresh(self) -> bool:
         """Switch to a newer committed generation if there is one; True when it switched."""
         if self._pinned or self._fixed:

@@ -40,9 +40,7 @@ def split(whole, tmp_path_factory, sudachi) -> Engine:
     out = tmp_path_factory.mktemp("split") / "shards"
     split_index(whole.index_dir, out, shards=2)
     snapshot = open_sharded(out, spec=whole.spec())
-    return Engine(
-        whole.settings, encoder=whole.encoder, tokenize=sudachi, second=whole.second, snapshot=snapshot.as_snapshot()
-    )
+    return whole.over(snapshot.as_snapshot())
 
 
 def _ids(result) -> list[str]:
@@ -192,13 +190,7 @@ def test_a_search_sends_its_legs_to_each_shard_in_one_call(whole, split):
     counted = ShardedSnapshot(
         clients, directory=live.directory, spec=whole.spec(), timeout=None, collection=live.lexical.whole
     )
-    engine = Engine(
-        whole.settings,
-        encoder=whole.encoder,
-        tokenize=whole.tokenize,
-        second=whole.second,
-        snapshot=counted.as_snapshot(),
-    )
+    engine = whole.over(counted.as_snapshot())
     engine.warm()
     for c in clients:
         c.calls.clear()

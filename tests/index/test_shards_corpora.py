@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from index.shards import open_sharded, split_index
-from rag.engine import Engine
 from rag.evaluation import load_gold
 from tests.conftest import SHARED
 
@@ -16,13 +15,7 @@ def test_two_shards_rank_every_dev_question_as_one_index(corpora_engine, tmp_pat
     whole = corpora_engine
     split_index(whole.index_dir, tmp_path / "shards", shards=2)
     sharded = open_sharded(tmp_path / "shards", spec=whole.spec())
-    split = Engine(
-        whole.settings,
-        encoder=whole.encoder,
-        tokenize=whole.tokenize,
-        second=whole.second,
-        snapshot=sharded.as_snapshot(),
-    )
+    split = whole.over(sharded.as_snapshot())
     gold = load_gold(sorted((SHARED / "eval").glob("*.jsonl")))
     assert len(gold) >= 39
     for question in gold:

@@ -42,13 +42,7 @@ def served(ray_cluster, whole, tmp_path_factory):
     serve.start(http_options={"location": "NoServer"})
     clients = deploy_shards(serve, out, spec=whole.spec(), settings=whole.settings)
     snapshot = ShardedSnapshot(clients, directory=out, spec=whole.spec(), timeout=whole.settings.shard_timeout_s)
-    engine = Engine(
-        whole.settings,
-        encoder=whole.encoder,
-        tokenize=whole.tokenize,
-        second=whole.second,
-        snapshot=snapshot.as_snapshot(),
-    )
+    engine = whole.over(snapshot.as_snapshot())
     yield engine, clients
     serve.shutdown()
 
