@@ -17,6 +17,7 @@ nothing: the writer's temporary generation is discarded and the previous one sta
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -204,7 +205,12 @@ def embed_on_ray(
     """Vectors of ``texts`` (in order) from a Ray Data actor pool; GPU actors where the cluster has GPUs."""
     import ray.data
 
-    ray.data.DataContext.get_current().enable_progress_bars = False
+    # Ray Data sets up its loggers when imported; its per-run progress lines would bury the report.
+    for name in ("ray.data", "ray.data._internal.execution.streaming_executor"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    context.print_on_execution_start = False
     gpus = int(ray.cluster_resources().get("GPU", 0))
     cpus = int(ray.cluster_resources().get("CPU", 1))
     actors = settings.ray_embed_actors or max(1, gpus or cpus)

@@ -6,6 +6,7 @@ started for this command and stopped after it) or a cluster address (``ray://…
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,7 +36,8 @@ def connected(address: str, settings: Settings) -> Iterator[ModuleType]:
         return
     # Ray reports usage to its authors unless told not to; nothing leaves this machine by default.
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    kwargs: dict = {"include_dashboard": False, "log_to_driver": False}
+    # Ray's own progress lines would bury the per-file report; its warnings and errors still show.
+    kwargs: dict = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
     if address == "auto":
         kwargs |= {"object_store_memory": settings.ray_object_store_mb * 1024 * 1024}
         if settings.ray_num_cpus:
