@@ -29,7 +29,7 @@ import numpy as np
 from rag.embedding.encoder import Encoder, load_encoder
 from rag.embedding.second import SecondEncoder, load_second_encoder
 from rag.errors import GijirokuError
-from rag.ingest import FileReport, Ingestor, Staged, passages_of
+from rag.ingest import FileReport, Ingestor, Staged, passages_of, read_minutes, tokenize_passages
 from rag.models import ParsedMinutes
 from rag.parsing import parse_bytes
 from rag.parsing.base import content_hash
@@ -68,8 +68,7 @@ def prepare(data: bytes, name: str, fmt: str | None, settings: Settings) -> Prep
         for turn in parsed.turns
         for p in passages_of(remark_id(parsed.meeting.meeting_id, turn.order), turn, settings)
     ]
-    many = getattr(tokenize, "many", None)
-    tokens = many(texts) if many is not None else [tokenize(t) for t in texts]
+    tokens = tokenize_passages(texts, tokenize)
     return Prepared(name, parsed, tuple(texts), tuple(tuple(t) for t in tokens))
 
 
@@ -116,10 +115,9 @@ def ingest_on_ray(
         reports: list[FileReport | None] = []
         refs: list[Any] = []
         for path in files:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                reports.append(FileReport(str(path), "failed", reason=f"cannot read: {exc.strerror}"))
+            data = read_minutes(path)
+            if isinstance(data, FileReport):
+                reports.append(data)
                 refs.append(None)
                 continue
             reports.append(None)
@@ -137,16 +135,14 @@ def _stage_all(
     ingestor: Ingestor, ray: Any, refs: list[Any], reports: list[FileReport | None], files: Sequence[Path]
 ) -> list[tuple[Staged, tuple[tuple[str, ...], ...]]]:
     """Stage the parsed files in the given order; fills ``reports``."""
-    snap = ingestor.writer.snapshot
-    assert snap is not None
     staged = []
     for i, ref in enumerate(refs):
         if ref is None:
             continue
         digest, task = ref
-        known = snap.meta.meeting_by_hash(digest) if digest else None
-        if known:  # unchanged since an earlier ingest, or a copy of a file earlier in this batch
-            reports[i] = FileReport(str(files[i]), "skipped", known["meeting_id"], known["title"], reason="unchanged")
+        skipped = ingestor.unchanged(str(files[i]), digest=digest)  # since an earlier ingest, or earlier in this batch
+        if skipped is not None:
+            reports[i] = skipped
             continue
         prepared: Prepared = ray.get(task)
         if prepared.parsed is None:

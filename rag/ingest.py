@@ -65,6 +65,14 @@ def embedding_text(text: str, turn: Turn, *, with_context: bool) -> str:
     return f"{topic}{who}{role}：{text}"
 
 
+def read_minutes(path: Path) -> bytes | FileReport:
+    """A file's bytes, or the ``failed`` report saying why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return FileReport(str(path), "failed", reason=f"cannot read: {exc.strerror}")
+
+
 def tokenize_passages(texts: list[str], tokenize: Callable[[str], list[str]]) -> list[list[str]]:
     """Tokens of each passage; in batches when the tokenizer offers ``many`` (fewer Sudachi calls)."""
     many = getattr(tokenize, "many", None)
@@ -109,19 +117,25 @@ class Ingestor:
 
     def add_file(self, path: Path, *, fmt: str | None = None) -> FileReport:
         """Ingest one file, or report why not; never raises for a bad file."""
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return FileReport(str(path), "failed", reason=f"cannot read: {exc.strerror}")
+        data = read_minutes(path)
+        if isinstance(data, FileReport):
+            return data
         return self.add_bytes(data, str(path), fmt=fmt)
+
+    def unchanged(self, name: str, *, digest: str) -> FileReport | None:
+        """The ``skipped`` report when a file of this content hash is indexed already (this batch included)."""
+        snap = self.writer.snapshot
+        assert snap is not None
+        known = snap.meta.meeting_by_hash(digest) if digest else None
+        if known:
+            return FileReport(name, "skipped", known["meeting_id"], known["title"], reason="unchanged")
+        return None
 
     def add_bytes(self, data: bytes, name: str, *, fmt: str | None = None) -> FileReport:
         """Ingest one file's bytes under a display ``name``."""
-        snap = self.writer.snapshot
-        assert snap is not None
-        known = snap.meta.meeting_by_hash(content_hash(data)) if data else None
-        if known:
-            return FileReport(name, "skipped", known["meeting_id"], known["title"], reason="unchanged")
+        skipped = self.unchanged(name, digest=content_hash(data) if data else "")
+        if skipped is not None:
+            return skipped
         try:
             parsed = parse_bytes(data, Path(name).name, fmt=fmt)
             return self.add_parsed(parsed, name)
