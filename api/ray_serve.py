@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import StoreError
-from index.shards import Shard, ShardedSnapshot, read_collection, read_layout, shard_dirs, split_index
+from index.shards import Shard, open_sharded, read_layout, shard_dirs, split_index
 from index.store import IndexSpec, read_manifest
 from rag.engine import Engine
 from rag.ray_cluster import connected
@@ -116,13 +116,7 @@ def sharded_engine(settings: Settings, *, address: str, shards: int, say: Callab
         names = [f"{APP_PREFIX}-{i:02d}" for i in range(shards)]
         try:
             clients = deploy_shards(serve, directory, spec=spec, settings=settings)
-            snapshot = ShardedSnapshot(
-                clients,
-                directory=directory,
-                spec=spec,
-                timeout=settings.shard_timeout_s,
-                collection=read_collection(directory),
-            )
+            snapshot = open_sharded(directory, spec=spec, clients=clients, timeout=settings.shard_timeout_s)
             say(f"{shards} shards deployed on Ray Serve ({ray.cluster_resources().get('CPU', 0):.0f} CPUs)")
             yield local.over(snapshot.as_snapshot())
         finally:

@@ -24,7 +24,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -755,14 +755,14 @@ def open_sharded(
     directory: Path,
     *,
     spec: IndexSpec | None = None,
-    connect: Callable[[Path], ShardClient] | None = None,
+    clients: Sequence[ShardClient] | None = None,
     timeout: float | None = None,
 ) -> ShardedSnapshot:
-    """A split index for reading: each shard reached through ``connect`` (default: loaded in process)."""
-    dirs = shard_dirs(directory)
-    make = connect or (lambda d: LocalClient(Shard(d, spec)))
+    """A split index for reading, through ``clients`` in shard order (default: each shard loaded in process)."""
+    if clients is None:
+        clients = [LocalClient(Shard(d, spec)) for d in shard_dirs(directory)]
     return ShardedSnapshot(
-        [make(d) for d in dirs], directory=directory, spec=spec, timeout=timeout, collection=read_collection(directory)
+        clients, directory=directory, spec=spec, timeout=timeout, collection=read_collection(directory)
     )
 
 
