@@ -33,6 +33,7 @@ from bench.load import build_index, questions, start_server  # noqa: E402
 from index.shards import open_sharded, split_index  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.evaluation import load_gold  # noqa: E402
+from rag.ray_cluster import isolated_env, local_cluster  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 
 CORPORA = [p for p in sorted((SHARED / "corpora").glob("*.*")) if p.stem != "SOURCES"]
@@ -54,25 +55,6 @@ def ranking(index: Path, work: Path) -> dict:
         if a != b:
             differ.append(q.qid)
     return {"questions": len(gold), "identical_top10": same, "differ": differ}
-
-
-def _ray_env(tmp: Path) -> None:
-    (tmp / "ray").mkdir(parents=True, exist_ok=True)
-    os.environ.update({"RAY_TMPDIR": str(tmp), "RAY_USAGE_STATS_ENABLED": "0", "HOME": str(tmp)})
-
-
-def _cluster(nodes: int):
-    import ray
-    from ray.cluster_utils import Cluster
-
-    cluster = Cluster(
-        initialize_head=True,
-        head_node_args={"num_cpus": 1, "object_store_memory": 300 * 2**20, "include_dashboard": False},
-    )
-    for _ in range(nodes - 1):
-        cluster.add_node(num_cpus=1, object_store_memory=300 * 2**20)
-    ray.init(address=cluster.address, log_to_driver=False)
-    return ray, cluster
 
 
 def _kill_an_embedder_after(seconds: float, killed: list[int]) -> threading.Thread:
@@ -108,12 +90,10 @@ def _same_index(a: Engine, b: Engine) -> dict:
 
 def ingest(work: Path, reference: Path) -> dict:
     """Seconds to ingest the corpora on a local cluster of 1 and of 2 one-CPU workers, and with a kill."""
-    _ray_env(work / "r")
     out: dict = {}
     single = Engine(load_settings(index_dir=reference))
     for label, nodes, kill in (("1 worker", 1, False), ("2 workers", 2, False), ("2 workers, one killed", 2, True)):
-        ray, cluster = _cluster(nodes)
-        try:
+        with isolated_env(work / "r"), local_cluster(nodes, object_store_mb=300) as (_, cluster):
             engine = Engine(load_settings(index_dir=work / f"ray-{nodes}-{kill}"))
             engine.spec()  # the driver's own model load is not part of the distributed work
             killed: list[int] = []
@@ -123,9 +103,6 @@ def ingest(work: Path, reference: Path) -> dict:
             engine.ingest(CORPORA, ray=cluster.address)
             seconds = time.perf_counter() - start
             out[label] = {"seconds": round(seconds, 1), "killed_pids": killed, **_same_index(single, engine)}
-        finally:
-            ray.shutdown()
-            cluster.shutdown()
     out["ratio_2_over_1"] = round(out["1 worker"]["seconds"] / out["2 workers"]["seconds"], 2)
     return out
 
@@ -184,8 +161,8 @@ def main() -> int:
         results["ingest"] = ingest(work, index)
         print(json.dumps(results["ingest"], ensure_ascii=False), flush=True)
     if not args.skip_serve:
-        _ray_env(work / "s")
-        results["serve"] = serve(index, args.requests)
+        with isolated_env(work / "s"):  # the servers started here inherit it
+            results["serve"] = serve(index, args.requests)
         print(json.dumps(results["serve"], ensure_ascii=False), flush=True)
     out = ROOT / "bench" / "results" / "distributed.json"
     earlier = json.loads(out.read_text()) if out.exists() else {}  # a skipped part keeps its last figures

@@ -10,7 +10,9 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from rag.errors import DependencyMissing
 from rag.settings import Settings
@@ -51,3 +53,44 @@ def connected(address: str, settings: Settings) -> Iterator[ModuleType]:
         yield ray
     finally:
         ray.shutdown()
+
+
+@contextmanager
+def isolated_env(tmp: Path) -> Iterator[None]:
+    """Ray's session files, auth token and home under ``tmp``, usage reporting off, for the block.
+
+    For tests and benchmarks: ``ray.cluster_utils.Cluster`` needs ``$RAY_TMPDIR/ray`` to exist, and
+    processes that disagree about the token fail, so every process started inside shares this one.
+    """
+    (tmp / "ray").mkdir(parents=True, exist_ok=True)
+    env = {"RAY_TMPDIR": str(tmp), "RAY_USAGE_STATS_ENABLED": "0", "HOME": str(tmp)}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextmanager
+def local_cluster(nodes: int, *, object_store_mb: int) -> Iterator[tuple[ModuleType, Any]]:
+    """``(ray, cluster)``: ``nodes`` one-CPU nodes on this machine (``ray.cluster_utils``), connected for the block."""
+    ray = require_ray()
+    from ray.cluster_utils import Cluster
+
+    store = object_store_mb * 1024 * 1024
+    cluster = Cluster(
+        initialize_head=True, head_node_args={"num_cpus": 1, "object_store_memory": store, "include_dashboard": False}
+    )
+    try:
+        for _ in range(nodes - 1):
+            cluster.add_node(num_cpus=1, object_store_memory=store)
+        ray.init(address=cluster.address, log_to_driver=False)
+        yield ray, cluster
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
