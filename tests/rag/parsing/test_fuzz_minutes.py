@@ -60,18 +60,12 @@ def _json_mutation(rng: random.Random, data: bytes) -> bytes:
     weird = [None, 0, -1, 1e308, "", [], {}, True, "○", [[[]]], {"speechRecord": None}]
 
     def walk(node, depth=0):
-        if isinstance(node, dict) and node:
-            key = rng.choice(list(node))
+        if isinstance(node, dict | list) and node:
+            key = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
             if depth > 3 or rng.random() < 0.3:
                 node[key] = copy.deepcopy(rng.choice(weird))
             else:
                 walk(node[key], depth + 1)
-        elif isinstance(node, list) and node:
-            i = rng.randrange(len(node))
-            if depth > 3 or rng.random() < 0.3:
-                node[i] = copy.deepcopy(rng.choice(weird))
-            else:
-                walk(node[i], depth + 1)
 
     for _ in range(rng.randint(1, 4)):
         walk(doc)
