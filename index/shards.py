@@ -220,40 +220,35 @@ class Shard:
             raise IndexCorrupt(f"{self.snapshot.directory} has no {leg} leg")
         return index
 
-    def _found(self, hits: list[tuple[int, float]], prefetch: int) -> dict:
-        """Hits with what ranking looks up next: the remark of each and the remarks' passage counts.
+    def _rows_for(self, legs: list[list[tuple[int, float]]], prefetch: list[int]) -> dict:
+        """What ranking the legs' hits looks up next, for all legs at once (one query each).
 
-        ``prefetch`` names how many of the first remarks a page of results is likely to show (the
-        batch sends their rows along, ``_prefetched``).
+        The remark of every passage found and each remark's passage count, and the rows of the
+        first ``prefetch`` remarks of each leg (a page of results is likely to show them), with
+        their neighbours and the passage each leg found first for them.
         """
         meta = self.snapshot.meta
-        owners = meta.remark_ids_of(pid for pid, _ in hits)
+        owners = meta.remark_ids_of({pid for hits in legs for pid, _ in hits})
         counts = meta.passage_counts(set(owners.values()))
-        first = list(dict.fromkeys(owners[pid] for pid, _ in hits if pid in owners))[:prefetch]
-        return {"hits": hits, "owners": owners, "counts": counts, "first": first}
-
-    def _prefetched(self, answers: list[dict]) -> dict:
-        """Rows of the remarks the legs found first (with their neighbours) and of their found passages."""
-        first = list(dict.fromkeys(rid for answer in answers for rid in answer.pop("first", [])))
-        if not first:
-            return {"remarks": {}, "passages": {}}
-        wanted = set(first)
+        first: dict[str, None] = {}
+        for hits, n in zip(legs, prefetch, strict=True):
+            first.update(dict.fromkeys(list(dict.fromkeys(owners[pid] for pid, _ in hits if pid in owners))[:n]))
         pids = set()  # a remark's best passage in each leg: the one a hit shows
-        for answer in answers:
+        for hits in legs:
             seen: set[str] = set()
-            for pid, _ in answer["hits"]:
-                rid = answer["owners"].get(pid)
-                if rid in wanted and rid not in seen:
+            for pid, _ in hits:
+                rid = owners.get(pid)
+                if rid in first and rid not in seen:
                     seen.add(rid)
                     pids.add(pid)
-        meta = self.snapshot.meta
-        return {"remarks": meta.remarks_with_neighbours(first), "passages": meta.passages(pids)}
+        remarks = meta.remarks_with_neighbours(list(first)) if first else {}
+        return {"owners": owners, "counts": counts, "remarks": remarks, "passages": meta.passages(pids) if pids else {}}
 
     def dense_search(
-        self, leg: str, vector: np.ndarray, k: int, allowed: Filters | np.ndarray | None, prefetch: int = 0
-    ) -> dict:
-        """Top ``k`` (id, cosine) of a dense leg (``dense`` or ``second``), with their rows (``_found``)."""
-        return self._found(self._dense(leg).search(vector, k, self._allowed(allowed)), prefetch)
+        self, leg: str, vector: np.ndarray, k: int, allowed: Filters | np.ndarray | None
+    ) -> list[tuple[int, float]]:
+        """Top ``k`` (id, cosine) of a dense leg (``dense`` or ``second``)."""
+        return self._dense(leg).search(vector, k, self._allowed(allowed))
 
     def background(self, leg: str, n: int) -> np.ndarray:
         """The dense leg's fixed random sample of ``n`` vectors."""
@@ -269,11 +264,9 @@ class Shard:
         k: int,
         allowed: Filters | np.ndarray | None,
         collection: Collection,
-        prefetch: int = 0,
-    ) -> dict:
-        """Top ``k`` (id, BM25) scored with the whole split index's statistics, with their rows (``_found``)."""
-        found = self.snapshot.lexical.search(tokens, k, self._allowed(allowed), collection=collection)
-        return self._found(found, prefetch)
+    ) -> list[tuple[int, float]]:
+        """Top ``k`` (id, BM25) scored with the whole split index's statistics."""
+        return self.snapshot.lexical.search(tokens, k, self._allowed(allowed), collection=collection)
 
     def meta(self, method: str, args: tuple, kwargs: dict) -> Any:
         """One read-only metadata lookup (one of ``META_CALLS``)."""
@@ -281,12 +274,13 @@ class Shard:
             raise StoreError(f"a shard does not answer {method!r}")
         return getattr(self.snapshot.meta, method)(*args, **kwargs)
 
-    def batch(self, calls: list[tuple[str, tuple]]) -> dict:
-        """Several searches in one call (a request's legs), with the rows a page of their results needs."""
-        if any(method not in _SEARCHES for method, _ in calls):
+    def batch(self, calls: list[tuple[str, tuple, int]]) -> dict:
+        """A request's searches in one call, ``(method, args, prefetch)`` each: their hits (``legs``)
+        and the rows ranking and a page of results look up next (``_rows_for``)."""
+        if any(method not in _SEARCHES for method, _, _ in calls):
             raise StoreError("a shard batches searches only")
-        answers = [getattr(self, method)(*args) for method, args in calls]
-        return {"legs": answers, **self._prefetched(answers)}
+        legs = [getattr(self, method)(*args) for method, args, _ in calls]
+        return {"legs": legs, **self._rows_for(legs, [prefetch for _, _, prefetch in calls])}
 
     def call(self, method: str, *args: Any) -> Any:
         """Dispatch by name: what a remote replica exposes as its one entry point."""
@@ -296,7 +290,7 @@ class Shard:
 
 
 _SEARCHES = frozenset({"dense_search", "lexical_search"})
-_SHARD_CALLS = frozenset({"info", "background", "collection", "meta", "batch", *_SEARCHES})
+_SHARD_CALLS = frozenset({"info", "background", "collection", "meta", "batch"})
 
 
 # -- the client side ---------------------------------------------------------------------------
@@ -379,13 +373,14 @@ class LegBatch:
         self.clients, self.timeout, self.cache = clients, timeout, cache
         self._local = threading.local()
 
-    def add(self, method: str, args: tuple, *, k: int) -> Searching:
-        """A leg's search, sent with the others of this thread's request."""
+    def add(self, method: str, args: tuple, *, k: int, prefetch: int) -> Searching:
+        """A leg's search, sent with the others of this thread's request; the answer brings the rows
+        of its first ``prefetch`` remarks."""
         calls = getattr(self._local, "calls", None)
         if calls is None:
             calls = self._local.calls = []
         searching = Searching(self, len(calls), k=k)
-        calls.append((method, args, searching))
+        calls.append((method, args, prefetch, searching))
         return searching
 
     def flush(self) -> None:
@@ -393,8 +388,8 @@ class LegBatch:
         calls = getattr(self._local, "calls", None) or []
         self._local.calls = None
         if calls:
-            sent = _Sent(send(self.clients, "batch", [(m, a) for m, a, _ in calls]), timeout=self.timeout)
-            for _, _, searching in calls:
+            sent = _Sent(send(self.clients, "batch", [(m, a, p) for m, a, p, _ in calls]), timeout=self.timeout)
+            for _, _, _, searching in calls:
                 searching.sent = sent
 
 
@@ -425,8 +420,7 @@ class Searching:
         if self.sent is None:
             self.batch.flush()
         assert self.sent is not None
-        answers = [shard[self.position] for shard in self.sent.answers(self.batch.cache)]
-        return _merge_top(self.batch.cache.add_found(answers), self.k)
+        return _merge_top([shard[self.position] for shard in self.sent.answers(self.batch.cache)], self.k)
 
 
 class _Done:
@@ -466,18 +460,11 @@ class RowCache:
         if len(self.absent) > self.limit:
             self.absent.clear()
 
-    def add_found(self, answers: Iterable[dict]) -> list[list[tuple[int, float]]]:
-        """Keep what shard search answers carry; returns their hits."""
-        hits = []
+    def add_prefetched(self, answers: Iterable[dict]) -> None:
+        """Keep the rows that shard batches sent along with their hits (``Shard._rows_for``)."""
         for answer in answers:
             self.add(self.owners, answer["owners"])
             self.add(self.counts, answer["counts"])
-            hits.append(answer["hits"])
-        return hits
-
-    def add_prefetched(self, answers: Iterable[dict]) -> None:
-        """Keep the remark and passage rows that shard batches sent along."""
-        for answer in answers:
             self.add(self.remarks, answer["remarks"])
             self.add(self.passages, answer["passages"])
 
@@ -530,7 +517,7 @@ class ShardedDense:
     def submit(self, query: np.ndarray, k: int, allowed: object = None) -> Searching:
         """``search``, sent now and merged on ``result()``: a reader sends its legs together."""
         vector = np.ascontiguousarray(query, dtype=np.float32)
-        return self.batch.add("dense_search", (self.leg, vector, k, _unwrap(allowed), self.prefetch), k=k)
+        return self.batch.add("dense_search", (self.leg, vector, k, _unwrap(allowed)), k=k, prefetch=self.prefetch)
 
     def background(self, n: int = 256) -> np.ndarray:
         """Every shard's fixed sample, together (cached)."""
@@ -586,7 +573,7 @@ class ShardedLexical:
         stats = self.collection(tokens)
         if not stats.df:
             return _Done([])
-        return self.batch.add("lexical_search", (tokens, k, _unwrap(allowed), stats, self.prefetch), k=k)
+        return self.batch.add("lexical_search", (tokens, k, _unwrap(allowed), stats), k=k, prefetch=self.prefetch)
 
 
 class ShardedMeta:

@@ -199,3 +199,26 @@ def test_a_search_sends_its_legs_to_each_shard_in_one_call(whole, split):
     for c in clients:
         assert c.calls.count("batch") == 1  # three legs, one round
         assert "dense_search" not in c.calls and "lexical_search" not in c.calls
+
+
+def test_a_shard_answers_a_batch_with_one_lookup_per_table(split, monkeypatch):
+    """Three legs' hits share one passage-owner and one passage-count query, not one per leg."""
+    shard = split.snapshot().meta.clients[0].shard
+    meta = shard.snapshot.meta
+    asked: list[str] = []
+    for name in ("remark_ids_of", "passage_counts", "remarks_with_neighbours", "passages"):
+        real = getattr(meta, name)
+        monkeypatch.setattr(meta, name, lambda *a, _real=real, _name=name, **k: asked.append(_name) or _real(*a, **k))
+    vector = shard.snapshot.dense.vectors(shard.snapshot.dense.ids()[:1])[0]
+    calls = [
+        ("dense_search", ("dense", vector, 20, None), 10),
+        ("dense_search", ("dense", -vector, 20, None), 10),
+        ("lexical_search", (["デジタル"], 20, None, shard.collection(["デジタル"])), 10),
+    ]
+    answer = shard.call("batch", calls)
+    assert sorted(asked) == ["passage_counts", "passages", "remark_ids_of", "remarks_with_neighbours"]
+    found = {pid for leg in answer["legs"] for pid, _ in leg}
+    assert len(answer["legs"]) == 3 and set(answer["owners"]) == found
+    assert set(answer["counts"]) == set(answer["owners"].values())
+    firsts = [list(dict.fromkeys(answer["owners"][pid] for pid, _ in leg))[:10] for leg in answer["legs"]]
+    assert {rid for first in firsts for rid in first} <= set(answer["remarks"])
