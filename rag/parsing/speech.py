@@ -12,7 +12,16 @@ _SEPARATOR = re.compile(r"^[\s　]*[―—－\-─━=＝*＊・◇◆○]{3,}[\
 # A label is one run without spaces, or one with a parenthesised name that may hold a space
 # (◯12番（高橋 恵子君）); the speech follows after a space, or on the next lines.
 SPEAKER_LABEL = r"[^\s　（(]{1,30}(?:[（(][^）)\n]{0,30}[）)])?|[^\s　]{1,30}"
-_SPEAKER_PREFIX = re.compile(rf"^[○〇◯]\s*({SPEAKER_LABEL})(?:[\s　]+|$)")
+# Marks that assemblies put before a speaker besides ○ (◎ the executive side, ◆ a member asking…);
+# they also open headings, so a label after them must look like a speaker's.
+COUNCIL_MARKS = "◎◆◇△▲"
+STRICT_SPEAKER_LABEL = (
+    r"[^\s　（(]{1,20}[（(][^）)\n]{1,20}[）)]"
+    r"|[^\s　（(]{1,20}(?:議員|議長|委員長|委員|知事|市長|区長|町長|村長|教育長|部長|局長|課長|理事者|君)"
+)
+_SPEAKER_PREFIX = re.compile(
+    rf"^[○〇◯]\s*({SPEAKER_LABEL})(?:[\s　]+|$)|^[{COUNCIL_MARKS}]\s*({STRICT_SPEAKER_LABEL})[\s　]+"
+)
 _ROSTER_ENTRY = re.compile(r"(.{1,40}?)君")
 _ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|教授|委員|参考人|官|者|員))[\s　]*(?=[^　\s])")
 
@@ -34,7 +43,7 @@ def split_speaker_prefix(speech: str) -> tuple[str, str]:
     match = _SPEAKER_PREFIX.match(speech)
     if not match:
         return "", speech
-    return match.group(1), speech[match.end() :]
+    return match.group(1) or match.group(2), speech[match.end() :]
 
 
 def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:

@@ -6,6 +6,12 @@ agenda. Each turn starts ``○田野瀬委員長　`` and runs to the next ``○
 against the rosters, including disambiguated labels like ``山田（賢）委員`` and
 ``政府参考人（伊藤学司君）``. Stage directions (``〔「異議なし」と呼ぶ者あり〕``) and separator lines
 are not speech.
+
+Municipal and prefectural assemblies mark turns by who speaks as well: ``◎市長（山本三郎君）``
+for the executive side, ``◆１番（佐藤花子君）`` for a member asking, ``○議長（…）`` for the chair;
+the same marks open headings (``◎開議の宣告``, ``△日程第１　一般質問``), which become the topic
+of the turns after them. A seat number (``１番``) is a member's: role 議員, resolved against a
+``出席議員`` roster of ``１番　佐藤花子`` entries.
 """
 
 from __future__ import annotations
@@ -14,7 +20,14 @@ import re
 
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import Source, meeting_id_for, no_turns
-from rag.parsing.speech import SPEAKER_LABEL, agenda_topic, split_speaker_prefix, strip_stage_directions
+from rag.parsing.speech import (
+    COUNCIL_MARKS,
+    SPEAKER_LABEL,
+    STRICT_SPEAKER_LABEL,
+    agenda_topic,
+    split_speaker_prefix,
+    strip_stage_directions,
+)
 from rag.people import ROLE_SUFFIXES, SECRETARIAT, compact, person_id, split_label, split_name_role
 from rag.text import collapse_spaces, find_date, find_time_range, nfkc
 
@@ -22,9 +35,16 @@ name = "verbatim"
 
 # ○名前役職, then a space and the speech, or the label alone with the speech on the next lines.
 _TURN_START = re.compile(rf"^[○〇◯]\s*(?:{SPEAKER_LABEL})(?:[\s　]+\S|$)")
+# The other marks also open headings, so a turn needs a speaker's label (a name in brackets, or
+# a role at its end) and the speech on the same line.
+_MARKED_TURN = re.compile(rf"^[{COUNCIL_MARKS}]\s*(?:{STRICT_SPEAKER_LABEL})[\s　]+\S")
+_HEADING = re.compile(r"^[◎◇△▲□]\s*(\S.{0,80})$")
 _ROSTER_HEAD = re.compile(
-    r"^(出席|欠席)?(委員|国務大臣|副大臣|大臣政務官|政府参考人|参考人|説明員|政府特別補佐人)(外の出席者)?$"
+    r"^(出席|欠席)?(委員|議員|国務大臣|副大臣|大臣政務官|政府参考人|参考人|説明員|政府特別補佐人)(外の出席者)?"
+    r"(?:[（(]\d+名[）)])?$"
 )
+_SEAT = re.compile(r"(\d+)番\s*(\S.*?)(?=\s+\d+番|$)")
+_SEAT_LABEL = re.compile(r"^\d+番$")
 _AGENDA_HEAD = re.compile(r"^本日の会議に付した案件$")
 _SEPARATOR = re.compile(r"^[―—－\-─━=＝◇◆]{3,}$")
 _ROLE_END = re.compile(r"(長|理事|大臣|臣|官|参考人|委員|者|員|監|補佐人|政務官)$")
@@ -42,9 +62,22 @@ def sniff(source: Source) -> float:
     turns = 0.0
     for raw in head.split("\n"):
         line = raw.strip(" 　")
-        if _TURN_START.match(line):
+        if is_turn_start(line):
             turns += 1.0 if split_speaker_prefix(line)[1].strip() else 0.5
     return min(turns / 3, 1.0) * 0.9
+
+
+def is_turn_start(line: str) -> bool:
+    """Whether a (stripped) line opens a speaker's turn."""
+    return bool(_TURN_START.match(line) or _MARKED_TURN.match(line))
+
+
+def parse_seat_line(line: str, group: str) -> list[Attendee]:
+    """``１番　佐藤花子　　２番　鈴木　一郎`` → two members (role 議員), as assembly rosters list them."""
+    return [
+        Attendee(name=collapse_spaces(person), group=group, role="議員")
+        for _, person in _SEAT.findall(collapse_spaces(nfkc(line)))
+    ]
 
 
 def parse_roster_line(line: str, group: str) -> list[Attendee]:
@@ -75,7 +108,7 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
     group = ""
     for i, raw in enumerate(lines):
         line = raw.strip(" 　")
-        if _TURN_START.match(line):
+        if is_turn_start(line):
             return title, roster, agenda, i
         head = _ROSTER_HEAD.match(compact(line))
         if head:
@@ -91,6 +124,8 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
             title.append(line)
         elif section == "roster" and "君" in line:
             roster += parse_roster_line(line, group)
+        elif section == "roster" and group == "議員" and _SEAT.search(nfkc(line)):
+            roster += parse_seat_line(line, group)
         elif section == "agenda":
             agenda.append(line)
     return title, roster, agenda, len(lines)
@@ -108,6 +143,7 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
     else:
         surname, role = split_name_role(compact(bare))
         given = inner
+    role = "議員" if _SEAT_LABEL.match(role) else role
     candidates = [p for p in roster if surname and compact(p.name).startswith(surname)]
     if given:
         candidates = [p for p in candidates if _given(p, surname).startswith(given)]
@@ -129,17 +165,35 @@ def _given(person: Attendee, surname: str) -> str:
     return parts[1] if len(parts) > 1 else compact(person.name)[len(surname) :]
 
 
-def _turns(lines: list[str], roster: list[Attendee], agenda: list[str]) -> list[Turn]:
-    blocks: list[list[str]] = []
+def _with_heading(lines: list[str], start: int) -> int:
+    """Where the turns begin: the first turn, or the heading just above it (``◎開議の宣告``)."""
+    i = start - 1
+    while i >= 0 and (not lines[i].strip(" 　") or _SEPARATOR.match(compact(lines[i]))):
+        i -= 1
+    return i if i >= 0 and _HEADING.match(lines[i].strip(" 　")) else start
+
+
+def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """Each turn's lines, with the heading (``◎開議の宣告``) last seen before it ("" for none)."""
+    blocks: list[tuple[str, list[str]]] = []
+    heading = ""
     for raw in lines:
         line = raw.strip(" 　")
-        if _TURN_START.match(line):
-            blocks.append([line])
+        if is_turn_start(line):
+            blocks.append((heading, [line]))
+        elif (found := _HEADING.match(line)) and not _SEPARATOR.match(compact(line)):
+            heading = collapse_spaces(nfkc(found.group(1)))
         elif blocks:
-            blocks[-1].append(line)
+            blocks[-1][1].append(line)
+    return blocks
+
+
+def _turns(lines: list[str], roster: list[Attendee], agenda: list[str]) -> list[Turn]:
     turns: list[Turn] = []
-    topic = ""
-    for block in blocks:
+    topic = heading_seen = ""
+    for heading, block in _blocks(lines):
+        if heading != heading_seen:
+            topic = heading_seen = heading
         label, first = split_speaker_prefix(block[0])
         text = strip_stage_directions("\n".join([first, *block[1:]]))
         if not text:
@@ -153,7 +207,7 @@ def parse(source: Source) -> ParsedMinutes:
     """Parse verbatim ``○`` minutes into a meeting and its turns."""
     lines = source.text.split("\n")
     title_lines, roster, agenda, start = _header(lines)
-    turns = _turns(lines[start:], roster, agenda)
+    turns = _turns(lines[_with_heading(lines, start) :], roster, agenda)
     if not turns:
         raise no_turns(source.name)
     header = " ".join(title_lines)

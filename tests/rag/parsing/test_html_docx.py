@@ -32,9 +32,9 @@ def test_kaigiroku_speaker_paragraphs():
     assert parsed.meeting.date == "2024-03-04"
     assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
         ("山田太郎", "議長"),
-        ("高橋 恵子", "12番"),
+        ("高橋 恵子", "議員"),  # 12番: a member's seat number
         ("佐藤一郎", "市長"),
-        ("高橋 恵子", "12番"),
+        ("高橋 恵子", "議員"),  # 12番: a member's seat number
     ]
     assert "自主防災組織の高齢化" in parsed.turns[1].text  # inline <b> kept inside the sentence
     assert parsed.turns[2].text == "自主防災組織への補助を拡充します。\nあわせて、若い世代の参加を促す研修を始めます。"

@@ -1,0 +1,78 @@
+"""Municipal assembly minutes: ◎/◆ speaker marks, headings as topics, a seat-number roster."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.parsing import detect, parse_path
+from rag.parsing.base import decode
+from rag.parsing.verbatim import is_turn_start, parse_seat_line
+from tests.conftest import FIXTURES
+
+PATH = FIXTURES / "verbatim-council.txt"
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    return parse_path(PATH)
+
+
+def test_detected_as_verbatim():
+    assert detect(decode(PATH.read_bytes(), PATH.name)).name == "verbatim"
+
+
+def test_every_marked_turn_is_kept_with_its_speaker(parsed):
+    who = [(t.speaker.name, t.speaker.role) for t in parsed.turns]
+    assert who == [
+        ("田中次郎", "議長"),
+        ("田中次郎", "議長"),
+        ("佐藤 花子", "議員"),
+        ("山本三郎", "市長"),
+        ("佐藤 花子", "議員"),
+        ("田中次郎", "議長"),
+        ("伊藤学", "総務部長"),
+        ("田中次郎", "議長"),
+        ("田中次郎", "議長"),
+    ]
+    assert parsed.turns[2].speaker.group == "議員"  # found in the 出席議員 roster by the name in brackets
+    assert parsed.turns[3].text.endswith("入所手続きができるようにしております。")
+
+
+def test_headings_are_topics_not_speech(parsed):
+    topics = [t.topic for t in parsed.turns]
+    assert topics[0] == "開議の宣告"
+    assert topics[1:5] == ["日程第1 一般質問"] * 4
+    assert topics[5:] == ["日程第2 議案第3号 みなと市手数料条例の一部改正について"] * 4
+    assert not any(line.startswith(("◎", "△", "◇", "―")) for t in parsed.turns for line in t.text.split("\n"))
+    assert "〔" not in parsed.turns[-2].text  # stage directions are not speech
+
+
+def test_header_and_seat_roster(parsed):
+    m = parsed.meeting
+    assert (m.title, m.date) == ("令和６年第２回みなと市議会定例会会議録（第３号）", "2024-06-12")
+    assert [(a.name, a.role) for a in m.attendees] == [
+        ("佐藤 花子", "議員"),
+        ("鈴木一郎", "議員"),
+        ("高橋 恵子", "議員"),
+        ("田中次郎", "議員"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "turn"),
+    [
+        ("◎市長（山本三郎君）　お答えします。", True),
+        ("◆１番（佐藤花子君）　質問します。", True),
+        ("◆佐藤花子議員　質問します。", True),
+        ("◎開議の宣告", False),  # a heading
+        ("△日程第１　一般質問", False),  # a heading with a space in it
+        ("◎市長（山本三郎君）", False),  # these marks need the speech on the same line
+        ("○議長（田中次郎君）", True),  # ○ does not: Diet minutes put it on the next line
+    ],
+)
+def test_what_opens_a_turn(line, turn):
+    assert is_turn_start(line) is turn
+
+
+def test_seat_line():
+    assert [a.name for a in parse_seat_line("１番　佐藤　花子　　２番　鈴木一郎", "議員")] == ["佐藤 花子", "鈴木一郎"]
