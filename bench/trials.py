@@ -1,0 +1,183 @@
+"""Retrieval ideas that were measured and not kept, reproducible on the same fixed split as tune.py.
+
+    .venv/bin/python bench/trials.py [--out bench/results/trials.json]
+
+Needs ../shared. Each trial swaps one dense leg's scoring for a variant computed here over every
+stored vector (exact, 848 passages), leaving the rest of the search path as it is, and is scored on
+the ``choose`` and ``held-back`` halves (``rag.evaluation.split_of``) like every default:
+
+- **hubness correction** (CSLS, Lample et al. 2018): a passage's cosine minus ``alpha`` times its
+  mean cosine to its ``K`` nearest pseudo-queries (600 corpus sentences encoded as queries), so
+  that generic passages close to every question («ただいまの動議にご異議ありませんか。») stop
+  taking first place;
+- **contextual passages**: each passage embedded with its topic and/or its speaker's name and role
+  before it, so that a speech's later passages keep what it is about.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.tune import SHARED, corpora  # noqa: E402
+from rag.chunking import sentences  # noqa: E402
+from rag.engine import Engine  # noqa: E402
+from rag.evaluation import Outcome, Question, bootstrap_interval, evaluate, load_gold, split_of  # noqa: E402
+from rag.settings import load_settings  # noqa: E402
+
+PSEUDO_QUERIES = 600
+
+
+class Rescored:
+    """A dense index whose scores are ``vectors @ query - offset``, over every stored vector."""
+
+    def __init__(self, inner, ids: np.ndarray, vectors: np.ndarray, offset: np.ndarray | float = 0.0) -> None:
+        self.inner, self.ids_, self.vectors_, self.offset = inner, ids, vectors, offset
+
+    def search(self, query: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        scores = self.vectors_ @ query - self.offset
+        order = np.argsort(-scores)[:n]
+        return [(int(self.ids_[i]), float(scores[i])) for i in order]
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
+def score(engine: Engine, questions: list[Question]) -> dict:
+    """MRR@10 and R@5 by half, overall and for English questions, and each held-back question's RR@10."""
+    summary, outcomes = evaluate(questions, lambda q: engine.search(query=q, k=10).hits)
+    pick = {"choose": "split:choose", "held-back": "split:held-back", "all": "all", "en": "lang:en"}
+    out: dict = {name: round(summary[group]["MRR@10"], 3) for name, group in pick.items()}
+    out["R@5"] = round(summary["all"]["R@5"], 3)
+    out["held-back RR"] = [reciprocal_rank(o) for o in outcomes if split_of(o.question) == "held-back"]
+    return out
+
+
+def reciprocal_rank(outcome: Outcome) -> float:
+    """1 / the first relevant rank within the top 10, else 0."""
+    first = outcome.ranks[0] if outcome.ranks else 0
+    return 1.0 / first if 0 < first <= 10 else 0.0
+
+
+def paired(default: dict, variant: dict) -> dict:
+    """The held-back MRR@10 difference, question by question, with its bootstrap interval."""
+    diffs = [v - d for v, d in zip(variant["held-back RR"], default["held-back RR"], strict=True)]
+    low, high = bootstrap_interval(diffs)
+    return {
+        "difference": round(sum(diffs) / len(diffs), 3),
+        "interval": [round(low, 3), round(high, 3)],
+        "up": sum(d > 0 for d in diffs),
+        "down": sum(d < 0 for d in diffs),
+    }
+
+
+def pseudo_queries(texts: list[str]) -> list[str]:
+    """A fixed sample of the corpus' sentences of question length (15–80 characters)."""
+    found = [s for t in texts for s in sentences(t) if 15 <= len(s) <= 80]
+    random.Random(0).shuffle(found)
+    return found[:PSEUDO_QUERIES]
+
+
+def hubness(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    """Each passage's mean cosine to its ``k`` nearest pseudo-queries."""
+    sims = vectors @ queries.T
+    return -np.sort(-sims, axis=1)[:, :k].mean(axis=1)
+
+
+def with_legs(engine: Engine, dense, second, measure: Callable[[], dict]) -> dict:
+    """``measure()`` with the snapshot's two dense legs swapped, then put back."""
+    snap = engine.snapshot()
+    kept = snap.dense, snap.second
+    snap.dense, snap.second = dense, second
+    try:
+        return measure()
+    finally:
+        snap.dense, snap.second = kept
+
+
+def hubness_trials(engine: Engine, questions: list[Question], ids: np.ndarray, texts: list[str]) -> dict[str, dict]:
+    """CSLS on both dense legs over a grid of K and alpha."""
+    snap = engine.snapshot()
+    e5, use = snap.dense.vectors(ids), snap.second.vectors(ids)
+    asked = pseudo_queries(texts)
+    q_e5 = np.stack([engine.encoder.encode_query(t) for t in asked])
+    q_use = np.stack([engine.second.encode_query(t) for t in asked])
+    results = {}
+    for k in (10, 30, 50, 100, 600):
+        hub_e5, hub_use = hubness(e5, q_e5, k), hubness(use, q_use, k)
+        for alpha in (0.25, 0.5, 0.75, 1.0):
+            dense = Rescored(snap.dense, ids, e5, alpha * hub_e5)
+            second = Rescored(snap.second, ids, use, alpha * hub_use)
+            name = f"hubness K={k} alpha={alpha}, both dense legs"
+            results[name] = with_legs(engine, dense, second, lambda: score(engine, questions))
+            print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+    return results
+
+
+def context_trials(engine: Engine, questions: list[Question], ids: np.ndarray) -> dict[str, dict]:
+    """Passages embedded with their topic, their speaker, or both, in one leg or both."""
+    snap = engine.snapshot()
+    passages = snap.meta.passages(ids.tolist())
+    owners = snap.meta.remark_ids_of(ids.tolist())
+    remarks = snap.meta.remarks(set(owners.values()))
+
+    def framed(kind: str, pid: int) -> str:
+        row, text = remarks[owners[pid]], passages[pid]["text"]
+        who = f"{row['name'] or row['label']}（{row['role']}）"
+        head = {"topic": row["topic"], "speaker": who, "topic and speaker": f"{row['topic']}\n{who}"}[kind]
+        return f"{head}\n{text}" if head.strip() else text
+
+    results = {}
+    for kind in ("topic", "speaker", "topic and speaker"):
+        texts = [framed(kind, int(p)) for p in ids]
+        dense = Rescored(snap.dense, ids, engine.encoder.encode_passages(texts))
+        second = Rescored(snap.second, ids, engine.second.encode_passages(texts))
+        for legs, swapped in (("e5 leg", snap.second), ("both dense legs", second)):
+            name = f"contextual passages ({kind} first), {legs}"
+            results[name] = with_legs(engine, dense, swapped, lambda: score(engine, questions))
+            print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+    return results
+
+
+def trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
+    """Every trial's scores, the unchanged default first."""
+    snap = engine.snapshot()
+    ids = snap.dense.ids()
+    passages = snap.meta.passages(ids.tolist())
+    texts = [passages[int(p)]["text"] for p in ids]
+    default = score(engine, questions)
+    hub = hubness_trials(engine, questions, ids, texts)
+    best = max(hub, key=lambda name: hub[name]["choose"])
+    results = {"default": default, **hub, **context_trials(engine, questions, ids)}
+    results[f"paired, held-back: {best} (best on choose) minus default"] = paired(default, hub[best])
+    for scores in results.values():
+        scores.pop("held-back RR", None)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "trials.json"))
+    args = parser.parse_args()
+    questions = load_gold(sorted((SHARED / "eval").glob("*.jsonl")))
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = Engine(load_settings(index_dir=Path(tmp) / "index"))
+        engine.ingest(corpora())
+        results = trials(engine, questions)
+    report = {"questions": len(questions), "trials": results}
+    Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
