@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, Upload
 from api.deps import WriterDep, mark_refreshed
 from api.schemas import DeletedOut, IngestOut, error_responses
 from rag.errors import InputError, NotFoundError
+from rag.ingest import FileReport
 from rag.parsing import FORMATS
 from rag.settings import Settings
 
@@ -28,6 +29,25 @@ def upload_name(filename: str | None) -> str:
     """
     name = _CONTROL.sub("", (filename or "").replace("\\", "/")).rsplit("/", 1)[-1].strip()
     return name[:200] if name not in ("", ".", "..") else "upload"
+
+
+def file_summary(name: str, reports: list[FileReport]) -> dict:
+    """One upload's answer: the file's report (one meeting's, or the meetings' summed) and each meeting's."""
+    meetings = [asdict(r) for r in reports]
+    if len(reports) == 1:
+        return {**meetings[0], "meetings": meetings}
+    done = [r for r in reports if r.status != "failed"]
+    return {
+        "path": name,
+        "status": "ingested" if any(r.status == "ingested" for r in done) else "skipped",
+        "meeting_id": done[0].meeting_id,
+        "title": done[0].title,
+        "remarks": sum(r.remarks for r in done),
+        "passages": sum(r.passages for r in done),
+        "reason": "; ".join(f"{r.path}: {r.reason}" for r in reports if r.status == "failed"),
+        "warnings": [w for r in done for w in r.warnings],
+        "meetings": meetings,
+    }
 
 
 def require_admin(settings: Settings) -> Callable[[Request], None]:
@@ -69,11 +89,12 @@ def admin_routes(app: FastAPI, settings: Settings) -> None:
         data = file.file.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise HTTPException(413, f"the file is over {settings.max_upload_mb} MB")
-        report = engine.ingest_bytes(data, upload_name(file.filename), fmt=format or None)
+        name = upload_name(file.filename)
+        reports = engine.ingest_bytes(data, name, fmt=format or None)
         mark_refreshed(request.app)
-        if report.status == "failed":
-            raise InputError(f"{report.path}: {report.reason}", details=asdict(report))
-        return asdict(report)
+        if all(r.status == "failed" for r in reports):
+            raise InputError(f"{reports[0].path}: {reports[0].reason}", details=asdict(reports[0]))
+        return file_summary(name, reports)
 
     @app.delete(
         "/meetings/{meeting_id}",

@@ -184,7 +184,7 @@ class PersonProfileOut(PersonOut):
     hits: list[HitOut] = []
 
 
-class IngestOut(BaseModel):
+class MeetingIngestOut(BaseModel):
     path: str
     status: str
     meeting_id: str
@@ -193,6 +193,12 @@ class IngestOut(BaseModel):
     passages: int
     reason: str
     warnings: list[str] = []
+
+
+class IngestOut(MeetingIngestOut):
+    """The file: its first meeting's id and title, remarks and passages summed over ``meetings``."""
+
+    meetings: list[MeetingIngestOut] = []
 
 
 class DeletedOut(BaseModel):

@@ -31,7 +31,7 @@ from rag.embedding.second import SecondEncoder, load_second_encoder
 from rag.errors import GijirokuError
 from rag.ingest import FileReport, Ingestor, Staged, passages_of, read_minutes, tokenize_passages
 from rag.models import ParsedMinutes
-from rag.parsing import parse_bytes
+from rag.parsing import parse_bytes, split_meetings
 from rag.parsing.base import content_hash
 from rag.ray_cluster import connected
 from rag.records import remark_id
@@ -114,15 +114,19 @@ def ingest_on_ray(
         submit = ray.remote(num_cpus=1, max_retries=3)(prepare).remote
         reports: list[FileReport | None] = []
         refs: list[Any] = []
+        names: list[str] = []
         for path in files:
             data = read_minutes(path)
             if isinstance(data, FileReport):
                 reports.append(data)
                 refs.append(None)
+                names.append(str(path))
                 continue
-            reports.append(None)
-            refs.append((content_hash(data) if data else "", submit(data, str(path), fmt, settings)))
-        staged = _stage_all(ingestor, ray, refs, reports, files)
+            for part, name in split_meetings(data, str(path), fmt=fmt):  # a Diet API response: one per meeting
+                reports.append(None)
+                refs.append((content_hash(part) if part else "", submit(part, name, fmt, settings)))
+                names.append(name)
+        staged = _stage_all(ingestor, ray, refs, reports, names)
         _embed_and_apply(ingestor, ray, staged, make_encoder=make_encoder, make_second=make_second)
     done = [r for r in reports if r is not None]
     for report in done:
@@ -132,15 +136,15 @@ def ingest_on_ray(
 
 
 def _stage_all(
-    ingestor: Ingestor, ray: Any, refs: list[Any], reports: list[FileReport | None], files: Sequence[Path]
+    ingestor: Ingestor, ray: Any, refs: list[Any], reports: list[FileReport | None], names: Sequence[str]
 ) -> list[tuple[Staged, tuple[tuple[str, ...], ...]]]:
-    """Stage the parsed files in the given order; fills ``reports``."""
+    """Stage the parsed files (or meetings of a file) in the given order; fills ``reports``."""
     staged = []
     for i, ref in enumerate(refs):
         if ref is None:
             continue
         digest, task = ref
-        skipped = ingestor.unchanged(str(files[i]), digest=digest)  # since an earlier ingest, or earlier in this batch
+        skipped = ingestor.unchanged(names[i], digest=digest)  # since an earlier ingest, or earlier in this batch
         if skipped is not None:
             reports[i] = skipped
             continue

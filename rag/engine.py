@@ -317,7 +317,8 @@ class Engine:
         on_report: Callable[[FileReport], None] | None = None,
         ray: str | None = None,
     ) -> list[FileReport]:
-        """Ingest files and directories as one committed generation; returns a report per file.
+        """Ingest files and directories as one committed generation; returns a report per file, or
+        per meeting for a file that holds several (a Diet API response).
 
         With ``ray`` (a cluster address, or ``auto``), parsing and embedding run on a Ray cluster
         (``rag.distributed``); the index written is the one this process would write.
@@ -330,10 +331,10 @@ class Engine:
         reports = []
         with self._writing(show_progress=show_progress) as ingestor:
             for path in files:
-                report = ingestor.add_file(path, fmt=fmt)
-                reports.append(report)
-                if on_report:
-                    on_report(report)
+                for report in ingestor.add_file(path, fmt=fmt):
+                    reports.append(report)
+                    if on_report:
+                        on_report(report)
         return reports
 
     def _ingest_on_ray(
@@ -361,8 +362,8 @@ class Engine:
             )
         return reports
 
-    def ingest_bytes(self, data: bytes, name: str, *, fmt: str | None = None) -> FileReport:
-        """Ingest one uploaded file."""
+    def ingest_bytes(self, data: bytes, name: str, *, fmt: str | None = None) -> list[FileReport]:
+        """Ingest one uploaded file: a report per meeting it holds (one, or several for a Diet API response)."""
         with self._writing() as ingestor:
             return ingestor.add_bytes(data, name, fmt=fmt)
 

@@ -20,7 +20,7 @@ from rag.embedding.second import SecondEncoder
 from rag.errors import ConfigError, GijirokuError, InputError
 from rag.identity import Known, is_surname_only, link_turns, roles_agree, surname_of
 from rag.models import ParsedMinutes, Passage, Turn
-from rag.parsing import parse_bytes
+from rag.parsing import parse_bytes, split_meetings
 from rag.parsing.base import content_hash
 from rag.records import meeting_row, remark_id, turn_row
 from rag.settings import Settings
@@ -115,11 +115,11 @@ class Ingestor:
         self.show_progress = show_progress
         self.changed = False
 
-    def add_file(self, path: Path, *, fmt: str | None = None) -> FileReport:
-        """Ingest one file, or report why not; never raises for a bad file."""
+    def add_file(self, path: Path, *, fmt: str | None = None) -> list[FileReport]:
+        """Ingest one file (a report per meeting it holds), or report why not; never raises for a bad file."""
         data = read_minutes(path)
         if isinstance(data, FileReport):
-            return data
+            return [data]
         return self.add_bytes(data, str(path), fmt=fmt)
 
     def unchanged(self, name: str, *, digest: str) -> FileReport | None:
@@ -131,8 +131,11 @@ class Ingestor:
             return FileReport(name, "skipped", known["meeting_id"], known["title"], reason="unchanged")
         return None
 
-    def add_bytes(self, data: bytes, name: str, *, fmt: str | None = None) -> FileReport:
-        """Ingest one file's bytes under a display ``name``."""
+    def add_bytes(self, data: bytes, name: str, *, fmt: str | None = None) -> list[FileReport]:
+        """Ingest one file's bytes under a display ``name``: a report per meeting it holds."""
+        return [self._add_meeting(part, part_name, fmt=fmt) for part, part_name in split_meetings(data, name, fmt=fmt)]
+
+    def _add_meeting(self, data: bytes, name: str, *, fmt: str | None) -> FileReport:
         skipped = self.unchanged(name, digest=content_hash(data) if data else "")
         if skipped is not None:
             return skipped

@@ -62,6 +62,19 @@ def parse_bytes(data: bytes, name: str, *, fmt: str | None = None) -> ParsedMinu
         return plain.parse(source, reason=reason)
 
 
+def split_meetings(data: bytes, name: str, *, fmt: str | None = None) -> list[tuple[bytes, str]]:
+    """A file's meetings as ``(document, name)`` parts: one per meeting of a Diet API response
+    (``name#1``, ``name#2``…), the file itself for every other file; ingest reads each part on its own."""
+    if fmt not in (None, kokkai.name):
+        return [(data, name)]
+    return kokkai.split(data, name)
+
+
+def parse_all(data: bytes, name: str, *, fmt: str | None = None) -> list[ParsedMinutes]:
+    """Every meeting in a file (several for a Diet API response), each parsed like ``parse_bytes``."""
+    return [parse_bytes(part, part_name, fmt=fmt) for part, part_name in split_meetings(data, name, fmt=fmt)]
+
+
 def parse_path(path: Path, *, fmt: str | None = None) -> ParsedMinutes:
     """Read and parse a minutes file from disk."""
     try:
@@ -71,4 +84,4 @@ def parse_path(path: Path, *, fmt: str | None = None) -> ParsedMinutes:
     return parse_bytes(data, path.name, fmt=fmt)
 
 
-__all__ = ["FORMATS", "detect", "parse_bytes", "parse_path"]
+__all__ = ["FORMATS", "detect", "parse_all", "parse_bytes", "parse_path", "split_meetings"]

@@ -6,12 +6,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Turn
-from rag.parsing.base import Source, meeting_id_for, no_turns, wrong_shape
+from rag.parsing.base import Source, load_json, meeting_id_for, no_turns, wrong_shape
 from rag.parsing.speech import agenda_topic, parse_kanji_roster, strip_stage_directions
 from rag.people import resolve_speaker
 from rag.text import find_date
@@ -47,10 +46,7 @@ def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
 
 
 def _load(source: Source) -> dict:
-    try:
-        data = json.loads(source.text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"{source.name}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
+    data = load_json(source.text, source.name)
     if not isinstance(data, dict) or not isinstance(data.get("Proceeding"), list):
         raise ParseError(f"{source.name}: expected an object with a Proceeding list")
     return data

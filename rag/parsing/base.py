@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -97,6 +98,16 @@ def meeting_id_for(title: str, date: str) -> str:
     key = re.sub(r"\s+", "", nfkc(title))
     digest = hashlib.sha1(f"{date}|{key}".encode()).hexdigest()[:8]
     return f"{date or 'undated'}-{digest}"
+
+
+def load_json(text: str, name: str) -> object:
+    """Parsed JSON, or a ``ParseError`` that says why not (invalid, or nested too deep to read)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"{name}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
+    except RecursionError as exc:
+        raise ParseError(f"{name}: the JSON is nested too deeply to read", details={"file": name}) from exc
 
 
 def wrong_shape(name: str, exc: Exception) -> ParseError:

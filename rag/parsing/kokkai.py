@@ -2,6 +2,10 @@
 
 speechOrder 0 is the roster (会議録情報); each other speech starts ``○田野瀬委員長　``. The API gives
 some fields as numbers and this sample gives strings, so every field is read as text.
+
+A response of the meeting API holds up to ten meetings, and one of the speech API (``speechRecord[]``
+at the top, each speech naming its meeting) speeches of many: ``split`` cuts either into one
+single-meeting document per meeting, which is what ``parse`` reads.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import replace
 
 from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
-from rag.parsing.base import Source, meeting_id_for, no_turns, wrong_shape
+from rag.parsing.base import Source, load_json, meeting_id_for, no_turns, wrong_shape
 from rag.parsing.speech import (
     agenda_topic,
     parse_agenda_block,
@@ -34,11 +38,56 @@ def sniff(source: Source) -> float:
     return 0.95 if '"meetingRecord"' in head and "speechRecord" in source.text else 0.0
 
 
-def _load(source: Source) -> list[dict]:
+# The fields of a speech-API speech that describe its meeting, not the speech.
+_MEETING_FIELDS = ("issueID", "imageKind", "searchObject", "session", "nameOfHouse", "nameOfMeeting", "issue", "date")
+_MEETING_URLS = ("meetingURL", "pdfURL")
+
+
+def split(data: bytes, name: str) -> list[tuple[bytes, str]]:
+    """One ``(document, name)`` per meeting in a Diet API response; ``[(data, name)]`` for anything else.
+
+    Parts are named ``name#1``, ``name#2``… in the response's order, so that each is reported and
+    skipped when unchanged on its own.
+    """
+    head = data[:5000]
+    if b'"meetingRecord"' not in head and b'"speechRecord"' not in head:
+        return [(data, name)]
     try:
-        data = json.loads(source.text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"{source.name}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
+        loaded = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return [(data, name)]  # the parser says what is wrong with it
+    records = _records(loaded)
+    if records is None or (len(records) == 1 and "meetingRecord" in loaded):
+        return [(data, name)]
+    return [
+        (json.dumps({"meetingRecord": [record]}, ensure_ascii=False).encode(), f"{name}#{i}")
+        for i, record in enumerate(records, start=1)
+    ]
+
+
+def _records(loaded: object) -> list[dict] | None:
+    """The meetings of a meeting-API or speech-API response, or None for JSON of another shape."""
+    if not isinstance(loaded, dict):
+        return None
+    meetings = loaded.get("meetingRecord")
+    if isinstance(meetings, list) and meetings and all(isinstance(m, dict) for m in meetings):
+        return meetings
+    speeches = loaded.get("speechRecord")
+    if not isinstance(speeches, list) or not speeches or not all(isinstance(s, dict) for s in speeches):
+        return None
+    grouped: dict[str, dict] = {}
+    for speech in speeches:
+        key = _str(speech.get("issueID")) or " ".join(_str(speech.get(f)) for f in _MEETING_FIELDS)
+        record = grouped.get(key)
+        if record is None:
+            record = grouped[key] = {f: speech[f] for f in (*_MEETING_FIELDS, *_MEETING_URLS) if f in speech}
+            record["speechRecord"] = []
+        record["speechRecord"].append({k: v for k, v in speech.items() if k not in _MEETING_FIELDS})
+    return list(grouped.values())
+
+
+def _load(source: Source) -> list[dict]:
+    data = load_json(source.text, source.name)
     records = data.get("meetingRecord") if isinstance(data, dict) else None
     if not isinstance(records, list) or not records or not isinstance(records[0], dict):
         raise ParseError(f"{source.name}: no meetingRecord list in this Diet API JSON")
@@ -117,8 +166,15 @@ def _parse_record(record: dict, source: Source) -> ParsedMinutes:
 
 
 def parse(source: Source) -> ParsedMinutes:
-    """Parse the first meeting record (the API returns one record per meeting)."""
-    record = _load(source)[0]
+    """Parse a single-meeting response; one of several meetings is refused (``split`` it first)."""
+    records = _load(source)
+    if len(records) > 1:
+        raise ParseError(
+            f"{source.name}: this Diet API response holds {len(records)} meetings; "
+            "ingest reads each on its own (rag.parsing.parse_all reads them all)",
+            details={"file": source.name, "reason": "several_meetings", "meetings": len(records)},
+        )
+    record = records[0]
     try:
         return _parse_record(record, source)
     except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:

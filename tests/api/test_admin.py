@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from rag.engine import Engine
 from tests.api.test_app import assert_error
-from tests.conftest import SAMPLE, fake_encoder, make_settings
+from tests.conftest import FIXTURES, SAMPLE, fake_encoder, make_settings
 
 TOKEN = "s3cret-token"
 
@@ -81,3 +81,20 @@ def test_an_upload_without_speaker_lines_is_searchable_with_an_unknown_speaker(a
     assert known["speaker"]["attribution"] == "speaker" and known["speaker"]["name"]
     who = admin.get("/who", params={"q": "防災倉庫の点検"}).json()
     assert all(s["speaker"]["attribution"] == "speaker" for s in who["speakers"])
+
+
+def test_a_diet_api_response_of_two_meetings_uploads_as_two(admin):
+    before = admin.get("/readyz").json()["counts"]["meetings"]
+    diet = (FIXTURES / "kokkai-two-meetings.json").read_bytes()
+    body = admin.post("/ingest", files={"file": ("diet.json", diet)}, headers=AUTH).json()
+    assert (body["path"], body["status"], body["remarks"]) == ("diet.json", "ingested", 4)
+    assert [(m["path"], m["status"]) for m in body["meetings"]] == [
+        ("diet.json#1", "ingested"),
+        ("diet.json#2", "ingested"),
+    ]
+    assert body["meeting_id"] == body["meetings"][0]["meeting_id"]
+    assert admin.get("/readyz").json()["counts"]["meetings"] == before + 2
+    again = admin.post("/ingest", files={"file": ("diet.json", diet)}, headers=AUTH).json()
+    assert again["status"] == "skipped" and [m["status"] for m in again["meetings"]] == ["skipped", "skipped"]
+    one = admin.post("/ingest", files={"file": ("m.txt", MINUTES)}, headers=AUTH).json()
+    assert [m["meeting_id"] for m in one["meetings"]] == [one["meeting_id"]]

@@ -72,10 +72,14 @@ def test_reports_match_one_process_for_bad_and_repeated_files(ray_cluster, tmp_p
     bad.write_text("{not json")
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    files = [SAMPLE, bad, empty, SAMPLE, tmp_path / "missing.txt"]
+    diet = FIXTURES / "kokkai-two-meetings.json"  # one file, two meetings: a report for each
+    files = [SAMPLE, bad, empty, SAMPLE, tmp_path / "missing.txt", diet, diet]
     one = _engine(tmp_path / "one", sudachi).ingest(files)
     two = _engine(tmp_path / "two", sudachi).ingest(files, ray="auto")
-    assert [(r.status, r.reason, r.meeting_id) for r in one] == [(r.status, r.reason, r.meeting_id) for r in two]
+    assert [(r.path, r.status, r.reason, r.meeting_id) for r in one] == [
+        (r.path, r.status, r.reason, r.meeting_id) for r in two
+    ]
+    assert [r.status for r in two[-4:]] == ["ingested", "ingested", "skipped", "skipped"]
 
 
 class DiesOnce:

@@ -100,7 +100,9 @@ def mutate(rng: random.Random, name: str, data: bytes, how: str) -> bytes:
         return data + b"\n" + "発言".encode() * rng.randint(100_000, 400_000)
     if how == "nested_json":
         depth = rng.choice([100, 5_000, 200_000])
-        return b"[" * depth + b"]" * depth if rng.random() < 0.5 else b'{"a":' * depth + b"1" + b"}" * depth
+        nested = b"[" * depth + b"]" * depth if rng.random() < 0.5 else b'{"a":' * depth + b"1" + b"}" * depth
+        key = rng.choice([b"", b"meetingRecord", b"speechRecord", b"Proceeding"])  # the formats' own keys too
+        return b'{"%s": %s, "speechRecord": []}' % (key, nested) if key else nested
     if how == "broken_pdf":
         return _broken_xref(_pdf())
     return data
@@ -179,10 +181,10 @@ def _check_ingest(engine: Engine, case) -> None:
     name, data = _case(*case)
     before = _state(engine)
     with time_limit(TIME_LIMIT_S * 3):
-        report = engine.ingest_bytes(data, name)
-    assert report.status in ("ingested", "skipped", "failed")
-    if report.status == "failed":
-        assert report.reason and _state(engine) == before  # nothing written for a failed file
+        reports = engine.ingest_bytes(data, name)
+    assert reports and all(r.status in ("ingested", "skipped", "failed") for r in reports)
+    if all(r.status == "failed" for r in reports):
+        assert all(r.reason for r in reports) and _state(engine) == before  # nothing written for a failed file
     else:
         assert engine.check() == []
 
@@ -204,7 +206,9 @@ def test_the_mutations_reach_every_kind_of_damage():
     rng = random.Random(0)
     name, data = next((n, d) for n, d in SEEDS if n.endswith(".txt"))
     assert b"\x00" in mutate(rng, name, data, "controls") or b"\x07" in mutate(rng, name, data, "controls")
-    assert mutate(rng, name, b"[1]", "nested_json").startswith((b"[[", b'{"a":'))
+    assert mutate(rng, name, b"[1]", "nested_json").startswith((b"[[", b'{"a":', b'{"'))
+    nested = [mutate(random.Random(seed), name, b"[1]", "nested_json") for seed in range(40)]
+    assert any(n.startswith(b'{"meetingRecord": [[') for n in nested)  # under a format's own key too
     assert b"xref" in mutate(rng, name, data, "broken_pdf")
     assert isinstance(outcome(mutate(rng, name, data, "broken_pdf"), "broken.pdf"), GijirokuError)
     assert Path(name).suffix == ".txt"

@@ -1,0 +1,84 @@
+"""Diet API responses of several meetings: the meeting API's (up to ten) and the speech API's."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.engine import Engine
+from rag.errors import ParseError
+from rag.parsing import parse_all, parse_bytes, split_meetings
+from tests.conftest import FIXTURES, fake_encoder, make_settings
+
+PATH = FIXTURES / "kokkai-two-meetings.json"  # a meeting-API response: two meetings
+MEETING_API = PATH.read_bytes()
+MEETINGS = json.loads(MEETING_API)["meetingRecord"]
+
+
+def _speech_api() -> bytes:
+    """The speech API's shape: speeches at the top, each naming its meeting; two meetings interleaved."""
+    speeches = []
+    for meeting in MEETINGS:
+        fields = {k: v for k, v in meeting.items() if k != "speechRecord"}
+        speeches += [{**fields, **speech} for speech in meeting["speechRecord"][1:]]
+    order = [speeches[0], speeches[2], speeches[3], speeches[1]]
+    return json.dumps({"numberOfRecords": 4, "speechRecord": order}, ensure_ascii=False).encode()
+
+
+def test_a_meeting_response_splits_into_its_meetings():
+    parts = split_meetings(MEETING_API, "diet.json")
+    assert [name for _, name in parts] == ["diet.json#1", "diet.json#2"]
+    parsed = parse_all(MEETING_API, "diet.json")
+    assert [p.meeting.title for p in parsed] == [
+        "第213回国会 参議院 内閣委員会 第1号",
+        "第213回国会 参議院 総務委員会 第1号",
+    ]
+    assert [p.meeting.date for p in parsed] == ["2024-03-01", "2024-03-05"]
+    assert [[t.speaker.name for t in p.turns] for p in parsed] == [["山田太郎", "佐藤一郎"], ["鈴木花子", "佐藤一郎"]]
+    assert parsed[1].turns[0].source_id == "121315124X00120240305_001"
+
+
+def test_one_meeting_stays_the_file_itself():
+    one = json.dumps({"meetingRecord": MEETINGS[:1]}, ensure_ascii=False).encode()
+    assert split_meetings(one, "diet.json") == [(one, "diet.json")]  # same bytes: same hash, skipped when unchanged
+    assert split_meetings(b"not json", "x.txt") == [(b"not json", "x.txt")]
+    assert split_meetings(MEETING_API, "diet.json", fmt="summary") == [(MEETING_API, "diet.json")]
+
+
+def test_parse_bytes_refuses_several_meetings_rather_than_reading_one():
+    with pytest.raises(ParseError, match="holds 2 meetings") as caught:
+        parse_bytes(MEETING_API, "diet.json")
+    assert caught.value.details["reason"] == "several_meetings"
+
+
+def test_a_speech_response_is_grouped_by_meeting_in_speech_order():
+    parsed = parse_all(_speech_api(), "speeches.json")
+    assert [p.meeting.title for p in parsed] == [
+        "第213回国会 参議院 内閣委員会 第1号",
+        "第213回国会 参議院 総務委員会 第1号",
+    ]
+    assert [[t.source_id[-3:] for t in p.turns] for p in parsed] == [["001", "002"], ["001", "002"]]
+    assert parsed[0].meeting.url == "https://kokkai.ndl.go.jp/txt/121315124X00120240301"
+
+
+def test_ingest_indexes_every_meeting_and_skips_them_when_unchanged(tmp_path, sudachi):
+    engine = Engine(make_settings(tmp_path / "index"), encoder=fake_encoder(), tokenize=sudachi)
+    path = tmp_path / "diet.json"
+    path.write_bytes(MEETING_API)
+    reports = engine.ingest([path])
+    assert [(r.path, r.status, r.remarks) for r in reports] == [
+        (f"{path}#1", "ingested", 2),
+        (f"{path}#2", "ingested", 2),
+    ]
+    assert len({r.meeting_id for r in reports}) == 2
+    assert engine.snapshot().manifest["counts"]["meetings"] == 2
+    assert [r.status for r in engine.ingest([path])] == ["skipped", "skipped"]
+
+
+@pytest.mark.parametrize("key", ["meetingRecord", "speechRecord", "Proceeding"])
+def test_json_nested_too_deep_under_a_known_key_is_a_parse_error(key):
+    deep = b'{"%s": ' % key.encode() + b"[" * 200_000 + b"]" * 200_000 + b', "speechRecord": []}'
+    assert split_meetings(deep, "deep.json") == [(deep, "deep.json")]
+    with pytest.raises(ParseError, match="deep.json"):
+        parse_bytes(deep, "deep.json")
