@@ -62,12 +62,21 @@ def parse_bytes(data: bytes, name: str, *, fmt: str | None = None) -> ParsedMinu
         return plain.parse(source, reason=reason)
 
 
+# Formats whose files may hold several meetings, each with a ``split(data, name)`` into one document per meeting.
+_SPLITTERS = {kokkai.name: kokkai.split, assembly_json.name: assembly_json.split}
+
+
 def split_meetings(data: bytes, name: str, *, fmt: str | None = None) -> list[tuple[bytes, str]]:
-    """A file's meetings as ``(document, name)`` parts: one per meeting of a Diet API response
-    (``name#1``, ``name#2``…), the file itself for every other file; ingest reads each part on its own."""
-    if fmt not in (None, kokkai.name):
-        return [(data, name)]
-    return kokkai.split(data, name)
+    """A file's meetings as ``(document, name)`` parts: one per meeting of a Diet API response or of a
+    list of assembly proceedings (``name#1``, ``name#2``…), the file itself for every other file;
+    ingest reads each part on its own."""
+    for fmt_name, split in _SPLITTERS.items():
+        if fmt not in (None, fmt_name):
+            continue
+        parts = split(data, name)
+        if len(parts) > 1 or parts[0][0] is not data:  # cut, or rewritten (a speech-API response)
+            return parts
+    return [(data, name)]
 
 
 def parse_all(data: bytes, name: str, *, fmt: str | None = None) -> list[ParsedMinutes]:

@@ -2,10 +2,12 @@
 
 ``{Date, Prefecture, ProceedingTitle, URL, Proceeding: [...]}``; the first utterance, with Speaker
 ``"null"``, is the header: room, time, a roster written as ``委員長大津　浩子君`` and the agenda.
+A JSON list of such objects holds several meetings: ``split`` cuts it into one document each.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 from rag.errors import ParseError
@@ -24,6 +26,22 @@ def sniff(source: Source) -> float:
     """The PoliInfo shape: ``Proceeding`` with ``Speaker`` and ``Utterance`` keys."""
     head = source.text[:5000]
     return 0.9 if '"Proceeding"' in head and '"Utterance"' in head else 0.0
+
+
+def split(data: bytes, name: str) -> list[tuple[bytes, str]]:
+    """One ``(document, name#i)`` per proceeding of a JSON list of them (a list of one: the object under
+    ``name``); ``[(data, name)]`` for anything else."""
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") or b'"Proceeding"' not in data[:5000]:
+        return [(data, name)]
+    try:
+        loaded = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return [(data, name)]  # the parser says what is wrong with it
+    if not isinstance(loaded, list) or not loaded or not all(isinstance(x, dict) and "Proceeding" in x for x in loaded):
+        return [(data, name)]
+    if len(loaded) == 1:
+        return [(json.dumps(loaded[0], ensure_ascii=False).encode(), name)]
+    return [(json.dumps(one, ensure_ascii=False).encode(), f"{name}#{i}") for i, one in enumerate(loaded, start=1)]
 
 
 def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
@@ -48,7 +66,8 @@ def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
 def _load(source: Source) -> dict:
     data = load_json(source.text, source.name)
     if not isinstance(data, dict) or not isinstance(data.get("Proceeding"), list):
-        raise ParseError(f"{source.name}: expected an object with a Proceeding list")
+        what = "a list of proceedings: read it with rag.parsing.parse_all" if isinstance(data, list) else ""
+        raise ParseError(f"{source.name}: {what or 'expected an object with a Proceeding list'}")
     return data
 
 

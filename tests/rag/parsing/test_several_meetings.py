@@ -1,4 +1,5 @@
-"""Diet API responses of several meetings: the meeting API's (up to ten) and the speech API's."""
+"""Files of several meetings: Diet API responses (the meeting API's, up to ten, and the speech API's)
+and a JSON list of assembly proceedings."""
 
 from __future__ import annotations
 
@@ -80,5 +81,30 @@ def test_ingest_indexes_every_meeting_and_skips_them_when_unchanged(tmp_path, su
 def test_json_nested_too_deep_under_a_known_key_is_a_parse_error(key):
     deep = b'{"%s": ' % key.encode() + b"[" * 200_000 + b"]" * 200_000 + b', "speechRecord": []}'
     assert split_meetings(deep, "deep.json") == [(deep, "deep.json")]
-    with pytest.raises(ParseError, match="deep.json"):
+    with pytest.raises(ParseError, match=r"deep\.json"):
         parse_bytes(deep, "deep.json")
+
+
+ASSEMBLY = (FIXTURES / "assembly-two-proceedings.json").read_bytes()  # a list of two PoliInfo proceedings
+
+
+def test_a_list_of_assembly_proceedings_splits_into_its_meetings():
+    assert [name for _, name in split_meetings(ASSEMBLY, "gikai.json")] == ["gikai.json#1", "gikai.json#2"]
+    parsed = parse_all(ASSEMBLY, "gikai.json")
+    assert [(p.meeting.title, p.meeting.date) for p in parsed] == [
+        ("総務委員会速記録第一号", "2013-02-01"),
+        ("総務委員会速記録第二号", "2013-03-08"),
+    ]
+    assert [[(t.speaker.name, t.speaker.role) for t in p.turns] for p in parsed] == [
+        [("山本 一郎", "委員長"), ("高橋 春子", "委員")]
+    ] * 2
+    assert "〔" not in parsed[0].turns[1].text
+    with pytest.raises(ParseError, match="a list of proceedings"):
+        parse_bytes(ASSEMBLY, "gikai.json")
+
+
+def test_a_list_of_one_proceeding_is_that_proceeding():
+    one = json.dumps(json.loads(ASSEMBLY)[:1], ensure_ascii=False).encode()
+    (part, name), *rest = split_meetings(one, "gikai.json")
+    assert not rest and name == "gikai.json"
+    assert parse_bytes(part, name).meeting.title == "総務委員会速記録第一号"
