@@ -1,7 +1,7 @@
 """Markdown minutes with ``【名前】`` turns and ``###`` section headings (the digital-twin sample).
 
 The title line carries the date as ``2022.6.28``; raw ``<a id=…>`` anchors and the table of contents
-are not speech.
+are not speech. A label may be emphasised (``**【宮坂副知事】**``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from rag.text import find_date
 name = "markdown"
 
 _TURN = re.compile(r"^【([^】]{1,30})】\s*(.*)$")
+# Emphasis around a label (``**【宮坂副知事】**``), as Markdown editors and converters often write it.
+_EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(【[^】]{1,30}】)\1")
 _HEADING = re.compile(r"^\s*(#{1,6})\s+(.*)$")
 _HTML = re.compile(r"<[^>]+>")
 _NUMBERING = re.compile(r"^[0-9０-９]+[.．、\s　]+")
@@ -27,7 +29,7 @@ _TITLE_DATE = re.compile(r"^\s*(\d{4}\.\d{1,2}\.\d{1,2})\s*")
 def sniff(source: Source) -> float:
     """Several ``【…】`` lines that open a paragraph, and Markdown headings."""
     lines = source.text[:20000].split("\n")
-    turns = sum(1 for line in lines if _TURN.match(line.strip()))
+    turns = sum(1 for line in lines if _TURN.match(_EMPHASIS.sub(r"\2", line.strip())))
     headings = sum(1 for line in lines if _HEADING.match(line))
     return min(turns / 5, 1.0) * 0.7 + (0.2 if headings else 0.0)
 
@@ -48,7 +50,7 @@ def _title(lines: list[str], source: Source) -> tuple[str, str]:
 
 def parse(source: Source) -> ParsedMinutes:
     """Parse the Markdown into a meeting and its turns; paragraphs stay as lines."""
-    lines = [_HTML.sub("", line).rstrip() for line in source.text.split("\n")]
+    lines = [_EMPHASIS.sub(r"\2", _HTML.sub("", line).strip()) for line in source.text.split("\n")]
     title, date = _title(lines, source)
     topics: list[str] = []
     drafts: list[tuple[str, str, list[str]]] = []

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from rag.parsing import FORMATS, detect, parse_bytes, parse_path
 from rag.parsing.base import decode
-from tests.conftest import SAMPLE, shared_file
+from tests.conftest import FIXTURES, SAMPLE, shared_file
 
 
 def test_every_format_is_registered():
@@ -119,3 +120,14 @@ def test_bad_files_get_clear_errors(data, reason):
 def test_shift_jis_is_decoded():
     parsed = parse_bytes(SAMPLE.read_text(encoding="utf-8").encode("cp932", errors="replace"), "sjis.txt")
     assert len(parsed.turns) == 53
+
+
+@pytest.mark.parametrize("mark", ["**", "__", "*"])
+def test_markdown_labels_may_be_emphasised(mark):
+    plain = (FIXTURES / "markdown-twin.md").read_text()
+    emphasised = re.sub(r"^(【[^】]+】)", rf"{mark}\1{mark}", plain, flags=re.M)
+    assert emphasised != plain
+    want = parse_bytes(plain.encode(), "twin.md")
+    got = parse_bytes(emphasised.encode(), "twin.md")
+    assert got.meeting.source_format == "markdown"
+    assert [(t.speaker.label, t.text) for t in got.turns] == [(t.speaker.label, t.text) for t in want.turns]
