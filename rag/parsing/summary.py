@@ -53,6 +53,8 @@ _INLINE_SECTION = re.compile(
 )
 _CIRCLE = re.compile(r"^[○〇◯]\s*")
 _INLINE_MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*(\S.*)$")
+# A name written with its space (``宮坂 学：``, ``宮坂　副知事：``) alone on its line.
+_SPACED_MARKER = re.compile(r"^([^\s：:。、「」]{1,8})[ 　]+([^\s：:。、「」]{1,8})\s*[：:]\s*$")
 _PAREN_MARKER = re.compile(r"^[（(]([^）)0-9０-９]{1,40})[）)]$")
 _BRACKET_HEADING = re.compile(r"^【([^】]{1,40})】$")
 _NUMBERED_HEADING = re.compile(r"^[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]\s*(\S.{0,40})$")
@@ -238,7 +240,22 @@ def _agenda_names(agenda: list[str]) -> set[str]:
 def _is_marker(line: str, roster: list[Attendee]) -> bool:
     line = _CIRCLE.sub("", line)
     inline = _INLINE_MARKER.match(line)
-    return bool(_MARKER.match(line) or (inline and _looks_like_speaker(inline.group(1), roster, loose=False)))
+    return bool(
+        _MARKER.match(line)
+        or (inline and _looks_like_speaker(inline.group(1), roster, loose=False))
+        or _spaced_label(line, roster)
+    )
+
+
+def _spaced_label(line: str, roster: list[Attendee]) -> str:
+    """The label of a ``宮坂 学：`` line: a roster person, a name with a role, or two name-like words; else ""."""
+    spaced = _SPACED_MARKER.match(line)
+    if not spaced:
+        return ""
+    first, second = spaced.groups()
+    label = first + second
+    named = bool(_NAME_TOKEN.match(first) and _NAME_TOKEN.match(second)) and not is_common_word(label)
+    return label if named or _looks_like_speaker(label, roster, loose=False) else ""
 
 
 def _bracket_speaker(content: str, walk: _Walk) -> bool:
@@ -258,6 +275,8 @@ def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk) -> str |
     if compact(line) in agenda or compact(_AGENDA_NUMBER.sub("", line)) in agenda:
         return _AGENDA_NUMBER.sub("", line).strip() or line
     opens_turn = nxt is None or _is_marker(nxt, walk.roster) or walk.judge.speaker(nxt, None) is not None
+    bracketed = _BRACKET_HEADING.match(nxt or "")
+    opens_turn = opens_turn or bool(bracketed and _bracket_speaker(bracketed.group(1), walk))  # then 【事務局】
     item = _NUMBERED_ITEM.match(line)
     if item and opens_turn:  # 2. デジタル人材の確保について, then 〇事務局
         return item.group(1).strip()
@@ -310,6 +329,10 @@ def _speaker_line(walk: _Walk, line: str, nxt: str | None) -> bool:
     marker = _MARKER.match(body)
     if marker and not _BULLET_RE.match(line):
         walk.start(marker.group(1))
+        return True
+    spaced = _spaced_label(body, walk.roster) if not _BULLET_RE.match(line) else ""
+    if spaced:
+        walk.start(spaced)
         return True
     inline = _INLINE_MARKER.match(body)
     if inline and _looks_like_speaker(inline.group(1), walk.roster, loose=walk.loose or body != line):

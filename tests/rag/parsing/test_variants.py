@@ -62,6 +62,25 @@ def test_half_width_colon_on_its_own_line():
     assert [(t.speaker.label, t.text) for t in parsed.turns] == [("宮坂", "発言一。"), ("村井", "発言二。")]
 
 
+def test_a_name_written_with_its_space_opens_a_turn():
+    text = (
+        "第1回 会議 議事要旨\n日時：令和5年9月1日\n出席者\n宮坂　学 東京都副知事\n村井 純 教授\n議事\n"
+        "宮坂　学：\n・発言一。\n村井 純:\n・発言二。\n宮坂 副知事：\n・発言三。\n参考 資料：\n・資料を配布。\n"
+    )
+    parsed = parse_bytes(text.encode(), "spaced.txt")
+    assert [(t.speaker.name, t.text) for t in parsed.turns] == [
+        ("宮坂 学", "発言一。"),
+        ("村井 純", "発言二。"),
+        ("宮坂 学", "発言三。参考 資料：\n資料を配布。"),  # 参考資料 is a common noun, not a name
+    ]
+
+
+def test_a_bare_topic_line_before_a_bracketed_speaker_is_a_heading():
+    text = "第1回 会議 議事要旨\n議事\n【宮坂副知事】\n・発言一。\n今後の予定について\n【事務局】\n・説明。\n"
+    parsed = parse_bytes(text.encode(), "bracket.txt")
+    assert [(t.speaker.label, t.topic, t.text) for t in parsed.turns][-1] == ("事務局", "今後の予定について", "説明。")
+
+
 def test_prose_with_a_colon_is_not_a_speaker():
     text = "第1回 会議 議事要旨\n議事\n宮坂：\n・注意：資料は後日配布する。\n・以上の点を確認。\n"
     parsed = parse_bytes(text.encode(), "prose.txt")
