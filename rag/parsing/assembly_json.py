@@ -13,12 +13,14 @@ import re
 from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Turn
 from rag.parsing.base import Source, load_json, meeting_id_for, no_turns, wrong_shape
-from rag.parsing.speech import agenda_topic, parse_kanji_roster, strip_stage_directions
-from rag.people import resolve_speaker
+from rag.parsing.speech import agenda_topic, parse_kanji_roster, split_speaker_prefix, strip_stage_directions
+from rag.people import compact, resolve_speaker
 from rag.text import find_date
 
 name = "assembly-json"
 
+_NO_SPEAKER = ("null", "None", "")
+_HONORIFIC = re.compile(r"君$")  # 増子副委員長君: the honorific is not part of the role
 _SECTION = re.compile(r"^[\s　]*(出席委員|欠席委員|出席説明員|委員外の出席者|本日の会議に付した事件)")
 
 
@@ -80,19 +82,32 @@ def parse(source: Source) -> ParsedMinutes:
         raise wrong_shape(source.name, exc) from exc
 
 
+def _speaker_and_speech(item: dict) -> tuple[str, str]:
+    """The Speaker label (``増子副委員長``; ``"null"`` is none) and the utterance, without a ``○label　``
+    that repeats it at the start, which names the speaker where the Speaker field does not."""
+    label = str(item.get("Speaker") or "").strip()
+    label = "" if label in _NO_SPEAKER else _HONORIFIC.sub("", label)
+    said = str(item.get("Utterance") or "").strip()
+    prefix, rest = split_speaker_prefix(said)
+    prefix = _HONORIFIC.sub("", prefix)
+    if prefix and (not label or compact(prefix) == compact(label)):
+        return label or prefix, rest
+    return label, said
+
+
 def _parse(data: dict, source: Source) -> ParsedMinutes:
     items = [p for p in data["Proceeding"] if isinstance(p, dict)]
     place, roster, agenda = "", list[Attendee](), list[str]()
-    if items and str(items[0].get("Speaker")) in ("null", "None", ""):
+    if items and str(items[0].get("Speaker") or "").strip() in _NO_SPEAKER:
         place, roster, agenda = _header(str(items[0].get("Utterance") or ""))
         items = items[1:]
     title = str(data.get("ProceedingTitle") or source.name)
     topic = agenda[0] if agenda else ""
     turns: list[Turn] = []
     for item in items:
-        body = strip_stage_directions(str(item.get("Utterance") or ""))
-        label = str(item.get("Speaker") or "").strip()
-        if body and label:
+        label, said = _speaker_and_speech(item)
+        body = strip_stage_directions(said)
+        if body:  # without a Speaker, the speech is kept with an unknown speaker, not dropped
             topic = agenda_topic(body, agenda, topic)
             turns.append(Turn(order=len(turns) + 1, speaker=resolve_speaker(label, roster), topic=topic, text=body))
     if not turns:
