@@ -122,7 +122,7 @@ def ingest_on_ray(
                 refs.append(None)
                 names.append(str(path))
                 continue
-            for part, name in split_meetings(data, str(path), fmt=fmt):  # a Diet API response: one per meeting
+            for part, name in split_meetings(data, str(path), fmt=fmt):  # one per meeting of a file that holds several
                 reports.append(None)
                 refs.append((content_hash(part) if part else "", submit(part, name, fmt, settings)))
                 names.append(name)

@@ -318,7 +318,7 @@ class Engine:
         ray: str | None = None,
     ) -> list[FileReport]:
         """Ingest files and directories as one committed generation; returns a report per file, or
-        per meeting for a file that holds several (a Diet API response).
+        per meeting for a file that holds several (a Diet API response, a list of assembly proceedings).
 
         With ``ray`` (a cluster address, or ``auto``), parsing and embedding run on a Ray cluster
         (``rag.distributed``); the index written is the one this process would write.
@@ -363,7 +363,7 @@ class Engine:
         return reports
 
     def ingest_bytes(self, data: bytes, name: str, *, fmt: str | None = None) -> list[FileReport]:
-        """Ingest one uploaded file: a report per meeting it holds (one, or several for a Diet API response)."""
+        """Ingest one uploaded file: a report per meeting it holds (see ``ingest``)."""
         with self._writing() as ingestor:
             return ingestor.add_bytes(data, name, fmt=fmt)
 

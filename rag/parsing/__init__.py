@@ -80,7 +80,7 @@ def split_meetings(data: bytes, name: str, *, fmt: str | None = None) -> list[tu
 
 
 def parse_all(data: bytes, name: str, *, fmt: str | None = None) -> list[ParsedMinutes]:
-    """Every meeting in a file (several for a Diet API response), each parsed like ``parse_bytes``."""
+    """Every meeting in a file (see ``split_meetings``), each parsed like ``parse_bytes``."""
     return [parse_bytes(part, part_name, fmt=fmt) for part, part_name in split_meetings(data, name, fmt=fmt)]
 
 
