@@ -17,6 +17,9 @@ FORMATS: dict[str, MinutesFormat] = {
     m.name: m for m in (kokkai, assembly_json, markdown_turns, verbatim, summary, plain)
 }
 _MIN_CONFIDENCE = 0.2
+# Text formats that can claim the same document; a second one this sure is parsed too (``_best_parse``).
+_TEXT_FORMATS = (summary.name, verbatim.name, markdown_turns.name)
+_RIVAL = 0.5
 # Why a text may still be read as plain paragraphs: no format claimed it, or the one that did found no turns.
 _FALLBACK_REASONS = {"unrecognised": "no minutes format was recognised", "no_turns": "no speaker lines were recognised"}
 
@@ -31,6 +34,29 @@ def detect(source: Source) -> MinutesFormat:
             details={"file": source.name, "reason": "unrecognised"},
         )
     return FORMATS[best]
+
+
+def _best_parse(source: Source) -> ParsedMinutes:
+    """The most confident format's parse; where another text format claims the text too, the parse
+    that attributes the most turns (the Diet's text, a long roster then ``○`` turns, has 出席委員
+    headers a summary also has: read as a summary, its 19 turns were 2)."""
+    best = detect(source)
+    if best.name not in _TEXT_FORMATS:
+        return best.parse(source)
+    rivals = [
+        fmt for fmt in FORMATS.values() if fmt is not best and fmt.name in _TEXT_FORMATS and fmt.sniff(source) >= _RIVAL
+    ]
+    if not rivals:
+        return best.parse(source)
+    parses, errors = [], []
+    for fmt in (best, *rivals):
+        try:
+            parses.append(fmt.parse(source))
+        except ParseError as exc:
+            errors.append(exc)
+    if not parses:
+        raise errors[0]
+    return max(parses, key=lambda p: sum(1 for t in p.turns if t.speaker.attribution == "speaker"))  # ties: best
 
 
 def to_source(data: bytes, name: str) -> Source:
@@ -54,7 +80,7 @@ def parse_bytes(data: bytes, name: str, *, fmt: str | None = None) -> ParsedMinu
             raise ParseError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
         return FORMATS[fmt].parse(source)
     try:
-        return detect(source).parse(source)
+        return _best_parse(source)
     except ParseError as exc:
         reason = _FALLBACK_REASONS.get(exc.details.get("reason", ""))
         if reason is None or source.text.lstrip().startswith(("{", "[")):

@@ -86,6 +86,8 @@ TITLE_WORDS = (
 _HEADING_END = re.compile(r"(について|に関して|に関する[^\s]{0,10}|等|など)$")
 _KANJI_DIGITS = "0-9０-９一二三四五六七八九十"
 _NUMBERED = re.compile(rf"^([（(]?[{_KANJI_DIGITS}]{{1,3}}[）).．、]|[①-⑳]|第[{_KANJI_DIGITS}]+)")
+_SYMBOLS = re.compile(r"[\W_]+")
+_DATE_LINE = re.compile(rf"^(?:同|[{_KANJI_DIGITS}]{{1,3}}月)月?[{_KANJI_DIGITS}]{{0,3}}日$")
 _NOT_LABEL_CHARS = re.compile(r"[。、，,！？!?「」『』：:]")
 _MAX_LABEL = 40
 _MAX_BARE = 24
@@ -100,9 +102,12 @@ class SpeakerLine:
 
 
 def is_label_shaped(text: str) -> bool:
-    """Short, no sentence punctuation or colon, not numbered, not a heading ending (…について)."""
+    """Short, no sentence punctuation or colon, not numbered, not a heading ending (…について), not a
+    separator (――――◇―――――) or a date (十月二十日, 同日), which recur on lines of their own too."""
     text = text.strip()
     if not text or len(text) > _MAX_LABEL or _NOT_LABEL_CHARS.search(text) or _BULLET.match(text):
+        return False
+    if _SYMBOLS.fullmatch(text) or _DATE_LINE.match(compact(text)):
         return False
     bare, _ = split_label(text)
     if not bare or len(bare) > _MAX_BARE or len(bare.split()) > 3 or _NUMBERED.match(bare):

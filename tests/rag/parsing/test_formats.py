@@ -131,3 +131,24 @@ def test_markdown_labels_may_be_emphasised(mark):
     got = parse_bytes(emphasised.encode(), "twin.md")
     assert got.meeting.source_format == "markdown"
     assert [(t.speaker.label, t.text) for t in got.turns] == [(t.speaker.label, t.text) for t in want.turns]
+
+
+def test_the_diet_minutes_as_text_are_verbatim_turns():
+    """The kokkai site's text: a long roster with 出席委員 and dated 委員の異動 lines, then ○ turns."""
+    record = json.loads(shared_file("corpora/kokkai-shugiin-monka-212-01-2023-11-01.json").read_text())
+    speeches = [s["speech"] for s in record["meetingRecord"][0]["speechRecord"]]
+    text = "第212回国会 衆議院 文部科学委員会 第1号\n令和五年十一月一日（水曜日）\n" + "\n".join(speeches)
+    parsed = parse_bytes(text.encode(), "monka.txt")
+    assert parsed.meeting.source_format == "verbatim"
+    assert len(parsed.turns) == 19 and parsed.turns[0].speaker.name == "田野瀬太道"
+    assert parsed.meeting.date == "2023-11-01"
+
+
+def test_of_two_text_formats_that_claim_a_file_the_one_that_finds_the_turns_wins(monkeypatch):
+    from rag.parsing import summary
+
+    monkeypatch.setattr(summary, "sniff", lambda source: 1.0)  # claims it more surely than verbatim's 0.9
+    parsed = parse_bytes((FIXTURES / "verbatim-diet.txt").read_bytes(), "diet.txt")
+    assert parsed.meeting.source_format == "verbatim" and len(parsed.turns) == 8
+    summary_text = (FIXTURES / "summary-inline.txt").read_bytes()
+    assert parse_bytes(summary_text, "s.txt").meeting.source_format == "summary"  # verbatim finds 1 turn there

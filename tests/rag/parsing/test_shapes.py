@@ -129,3 +129,8 @@ def test_bracket_turns_in_a_saved_page_take_their_title_and_date_from_the_text()
     parsed = parse_bytes(text.encode(), "page.txt")
     assert (parsed.meeting.title, parsed.meeting.date) == ("第6回 都市のデジタルツイン検討会 議事録", "2024-03-01")
     assert [t.speaker.label for t in parsed.turns] == ["事務局", "宮坂副知事"]
+
+
+@pytest.mark.parametrize("line", ["十月二十日", "同日", "同月三十一日", "11月1日", "――――◇―――――", "＊＊＊"])
+def test_dates_and_separators_are_not_labels(line):
+    assert not is_label_shaped(line)
