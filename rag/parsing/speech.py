@@ -23,7 +23,7 @@ _SPEAKER_PREFIX = re.compile(
     rf"^[○〇◯]\s*({SPEAKER_LABEL})(?:[\s　]+|$)|^[{COUNCIL_MARKS}]\s*({STRICT_SPEAKER_LABEL})[\s　]+"
 )
 _ROSTER_ENTRY = re.compile(r"(.{1,40}?)君")
-_ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|教授|委員|参考人|官|者|員))[\s　]*(?=[^　\s])")
+ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|教授|委員|参考人|官|者|員))[\s　]*(?=[^　\s])")
 
 
 def strip_stage_directions(text: str) -> str:
@@ -52,7 +52,7 @@ def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
     for entry in _ROSTER_ENTRY.findall(text):
         entry = entry.strip(" 　")
         role = ""
-        head = _ROLE_HEAD.match(entry)
+        head = ROLE_HEAD.match(entry)
         if head and len(head.group(1)) >= 2:
             role, entry = head.group(1).strip(" 　"), entry[head.end() :]
         name = collapse_spaces(entry)

@@ -22,6 +22,7 @@ from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import Source, meeting_id_for, no_turns
 from rag.parsing.speech import (
     COUNCIL_MARKS,
+    ROLE_HEAD,
     SPEAKER_LABEL,
     STRICT_SPEAKER_LABEL,
     agenda_topic,
@@ -41,7 +42,7 @@ _MARKED_TURN = re.compile(rf"^[{COUNCIL_MARKS}]\s*(?:{STRICT_SPEAKER_LABEL})[\s�
 _HEADING = re.compile(r"^[◎◇△▲□]\s*(\S.{0,80})$")
 _ROSTER_HEAD = re.compile(
     r"^(出席|欠席)?(委員|議員|国務大臣|副大臣|大臣政務官|政府参考人|参考人|説明員|政府特別補佐人)(外の出席者)?"
-    r"(?:[（(]\d+名[）)])?$"
+    r"(?:[（(]?[\d一二三四五六七八九十百]+名[）)]?)?$"
 )
 _SEAT = re.compile(r"(\d+)番\s*(\S.*?)(?=\s+\d+番|$)")
 _SEAT_LABEL = re.compile(r"^\d+番$")
@@ -80,6 +81,22 @@ def parse_seat_line(line: str, group: str) -> list[Attendee]:
     ]
 
 
+def _unglue_role(tokens: list[str]) -> list[str]:
+    """``委員長大津 浩子`` → ``委員長 大津 浩子``: assembly rosters run the role into the surname
+    (a listed role word first, or for longer runs such as ``総務局局長笠井`` the last role ending)."""
+    first = tokens[0]
+    if first in ROLE_SUFFIXES or _ROLE_END.search(first):  # 委員長 alone, or a role ending (文部科学大臣)
+        return tokens
+    listed = [r for r in ROLE_SUFFIXES if first.startswith(r)]
+    if listed:
+        role = max(listed, key=len)
+        return [role, first[len(role) :], *tokens[1:]]
+    head = ROLE_HEAD.match(first) if len(first) > 4 else None
+    if head and len(head.group(1)) >= 2 and first[head.end() :]:
+        return [head.group(1), first[head.end() :], *tokens[1:]]
+    return tokens
+
+
 def parse_roster_line(line: str, group: str) -> list[Attendee]:
     """``理事　池田　佳隆君　理事　尾身　朝子君`` → two attendees with role 理事."""
     people: list[Attendee] = []
@@ -91,6 +108,7 @@ def parse_roster_line(line: str, group: str) -> list[Attendee]:
             tokens.append(token)
             continue
         tokens.append(token[:-1])
+        tokens = _unglue_role(tokens)
         names = tokens[-2:] if len(tokens) >= 2 and not _ROLE_END.search(tokens[-2]) else tokens[-1:]
         names = names if all(len(n) <= 4 for n in names) else names[-1:]
         role = " ".join(tokens[: len(tokens) - len(names)])
@@ -147,6 +165,10 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
     candidates = [p for p in roster if surname and compact(p.name).startswith(surname)]
     if given:
         candidates = [p for p in candidates if _given(p, surname).startswith(given)]
+    elif not candidates:  # 箕輪総務局企画調整担当部長: a surname of the roster, then a role no list holds
+        led = [p for p in roster if (s := _surname(p)) and compact(bare).startswith(s) and len(compact(bare)) > len(s)]
+        if len(led) == 1:
+            candidates, role = led, compact(bare)[len(_surname(led[0])) :]
     if len(candidates) == 1:
         person = candidates[0]
         return Speaker(
@@ -158,6 +180,12 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
             person_id=person_id(person.name),
         )
     return Speaker(label=label, name=surname, role=role, person_id=person_id(surname))
+
+
+def _surname(person: Attendee) -> str:
+    """The surname of a roster name written with its space (``箕輪 泰夫``), else ""."""
+    parts = nfkc(person.name).split()
+    return parts[0] if len(parts) > 1 and len(parts[0]) >= 2 else ""
 
 
 def _given(person: Attendee, surname: str) -> str:

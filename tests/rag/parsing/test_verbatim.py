@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.parsing import detect, parse_path
+from rag.parsing import detect, parse_bytes, parse_path
 from rag.parsing.base import decode
 from rag.parsing.verbatim import parse_roster_line
 from tests.conftest import FIXTURES
@@ -67,3 +67,37 @@ def test_roster_lines():
     assert [(p.name, p.role) for p in people] == [("池田 佳隆", "理事"), ("尾身 朝子", "理事")]
     people = parse_roster_line("　　井出　庸生君　　　　上杉謙太郎君", "委員")
     assert [p.name for p in people] == ["井出 庸生", "上杉謙太郎"]
+
+
+ASSEMBLY_TEXT = """防災対策特別委員会速記録第四号
+平成二十四年五月十四日（月曜日）
+第十二委員会室
+　出席委員　十七名
+委員長大津　浩子君
+理事吉原　　修君
+加藤　雅之君
+　出席説明員
+総務局局長笠井　謙一君
+企画調整担当部長箕輪　泰夫君
+○大津委員長　ただいまから防災対策特別委員会を開会いたします。
+○箕輪企画調整担当部長　資料について御説明申し上げます。
+○吉原委員　帰宅困難者対策について伺います。
+"""
+
+
+def test_an_assembly_record_as_text_runs_roles_into_names():
+    """The Tokyo assembly's text: a kanji head count, roles glued to surnames, roles no list holds."""
+    parsed = parse_bytes(ASSEMBLY_TEXT.encode(), "gikai.txt")
+    roster = [(a.name, a.role, a.group) for a in parsed.meeting.attendees]
+    assert roster == [
+        ("大津 浩子", "委員長", "委員"),
+        ("吉原 修", "理事", "委員"),
+        ("加藤 雅之", "", "委員"),
+        ("笠井 謙一", "総務局局長", "説明員"),
+        ("箕輪 泰夫", "企画調整担当部長", "説明員"),
+    ]
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("大津 浩子", "委員長"),
+        ("箕輪 泰夫", "企画調整担当部長"),
+        ("吉原 修", "委員"),
+    ]
