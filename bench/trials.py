@@ -11,7 +11,9 @@ the ``choose`` and ``held-back`` halves (``rag.evaluation.split_of``) like every
   that generic passages close to every question («ただいまの動議にご異議ありませんか。») stop
   taking first place;
 - **contextual passages**: each passage embedded with its topic and/or its speaker's name and role
-  before it, so that a speech's later passages keep what it is about.
+  before it, so that a speech's later passages keep what it is about;
+- **character n-grams**: a further BM25 leg over character bigrams or trigrams (the classic
+  segmentation-free Japanese index), beside or instead of Sudachi's words.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import tempfile
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -30,10 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.tune import SHARED, corpora  # noqa: E402
+from index.lexical import LexicalIndex  # noqa: E402
 from rag.chunking import sentences  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.evaluation import Outcome, Question, bootstrap_interval, evaluate, load_gold, split_of  # noqa: E402
+from rag.retrieval import Retriever  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
+from rag.text import nfkc  # noqa: E402
 
 PSEUDO_QUERIES = 600
 
@@ -149,6 +156,54 @@ def context_trials(engine: Engine, questions: list[Question], ids: np.ndarray) -
     return results
 
 
+_NOT_TEXT = re.compile(r"[\s\W_]+")
+
+
+def char_grams(text: str, n: int) -> list[str]:
+    """Character n-grams of each run of letters in ``text`` (NFKC, lower case); a shorter run is one token."""
+    runs = [run for run in _NOT_TEXT.split(nfkc(text).lower()) if run]
+    return [run[i : i + n] for run in runs for i in range(max(len(run) - n + 1, 1))]
+
+
+@contextmanager
+def extra_lexical_leg(index: LexicalIndex, n: int, *, weight: float):
+    """Searches with a further lexical leg over character n-grams (not for English questions)."""
+    legs, weights = Retriever._legs, Retriever._weights
+
+    def with_grams(self, text, pending, mode, allowed):
+        vector, found = legs(self, text, pending, mode, allowed)
+        if mode == "hybrid":
+            found["grams"] = self._rollup(index.search(char_grams(text, n), self.settings.candidates, allowed))
+        return vector, found
+
+    def weighted(self, *, english):
+        return {**weights(self, english=english), "grams": 0.0 if english else weight}
+
+    Retriever._legs, Retriever._weights = with_grams, weighted  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Retriever._legs, Retriever._weights = legs, weights  # type: ignore[method-assign]
+
+
+def ngram_trials(engine: Engine, questions: list[Question], ids: np.ndarray, texts: list[str]) -> dict[str, dict]:
+    """Character bigrams or trigrams (BM25, the project's own index) as a fourth leg, or instead of Sudachi's."""
+    results = {}
+    base = engine.settings
+    for n in (2, 3):
+        index = LexicalIndex()
+        index.add(ids, [char_grams(t, n) for t in texts])
+        index.freeze()
+        for weight, sudachi in ((0.25, 1.0), (0.5, 1.0), (1.0, 1.0), (1.0, 0.0), (0.5, 0.5), (0.5, 0.75), (1.5, 1.0)):
+            engine.settings = base.model_copy(update={"lexical_weight": sudachi})
+            name = f"character {n}-grams as a further leg, weight {weight}, Sudachi lexical weight {sudachi}"
+            with extra_lexical_leg(index, n, weight=weight):
+                results[name] = score(engine, questions)
+            engine.settings = base
+            print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+    return results
+
+
 def trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
     """Every trial's scores, the unchanged default first."""
     snap = engine.snapshot()
@@ -158,8 +213,11 @@ def trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
     default = score(engine, questions)
     hub = hubness_trials(engine, questions, ids, texts)
     best = max(hub, key=lambda name: hub[name]["choose"])
-    results = {"default": default, **hub, **context_trials(engine, questions, ids)}
+    grams = ngram_trials(engine, questions, ids, texts)
+    best_grams = max(grams, key=lambda name: grams[name]["choose"])
+    results = {"default": default, **hub, **context_trials(engine, questions, ids), **grams}
     results[f"paired, held-back: {best} (best on choose) minus default"] = paired(default, hub[best])
+    results[f"paired, held-back: {best_grams} (best on choose) minus default"] = paired(default, grams[best_grams])
     for scores in results.values():
         scores.pop("held-back RR", None)
     return results
