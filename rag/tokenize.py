@@ -124,12 +124,43 @@ def is_common_word(text: str) -> bool:
     Parsers use it as evidence against a speaker label: in 「注意：資料は後日配布」 or 「結論：…」 the
     word before the colon is a common noun, where 山田 or 宮坂 are proper nouns (or unknown words).
     """
-    tok = getattr(_WORDS, "tok", None)
-    if tok is None:
-        dictionary, split_mode = _sudachi("reading speaker labels")
-        tok = _WORDS.tok = dictionary.create(mode=split_mode.C)
-    morphemes = list(tok.tokenize(nfkc(text)))
+    morphemes = list(_word_tokenizer().tokenize(nfkc(text)))
     if len(morphemes) != 1 or morphemes[0].is_oov():
         return False
     pos = morphemes[0].part_of_speech()
     return pos[1] != "固有名詞"
+
+
+def _word_tokenizer():
+    tok = getattr(_WORDS, "tok", None)
+    if tok is None:
+        dictionary, split_mode = _sudachi("reading speaker labels")
+        tok = _WORDS.tok = dictionary.create(mode=split_mode.C)
+    return tok
+
+
+# Parts of speech that never open a label: particles and auxiliaries (の, とは, です).
+_FUNCTION_POS = ("助詞", "助動詞")
+
+
+def is_line_fragment(line: str, following: str) -> bool:
+    """Whether ``line`` is a piece of a sentence that a PDF broke over lines, not a label of its own.
+
+    It is when it opens with a particle or an auxiliary (とは市 → と), is one or two kana of
+    hiragana (し, の), or when it ends in a stray character that SudachiPy reads as part of a word
+    across the break into ``following`` (都道府 + 県と… → 都道府県).
+    """
+    text, after = nfkc(line).strip(), nfkc(following).strip()
+    if not text:
+        return False
+    if len(text) <= 2 and all("\u3041" <= ch <= "\u309f" for ch in text):
+        return True
+    tok = _word_tokenizer()
+    morphemes = list(tok.tokenize(text + after[:8]))
+    if morphemes and morphemes[0].part_of_speech()[0] in _FUNCTION_POS:
+        return True
+    # Read alone, a broken word leaves a stray character (都/道/府); a whole word (国分寺市) does not,
+    # even where the next line's first character would also join it (国分寺市 + 市民 → 市市).
+    alone = list(tok.tokenize(text))
+    stray = bool(alone) and len(alone[-1].surface()) == 1
+    return stray and any(m.begin() < len(text) < m.end() for m in morphemes)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from rag.models import Attendee
 from rag.people import ORG_SUFFIXES, SECRETARIAT, compact, match_attendee, split_label, split_name_role
-from rag.tokenize import is_common_word
+from rag.tokenize import is_common_word, is_line_fragment
 
 MARKS = "○〇◯"
 _MARKED = re.compile(rf"^[{MARKS}]\s*(\S.*)$")
@@ -167,7 +167,7 @@ class SpeakerJudge:
         if marked:
             return self._marked(marked.group(1).strip(), nxt)
         if is_label_shaped(line) and is_content(nxt) and not _alone_label(nxt or "") and self.evidence(line):
-            return SpeakerLine(line)
+            return None if is_line_fragment(line, nxt or "") else SpeakerLine(line)
         return None
 
     def _marked(self, rest: str, nxt: str | None) -> SpeakerLine | None:

@@ -9,6 +9,7 @@ import pytest
 
 from rag.errors import ParseError
 from rag.parsing import parse_bytes
+from tests.conftest import SAMPLE
 
 LINES = [
     "第1回 テスト会議 議事要旨",
@@ -64,3 +65,34 @@ def test_a_broken_pdf():
     with pytest.raises(ParseError) as info:
         parse_bytes(b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF", "broken.pdf")
     assert "broken.pdf" in info.value.message
+
+
+def flowing_pdf(text: str, *, width: int) -> bytes:
+    """``text`` as a PDF of lines of at most ``width`` characters, over as many pages as it takes."""
+    canvas = pytest.importorskip("reportlab.pdfgen.canvas")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5"))
+    lines = [line[i : i + width] for line in text.split("\n") for i in range(0, max(len(line.rstrip()), 1), width)]
+    out = io.BytesIO()
+    c = canvas.Canvas(out)
+    y = 800
+    for line in lines:
+        if y < 60:
+            c.showPage()
+            y = 800
+        c.setFont("HeiseiKakuGo-W5", 10)
+        c.drawString(50, y, line)
+        y -= 14
+    c.save()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("width", [25, 45])
+def test_lines_broken_mid_word_are_not_taken_for_speakers(width):
+    """The sample as a PDF broken mid-word: short pieces (し, の, 都道府 + 県…) stay in the speech."""
+    text = SAMPLE.read_text()
+    want = [(t.speaker.name, t.topic) for t in parse_bytes(text.encode(), SAMPLE.name).turns]
+    got = [(t.speaker.name, t.topic) for t in parse_bytes(flowing_pdf(text, width=width), "sample.pdf").turns]
+    assert got == want

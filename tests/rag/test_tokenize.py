@@ -1,0 +1,34 @@
+"""SudachiPy helpers beyond the lexical tokenizer: what parsers ask of a single word or line."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.tokenize import is_common_word, is_line_fragment
+
+
+@pytest.mark.parametrize(
+    ("line", "following", "fragment"),
+    [
+        ("都道府", "県と基礎自治体、それぞれの役割", True),  # 都道府県, broken over the lines
+        ("とは市", "民が抱いていること。", True),  # opens with a particle
+        ("し", "ている。", True),
+        ("の", "は引続き課題。", True),
+        ("宮坂", "GovTech 東京では、開発チームを強化していきたい。", False),
+        ("国分寺市", "市民の声を聞いている。", False),
+        ("事務局", "資料に沿って説明。", False),
+        ("いのつめまさみ", "質問します。", False),
+    ],
+)
+def test_a_line_broken_mid_sentence_is_a_fragment(sudachi, line, following, fragment):
+    assert is_line_fragment(line, following) is fragment
+
+
+def test_common_words_and_names(sudachi):
+    assert is_common_word("注意") and is_common_word("防災")
+    assert not is_common_word("宮坂") and not is_common_word("宮坂学")
+
+
+def test_a_label_ending_in_a_one_character_word_is_not_a_fragment_for_that_alone(sudachi):
+    assert not is_line_fragment("デジタルサービス局", "資料に沿って説明。")
+    assert not is_line_fragment("宮坂副知事", "知事としての考えを述べた。")
