@@ -10,7 +10,7 @@ import itertools
 import re
 
 from rag.models import Meeting, ParsedMinutes, Turn
-from rag.parsing.base import Source, find_when, meeting_id_for, no_turns
+from rag.parsing.base import HTML_TAG, Source, find_when, meeting_id_for, no_turns
 from rag.parsing.summary import meeting_title
 from rag.people import resolve_speaker
 from rag.text import find_date
@@ -21,7 +21,6 @@ _TURN = re.compile(r"^【([^】]{1,30})】\s*(.*)$")
 # Emphasis around a label (``**【宮坂副知事】**``), as Markdown editors and converters often write it.
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(【[^】]{1,30}】)\1")
 _HEADING = re.compile(r"^\s*(#{1,6})\s+(.*)$")
-_HTML = re.compile(r"<[^>]+>")
 _NUMBERING = re.compile(r"^[0-9０-９]+[.．、\s　]+")
 _TITLE_DATE = re.compile(r"^\s*(\d{4}\.\d{1,2}\.\d{1,2})\s*")
 
@@ -50,7 +49,7 @@ def _title(lines: list[str], source: Source) -> tuple[str, str]:
 
 def parse(source: Source) -> ParsedMinutes:
     """Parse the Markdown into a meeting and its turns; paragraphs stay as lines."""
-    lines = [_EMPHASIS.sub(r"\2", _HTML.sub("", line).strip()) for line in source.text.split("\n")]
+    lines = [_EMPHASIS.sub(r"\2", HTML_TAG.sub("", line).strip()) for line in source.text.split("\n")]
     title, date = _title(lines, source)
     topics: list[str] = []
     drafts: list[tuple[str, str, list[str]]] = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from rag.errors import ParseError
 from rag.models import UNATTRIBUTED, Attendee, Meeting, ParsedMinutes, Speaker, Turn
-from rag.parsing.base import Source, meeting_id_for, no_turns
+from rag.parsing.base import HTML_TAG, Source, markdown_heading, meeting_id_for, no_turns, without_heading_marks
 from rag.parsing.speakers import SpeakerJudge, is_known, is_label_shaped
 from rag.people import (
     ROLE_SUFFIXES,
@@ -100,10 +100,10 @@ class _Draft:
 
 
 def clean_lines(text: str) -> list[str]:
-    """Strip lines, drop blank lines and page numbers."""
+    """Strip lines, drop blank lines, page numbers and HTML tags (``<a id=…></a>`` in Markdown)."""
     out = []
     for raw in text.split("\n"):
-        line = raw.strip().strip("\u3000").strip()
+        line = HTML_TAG.sub("", raw).strip().strip("\u3000").strip()
         if line and not _PAGE_NUMBER.match(line):
             out.append(line)
     return out
@@ -264,6 +264,9 @@ def _bracket_speaker(content: str, walk: _Walk) -> bool:
 
 
 def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk) -> str | None:
+    markdown = markdown_heading(line)  # ### 1. 開会: minutes converted to Markdown keep their sections so
+    if markdown is not None:
+        return markdown
     bracket = _BRACKET_HEADING.match(line)
     if bracket and not _bracket_speaker(bracket.group(1), walk):  # 【1.挨拶】, not 【宮坂副知事】
         return _AGENDA_NUMBER.sub("", bracket.group(1)).strip()
@@ -319,7 +322,8 @@ class _Walk:
 
     def new_topic(self, topic: str) -> None:
         self.topic = topic
-        self.topics.append(topic)
+        if topic:
+            self.topics.append(topic)
         self.turn_open = False
 
 
@@ -392,7 +396,7 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
 def meeting_title(head: list[str], fallback: str) -> str:
     """The line of the header that names the meeting: saved web pages begin with navigation text
     (本文へ移動, メニュー, 概要), so a line with a meeting word wins over the first line."""
-    candidates = [line for line in head if not _section_of(line)]
+    candidates = [without_heading_marks(line) for line in head if not _section_of(line)]
     if not candidates:
         return fallback
     return max(candidates, key=lambda line: (_title_score(line), -candidates.index(line)))

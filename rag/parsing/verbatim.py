@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
-from rag.parsing.base import Source, meeting_id_for, no_turns
+from rag.parsing.base import HTML_TAG, Source, markdown_heading, meeting_id_for, no_turns, without_heading_marks
 from rag.parsing.speech import (
     COUNCIL_MARKS,
     ROLE_HEAD,
@@ -136,10 +136,10 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
         elif not line or _SEPARATOR.match(compact(line)):
             continue
         elif section == "title" and not find_date(line):
-            title.append(line)
+            title.append(without_heading_marks(line))
         elif section == "title":
             section = "date"
-            title.append(line)
+            title.append(without_heading_marks(line))
         elif section == "roster" and "君" in line:
             roster += parse_roster_line(line, group)
         elif section == "roster" and group == "議員" and _SEAT.search(nfkc(line)):
@@ -194,11 +194,12 @@ def _given(person: Attendee, surname: str) -> str:
 
 
 def _with_heading(lines: list[str], start: int) -> int:
-    """Where the turns begin: the first turn, or the heading just above it (``◎開議の宣告``)."""
+    """Where the turns begin: the first turn, or the heading just above it (``◎開議の宣告``, ``### 1. 開会``)."""
     i = start - 1
     while i >= 0 and (not lines[i].strip(" 　") or _SEPARATOR.match(compact(lines[i]))):
         i -= 1
-    return i if i >= 0 and _HEADING.match(lines[i].strip(" 　")) else start
+    heading = i >= 0 and (_HEADING.match(lines[i].strip(" 　")) or markdown_heading(lines[i]))
+    return i if heading else start
 
 
 def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
@@ -209,6 +210,8 @@ def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
         line = raw.strip(" 　")
         if is_turn_start(line):
             blocks.append((heading, [line]))
+        elif (markdown := markdown_heading(line)) is not None:  # ### 2. 議事
+            heading = collapse_spaces(nfkc(markdown))
         elif (found := _HEADING.match(line)) and not _SEPARATOR.match(compact(line)):
             heading = collapse_spaces(nfkc(found.group(1)))
         elif blocks:
@@ -233,7 +236,7 @@ def _turns(lines: list[str], roster: list[Attendee], agenda: list[str]) -> list[
 
 def parse(source: Source) -> ParsedMinutes:
     """Parse verbatim ``○`` minutes into a meeting and its turns."""
-    lines = source.text.split("\n")
+    lines = [HTML_TAG.sub("", line) for line in source.text.split("\n")]
     title_lines, roster, agenda, start = _header(lines)
     turns = _turns(lines[_with_heading(lines, start) :], roster, agenda)
     if not turns:

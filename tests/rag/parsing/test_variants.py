@@ -91,3 +91,20 @@ def test_prose_with_a_colon_is_not_a_speaker():
 def test_variants_are_detected_as_summaries(name):
     path = FIXTURES / name
     assert detect(decode(path.read_bytes(), name)).name == "summary"
+
+
+def test_markdown_headings_and_tags_in_text_minutes():
+    """Minutes converted to Markdown but marked with ○: ### headings are topics, <a id> tags are dropped."""
+    text = (
+        "## 第3回 検討会 議事要旨\n日時：令和5年9月1日\n"
+        '<a id="anchor1"></a>\n### 目次\n1. [開会](#anchor1)\n'
+        '<a id="anchor2"></a>\n### ２　防災について\n○宮坂副知事\n避難所の通信環境を整備する。\n'
+        '<a id="anchor3"></a>\n### 3. 閉会\n○事務局\n以上で閉会します。\n'
+    )
+    parsed = parse_bytes(text.encode(), "converted.txt")
+    assert parsed.meeting.title == "第3回 検討会 議事要旨"
+    assert [(t.speaker.label, t.topic, t.text) for t in parsed.turns] == [
+        ("宮坂副知事", "防災について", "避難所の通信環境を整備する。"),
+        ("事務局", "閉会", "以上で閉会します。"),
+    ]
+    assert parsed.meeting.topics == ("防災について", "閉会")
