@@ -28,7 +28,7 @@ from index.lexical import LexicalIndex  # noqa: E402
 from rag.chunking import split_remark  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.ingest import tokenize_passages  # noqa: E402
-from rag.parsing import parse_bytes  # noqa: E402
+from rag.parsing import parse_all  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 from rag.tokenize import make_sudachi_tokenizer  # noqa: E402
 
@@ -50,9 +50,8 @@ def parse_and_index(blobs: list[tuple[str, bytes]], tokenize, settings) -> tuple
     remarks = 0
     next_id = 0
     for name, data in blobs:
-        parsed = parse_bytes(data, name)
         texts = []
-        for turn in parsed.turns:
+        for turn in (turn for parsed in parse_all(data, name) for turn in parsed.turns):
             remarks += 1
             for p in split_remark(
                 f"{turn.order}", turn.text, max_chars=settings.passage_max_chars, overlap=settings.passage_overlap_chars
