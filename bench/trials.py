@@ -13,13 +13,16 @@ the ``choose`` and ``held-back`` halves (``rag.evaluation.split_of``) like every
 - **contextual passages**: each passage embedded with its topic and/or its speaker's name and role
   before it, so that a speech's later passages keep what it is about;
 - **character n-grams**: a further BM25 leg over character bigrams or trigrams (the classic
-  segmentation-free Japanese index), beside or instead of Sudachi's words.
+  segmentation-free Japanese index), beside or instead of Sudachi's words;
+- **score fusion**: the legs' normalised scores summed (z-scores or min-max per leg, with a
+  length term) in place of log-rank fusion.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import re
 import sys
@@ -204,6 +207,50 @@ def ngram_trials(engine: Engine, questions: list[Question], ids: np.ndarray, tex
     return results
 
 
+@contextmanager
+def score_fusion(kind: str, *, length: float):
+    """Searches that fuse the legs by their normalised scores (z-scores or min-max over each leg's
+    remarks), less ``length`` × log(passages), instead of by their ranks."""
+    ranked = Retriever._fuse
+
+    def fuse(self, legs, mode, *, weights):
+        if mode != "hybrid":
+            return ranked(self, legs, mode, weights=weights)
+        counts = self.snapshot.meta.passage_counts({rid for leg in legs.values() for rid in leg.best})
+        fused: dict[str, float] = {}
+        for name, leg in legs.items():
+            rids = list(leg.best)
+            if not rids:  # a leg that found nothing (an English question's lexical leg)
+                continue
+            values = np.array([leg.best[rid][0] for rid in rids])
+            if kind == "z":
+                normal = (values - values.mean()) / (values.std() + 1e-9)
+            else:
+                normal = (values - values.min()) / (np.ptp(values) + 1e-9)
+            for rid, value in zip(rids, normal, strict=True):
+                gain = weights.get(name, 1.0) * (value - length * math.log(counts.get(rid, 1)))
+                fused[rid] = fused.get(rid, 0.0) + gain
+        return sorted(fused.items(), key=lambda kv: -kv[1])
+
+    Retriever._fuse = fuse  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Retriever._fuse = ranked  # type: ignore[method-assign]
+
+
+def score_fusion_trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
+    """Score-based fusion in place of log-rank fusion, over normalisations and length terms."""
+    results = {}
+    for kind in ("z", "min-max"):
+        for length in (0.0, 0.1, 0.25):
+            name = f"score fusion ({kind} per leg), length term {length}"
+            with score_fusion(kind, length=length):
+                results[name] = score(engine, questions)
+            print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+    return results
+
+
 def trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
     """Every trial's scores, the unchanged default first."""
     snap = engine.snapshot()
@@ -215,7 +262,8 @@ def trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
     best = max(hub, key=lambda name: hub[name]["choose"])
     grams = ngram_trials(engine, questions, ids, texts)
     best_grams = max(grams, key=lambda name: grams[name]["choose"])
-    results = {"default": default, **hub, **context_trials(engine, questions, ids), **grams}
+    fusions = score_fusion_trials(engine, questions)
+    results = {"default": default, **hub, **context_trials(engine, questions, ids), **grams, **fusions}
     results[f"paired, held-back: {best} (best on choose) minus default"] = paired(default, hub[best])
     results[f"paired, held-back: {best_grams} (best on choose) minus default"] = paired(default, grams[best_grams])
     for scores in results.values():
