@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -98,3 +100,13 @@ def test_a_diet_api_response_of_two_meetings_uploads_as_two(admin):
     assert again["status"] == "skipped" and [m["status"] for m in again["meetings"]] == ["skipped", "skipped"]
     one = admin.post("/ingest", files={"file": ("m.txt", MINUTES)}, headers=AUTH).json()
     assert [m["meeting_id"] for m in one["meetings"]] == [one["meeting_id"]]
+
+
+def test_an_upload_of_several_meetings_reports_the_one_that_failed(admin):
+    diet = json.loads((FIXTURES / "kokkai-two-meetings.json").read_text())
+    diet["meetingRecord"][1]["speechRecord"] = diet["meetingRecord"][1]["speechRecord"][:1]  # the roster only
+    body = admin.post(
+        "/ingest", files={"file": ("partial.json", json.dumps(diet, ensure_ascii=False).encode())}, headers=AUTH
+    ).json()
+    assert (body["status"], [m["status"] for m in body["meetings"]]) == ("ingested", ["ingested", "failed"])
+    assert body["reason"].startswith("partial.json#2: ") and body["remarks"] == body["meetings"][0]["remarks"]
