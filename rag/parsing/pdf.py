@@ -1,19 +1,26 @@
 """PDF minutes: extract the text layer with pypdf, then parse it as one of the text formats.
 
 Most minutes are published as PDF. A scanned PDF has no text layer; it gets a clear error that
-says to run OCR first, rather than an empty meeting.
+says to run OCR first, rather than an empty meeting. Running headers and footers (a line at the top
+or bottom of most pages: the meeting's name, ``- 3 -``) are kept once, not cut into every page's
+speech.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
+from collections import Counter
 
 from rag.errors import DependencyMissing, ParseError
 
 MAGIC = b"%PDF-"
 # Fewer characters than this per page means there is no usable text layer (a scan).
 _MIN_CHARS_PER_PAGE = 20
+# Lines from each end of a page that may be a running header or footer.
+_EDGE_LINES = 2
+_DIGITS = re.compile(r"[0-9０-９]+")
 
 
 def is_pdf(data: bytes) -> bool:
@@ -36,10 +43,39 @@ def extract_text(data: bytes, name: str) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise ParseError(f"{name}: cannot read this PDF ({exc})", details={"file": name, "reason": "pdf"}) from exc
-    text = "\n".join(pages)
+    text = "\n".join(without_running_lines(pages))
     if len(text.strip()) < _MIN_CHARS_PER_PAGE * max(len(pages), 1):
         raise ParseError(
             f"{name}: the PDF has no text layer (a scanned image?); run OCR on it first, then ingest the text",
             details={"file": name, "reason": "no_text_layer", "pages": len(pages)},
         )
     return text
+
+
+def _edges(lines: list[str]) -> list[int]:
+    """Indexes of the first and last non-blank lines of a page."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return sorted(set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]))
+
+
+def _key(line: str) -> str:
+    return _DIGITS.sub("#", "".join(line.split()))  # page numbers differ from page to page
+
+
+def without_running_lines(pages: list[str]) -> list[str]:
+    """Pages without the lines that run at the top or bottom of most of them (from 3 pages on);
+    the first occurrence stays, since a running header often repeats the title."""
+    split = [page.split("\n") for page in pages]
+    counts = Counter(key for lines in split for key in {_key(lines[i]) for i in _edges(lines)})
+    running = {key for key, n in counts.items() if key and n >= 3 and n * 2 >= len(pages)}
+    seen: set[str] = set()
+    out = []
+    for lines in split:
+        drop = set()
+        for i in _edges(lines):
+            key = _key(lines[i])
+            if key in running and key in seen:
+                drop.add(i)
+            seen.add(key)
+        out.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
+    return out

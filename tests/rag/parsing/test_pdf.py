@@ -9,6 +9,7 @@ import pytest
 
 from rag.errors import ParseError
 from rag.parsing import parse_bytes
+from rag.parsing.pdf import without_running_lines
 from tests.conftest import SAMPLE
 
 LINES = [
@@ -67,8 +68,9 @@ def test_a_broken_pdf():
     assert "broken.pdf" in info.value.message
 
 
-def flowing_pdf(text: str, *, width: int) -> bytes:
-    """``text`` as a PDF of lines of at most ``width`` characters, over as many pages as it takes."""
+def flowing_pdf(text: str, *, width: int, header: str = "") -> bytes:
+    """``text`` as a PDF of lines of at most ``width`` characters, over as many pages as it takes,
+    with ``header`` at the top of each page and the page number at the bottom."""
     canvas = pytest.importorskip("reportlab.pdfgen.canvas")
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -77,22 +79,42 @@ def flowing_pdf(text: str, *, width: int) -> bytes:
     lines = [line[i : i + width] for line in text.split("\n") for i in range(0, max(len(line.rstrip()), 1), width)]
     out = io.BytesIO()
     c = canvas.Canvas(out)
-    y = 800
+    y, page = 0, 0
     for line in lines:
         if y < 60:
-            c.showPage()
-            y = 800
+            if page:
+                c.drawString(290, 30, f"- {page} -")
+                c.showPage()
+            page, y = page + 1, 800
+            c.setFont("HeiseiKakuGo-W5", 8)
+            c.drawString(400, 820, header)
         c.setFont("HeiseiKakuGo-W5", 10)
         c.drawString(50, y, line)
         y -= 14
+    c.drawString(290, 30, f"- {page} -")
     c.save()
     return out.getvalue()
 
 
-@pytest.mark.parametrize("width", [25, 45])
-def test_lines_broken_mid_word_are_not_taken_for_speakers(width):
-    """The sample as a PDF broken mid-word: short pieces (し, の, 都道府 + 県…) stay in the speech."""
+@pytest.mark.parametrize(
+    ("width", "header"),
+    [(25, ""), (45, ""), (45, "第７回東京デジタルサービス会議　議事要旨"), (30, "東京都デジタルサービス局")],
+)
+def test_lines_broken_mid_word_and_running_headers_are_not_speech(width, header):
+    """The sample as a PDF broken mid-word (し, の, 都道府 + 県… stay in the speech), with a running
+    header on every page (not a heading that cuts the turn it falls in)."""
     text = SAMPLE.read_text()
     want = [(t.speaker.name, t.topic) for t in parse_bytes(text.encode(), SAMPLE.name).turns]
-    got = [(t.speaker.name, t.topic) for t in parse_bytes(flowing_pdf(text, width=width), "sample.pdf").turns]
-    assert got == want
+    parsed = parse_bytes(flowing_pdf(text, width=width, header=header), "sample.pdf")
+    assert [(t.speaker.name, t.topic) for t in parsed.turns] == want
+    assert parsed.meeting.title.startswith("第７回東京デジタルサービス会議")  # or the header naming it
+
+
+def test_running_lines_are_kept_once():
+    pages = [
+        "会議録　第1号\n議長：\n開会します。\n- 1 -",
+        "会議録　第1号\n続けます。\n- 2 -",
+        "会議録　第1号\n以上。\n- 3 -",
+    ]
+    assert without_running_lines(pages) == ["会議録　第1号\n議長：\n開会します。\n- 1 -", "続けます。", "以上。"]
+    assert without_running_lines(pages[:2]) == pages[:2]  # two pages are too few to tell
