@@ -162,5 +162,5 @@ def is_line_fragment(line: str, following: str) -> bool:
     # Read alone, a broken word leaves a stray character (都/道/府); a whole word (国分寺市) does not,
     # even where the next line's first character would also join it (国分寺市 + 市民 → 市市).
     alone = list(tok.tokenize(text))
-    stray = bool(alone) and len(alone[-1].surface()) == 1
-    return stray and any(m.begin() < len(text) < m.end() for m in morphemes)
+    stray = bool(alone) and len(alone[-1].surface()) == 1 and alone[-1].surface().isalnum()
+    return stray and any(m.begin() < len(text) < m.end() and not m.is_oov() for m in morphemes)

@@ -32,3 +32,7 @@ def test_common_words_and_names(sudachi):
 def test_a_label_ending_in_a_one_character_word_is_not_a_fragment_for_that_alone(sudachi):
     assert not is_line_fragment("デジタルサービス局", "資料に沿って説明。")
     assert not is_line_fragment("宮坂副知事", "知事としての考えを述べた。")
+
+
+def test_a_label_in_brackets_over_a_bullet_is_not_a_fragment(sudachi):
+    assert not is_line_fragment("畑中（オブザーバー）", "▪ 官民協働に当たっては、民間と対話をしながら")

@@ -108,3 +108,15 @@ def test_markdown_headings_and_tags_in_text_minutes():
         ("事務局", "閉会", "以上で閉会します。"),
     ]
     assert parsed.meeting.topics == ("防災について", "閉会")
+
+
+def test_a_bare_label_with_a_bracketed_note_over_bullets():
+    text = (
+        "第1回 会議 議事要旨\n日時：令和5年9月1日\n出席者\n■オブザーバー\n畑中 洋亮 一般財団法人 理事\n"
+        "宮坂 学 東京都副知事\n議事\n宮坂\n▪ 発言一。\n畑中（オブザーバー）\n▪ 官民協働に当たっては対話が重要。\n"
+    )
+    parsed = parse_bytes(text.encode(), "bare.txt")
+    assert [(t.speaker.name, t.text) for t in parsed.turns] == [
+        ("宮坂 学", "発言一。"),
+        ("畑中 洋亮", "官民協働に当たっては対話が重要。"),
+    ]
