@@ -263,7 +263,8 @@ def _bracket_speaker(content: str, walk: _Walk) -> bool:
     return is_label_shaped(content) and (walk.judge.evidence(content) or bool(_SURNAME_LABEL.match(compact(content))))
 
 
-def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk) -> str | None:
+def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: str | None = None) -> str | None:
+    """The topic ``line`` opens, or None; ``nxt`` and ``after`` are the two lines that follow it."""
     markdown = markdown_heading(line)  # ### 1. 開会: minutes converted to Markdown keep their sections so
     if markdown is not None:
         return markdown
@@ -277,7 +278,7 @@ def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk) -> str |
         return numbered.group(1).strip()
     if compact(line) in agenda or compact(_AGENDA_NUMBER.sub("", line)) in agenda:
         return _AGENDA_NUMBER.sub("", line).strip() or line
-    opens_turn = nxt is None or _is_marker(nxt, walk.roster) or walk.judge.speaker(nxt, None) is not None
+    opens_turn = nxt is None or _is_marker(nxt, walk.roster) or walk.judge.speaker(nxt, after) is not None
     bracketed = _BRACKET_HEADING.match(nxt or "")
     opens_turn = opens_turn or bool(bracketed and _bracket_speaker(bracketed.group(1), walk))  # then 【事務局】
     item = _NUMBERED_ITEM.match(line)
@@ -367,7 +368,8 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
         if line in _END_WORDS:
             break
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        heading = None if _BULLET_RE.match(line) else _heading(line, nxt, agenda_names, walk)
+        after = lines[i + 2] if i + 2 < len(lines) else None
+        heading = None if _BULLET_RE.match(line) else _heading(line, nxt, agenda_names, walk, after)
         if heading is not None:
             walk.new_topic(heading)
             continue
