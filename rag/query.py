@@ -35,6 +35,15 @@ ENGLISH_ROLES: dict[str, tuple[str, ...]] = {
     "vice minister": ("副大臣",),
     "mayor": ("市長", "区長", "町長", "村長"),
     "deputy mayor": ("副市長",),
+    "state minister": ("副大臣",),
+    "deputy minister": ("副大臣",),
+    "parliamentary vice-minister": ("大臣政務官", "政務官"),
+    "parliamentary vice minister": ("大臣政務官", "政務官"),
+    "director general": ("局長",),
+    "bureau chief": ("局長",),
+    "director": ("部長", "局長"),
+    "section chief": ("課長",),
+    "superintendent": ("教育長",),
 }
 _ENGLISH_ROLE_RE = re.compile(
     r"\b(?:the\s+)?(" + "|".join(re.escape(p) for p in sorted(ENGLISH_ROLES, key=len, reverse=True)) + r")s?\b",

@@ -12,6 +12,7 @@ PEOPLE = [
     Person("p-murai", "村井 純", roles=("座長",), labels=("村井", "村井座長")),
     Person("p-yamada-k", "山田 賢司", roles=("委員",), labels=("山田（賢）委員",)),
     Person("p-yamada-t", "山田 太郎", roles=("委員長",), labels=("山田委員長",)),
+    Person("p-itou", "伊藤 学司", roles=("総合教育政策局長",), labels=("伊藤政府参考人",)),
 ]
 READINGS = {
     "宮坂": "ミヤサカ",
@@ -21,6 +22,8 @@ READINGS = {
     "山田": "ヤマダ",
     "賢司": "ケンジ",
     "太郎": "タロウ",
+    "伊藤": "イトウ",
+    "学司": "ガクシ",
 }
 
 
@@ -39,6 +42,7 @@ def lexicon() -> SpeakerLexicon:
         ("What did the vice governor say about the earthquake?", ("p-miyasaka",), "role", ""),
         ("村井 純さんのクラウドの話", ("p-murai",), "name", "のクラウドの話"),
         ("山田委員長の発言", ("p-yamada-t",), "name", "の発言"),
+        ("What did the director general say about teachers?", ("p-itou",), "role", "What did say about teachers?"),
     ],
 )
 def test_infers_the_named_speaker(lexicon, question, ids, via, rest):
