@@ -6,6 +6,7 @@ format means adding a module and listing it in ``FORMATS``.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from rag.errors import ParseError
@@ -34,6 +35,17 @@ def detect(source: Source) -> MinutesFormat:
             details={"file": source.name, "reason": "unrecognised"},
         )
     return FORMATS[best]
+
+
+def _is_json(text: str) -> bool:
+    """Whether ``text`` is a JSON object or list (which no text format reads)."""
+    if not text.lstrip().startswith(("{", "[")):
+        return False
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _best_parse(source: Source) -> ParsedMinutes:
@@ -78,6 +90,12 @@ def parse_bytes(data: bytes, name: str, *, fmt: str | None = None) -> ParsedMinu
     if fmt is not None:
         if fmt not in FORMATS:
             raise ParseError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+        if fmt in (*_TEXT_FORMATS, plain.name) and _is_json(source.text):
+            raise ParseError(
+                f"{name}: this is JSON, not {fmt} text; give --format {kokkai.name} or {assembly_json.name}, "
+                "or leave the format out to detect it",
+                details={"file": name, "reason": "json_as_text"},
+            )
         return FORMATS[fmt].parse(source)
     try:
         return _best_parse(source)

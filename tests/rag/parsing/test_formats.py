@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from rag.errors import ParseError
 from rag.parsing import FORMATS, detect, parse_bytes, parse_path
 from rag.parsing.base import decode
 from tests.conftest import FIXTURES, SAMPLE, shared_file
@@ -152,3 +153,11 @@ def test_of_two_text_formats_that_claim_a_file_the_one_that_finds_the_turns_wins
     assert parsed.meeting.source_format == "verbatim" and len(parsed.turns) == 8
     summary_text = (FIXTURES / "summary-inline.txt").read_bytes()
     assert parse_bytes(summary_text, "s.txt").meeting.source_format == "summary"  # verbatim finds 1 turn there
+
+
+@pytest.mark.parametrize("fmt", ["summary", "verbatim", "markdown", "plain"])
+def test_json_forced_into_a_text_format_is_refused(fmt):
+    data = (FIXTURES / "kokkai-two-meetings.json").read_bytes()
+    with pytest.raises(ParseError, match="this is JSON") as caught:
+        parse_bytes(data, "diet.json", fmt=fmt)
+    assert caught.value.details["reason"] == "json_as_text"
