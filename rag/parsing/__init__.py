@@ -92,7 +92,7 @@ def parse_bytes(data: bytes, name: str, *, fmt: str | None = None) -> ParsedMinu
             raise ParseError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
         if fmt in (*_TEXT_FORMATS, plain.name) and _is_json(source.text):
             raise ParseError(
-                f"{name}: this is JSON, not {fmt} text; give --format {kokkai.name} or {assembly_json.name}, "
+                f"{name}: this is JSON, not {fmt} text; choose the format {kokkai.name} or {assembly_json.name}, "
                 "or leave the format out to detect it",
                 details={"file": name, "reason": "json_as_text"},
             )
