@@ -44,6 +44,12 @@ _ROSTER_HEAD = re.compile(
     r"^(出席|欠席)?(委員|議員|国務大臣|副大臣|大臣政務官|政府参考人|参考人|説明員|政府特別補佐人)(外の出席者)?"
     r"(?:[（(]?[\d一二三四五六七八九十百]+名[）)]?)?$"
 )
+# Roster sections of assembly minutes named by a phrase, and the group their people belong to.
+_ROSTER_PHRASES = re.compile(
+    r"^(説明のため出席した者|説明員|職務のため出席した事務局職員|事務局職員出席者|議場に出席した事務局職員)"
+)
+_PHRASE_GROUPS = {"説明のため出席した者": "説明員", "説明員": "説明員"}
+_PAGE_NUMBER = re.compile(r"^[-－―]\s*\d{1,4}\s*[-－―]$")
 _SEAT = re.compile(r"(\d+)番\s*(\S.*?)(?=\s+\d+番|$)")
 _SEAT_LABEL = re.compile(r"^\d+番$")
 _AGENDA_HEAD = re.compile(r"^本日の会議に付した案件$")
@@ -112,6 +118,7 @@ def parse_roster_line(line: str, group: str) -> list[Attendee]:
         names = tokens[-2:] if len(tokens) >= 2 and not _ROLE_END.search(tokens[-2]) else tokens[-1:]
         names = names if all(len(n) <= 4 for n in names) else names[-1:]
         role = " ".join(tokens[: len(tokens) - len(names)])
+        role = "議員" if _SEAT_LABEL.match(role) else role  # １番　佐藤　花子君: a member's seat
         people.append(Attendee(name=" ".join(names), group=group, role=role))
         tokens = []
     return people
@@ -129,8 +136,11 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
         if is_turn_start(line):
             return title, roster, agenda, i
         head = _ROSTER_HEAD.match(compact(line))
+        phrase = _ROSTER_PHRASES.match(compact(line))
         if head:
             section, group = "roster", head.group(2)
+        elif phrase:  # 説明のため出席した者, 職務のため出席した事務局職員
+            section, group = "roster", _PHRASE_GROUPS.get(phrase.group(1), "事務局")
         elif _AGENDA_HEAD.match(compact(line)):
             section = "agenda"
         elif not line or _SEPARATOR.match(compact(line)):
@@ -214,6 +224,8 @@ def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
             heading = collapse_spaces(nfkc(markdown))
         elif (found := _HEADING.match(line)) and not _SEPARATOR.match(compact(line)):
             heading = collapse_spaces(nfkc(found.group(1)))
+        elif _PAGE_NUMBER.match(nfkc(line)):  # －２－ between a page's speech and the next's
+            continue
         elif blocks:
             blocks[-1][1].append(line)
     return blocks

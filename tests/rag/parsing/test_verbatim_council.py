@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.parsing import detect, parse_path
+from rag.parsing import detect, parse_bytes, parse_path
 from rag.parsing.base import decode
 from rag.parsing.verbatim import is_turn_start, parse_seat_line
 from tests.conftest import FIXTURES
@@ -76,3 +76,36 @@ def test_what_opens_a_turn(line, turn):
 
 def test_seat_line():
     assert [a.name for a in parse_seat_line("１番　佐藤　花子　　２番　鈴木一郎", "議員")] == ["佐藤 花子", "鈴木一郎"]
+
+
+COUNCIL_WITH_HONORIFICS = """令和６年第２回みなと市議会定例会会議録（第３号）
+令和６年６月12日（水曜日）
+出席議員（２名）
+　　１番　佐藤　花子君　　　　２番　田中　次郎君
+説明のため出席した者
+　　市長　山本　三郎君　　　　総務部長　伊藤　学君
+職務のため出席した事務局職員
+　　事務局長　小林　一君
+－１－
+◎開議の宣告
+○議長（田中次郎君）　ただいまから本日の会議を開きます。
+◆１番（佐藤花子君）　保育所の待機児童について伺います。
+－２－
+◎市長（山本三郎君）　お答えします。待機児童は解消しました。
+"""
+
+
+def test_rosters_by_phrase_seats_with_honorifics_and_page_numbers():
+    parsed = parse_bytes(COUNCIL_WITH_HONORIFICS.encode(), "council.txt")
+    assert [(a.name, a.role, a.group) for a in parsed.meeting.attendees] == [
+        ("佐藤 花子", "議員", "議員"),
+        ("田中 次郎", "議員", "議員"),
+        ("山本 三郎", "市長", "説明員"),
+        ("伊藤 学", "総務部長", "説明員"),
+        ("小林 一", "事務局長", "事務局"),
+    ]
+    assert [(t.speaker.name, t.speaker.group, t.text) for t in parsed.turns] == [
+        ("田中 次郎", "議員", "ただいまから本日の会議を開きます。"),
+        ("佐藤 花子", "議員", "保育所の待機児童について伺います。"),  # no －２－ page number in the speech
+        ("山本 三郎", "説明員", "お答えします。待機児童は解消しました。"),
+    ]
