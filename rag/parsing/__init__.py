@@ -25,16 +25,20 @@ _RIVAL = 0.5
 _FALLBACK_REASONS = {"unrecognised": "no minutes format was recognised", "no_turns": "no speaker lines were recognised"}
 
 
-def detect(source: Source) -> MinutesFormat:
-    """The format that claims the source most confidently; ``ParseError`` when none does."""
+def _ranked(source: Source) -> list[tuple[float, MinutesFormat]]:
+    """Every format with its confidence, most confident first; ``ParseError`` when none is confident."""
     scored = sorted(((fmt.sniff(source), fmt.name) for fmt in FORMATS.values()), reverse=True)
-    score, best = scored[0]
-    if score < _MIN_CONFIDENCE:
+    if scored[0][0] < _MIN_CONFIDENCE:
         raise ParseError(
             f"{source.name}: not recognised as minutes (no speaker turns in any known format: {', '.join(FORMATS)})",
             details={"file": source.name, "reason": "unrecognised"},
         )
-    return FORMATS[best]
+    return [(score, FORMATS[fmt_name]) for score, fmt_name in scored]
+
+
+def detect(source: Source) -> MinutesFormat:
+    """The format that claims the source most confidently; ``ParseError`` when none does."""
+    return _ranked(source)[0][1]
 
 
 def _is_json(text: str) -> bool:
@@ -52,12 +56,10 @@ def _best_parse(source: Source) -> ParsedMinutes:
     """The most confident format's parse; where another text format claims the text too, the parse
     that attributes the most turns (the Diet's text, a long roster then ``○`` turns, has 出席委員
     headers a summary also has: read as a summary, its 19 turns were 2)."""
-    best = detect(source)
+    (_, best), *others = _ranked(source)  # each format sniffs once
     if best.name not in _TEXT_FORMATS:
         return best.parse(source)
-    rivals = [
-        fmt for fmt in FORMATS.values() if fmt is not best and fmt.name in _TEXT_FORMATS and fmt.sniff(source) >= _RIVAL
-    ]
+    rivals = [fmt for score, fmt in others if fmt.name in _TEXT_FORMATS and score >= _RIVAL]
     if not rivals:
         return best.parse(source)
     parses, errors = [], []
