@@ -6,13 +6,12 @@ format means adding a module and listing it in ``FORMATS``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from rag.errors import ParseError
 from rag.models import ParsedMinutes
 from rag.parsing import assembly_json, docx, html, kokkai, markdown_turns, pdf, plain, summary, verbatim
-from rag.parsing.base import MinutesFormat, Source, content_hash, decode
+from rag.parsing.base import MinutesFormat, Source, content_hash, decode, json_or_none
 
 FORMATS: dict[str, MinutesFormat] = {
     m.name: m for m in (kokkai, assembly_json, markdown_turns, verbatim, summary, plain)
@@ -43,13 +42,7 @@ def detect(source: Source) -> MinutesFormat:
 
 def _is_json(text: str) -> bool:
     """Whether ``text`` is a JSON object or list (which no text format reads)."""
-    if not text.lstrip().startswith(("{", "[")):
-        return False
-    try:
-        json.loads(text)
-    except (ValueError, RecursionError):
-        return False
-    return True
+    return text.lstrip().startswith(("{", "[")) and json_or_none(text) is not None
 
 
 def _best_parse(source: Source) -> ParsedMinutes:

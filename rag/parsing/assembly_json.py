@@ -12,7 +12,7 @@ import re
 
 from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Turn
-from rag.parsing.base import Source, load_json, meeting_id_for, no_turns, wrong_shape
+from rag.parsing.base import Source, json_or_none, load_json, meeting_id_for, no_turns, wrong_shape
 from rag.parsing.speech import agenda_topic, parse_kanji_roster, split_speaker_prefix, strip_stage_directions
 from rag.people import compact, resolve_speaker
 from rag.text import find_date
@@ -35,10 +35,7 @@ def split(data: bytes, name: str) -> list[tuple[bytes, str]]:
     ``name``); ``[(data, name)]`` for anything else."""
     if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") or b'"Proceeding"' not in data[:5000]:
         return [(data, name)]
-    try:
-        loaded = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return [(data, name)]  # the parser says what is wrong with it
+    loaded = json_or_none(data)  # not JSON: the parser says what is wrong with it
     if not isinstance(loaded, list) or not loaded or not all(isinstance(x, dict) and "Proceeding" in x for x in loaded):
         return [(data, name)]
     if len(loaded) == 1:

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from rag.errors import ParseError
 from rag.text import find_date, find_time_range, nfkc
@@ -119,6 +119,14 @@ def meeting_id_for(title: str, date: str) -> str:
     key = re.sub(r"\s+", "", nfkc(title))
     digest = hashlib.sha1(f"{date}|{key}".encode()).hexdigest()[:8]
     return f"{date or 'undated'}-{digest}"
+
+
+def json_or_none(data: bytes | str) -> Any:
+    """Parsed JSON, or None for anything that is not JSON (undecodable, invalid, nested too deep)."""
+    try:
+        return json.loads(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
 
 
 def load_json(text: str, name: str) -> object:

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
-from rag.parsing.base import Source, load_json, meeting_id_for, no_turns, wrong_shape
+from rag.parsing.base import Source, json_or_none, load_json, meeting_id_for, no_turns, wrong_shape
 from rag.parsing.speech import (
     agenda_topic,
     parse_agenda_block,
@@ -52,10 +52,7 @@ def split(data: bytes, name: str) -> list[tuple[bytes, str]]:
     head = data[:5000]
     if b'"meetingRecord"' not in head and b'"speechRecord"' not in head:
         return [(data, name)]
-    try:
-        loaded = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return [(data, name)]  # the parser says what is wrong with it
+    loaded = json_or_none(data)  # not JSON: the parser says what is wrong with it
     records = _records(loaded)
     if records is None or (len(records) == 1 and "meetingRecord" in loaded):
         return [(data, name)]
