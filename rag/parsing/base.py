@@ -42,16 +42,16 @@ class MinutesFormat(Protocol):
 # Markup that minutes converted to Markdown or saved from a page keep: never speech.
 HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(\S.*)$")
-_HEADING_NUMBER = re.compile(r"^[（(]?[0-9０-９]+[）).．、\s　]+")
+_HEADING_NUMBER = re.compile(r"^[0-9０-９]+[.．、\s　]+")
 
 
 def markdown_heading(line: str) -> str | None:
     """The section a Markdown heading names (``### ６　討議（２）`` → 討議（２）), "" for a table of
-    contents (目次), None when ``line`` is not a heading."""
+    contents (目次) or a bare number, None when ``line`` is not a heading."""
     found = _MARKDOWN_HEADING.match(line.strip())
     if not found:
         return None
-    text = _HEADING_NUMBER.sub("", found.group(1)).strip() or found.group(1).strip()
+    text = _HEADING_NUMBER.sub("", found.group(1)).strip()
     return "" if text == "目次" else text
 
 

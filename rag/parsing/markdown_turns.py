@@ -10,7 +10,7 @@ import itertools
 import re
 
 from rag.models import Meeting, ParsedMinutes, Turn
-from rag.parsing.base import HTML_TAG, Source, find_when, meeting_id_for, no_turns
+from rag.parsing.base import HTML_TAG, Source, find_when, markdown_heading, meeting_id_for, no_turns
 from rag.parsing.summary import meeting_title
 from rag.people import resolve_speaker
 from rag.text import find_date
@@ -21,7 +21,6 @@ _TURN = re.compile(r"^【([^】]{1,30})】\s*(.*)$")
 # Emphasis around a label (``**【宮坂副知事】**``), as Markdown editors and converters often write it.
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(【[^】]{1,30}】)\1")
 _HEADING = re.compile(r"^\s*(#{1,6})\s+(.*)$")
-_NUMBERING = re.compile(r"^[0-9０-９]+[.．、\s　]+")
 _TITLE_DATE = re.compile(r"^\s*(\d{4}\.\d{1,2}\.\d{1,2})\s*")
 
 
@@ -56,9 +55,9 @@ def parse(source: Source) -> ParsedMinutes:
     topic = ""
     for line in lines:
         heading = _HEADING.match(line)
-        if heading and heading.group(1) not in ("#", "##"):
-            text = _NUMBERING.sub("", heading.group(2).strip())
-            if text and text != "目次":
+        if heading and heading.group(1) not in ("#", "##"):  # # and ## are the title
+            text = markdown_heading(line)
+            if text:
                 topic = text
                 topics.append(text)
             continue
