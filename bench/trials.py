@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 
@@ -107,12 +108,8 @@ def hubness(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
 def with_legs(engine: Engine, dense, second, measure: Callable[[], dict]) -> dict:
     """``measure()`` with the snapshot's two dense legs swapped, then put back."""
     snap = engine.snapshot()
-    kept = snap.dense, snap.second
-    snap.dense, snap.second = dense, second
-    try:
+    with patch.object(snap, "dense", dense), patch.object(snap, "second", second):
         return measure()
-    finally:
-        snap.dense, snap.second = kept
 
 
 def hubness_trials(engine: Engine, questions: list[Question], ids: np.ndarray, texts: list[str]) -> dict[str, dict]:
@@ -182,11 +179,8 @@ def extra_lexical_leg(index: LexicalIndex, n: int, *, weight: float):
     def weighted(self, *, english):
         return {**weights(self, english=english), "grams": 0.0 if english else weight}
 
-    Retriever._legs, Retriever._weights = with_grams, weighted  # type: ignore[method-assign]
-    try:
+    with patch.object(Retriever, "_legs", with_grams), patch.object(Retriever, "_weights", weighted):
         yield
-    finally:
-        Retriever._legs, Retriever._weights = legs, weights  # type: ignore[method-assign]
 
 
 def ngram_trials(engine: Engine, questions: list[Question], ids: np.ndarray, texts: list[str]) -> dict[str, dict]:
@@ -232,11 +226,8 @@ def score_fusion(kind: str, *, length: float):
                 fused[rid] = fused.get(rid, 0.0) + gain
         return sorted(fused.items(), key=lambda kv: -kv[1])
 
-    Retriever._fuse = fuse  # type: ignore[method-assign]
-    try:
+    with patch.object(Retriever, "_fuse", fuse):
         yield
-    finally:
-        Retriever._fuse = ranked  # type: ignore[method-assign]
 
 
 def score_fusion_trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
