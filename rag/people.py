@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from rag.models import Attendee, Speaker
 from rag.text import nfkc
+from rag.tokenize import surname_and_title
 
 # Labels that name an office, not a person.
 SECRETARIAT = ("事務局", "司会", "書記", "議長席", "会議録情報")
@@ -21,6 +22,7 @@ ROLE_SUFFIXES = tuple(
             "委員長",
             "副委員長",
             "委員",
+            "議員",
             "理事",
             "座長",
             "副座長",
@@ -154,19 +156,72 @@ def is_office_label(bare: str) -> bool:
     return bool(_BODIES.search(name)) and not re.fullmatch(r"[\u4e00-\u9fff々ヶ]{1,4}", name)
 
 
+# A member's seat number before the name (七十二番吉田信夫, ３番（佐藤花子君）): the role is 議員.
+_SEAT = re.compile(r"^[0-9一二三四五六七八九十百千〇]+番")
+# Marks some minutes put before a label (○議長, ◎教育長, ◆３番); they are not part of it.
+_LABEL_MARKS = "○〇◯◎◆◇△▲"
+
+
+def _named_inside(bare: str, extras: str) -> tuple[str, str] | None:
+    """``知事（石原慎太郎君）`` → (石原慎太郎, 知事), ``三十番（野島善司君）`` → (野島善司, 議員): the Diet's way
+    of writing a role with the name in brackets; else None."""
+    inner = compact(extras).removesuffix("君")
+    if not extras.endswith("君") or len(inner) < 2:
+        return None
+    role = "議員" if _SEAT.fullmatch(compact(bare)) else compact(bare)
+    return inner, role
+
+
+def _unique(people: Sequence[Attendee]) -> Attendee | None:
+    return people[0] if len({compact(p.name) for p in people}) == 1 else None
+
+
+def _by_name_part(who: str, roster: Sequence[Attendee]) -> Attendee | None:
+    """The one roster person whose name starts with ``who`` (a surname, or a full name without its space)."""
+    key = compact(who)
+    return _unique([p for p in roster if len(key) >= 2 and compact(p.name).startswith(key)]) if key else None
+
+
+def _by_role(role: str, roster: Sequence[Attendee]) -> Attendee | None:
+    """The one roster person who holds ``role`` (``議長`` alone names the chair)."""
+    key = compact(role)
+    return _unique([p for p in roster if key and key in (compact(p.role), compact(p.title))]) if key else None
+
+
+def name_and_role(bare: str) -> tuple[str, str]:
+    """``宮坂副知事`` → (宮坂, 副知事) by the role words; ``比留間教育長`` → (比留間, 教育長) by SudachiPy
+    (a proper noun, then a title no list holds); ``七十二番吉田信夫`` → (吉田信夫, 議員)."""
+    key = compact(bare)
+    seat = _SEAT.match(key)
+    if seat and len(key) > seat.end():
+        return key[seat.end() :], "議員"
+    who, role = split_name_role(bare)
+    if not role and 3 <= len(key) <= 16 and key == bare:  # a name written with its space is a name
+        return surname_and_title(key) or (who, role)
+    return who, role
+
+
 def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: str = "") -> Speaker:
     """Resolve ``label`` against the roster; unknown people keep their label as their name, and a
     label that names an office (事務局, 国分寺市, 東京都CIO) is a speaker that is not a person."""
     label = label.strip()
-    bare, extras = split_label(label)
-    person, rest = (None, "") if compact(bare) in SECRETARIAT else match_attendee(bare, roster, hint=extras)
-    if person is None and is_office_label(bare):
-        key = compact(bare)
-        return Speaker(
-            label=label, name=key, group=key, affiliation=extras, is_person=False, person_id=office_id(label)
-        )
+    bare, extras = split_label(label.lstrip(_LABEL_MARKS).strip())
+    inside = _named_inside(bare, extras)
+    if inside is not None:
+        who, role = inside
+        person = _by_name_part(who, roster)
+        extras = ""
+    else:
+        person, role = (None, "") if compact(bare) in SECRETARIAT else match_attendee(bare, roster, hint=extras)
+        if person is None and is_office_label(bare):
+            key = compact(bare)
+            return Speaker(
+                label=label, name=key, group=key, affiliation=extras, is_person=False, person_id=office_id(label)
+            )
+        if person is None:
+            who, role = name_and_role(bare)
+            person = _by_name_part(who, roster) or (_by_role(compact(bare), roster) if not role else None)
     if person is None:
-        who, role = split_name_role(bare)
         return Speaker(
             label=label,
             name=who,
@@ -177,7 +232,7 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
     return Speaker(
         label=label,
         name=person.name,
-        role=rest or person.role or person.title,
+        role=role or person.role or person.title,
         group=person.group or extras or default_group,
         affiliation=person.affiliation,
         person_id=person_id(person.name),

@@ -18,7 +18,20 @@ from rag.romaji import to_romaji
 from rag.text import nfkc
 
 # Role words too common to point at one person (every member is a 委員, every Diet speaker a 君).
-_GENERIC_ROLES = {"委員", "構成員", "君", "氏", "さん", "理事", "参考人", "オブザーバー", "幹事", "教授", "准教授"}
+_GENERIC_ROLES = {
+    "委員",
+    "議員",
+    "構成員",
+    "君",
+    "氏",
+    "さん",
+    "理事",
+    "参考人",
+    "オブザーバー",
+    "幹事",
+    "教授",
+    "准教授",
+}
 # English role phrases and the Japanese role words they mean; longest phrases are tried first.
 ENGLISH_ROLES: dict[str, tuple[str, ...]] = {
     "vice governor": ("副知事",),

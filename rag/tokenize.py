@@ -139,6 +139,26 @@ def _word_tokenizer():
     return tok
 
 
+def surname_and_title(label: str) -> tuple[str, str] | None:
+    """``比留間教育長`` → (比留間, 教育長), ``鈴木主税局長`` → (鈴木, 主税局長): a name (one or two proper
+    nouns: a surname, often read as a place name, and a given name) followed only by common nouns
+    and suffixes, a title, as SudachiPy reads the label; else None. Titles are too many to list
+    (教育長, 危機管理監, 消防総監, 審議官), so the dictionary says where the name ends."""
+    morphemes = list(_word_tokenizer().tokenize(nfkc(label)))
+    names = 0
+    while names < min(2, len(morphemes) - 1) and morphemes[names].part_of_speech()[1:3] in (
+        ("固有名詞", "人名"),
+        ("固有名詞", "地名"),
+    ):
+        names += 1
+    rest = morphemes[names:]
+    if not names or not rest:
+        return None
+    if not all(m.part_of_speech()[:2] in (("名詞", "普通名詞"), ("接尾辞", "名詞的")) for m in rest):
+        return None
+    return "".join(m.surface() for m in morphemes[:names]), "".join(m.surface() for m in rest)
+
+
 # Parts of speech that never open a label: particles and auxiliaries (の, とは, です).
 _FUNCTION_POS = ("助詞", "助動詞")
 

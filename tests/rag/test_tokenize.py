@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.tokenize import is_common_word, is_line_fragment
+from rag.tokenize import is_common_word, is_line_fragment, surname_and_title
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,19 @@ def test_a_label_ending_in_a_one_character_word_is_not_a_fragment_for_that_alone
 
 def test_a_label_in_brackets_over_a_bullet_is_not_a_fragment(sudachi):
     assert not is_line_fragment("畑中（オブザーバー）", "▪ 官民協働に当たっては、民間と対話をしながら")
+
+
+@pytest.mark.parametrize(
+    ("label", "split"),
+    [
+        ("比留間教育長", ("比留間", "教育長")),
+        ("鈴木主税局長", ("鈴木", "主税局長")),
+        ("樋口消防総監", ("樋口", "消防総監")),
+        ("高橋統括官", ("高橋", "統括官")),
+        ("吉田信夫", None),  # a full name, no title
+        ("防災対策", None),  # no name
+        ("醍醐危機管理監", None),  # 醍醐 is read as a common noun: no guess
+    ],
+)
+def test_a_name_then_a_title_no_list_holds(sudachi, label, split):
+    assert surname_and_title(label) == split

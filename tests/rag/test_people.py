@@ -1,0 +1,47 @@
+"""Speaker labels as minutes write them, resolved against a roster (rag.people.resolve_speaker)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.models import Attendee
+from rag.people import resolve_speaker
+
+ROSTER = [
+    Attendee(name="中村 明彦", group="議員", role="議長"),
+    Attendee(name="野島 善司", group="議員", role="議員"),
+    Attendee(name="石原慎太郎", group="説明員", role="知事"),
+    Attendee(name="猪瀬 直樹", group="説明員", role="副知事"),
+    Attendee(name="比留間英人", group="説明員", role="教育長"),
+]
+
+
+@pytest.mark.parametrize(
+    ("label", "name", "role"),
+    [
+        ("中村議長", "中村 明彦", "議長"),
+        ("議長", "中村 明彦", "議長"),  # a role alone, held by one person
+        ("石原知事", "石原慎太郎", "知事"),  # a surname of a name written without its space
+        ("知事（石原慎太郎君）", "石原慎太郎", "知事"),  # the Diet's way: the name in brackets
+        ("副知事（猪瀬直樹君）", "猪瀬 直樹", "副知事"),
+        ("○三十番（野島善司君）", "野島 善司", "議員"),  # a seat number is a member's
+        ("三十番野島善司", "野島 善司", "議員"),
+        ("比留間教育長", "比留間英人", "教育長"),  # 教育長 is in no list: SudachiPy finds the surname
+        ("宮坂 学", "宮坂 学", ""),  # not on the roster: the label as written
+        ("山田審議官", "山田", "審議官"),
+    ],
+)
+def test_labels_resolve_to_the_roster(sudachi, label, name, role):
+    speaker = resolve_speaker(label, ROSTER)
+    assert (speaker.name, speaker.role) == (name, role)
+    assert speaker.is_person
+
+
+def test_a_role_two_people_hold_names_no_one():
+    roster = [*ROSTER, Attendee(name="鈴木 花子", group="議員", role="議員")]
+    assert resolve_speaker("議員", roster).name == "議員"
+
+
+def test_offices_stay_offices(sudachi):
+    assert not resolve_speaker("事務局", ROSTER).is_person
+    assert not resolve_speaker("国分寺市", ROSTER).is_person
