@@ -21,7 +21,7 @@ name = "assembly-json"
 
 _NO_SPEAKER = ("null", "None", "")
 _HONORIFIC = re.compile(r"君$")  # 増子副委員長君: the honorific is not part of the role
-_SECTION = re.compile(r"^[\s　]*(出席委員|欠席委員|出席説明員|委員外の出席者|本日の会議に付した事件)")
+_SECTION = re.compile(r"^[\s　]*(出席委員|出席議員|欠席委員|欠席議員|出席説明員|委員外の出席者|本日の会議に付した事件)")
 
 
 def sniff(source: Source) -> float:
@@ -53,8 +53,8 @@ def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
         if match:
             section = match.group(1)
             continue
-        if section == "出席委員":
-            roster += parse_kanji_roster(line, group="委員")
+        if section in ("出席委員", "出席議員"):
+            roster += parse_kanji_roster(line, group=section[2:])
         elif section in ("出席説明員", "委員外の出席者"):
             roster += parse_kanji_roster(line, group="説明員" if section == "出席説明員" else "参考人")
         elif section == "本日の会議に付した事件" and line.strip():

@@ -17,13 +17,14 @@ SPEAKER_LABEL = r"[^\s　（(]{1,30}(?:[（(][^）)\n]{0,30}[）)])?|[^\s　]{1,
 COUNCIL_MARKS = "◎◆◇△▲"
 STRICT_SPEAKER_LABEL = (
     r"[^\s　（(]{1,20}[（(][^）)\n]{1,20}[）)]"
-    r"|[^\s　（(]{1,20}(?:議員|議長|委員長|委員|知事|市長|区長|町長|村長|教育長|部長|局長|課長|理事者|君)"
+    r"|[^\s　（(]{1,20}(?:議員|委員|知事|理事者|長|監|官|君)"  # 教育長, 危機管理監, 審議官: a title's last word
 )
 _SPEAKER_PREFIX = re.compile(
     rf"^[○〇◯]\s*({SPEAKER_LABEL})(?:[\s　]+|$)|^[{COUNCIL_MARKS}]\s*({STRICT_SPEAKER_LABEL})[\s　]+"
 )
 _ROSTER_ENTRY = re.compile(r"(.{1,40}?)君")
-ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|教授|委員|参考人|官|者|員))[\s　]*(?=[^　\s])")
+ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|知事|教授|委員|参考人|官|者|員))[\s　]*(?=[^　\s])")
+_SEAT_HEAD = re.compile(r"^[0-9０-９一二三四五六七八九十百千〇]+番[\s　]*")
 
 
 def strip_stage_directions(text: str) -> str:
@@ -47,13 +48,17 @@ def split_speaker_prefix(speech: str) -> tuple[str, str]:
 
 
 def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
-    """Roster lines like ``委員長大津　浩子君`` or ``総務局局長笠井　謙一君`` (role run into the name)."""
+    """Roster lines like ``委員長大津　浩子君``, ``総務局局長笠井　謙一君`` (role run into the name) or
+    ``七十二番　吉田　信夫君`` (a member's seat: role 議員)."""
     people = []
     for entry in _ROSTER_ENTRY.findall(text):
         entry = entry.strip(" 　")
         role = ""
         head = ROLE_HEAD.match(entry)
-        if head and len(head.group(1)) >= 2:
+        seat = _SEAT_HEAD.match(entry)
+        if seat:  # 七十二番　吉田　信夫君: a member's seat
+            role, entry = "議員", entry[seat.end() :]
+        elif head and len(head.group(1)) >= 2:
             role, entry = head.group(1).strip(" 　"), entry[head.end() :]
         name = collapse_spaces(entry)
         if name:

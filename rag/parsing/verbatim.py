@@ -29,7 +29,7 @@ from rag.parsing.speech import (
     split_speaker_prefix,
     strip_stage_directions,
 )
-from rag.people import ROLE_SUFFIXES, SECRETARIAT, compact, person_id, split_label, split_name_role
+from rag.people import ROLE_SUFFIXES, SECRETARIAT, compact, name_and_role, person_id, split_label
 from rag.text import collapse_spaces, find_date, find_time_range, nfkc
 
 name = "verbatim"
@@ -124,6 +124,18 @@ def parse_roster_line(line: str, group: str) -> list[Attendee]:
     return people
 
 
+def parse_titled_line(line: str, group: str) -> list[Attendee]:
+    """``教育長　比留間英人　　危機管理監　醍醐　勇司`` → two attendees: a roster of titles and names
+    without 君, as the 説明のため出席した者 lists of many councils write it (entries apart by wide gaps)."""
+    people = []
+    for entry in re.split(r"[ \u3000]{2,}", line.strip(" \u3000")):
+        role, *names = collapse_spaces(nfkc(entry)).split(" ")
+        titled = bool(_ROLE_END.search(role)) or role.endswith("事")  # 市長, 危機管理監, 知事
+        if titled and 1 <= len(names) <= 2 and all(1 <= len(n) <= 5 for n in names):
+            people.append(Attendee(name=" ".join(names), group=group, role=role))
+    return people
+
+
 def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int]:
     """Title lines, roster, agenda, and the index of the first turn."""
     title: list[str] = []
@@ -154,6 +166,8 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
             roster += parse_roster_line(line, group)
         elif section == "roster" and group == "議員" and _SEAT.search(nfkc(line)):
             roster += parse_seat_line(line, group)
+        elif section == "roster":
+            roster += parse_titled_line(line, group)
         elif section == "agenda":
             agenda.append(line)
     return title, roster, agenda, len(lines)
@@ -169,7 +183,7 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
     if inner and (named_inside or (len(inner) >= 3 and compact(bare) in (*ROLE_SUFFIXES, "政府参考人"))):
         surname, role, given = inner, compact(bare), ""  # 政府参考人（伊藤学司君）: the name is inside
     else:
-        surname, role = split_name_role(compact(bare))
+        surname, role = name_and_role(compact(bare))
         given = inner
     role = "議員" if _SEAT_LABEL.match(role) else role
     candidates = [p for p in roster if surname and compact(p.name).startswith(surname)]

@@ -61,3 +61,26 @@ def test_a_speech_that_starts_like_a_label_of_someone_else_keeps_its_text():
     proceeding = copy.deepcopy(PROCEEDING)
     proceeding["Proceeding"][2]["Utterance"] = "○防災備蓄について　予算を伺います。"
     assert _turns(proceeding)[1] == ("高橋 春子", "委員", "○防災備蓄について　予算を伺います。")
+
+
+def test_a_plenary_sitting_names_members_by_seat_and_the_executive_by_title():
+    header = (
+        "議場\n　午後一時開議\n出席議員　百二十三名\n三十番　野島　善司君\n七十二番　吉田　信夫君\n"
+        "出席説明員\n知事　石原慎太郎君\n副知事　猪瀬　直樹君\n教育長　比留間英人君\n"
+    )
+    speakers = ["七十二番吉田信夫君", "知事（石原慎太郎君）", "猪瀬副知事", "比留間教育長", "○三十番（野島善司君）"]
+    proceeding = {
+        "Date": "2012/6/12",
+        "ProceedingTitle": "平成二十四年第二回定例会本会議第七号",
+        "Proceeding": [{"Speaker": "null", "Utterance": header}]
+        + [{"Speaker": s, "Utterance": "防災について申し上げます。"} for s in speakers],
+    }
+    parsed = _parsed(proceeding)
+    assert [(a.name, a.role) for a in parsed.meeting.attendees][:2] == [("野島 善司", "議員"), ("吉田 信夫", "議員")]
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("吉田 信夫", "議員"),
+        ("石原慎太郎", "知事"),
+        ("猪瀬 直樹", "副知事"),
+        ("比留間英人", "教育長"),
+        ("野島 善司", "議員"),
+    ]

@@ -109,3 +109,30 @@ def test_rosters_by_phrase_seats_with_honorifics_and_page_numbers():
         ("佐藤 花子", "議員", "保育所の待機児童について伺います。"),  # no －２－ page number in the speech
         ("山本 三郎", "説明員", "お答えします。待機児童は解消しました。"),
     ]
+
+
+COUNCIL_WITH_TITLES = """令和６年第２回みなと市議会定例会会議録（第３号）
+令和６年６月12日（水曜日）
+出席議員（１名）
+　　１番　佐藤　花子君
+説明のため出席した者
+　　教育長　比留間英人　　　　危機管理監　醍醐　勇司
+◎開議の宣告
+◆１番（佐藤花子君）　避難所の運営について伺います。
+◎比留間教育長　学校の体育館を開放します。
+◎醍醐危機管理監　備蓄も見直しました。
+"""
+
+
+def test_a_roster_without_honorifics_and_speakers_named_by_surname_and_title():
+    parsed = parse_bytes(COUNCIL_WITH_TITLES.encode(), "council.txt")
+    assert [(a.name, a.role) for a in parsed.meeting.attendees] == [
+        ("佐藤 花子", "議員"),
+        ("比留間英人", "教育長"),
+        ("醍醐 勇司", "危機管理監"),
+    ]
+    assert [(t.speaker.name, t.speaker.role, t.text) for t in parsed.turns] == [
+        ("佐藤 花子", "議員", "避難所の運営について伺います。"),
+        ("比留間英人", "教育長", "学校の体育館を開放します。"),  # its own turn, not the member's
+        ("醍醐 勇司", "危機管理監", "備蓄も見直しました。"),
+    ]
