@@ -40,7 +40,15 @@ class MinutesFormat(Protocol):
 
 
 # Markup that minutes converted to Markdown or saved from a page keep: never speech.
-HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+# Only a tag's own grammar (an HTML element name, then name=value attributes) counts, so a heading
+# in angle brackets (<GovTech 東京について>, ＜防災について＞ after NFKC) is kept as text.
+_HTML_ELEMENTS = (
+    "a|abbr|article|aside|b|big|blockquote|body|br|caption|center|code|col|colgroup|dd|del|div|dl|dt|em|"
+    "figure|font|footer|h[1-6]|head|header|hr|html|i|img|ins|li|link|main|mark|meta|nav|ol|p|pre|rb|rp|rt|"
+    "ruby|s|section|small|span|strike|strong|style|sub|sup|table|tbody|td|tfoot|th|thead|title|tr|tt|u|ul"
+)
+_HTML_ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?"""
+HTML_TAG = re.compile(rf"</?(?i:{_HTML_ELEMENTS})(?:{_HTML_ATTRIBUTE})*\s*/?>")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(\S.*)$")
 _HEADING_NUMBER = re.compile(r"^[0-9０-９]+[.．、\s　]+")
 

@@ -55,8 +55,12 @@ _CIRCLE = re.compile(r"^[○〇◯]\s*")
 _INLINE_MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*(\S.*)$")
 # A name written with its space (``宮坂 学：``, ``宮坂　副知事：``) alone on its line.
 _SPACED_MARKER = re.compile(r"^([^\s：:。、「」]{1,8})[ 　]+([^\s：:。、「」]{1,8})\s*[：:]\s*$")
-_PAREN_MARKER = re.compile(r"^[（(]([^）)0-9０-９]{1,40})[）)]$")
-_BRACKET_HEADING = re.compile(r"^【([^】]{1,40})】$")
+# （宮坂）, and （畑中（オブザーバー））: a label that carries its own brackets, one level deep.
+_PAREN_MARKER = re.compile(r"^[（(]((?:[^（(）)0-9０-９]|[（(][^（(）)]{1,20}[）)]){1,40})[）)]$")
+# A line wholly in one pair of brackets: 【議事】, ＜GovTech 東京について＞, 〈防災〉, ［報告］, 《閉会》.
+_BRACKET_HEADING = re.compile(
+    r"^(?:【([^】]{1,40})】|[＜<]([^＜<＞>]{1,40})[＞>]|〈([^〉]{1,40})〉|《([^》]{1,40})》|[［\[]([^］\]]{1,40})[］\]])$"
+)
 _NUMBERED_HEADING = re.compile(r"^[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]\s*(\S.{0,40})$")
 _NAME_TOKEN = re.compile(r"^[\u4e00-\u9fff々ヶ]{1,4}$")
 _SURNAME_LABEL = re.compile(r"^[\u4e00-\u9fff々ヶ]{2,4}$")
@@ -258,6 +262,12 @@ def _spaced_label(line: str, roster: list[Attendee]) -> str:
     return label if named or _looks_like_speaker(label, roster, loose=False) else ""
 
 
+def _bracketed(line: str | None) -> str | None:
+    """What ``line`` holds inside its one pair of brackets, or None."""
+    match = _BRACKET_HEADING.match(line or "")
+    return next(g for g in match.groups() if g is not None) if match else None
+
+
 def _bracket_speaker(content: str, walk: _Walk) -> bool:
     """Whether 【content】 names a speaker (事務局, 宮坂副知事, 古橋委員) rather than a section."""
     return is_label_shaped(content) and (walk.judge.evidence(content) or bool(_SURNAME_LABEL.match(compact(content))))
@@ -268,9 +278,9 @@ def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: s
     markdown = markdown_heading(line)  # ### 1. 開会: minutes converted to Markdown keep their sections so
     if markdown is not None:
         return markdown
-    bracket = _BRACKET_HEADING.match(line)
-    if bracket and not _bracket_speaker(bracket.group(1), walk):  # 【1.挨拶】, not 【宮坂副知事】
-        return _AGENDA_NUMBER.sub("", bracket.group(1)).strip()
+    bracket = _bracketed(line)
+    if bracket and not _bracket_speaker(bracket, walk):  # 【1.挨拶】, not 【宮坂副知事】
+        return _AGENDA_NUMBER.sub("", bracket).strip()
     if line.startswith(("■", "□", "◆")) and not _MARKER.match(line[1:].strip()):
         return line[1:].strip()
     numbered = _NUMBERED_HEADING.match(line)
@@ -279,8 +289,9 @@ def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: s
     if compact(line) in agenda or compact(_AGENDA_NUMBER.sub("", line)) in agenda:
         return _AGENDA_NUMBER.sub("", line).strip() or line
     opens_turn = nxt is None or _is_marker(nxt, walk.roster) or walk.judge.speaker(nxt, after) is not None
-    bracketed = _BRACKET_HEADING.match(nxt or "")
-    opens_turn = opens_turn or bool(bracketed and _bracket_speaker(bracketed.group(1), walk))  # then 【事務局】
+    bracketed = _bracketed(nxt)
+    opens_turn = opens_turn or bool(bracketed and _bracket_speaker(bracketed, walk))  # then 【事務局】
+    opens_turn = opens_turn or _paren_label(nxt or "", walk.roster) is not None  # then （事務局）
     item = _NUMBERED_ITEM.match(line)
     if item and opens_turn:  # 2. デジタル人材の確保について, then 〇事務局
         return item.group(1).strip()
@@ -300,6 +311,12 @@ def _paren_speaker(content: str, roster: list[Attendee]) -> tuple[str, str] | No
     if not all(_NAME_TOKEN.match(t) for t in names) or split_name_role(names[-1])[1]:
         return None
     return " ".join(names), " ".join(tokens[: len(tokens) - len(names)])
+
+
+def _paren_label(line: str, roster: list[Attendee]) -> tuple[str, str] | None:
+    """The speaker a ``（宮坂）`` line names, as (label, role), or None."""
+    paren = _PAREN_MARKER.match(line)
+    return _paren_speaker(paren.group(1), roster) if paren else None
 
 
 @dataclass
@@ -343,14 +360,13 @@ def _speaker_line(walk: _Walk, line: str, nxt: str | None) -> bool:
     if inline and _looks_like_speaker(inline.group(1), walk.roster, loose=walk.loose or body != line):
         walk.start(inline.group(1), inline.group(2))
         return True
-    paren = _PAREN_MARKER.match(line)
-    found = _paren_speaker(paren.group(1), walk.roster) if paren else None
+    found = _paren_label(line, walk.roster)
     if found:
         walk.start(found[0], role=found[1])
         return True
-    bracket = _BRACKET_HEADING.match(line)
-    if bracket and _bracket_speaker(bracket.group(1), walk):  # 【宮坂副知事】 over a paragraph
-        walk.start(bracket.group(1))
+    bracket = _bracketed(line)
+    if bracket and _bracket_speaker(bracket, walk):  # 【宮坂副知事】 over a paragraph
+        walk.start(bracket)
         return True
     judged = walk.judge.speaker(line, nxt)  # ○ label lines, bare office or title lines over speech
     if judged is not None:

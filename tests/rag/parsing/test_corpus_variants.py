@@ -47,11 +47,16 @@ SUMMARY_VARIANTS: dict[str, Callable[[str], bytes]] = {
     "circle labels": lambda t: _LABEL_LINE.sub(r"○\1", t).encode(),
     "bracket labels": lambda t: _LABEL_LINE.sub(r"【\1】", t).encode(),
     "bare labels": lambda t: _LABEL_LINE.sub(r"\1", t).encode(),
+    "parenthesised labels": lambda t: _LABEL_LINE.sub(r"（\1）", t).encode(),  # （畑中（オブザーバー））
+    "half-width parenthesised labels": lambda t: _LABEL_LINE.sub(r"(\1)", t).encode(),
     "label and first bullet on one line": lambda t: re.sub(
         r"^(\S{1,12})： \n\s*[▪•]\s*", r"\1：", t, flags=re.M
     ).encode(),
     "full names with their space": lambda t: t.replace("\n宮坂： \n", "\n宮坂　学： \n").encode(),
     "numbered headings": lambda t: re.sub(r"^■(.+について)", r"（１）\1", t, flags=re.M).encode(),
+    "angle-bracket headings": lambda t: re.sub(r"^■(.+について) *$", r"＜\1＞", t, flags=re.M).encode(),
+    "half-width angle headings": lambda t: re.sub(r"^■(.+について) *$", r"<\1>", t, flags=re.M).encode(),
+    "double-angle headings": lambda t: re.sub(r"^■(.+について) *$", r"《\1》", t, flags=re.M).encode(),
     "page numbers as - n -": lambda t: re.sub(r"^(\d+) $", r"- \1 -", t, flags=re.M).encode(),
     "western date": lambda t: t.replace("令和５年８月 31 日（木）", "2023年8月31日（木）").encode(),
 }

@@ -9,7 +9,7 @@ import pytest
 
 from rag.errors import ParseError
 from rag.parsing import FORMATS, detect, parse_bytes, parse_path
-from rag.parsing.base import decode
+from rag.parsing.base import HTML_TAG, decode
 from tests.conftest import FIXTURES, SAMPLE, shared_file
 
 
@@ -161,3 +161,18 @@ def test_json_forced_into_a_text_format_is_refused(fmt):
     with pytest.raises(ParseError, match="this is JSON") as caught:
         parse_bytes(data, "diet.json", fmt=fmt)
     assert caught.value.details["reason"] == "json_as_text"
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ('<a id="section-2"></a>', ""),  # anchors of minutes converted to Markdown
+        ('<p class="c">防災</p><br/>', "防災"),
+        ("<BR>", ""),
+        ("<GovTech 東京について>", "<GovTech 東京について>"),  # a heading in angle brackets, not markup
+        ("<Tokyo DX推進>", "<Tokyo DX推進>"),
+        ("<防災について>", "<防災について>"),
+    ],
+)
+def test_only_html_markup_is_stripped(line, kept):
+    assert HTML_TAG.sub("", line) == kept
