@@ -31,6 +31,7 @@ from rag.parsing.speech import (
 )
 from rag.people import ROLE_SUFFIXES, SECRETARIAT, compact, name_and_role, person_id, split_label
 from rag.text import collapse_spaces, find_date, find_time_range, nfkc
+from rag.tokenize import surname_and_title
 
 name = "verbatim"
 
@@ -179,8 +180,7 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
     if compact(bare) in SECRETARIAT:
         return Speaker(label=label, name=compact(bare), group=compact(bare), is_person=False)
     inner = extras.removesuffix("君")
-    named_inside = extras.endswith("君") and len(compact(inner)) >= 2  # 議長（山田太郎君）, 12番（高橋 恵子君）
-    if inner and (named_inside or (len(inner) >= 3 and compact(bare) in (*ROLE_SUFFIXES, "政府参考人"))):
+    if _name_inside(bare, extras, roster):
         surname, role, given = inner, compact(bare), ""  # 政府参考人（伊藤学司君）: the name is inside
     else:
         surname, role = name_and_role(compact(bare))
@@ -204,6 +204,19 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
             person_id=person_id(person.name),
         )
     return Speaker(label=label, name=surname, role=role, person_id=person_id(surname))
+
+
+def _name_inside(bare: str, extras: str, roster: list[Attendee]) -> bool:
+    """Whether the brackets hold the speaker's name (議長（山田太郎君）, １番（田中花子）, 教育長（高橋三郎）)
+    rather than a given name that tells namesakes apart (山田（賢）委員)."""
+    inner = compact(extras.removesuffix("君"))
+    key = compact(bare)
+    if len(inner) < 2:
+        return False
+    if extras.endswith("君") or _SEAT_LABEL.match(key) or any(compact(p.name).startswith(inner) for p in roster):
+        return True
+    titled = key in (*ROLE_SUFFIXES, "政府参考人") or (bool(_ROLE_END.search(key)) and surname_and_title(key) is None)
+    return len(inner) >= 3 and titled  # 教育長, not 山田委員: no name before the title
 
 
 def _surname(person: Attendee) -> str:

@@ -136,3 +136,32 @@ def test_a_roster_without_honorifics_and_speakers_named_by_surname_and_title():
         ("比留間英人", "教育長", "学校の体育館を開放します。"),  # its own turn, not the member's
         ("醍醐 勇司", "危機管理監", "備蓄も見直しました。"),
     ]
+
+
+COUNCIL_WITHOUT_HONORIFICS = """令和５年第３回みどり市議会定例会会議録（第２号）
+令和５年９月12日（火曜日）
+出席議員（２名）
+　１番　田中　花子　　２番　山本　一郎
+説明のため出席した者
+　市長　佐藤　次郎　　教育長　高橋　三郎
+○議長（山本一郎）　ただいまから本日の会議を開きます。
+○１番（田中花子）　学校給食の無償化について伺います。
+○教育長（高橋三郎）　準備を進めております。
+"""
+
+
+def test_names_in_brackets_without_honorifics_are_the_roster_people():
+    parsed = parse_bytes(COUNCIL_WITHOUT_HONORIFICS.encode(), "council.txt")
+    assert [(t.speaker.name, t.speaker.role, t.speaker.group) for t in parsed.turns] == [
+        ("山本 一郎", "議長", "議員"),
+        ("田中 花子", "議員", "議員"),  # a seat, then the name: not a person called 1番
+        ("高橋 三郎", "教育長", "説明員"),
+    ]
+
+
+def test_a_given_name_in_brackets_still_tells_namesakes_apart():
+    text = (
+        "第１回文部科学委員会議録\n令和５年11月１日（水曜日）\n出席委員\n　　山田　賢司君　　山田　花子君\n"
+        "○山田（賢）委員　質問します。\n○山田（花）委員　続けます。\n"
+    )
+    assert [t.speaker.name for t in parse_bytes(text.encode(), "c.txt").turns] == ["山田 賢司", "山田 花子"]
