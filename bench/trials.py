@@ -15,7 +15,13 @@ the ``choose`` and ``held-back`` halves (``rag.evaluation.split_of``) like every
 - **character n-grams**: a further BM25 leg over character bigrams or trigrams (the classic
   segmentation-free Japanese index), beside or instead of Sudachi's words;
 - **score fusion**: the legs' normalised scores summed (z-scores or min-max per leg, with a
-  length term) in place of log-rank fusion.
+  length term) in place of log-rank fusion;
+- **BM25 parameters**: the Sudachi leg rebuilt over a grid of k1 (term saturation) and b (length
+  normalisation) around the defaults 1.2 / 0.75;
+- **fusion depth**: 50, 200 or 400 candidates per leg instead of 100;
+- **Japanese query prefix**: none, or ``passage: ``, instead of e5's ``query: ``;
+- **neighbour smoothing**: each passage vector plus a share of its neighbours' in the same remark;
+- **passage length**: other lengths and overlaps than 160 / 60 characters (a fresh index each).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from index.lexical import LexicalIndex  # noqa: E402
 from rag.chunking import sentences  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.evaluation import Outcome, Question, bootstrap_interval, evaluate, load_gold, split_of  # noqa: E402
+from rag.ingest import tokenize_passages  # noqa: E402
 from rag.retrieval import Retriever  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 from rag.text import nfkc  # noqa: E402
@@ -242,6 +249,93 @@ def score_fusion_trials(engine: Engine, questions: list[Question]) -> dict[str, 
     return results
 
 
+def bm25_trials(engine: Engine, questions: list[Question], ids: np.ndarray, texts: list[str]) -> dict[str, dict]:
+    """The Sudachi leg rebuilt with other BM25 saturation (k1) and length normalisation (b) values."""
+    results = {}
+    tokens = tokenize_passages(texts, engine.tokenize)
+    snap = engine.snapshot()
+    for k1 in (0.6, 0.9, 1.2, 1.6, 2.0):
+        for b in (0.3, 0.5, 0.75, 0.9):
+            if (k1, b) == (engine.settings.bm25_k1, engine.settings.bm25_b):
+                continue  # the default
+            index = LexicalIndex(k1=k1, b=b)
+            index.add(ids, tokens)
+            index.freeze()
+            name = f"BM25 k1 {k1}, b {b}"
+            with patch.object(snap, "lexical", index):
+                results[name] = score(engine, questions)
+            print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+    return results
+
+
+def depth_trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
+    """Fusion over more or fewer candidates per leg than the default 100."""
+    results = {}
+    base = engine.settings
+    for depth in (50, 200, 400):
+        engine.settings = base.model_copy(update={"candidates": depth})
+        name = f"{depth} candidates per leg"
+        results[name] = score(engine, questions)
+        engine.settings = base
+        print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+    return results
+
+
+def prompt_trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
+    """Japanese questions encoded with no prefix, or as passages, instead of ``query: ``."""
+    results = {}
+    for prompt in ("", "passage: "):
+        with patch.object(engine.encoder, "query_prompt", prompt):
+            name = f"Japanese questions with the prefix {prompt!r}"
+            results[name] = score(engine, questions)
+        print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+    return results
+
+
+def smoothed(vectors: np.ndarray, ids: np.ndarray, engine: Engine, weight: float) -> np.ndarray:
+    """Each passage's vector plus ``weight`` times its neighbours' in the same remark, renormalised."""
+    rows = engine.snapshot().meta.passages(ids.tolist())
+    position = {(rows[int(p)]["remark_id"], rows[int(p)]["ordinal"]): i for i, p in enumerate(ids)}
+    out = vectors.copy()
+    for (rid, ordinal), i in position.items():
+        for step in (-1, 1):
+            j = position.get((rid, ordinal + step))
+            if j is not None:
+                out[i] += weight * vectors[j]
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def smoothing_trials(engine: Engine, questions: list[Question], ids: np.ndarray) -> dict[str, dict]:
+    """Passage vectors smoothed with their neighbours in the remark, so a passage keeps its context."""
+    snap = engine.snapshot()
+    e5, use = snap.dense.vectors(ids), snap.second.vectors(ids)
+    results = {}
+    for weight in (0.15, 0.3, 0.5):
+        dense = Rescored(snap.dense, ids, smoothed(e5, ids, engine, weight))
+        second = Rescored(snap.second, ids, smoothed(use, ids, engine, weight))
+        for legs, swapped in (("e5 leg", snap.second), ("both dense legs", second)):
+            name = f"neighbour smoothing {weight}, {legs}"
+            results[name] = with_legs(engine, dense, swapped, lambda: score(engine, questions))
+            print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+    return results
+
+
+def passage_trials(questions: list[Question]) -> dict[str, dict]:
+    """Other passage lengths and overlaps than 160 / 60 characters (each a fresh index)."""
+    results = {}
+    for size, overlap in ((100, 40), (120, 40), (120, 60), (160, 30), (160, 90), (200, 60), (200, 100), (240, 80)):
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = load_settings(
+                index_dir=Path(tmp) / "index", passage_max_chars=size, passage_overlap_chars=overlap
+            )
+            engine = Engine(settings)
+            engine.ingest(corpora())
+            name = f"passages of {size} characters, overlap {overlap}"
+            results[name] = score(engine, questions)
+        print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+    return results
+
+
 def trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
     """Every trial's scores, the unchanged default first."""
     snap = engine.snapshot()
@@ -254,9 +348,26 @@ def trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
     grams = ngram_trials(engine, questions, ids, texts)
     best_grams = max(grams, key=lambda name: grams[name]["choose"])
     fusions = score_fusion_trials(engine, questions)
-    results = {"default": default, **hub, **context_trials(engine, questions, ids), **grams, **fusions}
+    bm25 = bm25_trials(engine, questions, ids, texts)
+    best_bm25 = max(bm25, key=lambda name: bm25[name]["choose"])
+    sizes = passage_trials(questions)
+    best_size = max(sizes, key=lambda name: sizes[name]["choose"])
+    results = {
+        "default": default,
+        **hub,
+        **context_trials(engine, questions, ids),
+        **grams,
+        **fusions,
+        **bm25,
+        **depth_trials(engine, questions),
+        **prompt_trials(engine, questions),
+        **smoothing_trials(engine, questions, ids),
+        **sizes,
+    }
     results[f"paired, held-back: {best} (best on choose) minus default"] = paired(default, hub[best])
     results[f"paired, held-back: {best_grams} (best on choose) minus default"] = paired(default, grams[best_grams])
+    results[f"paired, held-back: {best_bm25} (best on choose) minus default"] = paired(default, bm25[best_bm25])
+    results[f"paired, held-back: {best_size} (best on choose) minus default"] = paired(default, sizes[best_size])
     for scores in results.values():
         scores.pop("held-back RR", None)
     return results
