@@ -23,6 +23,8 @@ from rag.settings import Settings
 _SCOPED_FALLBACK = 3
 # Longest verbatim quote; a longer sentence is cut (still verbatim) and marked with … in the answer.
 MAX_QUOTE_CHARS = 240
+# Sentences on either side of the best passage that a quote may come from.
+QUOTE_REACH = 2
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,17 @@ def pick_quote(
     spans = sentence_spans(text)
     if not spans:
         return text[:MAX_QUOTE_CHARS]
-    scores = []
-    for a, b in spans:
-        present = set(tokenize(text[a:b])) if question_terms else set()
-        in_passage = 1.0 if text[a:b] in passage else 0.0
-        scores.append(sum(w for t, w in question_terms.items() if t in present) + in_passage)
+    scores = [1.0 if text[a:b] in passage else 0.0 for a, b in spans]
+    inside = [i for i, s in enumerate(scores) if s]
+    # Only sentences near the passage are read: a Diet speech of 80 sentences tokenized whole cost
+    # most of an answer's time, and the quote belongs where retrieval found the remark relevant.
+    lo, hi = (inside[0] - QUOTE_REACH, inside[-1] + QUOTE_REACH) if inside else (0, len(spans) - 1)
+    for i in range(len(spans)):
+        if not lo <= i <= hi:
+            scores[i] = -1.0
+        elif question_terms:
+            present = set(tokenize(text[spans[i][0] : spans[i][1]]))
+            scores[i] += sum(w for t, w in question_terms.items() if t in present)
     best = max(range(len(spans)), key=lambda i: (scores[i], -i))
     lo = hi = best
     while hi - lo + 1 < max_sentences:

@@ -53,6 +53,23 @@ def test_quotes_are_verbatim_runs_of_sentences():
     assert [text[a:b] for a, b in sentence_spans(text)] == ["前置き。", "・箇条書きの一行", "最後の文！"]
 
 
+def test_a_long_remark_is_quoted_near_its_best_passage_and_only_read_there():
+    filler = [f"その{i}番目の論点です。" for i in range(40)]
+    text = "".join(["地震の予算を伺います。", *filler[:20], "避難所の通信を確保する。", "予算も要る。", *filler[20:]])
+    read: list[str] = []
+
+    def counting(sentence: str) -> list[str]:
+        read.append(sentence)
+        return words(sentence)
+
+    long = remark("m1-9", "宮坂 学", text)
+    quote = pick_quote(
+        long, "避難所の通信を確保する。", question_terms={"予算": 2.0, "通信": 1.0}, tokenize=counting, max_sentences=2
+    )
+    assert quote == "避難所の通信を確保する。予算も要る。"  # not the opening sentence, far from the passage
+    assert len(read) == 5  # the passage's sentence and two on each side, not all 43
+
+
 def test_answer_groups_by_speaker_and_numbers_citations():
     hits = [hit(1, R1, "避難所の通信環境は重要だ。", 0.90), hit(2, R2, R2.text, 0.88), hit(3, R3, R3.text, 0.87)]
     answer = compose(question="避難所の通信", result=result(hits), tokenize=words, idf=idf, settings=SETTINGS)
