@@ -162,14 +162,14 @@ _SEAT = re.compile(r"^[0-9一二三四五六七八九十百千〇]+番")
 _LABEL_MARKS = "○〇◯◎◆◇△▲"
 
 
-def _named_inside(bare: str, extras: str) -> tuple[str, str] | None:
-    """``知事（石原慎太郎君）`` → (石原慎太郎, 知事), ``三十番（野島善司君）`` → (野島善司, 議員): the Diet's way
-    of writing a role with the name in brackets; else None."""
+def _named_inside(bare: str, extras: str, roster: Sequence[Attendee]) -> tuple[str, str] | None:
+    """``知事（石原慎太郎君）`` → (石原慎太郎, 知事), ``三十番（野島善司）`` → (野島善司, 議員): a role with the
+    name in brackets, marked by 君, a seat, or a roster name; else None (``畑中（オブザーバー）``)."""
     inner = compact(extras).removesuffix("君")
-    if not extras.endswith("君") or len(inner) < 2:
+    seat = bool(_SEAT.fullmatch(compact(bare)))
+    if len(inner) < 2 or not (extras.endswith("君") or seat or _by_name_part(inner, roster) is not None):
         return None
-    role = "議員" if _SEAT.fullmatch(compact(bare)) else compact(bare)
-    return inner, role
+    return inner, "議員" if seat else compact(bare)
 
 
 def _unique(people: Sequence[Attendee]) -> Attendee | None:
@@ -206,7 +206,7 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
     label that names an office (事務局, 国分寺市, 東京都CIO) is a speaker that is not a person."""
     label = label.strip()
     bare, extras = split_label(label.lstrip(_LABEL_MARKS).strip())
-    inside = _named_inside(bare, extras)
+    inside = _named_inside(bare, extras, roster)
     if inside is not None:
         who, role = inside
         person = _by_name_part(who, roster)

@@ -25,6 +25,8 @@ ROSTER = [
         ("知事（石原慎太郎君）", "石原慎太郎", "知事"),  # the Diet's way: the name in brackets
         ("副知事（猪瀬直樹君）", "猪瀬 直樹", "副知事"),
         ("○三十番（野島善司君）", "野島 善司", "議員"),  # a seat number is a member's
+        ("三十番（野島善司）", "野島 善司", "議員"),  # no 君: the seat says the name is inside
+        ("副知事（猪瀬直樹）", "猪瀬 直樹", "副知事"),  # no 君: the roster says so
         ("三十番野島善司", "野島 善司", "議員"),
         ("比留間教育長", "比留間英人", "教育長"),  # 教育長 is in no list: SudachiPy finds the surname
         ("宮坂 学", "宮坂 学", ""),  # not on the roster: the label as written
