@@ -482,6 +482,21 @@ def sniff(source: Source) -> float:
     return score
 
 
+def _after_last_inline_section(lines: list[str], blocks: dict[str, list[str]]) -> list[str]:
+    """The lines after the last ``日時：令和…`` line that carries its value, taken back from that
+    section's block: minutes that go straight from their header to the turns, with no 議事
+    heading, gave the section their turns for its value."""
+    found = [(i, m) for i, line in enumerate(lines) if (m := _INLINE_SECTION.match(line))]
+    if not found:
+        return []
+    last, inline = found[-1]
+    block = blocks.get(_SECTION_WORDS[inline.group(1)], [])
+    rest = lines[last + 1 :]
+    if rest and block[-len(rest) :] == rest:
+        del block[-len(rest) :]
+    return rest
+
+
 def parse(source: Source) -> ParsedMinutes:
     """Parse 議事要旨 text into a meeting and its speaker turns."""
     lines = clean_lines(source.text)
@@ -492,6 +507,9 @@ def parse(source: Source) -> ParsedMinutes:
     agenda = parse_agenda(blocks.get("agenda", []))
     roster = parse_roster(blocks.get("attendees", []))
     topics, drafts = parse_body(body, roster, agenda)
+    if not drafts and "body" not in blocks:
+        rest = _after_last_inline_section(lines, blocks)
+        topics, drafts = parse_body(head[1:] + rest, roster, agenda)
     if not drafts:
         raise no_turns(source.name)
     meeting = _meeting(source, head, blocks, topics)
