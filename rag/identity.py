@@ -9,15 +9,38 @@ the full-named speakers of the same meeting and of the index. Two candidates, or
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from rag.models import Turn
-from rag.people import compact
+from rag.people import compact, person_id
 from rag.query import role_words
 from rag.text import nfkc
 
 _GENERIC = {"委員", "君", "氏", "さん", "構成員"}
+# Anonymised minutes name speakers by a letter (Ａ委員, C委員: name C) or by the role every member
+# shares (委員：): the same label in two meetings is not the same person.
+_PSEUDONYM = re.compile(r"[A-Za-z]|[甲乙丙丁]|[○〇◯]{1,3}")
+_SHARED_ROLES = _GENERIC | {"議員", "オブザーバー", "出席者", "発言者"}
+
+
+def is_anonymous(name: str) -> bool:
+    """Whether a speaker's name is a pseudonym (C) or a role many people share (委員), not a person's name."""
+    key = compact(name)
+    return bool(_PSEUDONYM.fullmatch(key)) or key in _SHARED_ROLES
+
+
+def scope_anonymous(turns: Iterable[Turn], *, meeting_id: str) -> tuple[Turn, ...]:
+    """Turns whose anonymous speakers (``is_anonymous``) get an id of this meeting, so that who said
+    what never adds up two meetings' Ａ委員 as one person."""
+    out = []
+    for turn in turns:
+        s = turn.speaker
+        if s.is_person and is_anonymous(s.name):
+            turn = replace(turn, speaker=replace(s, person_id=person_id(f"{meeting_id}/{compact(s.name)}")))
+        out.append(turn)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -70,7 +93,7 @@ def link_turns(turns: Iterable[Turn], *, lookup: Callable[[str], list[Known]]) -
     cache: dict[tuple[str, str], Known | None] = {}
     for turn in turns:
         s = turn.speaker
-        if not (s.is_person and is_surname_only(s.name)):
+        if not (s.is_person and is_surname_only(s.name)) or is_anonymous(s.name):
             out.append(turn)
             continue
         key = (compact(s.name), s.role)

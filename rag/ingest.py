@@ -18,7 +18,15 @@ from rag.chunking import split_remark
 from rag.embedding.encoder import Encoder
 from rag.embedding.second import SecondEncoder
 from rag.errors import ConfigError, GijirokuError, InputError
-from rag.identity import Known, is_surname_only, link_turns, roles_agree, surname_of
+from rag.identity import (
+    Known,
+    is_anonymous,
+    is_surname_only,
+    link_turns,
+    roles_agree,
+    scope_anonymous,
+    surname_of,
+)
 from rag.models import ParsedMinutes, Passage, Turn
 from rag.parsing import parse_bytes, split_meetings
 from rag.parsing.base import content_hash
@@ -160,7 +168,8 @@ class Ingestor:
         snap = self.writer.snapshot
         assert snap is not None
         meeting = parsed.meeting
-        parsed = replace(parsed, turns=link_turns(parsed.turns, lookup=self._people_by_surname))
+        linked = link_turns(parsed.turns, lookup=self._people_by_surname)
+        parsed = replace(parsed, turns=scope_anonymous(linked, meeting_id=meeting.meeting_id))
         texts: list[str] = []
         rows: list[dict] = []
         for turn in parsed.turns:
@@ -226,7 +235,8 @@ class Ingestor:
             full = [p for p in people if not is_surname_only(p.name)]
             if {p.person_id for p in full} != {speaker.person_id}:
                 continue  # another full-named person shares the surname: leave them apart
-            for old in {p.person_id: p for p in people if is_surname_only(p.name)}.values():
+            earlier = {p.person_id: p for p in people if is_surname_only(p.name) and not is_anonymous(p.name)}
+            for old in earlier.values():
                 earlier_roles = [p.roles[0] for p in people if p.person_id == old.person_id]
                 if old.person_id != speaker.person_id and roles_agree(earlier_roles, [speaker.role]):
                     snap.meta.relink_person(old.person_id, speaker.person_id, speaker.name)

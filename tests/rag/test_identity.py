@@ -50,3 +50,20 @@ def test_across_meetings_in_either_order(tmp_path, sudachi):
         # 山田委員長 and 山田委員 share a surname and no full name: they stay apart from everyone
         assert people["山田"]["remarks"] == 2
         assert engine.check() == []
+
+
+def test_anonymous_speakers_are_people_of_their_own_meeting(tmp_path, sudachi):
+    engine = Engine(make_settings(tmp_path / "index"), encoder=fake_encoder(), tokenize=sudachi)
+    for n, topic in ((5, "防災"), (6, "教育")):
+        minutes = (
+            f"第{n}回有識者会議 議事要旨\n日時：令和6年{n}月10日\n"
+            f"Ａ委員：\n・{topic}について、予算の確保を求める。\n委員：\n・{topic}の計画を見直すべき。\n"
+            f"宮坂 学：\n・{topic}の予算は確保した。\n"
+        )
+        engine.ingest_bytes(minutes.encode(), f"{n}.txt")
+    people = engine.snapshot().meta.speakers()
+    meetings: dict[str, list[int]] = {}
+    for row in people:
+        meetings.setdefault(row["name"].replace(" ", ""), []).append(row["meetings"])
+    assert meetings["宮坂学"] == [2]  # a name is one person across meetings
+    assert meetings["Ａ"] == [1, 1] and meetings["委員"] == [1, 1]  # Ａ委員 of two meetings are two people
