@@ -482,18 +482,28 @@ def sniff(source: Source) -> float:
     return score
 
 
-def _after_last_inline_section(lines: list[str], blocks: dict[str, list[str]]) -> list[str]:
-    """The lines after the last ``日時：令和…`` line that carries its value, taken back from that
-    section's block: minutes that go straight from their header to the turns, with no 議事
-    heading, gave the section their turns for its value."""
-    found = [(i, m) for i, line in enumerate(lines) if (m := _INLINE_SECTION.match(line))]
+def _body_in_last_section(lines: list[str], blocks: dict[str, list[str]], roster: list[Attendee]) -> list[str]:
+    """The turns of minutes with no 議事 heading, taken back from the header's last section (the
+    議事次第 or 出席者 list, or a one-line ``場所：…``), which took them for its own lines: the section
+    keeps its lines up to the first speaker line, less a topic heading just before it."""
+    found = []
+    for line in lines:
+        inline = _INLINE_SECTION.match(line)
+        section = _SECTION_WORDS[inline.group(1)] if inline else _section_of(line)
+        if section and section not in ("kind", "body"):
+            found.append((section, bool(inline)))
     if not found:
         return []
-    last, inline = found[-1]
-    block = blocks.get(_SECTION_WORDS[inline.group(1)], [])
-    rest = lines[last + 1 :]
-    if rest and block[-len(rest) :] == rest:
-        del block[-len(rest) :]
+    section, one_line = found[-1]
+    block = blocks.get(section, [])
+    first = 1 if one_line else 0  # a one-line section's first line is its value
+    start = next((j for j in range(first, len(block)) if _is_marker(block[j], roster)), None)
+    if start is None:
+        return []
+    if start > first and _TOPIC_SUFFIX.search(block[start - 1]):
+        start -= 1  # オール東京の DX推進に向けた将来像について, then 事務局：
+    rest = block[start:]
+    del block[start:]
     return rest
 
 
@@ -508,7 +518,9 @@ def parse(source: Source) -> ParsedMinutes:
     roster = parse_roster(blocks.get("attendees", []))
     topics, drafts = parse_body(body, roster, agenda)
     if not drafts and "body" not in blocks:
-        rest = _after_last_inline_section(lines, blocks)
+        rest = _body_in_last_section(lines, blocks, roster)
+        agenda = parse_agenda(blocks.get("agenda", []))
+        roster = parse_roster(blocks.get("attendees", []))
         topics, drafts = parse_body(head[1:] + rest, roster, agenda)
     if not drafts:
         raise no_turns(source.name)

@@ -59,6 +59,13 @@ SUMMARY_VARIANTS: dict[str, Callable[[str], bytes]] = {
     "double-angle headings": lambda t: re.sub(r"^■(.+について) *$", r"《\1》", t, flags=re.M).encode(),
     "page numbers as - n -": lambda t: re.sub(r"^(\d+) $", r"- \1 -", t, flags=re.M).encode(),
     "western date": lambda t: t.replace("令和５年８月 31 日（木）", "2023年8月31日（木）").encode(),
+    "no 議事 heading": lambda t: t.replace("議事（敬称略） \n", "", 1).encode(),
+    "one-line 日時 and 場所, no 議事 heading": lambda t: re.sub(
+        r"(日時|場所) \n\n(.+)\n", r"\1：\2\n", t.replace("議事（敬称略） \n", "", 1)
+    ).encode(),
+    "no 議事次第, no 議事 heading": lambda t: re.sub(
+        r"議事次第 \n(?:.*\n)*?(?=議事（)議事（敬称略） \n", "", t, count=1
+    ).encode(),
 }
 
 
