@@ -1,7 +1,9 @@
 """Markdown minutes with ``【名前】`` turns and ``###`` section headings (the digital-twin sample).
 
 The title line carries the date as ``2022.6.28``; raw ``<a id=…>`` anchors and the table of contents
-are not speech. A label may be emphasised (``**【宮坂副知事】**``).
+are not speech. A label may be emphasised (``**【宮坂副知事】**``), or be a bold line without brackets
+(``**若井部長**``) where the document's evidence says it names a speaker. The first ``#``/``##``
+heading is the title; every other heading is a topic.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 
 from rag.models import Meeting, ParsedMinutes, Turn
 from rag.parsing.base import HTML_TAG, Source, find_when, markdown_heading, meeting_id_for, no_turns
+from rag.parsing.speakers import SpeakerJudge, is_content, is_label_shaped
 from rag.parsing.summary import meeting_title
 from rag.people import resolve_speaker
 from rag.text import find_date
@@ -21,15 +24,32 @@ _TURN = re.compile(r"^【([^】]{1,30})】\s*(.*)$")
 # Emphasis around a label (``**【宮坂副知事】**``), as Markdown editors and converters often write it.
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(【[^】]{1,30}】)\1")
 _HEADING = re.compile(r"^\s*(#{1,6})\s+(.*)$")
+# A bold line and nothing else (**若井部長**): a label where the minutes write no 【】.
+_BOLD_LINE = re.compile(r"^(\*\*|__)([^*_]{1,30})\1$")
 _TITLE_DATE = re.compile(r"^\s*(\d{4}\.\d{1,2}\.\d{1,2})\s*")
 
 
 def sniff(source: Source) -> float:
-    """Several ``【…】`` lines that open a paragraph, and Markdown headings."""
-    lines = source.text[:20000].split("\n")
-    turns = sum(1 for line in lines if _TURN.match(_EMPHASIS.sub(r"\2", line.strip())))
+    """Several ``【…】`` (or bold label) lines that open a paragraph, and Markdown headings."""
+    lines = [line.strip() for line in source.text[:20000].split("\n")]
+    turns = sum(1 for line in lines if _TURN.match(_EMPHASIS.sub(r"\2", line))) + len(_bold_labels(lines))
     headings = sum(1 for line in lines if _HEADING.match(line))
     return min(turns / 5, 1.0) * 0.7 + (0.2 if headings else 0.0)
+
+
+def _bold_labels(lines: list[str]) -> dict[int, str]:
+    """The bold-only lines that name a speaker (index → label): label-shaped, over speech, and
+    backed by the document's evidence (a title word, an office, or a label that recurs)."""
+    plain = [m.group(2).strip() if (m := _BOLD_LINE.match(line)) else line for line in lines]
+    judge = SpeakerJudge([line for line in plain if line], [])
+    found = {}
+    for i, line in enumerate(lines):
+        bold = _BOLD_LINE.match(line)
+        nxt = next((x for x in plain[i + 1 :] if x), None)
+        label = plain[i]
+        if bold and is_label_shaped(label) and is_content(nxt) and judge.evidence(label):
+            found[i] = label
+    return found
 
 
 def _title(lines: list[str], source: Source) -> tuple[str, str]:
@@ -50,16 +70,20 @@ def parse(source: Source) -> ParsedMinutes:
     """Parse the Markdown into a meeting and its turns; paragraphs stay as lines."""
     lines = [_EMPHASIS.sub(r"\2", HTML_TAG.sub("", line).strip()) for line in source.text.split("\n")]
     title, date = _title(lines, source)
+    titled = next((i for i, line in enumerate(lines) if (h := _HEADING.match(line)) and h.group(1) in ("#", "##")), -1)
+    bold = _bold_labels(lines)
     topics: list[str] = []
     drafts: list[tuple[str, str, list[str]]] = []
     topic = ""
-    for line in lines:
-        heading = _HEADING.match(line)
-        if heading and heading.group(1) not in ("#", "##"):  # # and ## are the title
-            text = markdown_heading(line)
+    for i, line in enumerate(lines):
+        if _HEADING.match(line):
+            text = markdown_heading(line) if i != titled else ""  # the title is not a topic
             if text:
                 topic = text
                 topics.append(text)
+            continue
+        if i in bold:
+            drafts.append((bold[i], topic, []))
             continue
         turn = _TURN.match(line.strip())
         if turn:

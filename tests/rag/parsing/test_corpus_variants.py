@@ -83,6 +83,8 @@ MARKDOWN_VARIANTS: dict[str, Callable[[str], bytes]] = {
     "one-hash title": lambda t: t.replace("## 2022.6.28", "# 2022.6.28", 1).encode(),
     "deeper headings": lambda t: re.sub(r"^ ?### ", "#### ", t, flags=re.M).encode(),
     "circle labels (read as a summary)": lambda t: re.sub(r"^【([^】]+)】$", r"○\1", t, flags=re.M).encode(),
+    "bold labels without brackets": lambda t: re.sub(r"^【([^】]+)】[ 　]*$", r"**\1**", t, flags=re.M).encode(),
+    "sections at the title's level": lambda t: re.sub(r"^ ?### ", "## ", t, flags=re.M).encode(),
 }
 
 

@@ -134,6 +134,24 @@ def test_markdown_labels_may_be_emphasised(mark):
     assert [(t.speaker.label, t.text) for t in got.turns] == [(t.speaker.label, t.text) for t in want.turns]
 
 
+def test_bold_lines_are_labels_only_where_the_document_says_so():
+    text = (
+        "# 第1回検討会\n\n## 1. 開会\n\n**若井部長**\n\n定刻となりましたので開会いたします。\n\n**重要な点**\n\n費用を抑えることが大切だと考えています。\n\n"
+        "**岩船委員**\n\nその方向性に賛成いたします。\n\n**若井部長**\n\n御意見ありがとうございます。\n"
+    )
+    parsed = parse_bytes(text.encode(), "twin.md")
+    assert parsed.meeting.source_format == "markdown" and parsed.meeting.title == "第1回検討会"
+    assert [(t.speaker.label, t.topic, t.text) for t in parsed.turns] == [
+        (
+            "若井部長",
+            "開会",
+            "定刻となりましたので開会いたします。\n**重要な点**\n費用を抑えることが大切だと考えています。",
+        ),
+        ("岩船委員", "開会", "その方向性に賛成いたします。"),
+        ("若井部長", "開会", "御意見ありがとうございます。"),
+    ]
+
+
 def test_the_diet_minutes_as_text_are_verbatim_turns():
     """The kokkai site's text: a long roster with 出席委員 and dated 委員の異動 lines, then ○ turns."""
     record = json.loads(shared_file("corpora/kokkai-shugiin-monka-212-01-2023-11-01.json").read_text())
