@@ -12,6 +12,7 @@ from rag.errors import ParseError
 from rag.models import ParsedMinutes
 from rag.parsing import assembly_json, docx, html, kokkai, markdown_turns, pdf, plain, summary, verbatim
 from rag.parsing.base import MinutesFormat, Source, content_hash, decode, json_or_none
+from rag.people import compact
 
 FORMATS: dict[str, MinutesFormat] = {
     m.name: m for m in (kokkai, assembly_json, markdown_turns, verbatim, summary, plain)
@@ -63,7 +64,15 @@ def _best_parse(source: Source) -> ParsedMinutes:
             errors.append(exc)
     if not parses:
         raise errors[0]
-    return max(parses, key=lambda p: sum(1 for t in p.turns if t.speaker.attribution == "speaker"))  # ties: best
+    return max(parses, key=_reading)  # ties: the most confident format's
+
+
+def _reading(parsed: ParsedMinutes) -> tuple[int, int]:
+    """How well a parse reads its file: turns with a speaker, then turns whose speaker is on its
+    roster (田野瀬 read as a surname loses to 田野瀬太道 resolved)."""
+    names = {compact(a.name) for a in parsed.meeting.attendees}
+    attributed = sum(1 for t in parsed.turns if t.speaker.attribution == "speaker")
+    return attributed, sum(1 for t in parsed.turns if compact(t.speaker.name) in names)
 
 
 def to_source(data: bytes, name: str) -> Source:

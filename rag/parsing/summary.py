@@ -259,6 +259,8 @@ def _spaced_label(line: str, roster: list[Attendee]) -> str:
     first, second = spaced.groups()
     label = first + second
     named = bool(_NAME_TOKEN.match(first) and _NAME_TOKEN.match(second)) and not is_common_word(label)
+    if named and not split_name_role(label)[1]:
+        return f"{first} {second}"  # 宮坂 学: the name keeps its space, as rosters write it
     return label if named or _looks_like_speaker(label, roster, loose=False) else ""
 
 
@@ -477,9 +479,19 @@ def sniff(source: Source) -> float:
         or _label_alone(judge, line, lines[i + 1] if i + 1 < len(lines) else None)
     )
     score = min(markers / 5, 1.0) * 0.7
-    if any(_section_of(line) in ("attendees", "datetime", "body") for line in lines[:80]):
-        score += 0.3
+    header = ("attendees", "datetime", "body")
+    if any(_section_of(line) in header or _INLINE_SECTION.match(line) for line in lines[:80]):
+        score += 0.3  # 日時 over its block, or 日時：令和… on one line
     return score
+
+
+def _first_speaker_line(lines: list[str], first: int, roster: list[Attendee]) -> int | None:
+    """The index of the first line from ``first`` on that opens a turn (``宮坂：``, ``○事務局``), or None."""
+    judge = SpeakerJudge(lines, roster)
+    for j in range(first, len(lines)):
+        if _is_marker(lines[j], roster) or judge.speaker(lines[j], lines[j + 1] if j + 1 < len(lines) else None):
+            return j
+    return None
 
 
 def _body_in_last_section(lines: list[str], blocks: dict[str, list[str]], roster: list[Attendee]) -> list[str]:
@@ -497,11 +509,11 @@ def _body_in_last_section(lines: list[str], blocks: dict[str, list[str]], roster
     section, one_line = found[-1]
     block = blocks.get(section, [])
     first = 1 if one_line else 0  # a one-line section's first line is its value
-    start = next((j for j in range(first, len(block)) if _is_marker(block[j], roster)), None)
+    start = _first_speaker_line(block, first, roster)
     if start is None:
         return []
-    if start > first and _TOPIC_SUFFIX.search(block[start - 1]):
-        start -= 1  # オール東京の DX推進に向けた将来像について, then 事務局：
+    if start > first and (_TOPIC_SUFFIX.search(block[start - 1]) or markdown_heading(block[start - 1])):
+        start -= 1  # オール東京の DX推進に向けた将来像について (or ### 1. 開会), then 事務局：
     rest = block[start:]
     del block[start:]
     return rest

@@ -136,11 +136,12 @@ def test_no_turns_is_an_error():
 def test_minutes_that_go_from_an_inline_header_straight_to_the_turns():
     text = (
         "第5回有識者会議 議事要旨\n日時：令和6年5月10日（金）\n場所：都庁第一本庁舎\n"
-        "村井：\n・防災について、予算の確保を求める。\n越塚：\n・計画を見直すべき。\n"
+        "村井：\n・防災について、予算の確保を求める。\n越塚 登：\n・計画を見直すべき。\n"
     )
     parsed = parse_bytes(text.encode(), "minutes.txt")
+    assert parsed.meeting.source_format == "summary"
     assert (parsed.meeting.date, parsed.meeting.place) == ("2024-05-10", "都庁第一本庁舎")  # not the turns
     assert [(t.speaker.name, t.text) for t in parsed.turns] == [
         ("村井", "防災について、予算の確保を求める。"),
-        ("越塚", "計画を見直すべき。"),
+        ("越塚 登", "計画を見直すべき。"),  # a name written with its space keeps it
     ]
