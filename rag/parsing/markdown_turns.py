@@ -44,11 +44,11 @@ def _bold_labels(lines: list[str]) -> dict[int, str]:
     judge = SpeakerJudge([line for line in plain if line], [])
     found = {}
     for i, line in enumerate(lines):
-        bold = _BOLD_LINE.match(line)
-        nxt = next((x for x in plain[i + 1 :] if x), None)
-        label = plain[i]
-        if bold and is_label_shaped(label) and is_content(nxt) and judge.evidence(label):
-            found[i] = label
+        if not _BOLD_LINE.match(line) or not is_label_shaped(plain[i]):
+            continue
+        nxt = next((plain[j] for j in range(i + 1, len(plain)) if plain[j]), None)
+        if is_content(nxt) and judge.evidence(plain[i]):
+            found[i] = plain[i]
     return found
 
 
