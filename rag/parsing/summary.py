@@ -20,6 +20,7 @@ from rag.people import (
     ROLE_SUFFIXES,
     compact,
     is_office_label,
+    name_and_role,
     resolve_speaker,
     split_label,
     split_name_role,
@@ -147,11 +148,43 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     return head, blocks
 
 
+# A roster written as one list (出席者：村井座長、小野委員、宮坂学副知事): entries apart by 、 or commas.
+_LIST_SEPARATOR = re.compile(r"\s*[、，,]\s*")
+
+
+def _name_entry(entry: str) -> bool:
+    """Whether a list entry can be one person: a name, maybe with its space and a role (村井座長,
+    村井 純（座長）), not a phrase."""
+    bare = split_label(entry)[0]
+    return len(bare) <= 12 and len(collapse_spaces(bare).split(" ")) <= 2 and not re.search(r"[：:。]", entry)
+
+
+def _listed(line: str, group: str) -> list[Attendee] | None:
+    """The attendees of a ``村井座長、小野 和俊、宮坂 学（副知事）`` line, or None when it is not such a list."""
+    entries = [e for e in _LIST_SEPARATOR.split(line.strip()) if e]
+    if len(entries) < 2 or not all(_name_entry(e) for e in entries):
+        return None  # 東京大学大学院 情報学環、学際情報学府 教授: an affiliation with a 、 in it
+    people = []
+    for entry in entries:
+        if " " in collapse_spaces(entry) or split_label(entry)[1]:
+            attendee = parse_attendee(entry, group)  # 村井 純（座長）
+        else:
+            who, role = name_and_role(entry)  # 村井座長, 宮坂学副知事
+            attendee = Attendee(name=who, group=group, role=role) if who else None
+        if attendee is not None:
+            people.append(attendee)
+    return people
+
+
 def parse_roster(lines: list[str]) -> list[Attendee]:
-    """``■委員`` group lines, then ``村井  純（座長） 慶応義塾大学 教授`` lines."""
+    """``■委員`` group lines, then ``村井  純（座長） 慶応義塾大学 教授`` lines, or lists of names."""
     roster: list[Attendee] = []
     group = ""
     for raw in lines:
+        listed = _listed(_BULLET_RE.sub("", raw), group)
+        if listed is not None:
+            roster += listed
+            continue
         line = _BULLET_RE.sub("", raw)
         group_match = _GROUP_LINE.match(raw)
         if group_match and len(raw.split()) == 1:

@@ -145,3 +145,33 @@ def test_minutes_that_go_from_an_inline_header_straight_to_the_turns():
         ("村井", "防災について、予算の確保を求める。"),
         ("越塚 登", "計画を見直すべき。"),  # a name written with its space keeps it
     ]
+
+
+def test_a_roster_written_as_one_list_names_the_speakers():
+    text = (
+        "第5回有識者会議 議事要旨\n日時：令和6年5月10日（金）\n"
+        "出席者：村井純座長、越塚 登（委員）、宮坂副知事\n議事\n"
+        "村井：\n・防災について、予算の確保を求める。\n越塚：\n・計画を見直すべき。\n宮坂：\n・予算は確保した。\n"
+    )
+    parsed = parse_bytes(text.encode(), "minutes.txt")
+    assert [(a.name, a.role) for a in parsed.meeting.attendees] == [
+        ("村井純", "座長"),
+        ("越塚 登", "委員"),
+        ("宮坂", "副知事"),
+    ]
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("村井純", "座長"),
+        ("越塚 登", "委員"),
+        ("宮坂", "副知事"),
+    ]
+
+
+def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
+    from rag.parsing.summary import parse_roster
+
+    (person,) = parse_roster(["越塚 登 東京大学大学院 情報学環、学際情報学府 教授"])
+    assert (person.name, person.affiliation, person.title) == (
+        "越塚 登",
+        "東京大学大学院 情報学環、学際情報学府",
+        "教授",
+    )
