@@ -21,7 +21,8 @@ the ``choose`` and ``held-back`` halves (``rag.evaluation.split_of``) like every
 - **fusion depth**: 50, 200 or 400 candidates per leg instead of 100;
 - **Japanese query prefix**: none, or ``passage: ``, instead of e5's ``query: ``;
 - **neighbour smoothing**: each passage vector plus a share of its neighbours' in the same remark;
-- **passage length**: other lengths and overlaps than 160 / 60 characters (a fresh index each).
+- **passage length**: other lengths and overlaps than 160 / 60 characters (a fresh index each);
+- **English second-leg weight**: the USE leg weighted on its own for English questions.
 """
 
 from __future__ import annotations
@@ -320,6 +321,22 @@ def smoothing_trials(engine: Engine, questions: list[Question], ids: np.ndarray)
     return results
 
 
+def english_weight_trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
+    """A second-leg weight of its own for English questions, in place of the 0.5 every question gets."""
+    results = {}
+    weights = Retriever._weights
+    for weight in (0.25, 0.75, 1.0, 1.5):
+
+        def english_second(self, *, english, weight=weight):
+            return {**weights(self, english=english), **({"second": weight} if english else {})}
+
+        with patch.object(Retriever, "_weights", english_second):
+            name = f"second-leg weight {weight} for English questions"
+            results[name] = score(engine, questions)
+        print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+    return results
+
+
 def passage_trials(questions: list[Question]) -> dict[str, dict]:
     """Other passage lengths and overlaps than 160 / 60 characters (each a fresh index)."""
     results = {}
@@ -362,6 +379,7 @@ def trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
         **depth_trials(engine, questions),
         **prompt_trials(engine, questions),
         **smoothing_trials(engine, questions, ids),
+        **english_weight_trials(engine, questions),
         **sizes,
     }
     results[f"paired, held-back: {best} (best on choose) minus default"] = paired(default, hub[best])
