@@ -157,7 +157,7 @@ def is_office_label(bare: str) -> bool:
 
 
 # A member's seat number before the name (七十二番吉田信夫, ３番（佐藤花子君）): the role is 議員.
-_SEAT = re.compile(r"^[0-9一二三四五六七八九十百千〇]+番")
+SEAT = re.compile(r"^[0-9０-９一二三四五六七八九十百千〇]+番")
 # Marks some minutes put before a label (○議長, ◎教育長, ◆３番); they are not part of it.
 _LABEL_MARKS = "○〇◯◎◆◇△▲"
 
@@ -166,7 +166,7 @@ def _named_inside(bare: str, extras: str, roster: Sequence[Attendee]) -> tuple[s
     """``知事（石原慎太郎君）`` → (石原慎太郎, 知事), ``三十番（野島善司）`` → (野島善司, 議員): a role with the
     name in brackets, marked by 君, a seat, or a roster name; else None (``畑中（オブザーバー）``)."""
     inner = compact(extras).removesuffix("君")
-    seat = bool(_SEAT.fullmatch(compact(bare)))
+    seat = bool(SEAT.fullmatch(compact(bare)))
     if len(inner) < 2 or not (extras.endswith("君") or seat or _by_name_part(inner, roster) is not None):
         return None
     return inner, "議員" if seat else compact(bare)
@@ -192,7 +192,7 @@ def name_and_role(bare: str) -> tuple[str, str]:
     """``宮坂副知事`` → (宮坂, 副知事) by the role words; ``比留間教育長`` → (比留間, 教育長) by SudachiPy
     (a proper noun, then a title no list holds); ``七十二番吉田信夫`` → (吉田信夫, 議員)."""
     key = compact(bare)
-    seat = _SEAT.match(key)
+    seat = SEAT.match(key)
     if seat and len(key) > seat.end():
         return key[seat.end() :], "議員"
     who, role = split_name_role(bare)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from rag.models import Attendee
+from rag.people import SEAT
 from rag.text import collapse_spaces
 
 _STAGE = re.compile(r"[〔［][^〕］]{0,80}[〕］]|[（(](?:拍手|笑声|発言する者あり|速記中止|退席|退場)[^）)]{0,20}[）)]")
@@ -24,7 +25,6 @@ _SPEAKER_PREFIX = re.compile(
 )
 _ROSTER_ENTRY = re.compile(r"(.{1,40}?)君")
 ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|知事|教授|委員|参考人|官|者|員))[\s　]*(?=[^　\s])")
-_SEAT_HEAD = re.compile(r"^[0-9０-９一二三四五六七八九十百千〇]+番[\s　]*")
 
 
 def strip_stage_directions(text: str) -> str:
@@ -55,7 +55,7 @@ def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
         entry = entry.strip(" 　")
         role = ""
         head = ROLE_HEAD.match(entry)
-        seat = _SEAT_HEAD.match(entry)
+        seat = SEAT.match(entry)
         if seat:  # 七十二番　吉田　信夫君: a member's seat
             role, entry = "議員", entry[seat.end() :]
         elif head and len(head.group(1)) >= 2:

@@ -181,11 +181,11 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
     roster: list[Attendee] = []
     group = ""
     for raw in lines:
-        listed = _listed(_BULLET_RE.sub("", raw), group)
+        line = _BULLET_RE.sub("", raw)
+        listed = _listed(line, group)
         if listed is not None:
             roster += listed
             continue
-        line = _BULLET_RE.sub("", raw)
         group_match = _GROUP_LINE.match(raw)
         if group_match and len(raw.split()) == 1:
             group = group_match.group(1).strip()
