@@ -40,6 +40,8 @@ def sniff(source: Source) -> float:
 def _bold_labels(lines: list[str]) -> dict[int, str]:
     """The bold-only lines that name a speaker (index → label): label-shaped, over speech, and
     backed by the document's evidence (a title word, an office, or a label that recurs)."""
+    if not any(_BOLD_LINE.match(line) for line in lines):
+        return {}  # most minutes have none: no judge to build
     plain = [m.group(2).strip() if (m := _BOLD_LINE.match(line)) else line for line in lines]
     judge = SpeakerJudge([line for line in plain if line], [])
     found = {}
@@ -52,25 +54,25 @@ def _bold_labels(lines: list[str]) -> dict[int, str]:
     return found
 
 
-def _title(lines: list[str], source: Source) -> tuple[str, str]:
-    for line in lines:
+def _title(lines: list[str], source: Source) -> tuple[str, str, int]:
+    """(title, date, index of the title's heading line, -1 when the title is not a heading)."""
+    for i, line in enumerate(lines):
         heading = _HEADING.match(line)
         if heading and heading.group(1) in ("#", "##"):
             text = heading.group(2).strip()
             dated = _TITLE_DATE.match(text)
             if dated:
-                return text[dated.end() :].strip(), find_date(dated.group(1).replace(".", "/"))
-            return text, find_date(text) or find_when([x.strip() for x in lines if x.strip()])[0]
+                return text[dated.end() :].strip(), find_date(dated.group(1).replace(".", "/")), i
+            return text, find_date(text) or find_when([x.strip() for x in lines if x.strip()])[0], i
     # No Markdown title: the header line that names the meeting, the date from a 日時 block.
     header = list(itertools.takewhile(lambda line: not _TURN.match(line.strip()), (x for x in lines if x.strip())))
-    return meeting_title(header, source.name), find_when([x.strip() for x in lines if x.strip()])[0]
+    return meeting_title(header, source.name), find_when([x.strip() for x in lines if x.strip()])[0], -1
 
 
 def parse(source: Source) -> ParsedMinutes:
     """Parse the Markdown into a meeting and its turns; paragraphs stay as lines."""
     lines = [_EMPHASIS.sub(r"\2", HTML_TAG.sub("", line).strip()) for line in source.text.split("\n")]
-    title, date = _title(lines, source)
-    titled = next((i for i, line in enumerate(lines) if (h := _HEADING.match(line)) and h.group(1) in ("#", "##")), -1)
+    title, date, titled = _title(lines, source)
     bold = _bold_labels(lines)
     topics: list[str] = []
     drafts: list[tuple[str, str, list[str]]] = []
