@@ -82,6 +82,11 @@ def score(engine: Engine, questions: list[Question]) -> dict:
     return out
 
 
+def shown(name: str, scores: dict) -> None:
+    """Print a trial's scores as it finishes (without the per-question list)."""
+    print(name, {k: v for k, v in scores.items() if k != "held-back RR"}, flush=True)
+
+
 def reciprocal_rank(outcome: Outcome) -> float:
     """1 / the first relevant rank within the top 10, else 0."""
     first = outcome.ranks[0] if outcome.ranks else 0
@@ -135,7 +140,7 @@ def hubness_trials(engine: Engine, questions: list[Question], ids: np.ndarray, t
             second = Rescored(snap.second, ids, use, alpha * hub_use)
             name = f"hubness K={k} alpha={alpha}, both dense legs"
             results[name] = with_legs(engine, dense, second, lambda: score(engine, questions))
-            print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+            shown(name, results[name])
     return results
 
 
@@ -160,7 +165,7 @@ def context_trials(engine: Engine, questions: list[Question], ids: np.ndarray) -
         for legs, swapped in (("e5 leg", snap.second), ("both dense legs", second)):
             name = f"contextual passages ({kind} first), {legs}"
             results[name] = with_legs(engine, dense, swapped, lambda: score(engine, questions))
-            print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+            shown(name, results[name])
     return results
 
 
@@ -205,7 +210,7 @@ def ngram_trials(engine: Engine, questions: list[Question], ids: np.ndarray, tex
             with extra_lexical_leg(index, n, weight=weight):
                 results[name] = score(engine, questions)
             engine.settings = base
-            print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+            shown(name, results[name])
     return results
 
 
@@ -246,7 +251,7 @@ def score_fusion_trials(engine: Engine, questions: list[Question]) -> dict[str, 
             name = f"score fusion ({kind} per leg), length term {length}"
             with score_fusion(kind, length=length):
                 results[name] = score(engine, questions)
-            print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+            shown(name, results[name])
     return results
 
 
@@ -265,7 +270,7 @@ def bm25_trials(engine: Engine, questions: list[Question], ids: np.ndarray, text
             name = f"BM25 k1 {k1}, b {b}"
             with patch.object(snap, "lexical", index):
                 results[name] = score(engine, questions)
-            print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+            shown(name, results[name])
     return results
 
 
@@ -278,7 +283,7 @@ def depth_trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
         name = f"{depth} candidates per leg"
         results[name] = score(engine, questions)
         engine.settings = base
-        print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+        shown(name, results[name])
     return results
 
 
@@ -289,7 +294,7 @@ def prompt_trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
         with patch.object(engine.encoder, "query_prompt", prompt):
             name = f"Japanese questions with the prefix {prompt!r}"
             results[name] = score(engine, questions)
-        print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+        shown(name, results[name])
     return results
 
 
@@ -317,7 +322,7 @@ def smoothing_trials(engine: Engine, questions: list[Question], ids: np.ndarray)
         for legs, swapped in (("e5 leg", snap.second), ("both dense legs", second)):
             name = f"neighbour smoothing {weight}, {legs}"
             results[name] = with_legs(engine, dense, swapped, lambda: score(engine, questions))
-            print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+            shown(name, results[name])
     return results
 
 
@@ -333,7 +338,7 @@ def english_weight_trials(engine: Engine, questions: list[Question]) -> dict[str
         with patch.object(Retriever, "_weights", english_second):
             name = f"second-leg weight {weight} for English questions"
             results[name] = score(engine, questions)
-        print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+        shown(name, results[name])
     return results
 
 
@@ -349,7 +354,7 @@ def passage_trials(questions: list[Question]) -> dict[str, dict]:
             engine.ingest(corpora())
             name = f"passages of {size} characters, overlap {overlap}"
             results[name] = score(engine, questions)
-        print(name, {k: v for k, v in results[name].items() if k != "held-back RR"}, flush=True)
+        shown(name, results[name])
     return results
 
 
