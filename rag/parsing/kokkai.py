@@ -97,6 +97,9 @@ def _speaker(speech: dict, label: str) -> Speaker:
     while common < min(len(full), len(label)) and full[common] == label[common]:
         common += 1
     role = label[common:] if common else _str(speech.get("speakerRole"))
+    if role == "君":
+        # 本会議 labels a member by name and honorific alone (○泉健太君): a member of the house
+        role = _str(speech.get("speakerRole")) or "議員"
     return Speaker(
         label=label or full,
         name=full or label,

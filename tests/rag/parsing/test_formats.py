@@ -194,3 +194,25 @@ def test_json_forced_into_a_text_format_is_refused(fmt):
 )
 def test_only_html_markup_is_stripped(line, kept):
     assert HTML_TAG.sub("", line) == kept
+
+
+def test_a_member_named_with_the_honorific_alone_in_a_plenary_is_a_member():
+    speeches = [
+        {"speechOrder": "0", "speaker": "会議録情報", "speech": "議事日程\u3000第五号"},
+        {"speechOrder": "1", "speaker": "額賀福志郎", "speakerRole": "議長", "speech": "○議長（額賀福志郎君）\u3000質疑に入ります。"},
+        {"speechOrder": "2", "speaker": "泉健太", "speech": "○泉健太君\u3000総理に伺います。（拍手）"},
+        {
+            "speechOrder": "3",
+            "speaker": "岸田文雄",
+            "speakerPosition": "内閣総理大臣",
+            "speech": "○内閣総理大臣（岸田文雄君）\u3000お答えいたします。",
+        },
+    ]
+    record = {"meetingRecord": [{"nameOfHouse": "衆議院", "nameOfMeeting": "本会議", "speechRecord": speeches}]}
+    parsed = parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "plenary.json")
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("額賀福志郎", "議長"),
+        ("泉健太", "議員"),
+        ("岸田文雄", "内閣総理大臣"),
+    ]
+    assert parsed.turns[1].text == "総理に伺います。"
