@@ -11,6 +11,7 @@ single-meeting document per meeting, which is what ``parse`` reads.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 from rag.errors import ParseError
@@ -91,15 +92,18 @@ def _load(source: Source) -> list[dict]:
     return records
 
 
-def _speaker(speech: dict, label: str) -> Speaker:
+def _speaker(speech: dict, label: str, *, member: str) -> Speaker:
+    """The speaker of ``speech``; ``member`` is the role of one labelled by name and 君 alone."""
     full = _str(speech.get("speaker"))
     common = 0
     while common < min(len(full), len(label)) and full[common] == label[common]:
         common += 1
-    role = label[common:] if common else _str(speech.get("speakerRole"))
+    # ○委員長（豊田俊郎君）: the title before the brackets, where the API gives no role
+    role = label[common:] if common else _str(speech.get("speakerRole")) or re.split(r"[（(]", label, maxsplit=1)[0]
     if role == "君":
-        # 本会議 labels a member by name and honorific alone (○泉健太君): a member of the house
-        role = _str(speech.get("speakerRole")) or "議員"
+        # The House of Councillors' committees and both houses' plenaries label a member by name
+        # and honorific alone (○石垣のりこ君, ○泉健太君)
+        role = _str(speech.get("speakerRole")) or member
     return Speaker(
         label=label or full,
         name=full or label,
@@ -134,6 +138,7 @@ def _parse_record(record: dict, source: Source) -> ParsedMinutes:
     agenda: list[str] = []
     turns: list[Turn] = []
     topic = _str(record.get("nameOfMeeting"))
+    member = "議員" if "本会議" in topic else "委員"
     for speech in speeches:
         text = _str(speech.get("speech"))
         if _str(speech.get("speechOrder")) in ("0", ""):
@@ -148,7 +153,7 @@ def _parse_record(record: dict, source: Source) -> ParsedMinutes:
         turns.append(
             Turn(
                 order=len(turns) + 1,
-                speaker=_speaker(speech, label),
+                speaker=_speaker(speech, label, member=member),
                 topic=topic,
                 text=body,
                 source_id=_str(speech.get("speechID")),

@@ -196,10 +196,15 @@ def test_only_html_markup_is_stripped(line, kept):
     assert HTML_TAG.sub("", line) == kept
 
 
-def test_a_member_named_with_the_honorific_alone_in_a_plenary_is_a_member():
+def test_a_member_named_with_the_honorific_alone_is_a_member_of_the_house_or_committee():
     speeches = [
         {"speechOrder": "0", "speaker": "会議録情報", "speech": "議事日程\u3000第五号"},
-        {"speechOrder": "1", "speaker": "額賀福志郎", "speakerRole": "議長", "speech": "○議長（額賀福志郎君）\u3000質疑に入ります。"},
+        {
+            "speechOrder": "1",
+            "speaker": "額賀福志郎",
+            "speakerRole": "議長",
+            "speech": "○議長（額賀福志郎君）\u3000質疑に入ります。",
+        },
         {"speechOrder": "2", "speaker": "泉健太", "speech": "○泉健太君\u3000総理に伺います。（拍手）"},
         {
             "speechOrder": "3",
@@ -216,3 +221,7 @@ def test_a_member_named_with_the_honorific_alone_in_a_plenary_is_a_member():
         ("岸田文雄", "内閣総理大臣"),
     ]
     assert parsed.turns[1].text == "総理に伺います。"
+    record["meetingRecord"][0]["nameOfMeeting"] = "文教科学委員会"  # the House of Councillors' committees
+    speeches[1] = {"speechOrder": "1", "speaker": "豊田俊郎", "speech": "○委員長（豊田俊郎君）\u3000開会します。"}
+    committee = parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "committee.json")
+    assert [t.speaker.role for t in committee.turns] == ["委員長", "委員", "内閣総理大臣"]
