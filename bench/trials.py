@@ -22,7 +22,11 @@ the ``choose`` and ``held-back`` halves (``rag.evaluation.split_of``) like every
 - **Japanese query prefix**: none, or ``passage: ``, instead of e5's ``query: ``;
 - **neighbour smoothing**: each passage vector plus a share of its neighbours' in the same remark;
 - **passage length**: other lengths and overlaps than 160 / 60 characters (a fresh index each);
-- **English second-leg weight**: the USE leg weighted on its own for English questions.
+- **English second-leg weight**: the USE leg weighted on its own for English questions;
+- **soft ranks**: each passage's rank in its leg replaced by 1 + Σ sigmoid((s_j − s_i) / τ·σ),
+  so that near-tied scores give near-equal ranks instead of a whole rank apart;
+- **symmetric passages**: passages encoded with e5's ``query: `` prefix (or none), the way e5
+  compares two texts of one kind, as a further dense leg or instead of the e5 leg.
 """
 
 from __future__ import annotations
@@ -342,6 +346,72 @@ def english_weight_trials(engine: Engine, questions: list[Question]) -> dict[str
     return results
 
 
+def soft_ranks(scored: list[tuple[int, float]], tau: float) -> np.ndarray:
+    """1 + Σ_j sigmoid((s_j − s_i) / (tau · σ)) for each scored passage i (σ: the leg's score spread):
+    a hard rank where scores are far apart, and close ranks where they nearly tie."""
+    s = np.array([score for _, score in scored], dtype=np.float64)
+    diff = (s[None, :] - s[:, None]) / (tau * s.std() + 1e-12)
+    return 0.5 + (1.0 / (1.0 + np.exp(-np.clip(diff, -50, 50)))).sum(axis=1)  # the i = j term adds 0.5
+
+
+def soft_rank_trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
+    """Log-rank fusion over soft ranks: a near tie between two passages' scores no longer costs
+    the one behind a whole rank (int8 query vectors moved questions at such ties)."""
+    hard = Retriever._rollup
+    results = {}
+    for tau in (0.02, 0.05, 0.1, 0.2, 0.4):
+
+        def rollup(self, scored, tau=tau):
+            leg = hard(self, scored)
+            if len(scored) > 1:
+                for (pid, _), rank in zip(scored, soft_ranks(scored, tau), strict=True):
+                    if pid in leg.passage_rank:
+                        leg.passage_rank[pid] = float(rank)
+            return leg
+
+        name = f"soft ranks, tau {tau}"
+        with patch.object(Retriever, "_rollup", rollup):
+            results[name] = score(engine, questions)
+        shown(name, results[name])
+    return results
+
+
+@contextmanager
+def extra_dense_leg(index: Rescored, *, weight: float):
+    """Searches with a further leg that scores the passages of ``index`` against the e5 query vector."""
+    legs, weights = Retriever._legs, Retriever._weights
+
+    def with_leg(self, text, pending, mode, allowed):
+        vector, found = legs(self, text, pending, mode, allowed)
+        if mode == "hybrid" and vector is not None:
+            found["symmetric"] = self._rollup(index.search(vector, self.settings.candidates, allowed))
+        return vector, found
+
+    def weighted(self, *, english):
+        return {**weights(self, english=english), "symmetric": weight}
+
+    with patch.object(Retriever, "_legs", with_leg), patch.object(Retriever, "_weights", weighted):
+        yield
+
+
+def symmetric_trials(engine: Engine, questions: list[Question], ids: np.ndarray, texts: list[str]) -> dict[str, dict]:
+    """Passages encoded as e5 encodes questions (``query: ``) or with no prefix, searched by the question's vector."""
+    snap = engine.snapshot()
+    results = {}
+    for label, prompt in (("query-prefixed", "query: "), ("unprefixed", "")):
+        with patch.object(engine.encoder, "passage_prompt", prompt):
+            leg = Rescored(snap.dense, ids, engine.encoder.encode_passages(texts))
+        name = f"{label} passages instead of the e5 leg"
+        results[name] = with_legs(engine, leg, snap.second, lambda: score(engine, questions))
+        shown(name, results[name])
+        for weight in (0.25, 0.5, 1.0):
+            name = f"{label} passages as a further leg, weight {weight}"
+            with extra_dense_leg(leg, weight=weight):
+                results[name] = score(engine, questions)
+            shown(name, results[name])
+    return results
+
+
 def passage_trials(questions: list[Question]) -> dict[str, dict]:
     """Other passage lengths and overlaps than 160 / 60 characters (each a fresh index)."""
     results = {}
@@ -385,6 +455,8 @@ def trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
         **prompt_trials(engine, questions),
         **smoothing_trials(engine, questions, ids),
         **english_weight_trials(engine, questions),
+        **soft_rank_trials(engine, questions),
+        **symmetric_trials(engine, questions, ids, texts),
         **sizes,
     }
     results[f"paired, held-back: {best} (best on choose) minus default"] = paired(default, hub[best])
