@@ -39,7 +39,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from unittest.mock import patch
 
@@ -89,6 +89,13 @@ def score(engine: Engine, questions: list[Question]) -> dict:
 def shown(name: str, scores: dict) -> None:
     """Print a trial's scores as it finishes (without the per-question list)."""
     print(name, {k: v for k, v in scores.items() if k != "held-back RR"}, flush=True)
+
+
+def measure(results: dict, name: str, engine: Engine, questions: list[Question], within=None) -> None:
+    """Score the questions into ``results[name]`` inside the context manager ``within``, and show it."""
+    with within if within is not None else nullcontext():
+        results[name] = score(engine, questions)
+    shown(name, results[name])
 
 
 def reciprocal_rank(outcome: Outcome) -> float:
@@ -253,9 +260,7 @@ def score_fusion_trials(engine: Engine, questions: list[Question]) -> dict[str, 
     for kind in ("z", "min-max"):
         for length in (0.0, 0.1, 0.25):
             name = f"score fusion ({kind} per leg), length term {length}"
-            with score_fusion(kind, length=length):
-                results[name] = score(engine, questions)
-            shown(name, results[name])
+            measure(results, name, engine, questions, score_fusion(kind, length=length))
     return results
 
 
@@ -369,10 +374,7 @@ def soft_rank_trials(engine: Engine, questions: list[Question]) -> dict[str, dic
                         leg.passage_rank[pid] = float(rank)
             return leg
 
-        name = f"soft ranks, tau {tau}"
-        with patch.object(Retriever, "_rollup", rollup):
-            results[name] = score(engine, questions)
-        shown(name, results[name])
+        measure(results, f"soft ranks, tau {tau}", engine, questions, patch.object(Retriever, "_rollup", rollup))
     return results
 
 
@@ -406,9 +408,7 @@ def symmetric_trials(engine: Engine, questions: list[Question], ids: np.ndarray,
         shown(name, results[name])
         for weight in (0.25, 0.5, 1.0):
             name = f"{label} passages as a further leg, weight {weight}"
-            with extra_dense_leg(leg, weight=weight):
-                results[name] = score(engine, questions)
-            shown(name, results[name])
+            measure(results, name, engine, questions, extra_dense_leg(leg, weight=weight))
     return results
 
 
