@@ -26,7 +26,9 @@ the ``choose`` and ``held-back`` halves (``rag.evaluation.split_of``) like every
 - **soft ranks**: each passage's rank in its leg replaced by 1 + Σ sigmoid((s_j − s_i) / τ·σ),
   so that near-tied scores give near-equal ranks instead of a whole rank apart;
 - **symmetric passages**: passages encoded with e5's ``query: `` prefix (or none), the way e5
-  compares two texts of one kind, as a further dense leg or instead of the e5 leg.
+  compares two texts of one kind, as a further dense leg or instead of the e5 leg;
+- **sentence legs**: a dense leg over each passage's sentences (a passage scores as its best
+  sentence), for the second model, e5, or both.
 """
 
 from __future__ import annotations
@@ -412,6 +414,44 @@ def symmetric_trials(engine: Engine, questions: list[Question], ids: np.ndarray,
     return results
 
 
+class BestSentence:
+    """A dense index over sentences that answers with passage ids: each passage scores as its best sentence."""
+
+    def __init__(self, inner, owners: np.ndarray, vectors: np.ndarray) -> None:
+        self.inner, self.owners, self.vectors = inner, owners, vectors
+
+    def search(self, query: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        scores = self.vectors @ query
+        best: dict[int, float] = {}
+        for i in np.argsort(-scores):
+            best.setdefault(int(self.owners[i]), float(scores[i]))
+            if len(best) >= n:
+                break
+        return list(best.items())
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
+def sentence_trials(engine: Engine, questions: list[Question], ids: np.ndarray, texts: list[str]) -> dict[str, dict]:
+    """The second leg, the e5 leg, or both over sentences instead of passages."""
+    snap = engine.snapshot()
+    split = [(int(pid), s) for pid, text in zip(ids, texts, strict=True) for s in sentences(text) or [text]]
+    owners = np.array([pid for pid, _ in split])
+    rows = [s for _, s in split]
+    use = BestSentence(snap.second, owners, engine.second.encode_passages(rows))
+    e5 = BestSentence(snap.dense, owners, engine.encoder.encode_passages(rows))
+    results = {}
+    for name, dense, second in (
+        ("second leg over sentences", snap.dense, use),
+        ("e5 leg over sentences", e5, snap.second),
+        ("both dense legs over sentences", e5, use),
+    ):
+        results[name] = with_legs(engine, dense, second, lambda: score(engine, questions))
+        shown(name, results[name])
+    return results
+
+
 def passage_trials(questions: list[Question]) -> dict[str, dict]:
     """Other passage lengths and overlaps than 160 / 60 characters (each a fresh index)."""
     results = {}
@@ -457,6 +497,7 @@ def trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
         **english_weight_trials(engine, questions),
         **soft_rank_trials(engine, questions),
         **symmetric_trials(engine, questions, ids, texts),
+        **sentence_trials(engine, questions, ids, texts),
         **sizes,
     }
     results[f"paired, held-back: {best} (best on choose) minus default"] = paired(default, hub[best])
