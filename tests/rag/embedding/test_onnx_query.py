@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rag.embedding import onnx_query
-from rag.embedding.encoder import _backend, load_encoder
+from rag.embedding.encoder import _backend, load_encoder, query_language
 from rag.errors import ModelError
 from rag.settings import Settings
 from tests.conftest import ROOT, SAMPLE, shared_file
@@ -149,7 +149,7 @@ def test_int8_queries_agree_with_float_ones_and_passages_stay_float(onnx_model, 
     remarks = [t.text[:200] for t in parse_path(SAMPLE).turns]
     for texts in (questions, remarks):
         ours = np.concatenate([encoder.encode_query(t)[None, :] for t in texts])
-        prompts = [encoder.english_prompt if t.isascii() else encoder.query_prompt for t in texts]
+        prompts = [encoder.english_prompt if query_language(t) == "en" else encoder.query_prompt for t in texts]
         floats = np.concatenate([onnx_model.encode([t], p) for t, p in zip(texts, prompts, strict=True)])
         assert float(np.min(np.sum(ours * floats, axis=1))) >= 0.995
     passages = encoder.encode_passages(remarks[:8])
