@@ -11,7 +11,6 @@ single-meeting document per meeting, which is what ``parse`` reads.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 
 from rag.errors import ParseError
@@ -24,7 +23,7 @@ from rag.parsing.speech import (
     split_speaker_prefix,
     strip_stage_directions,
 )
-from rag.people import person_id
+from rag.people import person_id, split_label
 
 name = "kokkai"
 
@@ -98,12 +97,13 @@ def _speaker(speech: dict, label: str, *, member: str) -> Speaker:
     common = 0
     while common < min(len(full), len(label)) and full[common] == label[common]:
         common += 1
+    api_role = _str(speech.get("speakerRole"))
     # ○委員長（豊田俊郎君）: the title before the brackets, where the API gives no role
-    role = label[common:] if common else _str(speech.get("speakerRole")) or re.split(r"[（(]", label, maxsplit=1)[0]
+    role = label[common:] if common else api_role or split_label(label)[0]
     if role == "君":
         # The House of Councillors' committees and both houses' plenaries label a member by name
         # and honorific alone (○石垣のりこ君, ○泉健太君)
-        role = _str(speech.get("speakerRole")) or member
+        role = api_role or member
     return Speaker(
         label=label or full,
         name=full or label,

