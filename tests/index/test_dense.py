@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
-from index import ivf
-from index.dense import INDEX_TYPES, DenseIndex
+from index import dense, ivf
+from index.dense import INDEX_TYPES, DenseIndex, set_search_threads
 from index.errors import IndexCorrupt, StoreError
 
 KINDS = list(INDEX_TYPES)
@@ -172,3 +174,24 @@ def test_a_filter_returns_exactly_its_members(base):
     allowed = base + np.array([3, 150, 151, 299])
     assert {i for i, _ in idx.search(v[0], 10, allowed=allowed)} == set(allowed.tolist())
     assert idx.search(v[0], 10, allowed=np.array([base + 1000])) == []
+
+
+def test_the_search_thread_count_holds_in_threads_started_after_it_was_set():
+    # OpenMP keeps the count per thread; a server sets it once and searches from a pool's threads.
+    idx = DenseIndex(16)
+    idx.add(np.arange(20), vectors(20))
+    seen: list[int] = []
+
+    def search_and_look() -> None:
+        idx.search(vectors(1, seed=1)[0], 3)
+        seen.append(dense.faiss.omp_get_max_threads())
+
+    before = dense.faiss.omp_get_max_threads()
+    try:
+        set_search_threads(before + 3)  # a count no thread has by default
+        worker = threading.Thread(target=search_and_look)
+        worker.start()
+        worker.join()
+    finally:
+        set_search_threads(before)
+    assert seen == [before + 3]
