@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # /search 1.4× the requests/s on a CPU with int8 matrix units, for vectors at cosine 0.998 to
     # the float ones, which moved 2 of 79 gold questions by a rank or two (README, "The service under load").
     query_precision: Literal["float", "int8"] = "float"
+    # Threads of one ONNX query encoding (0: 1 for int8, whose short operations lose more waking a
+    # second thread than it saves, else as torch_threads); see rag/embedding/encoder.py.
+    query_threads: int = Field(default=0, ge=0, le=256)
 
     # Measured on the dev set (README, "Quality"): short passages and a small RRF k rank best.
     passage_max_chars: int = Field(default=160, ge=50, le=4000)

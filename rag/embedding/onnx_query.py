@@ -394,6 +394,7 @@ class OnnxQueryModel:
         self._tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(tokenizer))
         self._eos = self._tokenizer.eos_id()
         self._lock = threading.Lock()
+        self.threads = threads
         self.dim = int(self._session.get_outputs()[0].shape[-1])
 
     def encode(self, texts: Sequence[str], prompt: str = "") -> np.ndarray:

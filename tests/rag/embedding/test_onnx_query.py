@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rag.embedding import onnx_query
-from rag.embedding.encoder import _backend, load_encoder, query_language
+from rag.embedding.encoder import _backend, load_encoder, query_language, query_threads
 from rag.errors import ModelError
 from rag.settings import Settings
 from tests.conftest import ROOT, SAMPLE, shared_file
@@ -89,6 +89,15 @@ def test_int8_queries_need_the_onnx_backend():
         load_encoder(settings)
 
 
+def test_int8_queries_run_on_one_thread_and_float_ones_on_the_passage_threads(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 6)
+    assert query_threads(Settings(query_precision="int8")) == 1
+    assert query_threads(Settings()) == 6
+    assert query_threads(Settings(torch_threads=3)) == 3
+    assert query_threads(Settings(query_precision="int8", query_threads=4)) == 4
+    assert query_threads(Settings(query_threads=2, torch_threads=3)) == 2
+
+
 @pytest.fixture(scope="module")
 def onnx_model(model_cache):
     directory = onnx_query.model_dir(model_cache)
@@ -143,6 +152,7 @@ def test_int8_queries_agree_with_float_ones_and_passages_stay_float(onnx_model, 
     from rag.parsing import parse_path
 
     encoder = load_encoder(Settings(model_cache_dir=model_cache, device="cpu", query_precision="int8"))
+    assert encoder.query_model is not None and encoder.query_model.threads == 1
     assert onnx_query.is_built(onnx_query.model_dir(model_cache, "int8"), "int8")
     assert not onnx_query.is_built(onnx_query.model_dir(model_cache, "int8"))  # a float reader refuses it
     questions = [json.loads(line)["query"] for line in shared_file("eval/dev.jsonl").read_text().splitlines() if line]
