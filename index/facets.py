@@ -9,6 +9,10 @@ distinct value: a date range compares the strings SQLite compares, a speaker or 
 substring of the comparison keys SQLite matches with LIKE. ``None`` is code -1 and matches
 nothing, as NULL matches nothing in SQL. A test checks that every filter gives the SQL answer.
 
+Each passage's remark is kept the same way (``Owners``): ranking maps every leg's candidates to
+their remarks, and three SQLite lookups of a hundred ids each cost a search more than its lexical
+leg did.
+
 The writer computes the columns at commit and stores them beside the metadata (``facets.npz``);
 a generation written before them gets them built from SQLite on first use.
 """
@@ -30,7 +34,7 @@ COLUMNS = ("person", "group", "meeting", "date", "speaker", "topic")
 SEP = "\x1f"
 QUERY = (
     "SELECT p.passage_id, r.person_id, r.grp, r.meeting_id, m.date, "
-    "COALESCE(r.label_key, '') || char(31) || COALESCE(r.name_key, ''), r.topic_key FROM passages p "
+    "COALESCE(r.label_key, '') || char(31) || COALESCE(r.name_key, ''), r.topic_key, p.remark_id FROM passages p "
     "JOIN remarks r USING (remark_id) JOIN meetings m USING (meeting_id) ORDER BY p.passage_id"
 )
 
@@ -58,6 +62,19 @@ class Column:
         return wanted[self.codes]
 
 
+@dataclass(frozen=True)
+class Owners:
+    """The remark of every passage: a code per passage into the remark ids, kept as UTF-8 bytes
+    (a tuple of Python strings would cost three times the memory for a million remarks)."""
+
+    codes: np.ndarray
+    remark_ids: np.ndarray
+
+    def of(self, positions: np.ndarray) -> list[str]:
+        """The remark ids of the passages at ``positions``."""
+        return [rid.decode() for rid in self.remark_ids[self.codes[positions]]]
+
+
 class _ColumnBuilder:
     """Codes for a column's values, chunk by chunk."""
 
@@ -74,13 +91,22 @@ class _ColumnBuilder:
         codes = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=np.int32)
         return Column(codes, tuple(self.index))
 
+    def owners(self) -> Owners:
+        column = self.column()
+        return Owners(column.codes, _utf8(column.values))
+
+
+def _utf8(values: Sequence[str]) -> np.ndarray:
+    return np.array([v.encode() for v in values], dtype=bytes) if values else np.zeros(0, dtype="S1")
+
 
 class PassageFacets:
-    """The filterable columns of every passage, for filters that need no text matching."""
+    """The filterable columns of every passage, for filters that need no text matching, and its remark."""
 
-    def __init__(self, ids: np.ndarray, columns: dict[str, Column]) -> None:
+    def __init__(self, ids: np.ndarray, columns: dict[str, Column], owners: Owners) -> None:
         self.ids = ids
         self.columns = columns
+        self.owners = owners
 
     @classmethod
     def from_cursor(cls, cursor: Any) -> PassageFacets:
@@ -88,12 +114,24 @@ class PassageFacets:
         tuples would cost hundreds of megabytes that the allocator keeps after they are freed)."""
         ids: list[np.ndarray] = []
         builders = {name: _ColumnBuilder() for name in COLUMNS}
+        owners = _ColumnBuilder()
         while rows := cursor.fetchmany(_CHUNK):
             ids.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
             for n, name in enumerate(COLUMNS):
                 builders[name].extend([r[n + 1] for r in rows])
+            owners.extend([r[-1] for r in rows])
         all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
-        return cls(all_ids, {name: b.column() for name, b in builders.items()})
+        return cls(all_ids, {name: b.column() for name, b in builders.items()}, owners.owners())
+
+    def remark_ids_of(self, passage_ids: Iterable[int]) -> dict[int, str]:
+        """passage id → the id of its remark; unknown ids are left out."""
+        wanted = np.fromiter(passage_ids, dtype=np.int64)
+        if not len(wanted) or not len(self.ids):
+            return {}
+        positions = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
+        known = self.ids[positions] == wanted
+        owners = self.owners.of(positions[known])
+        return dict(zip(wanted[known].tolist(), owners, strict=True))
 
     def allowed(
         self,
@@ -147,6 +185,7 @@ class PassageFacets:
         for name, column in self.columns.items():
             arrays[f"{name}_codes"] = column.codes
             arrays[f"{name}_values"] = np.array(column.values, dtype=str)
+        arrays["remark_codes"], arrays["remark_ids"] = self.owners.codes, self.owners.remark_ids
         with (directory / FILE).open("wb") as fh:
             np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub reads ** as its allow_pickle flag
 
@@ -157,9 +196,9 @@ class PassageFacets:
         if not path.exists():
             return None
         with np.load(path, allow_pickle=False) as npz:
-            if any(f"{name}_codes" not in npz for name in COLUMNS):
+            if any(f"{name}_codes" not in npz for name in (*COLUMNS, "remark")):
                 return None  # written by an earlier version: built again from SQLite
             columns = {
                 name: Column(npz[f"{name}_codes"], tuple(str(v) for v in npz[f"{name}_values"])) for name in COLUMNS
             }
-            return cls(npz["ids"], columns)
+            return cls(npz["ids"], columns, Owners(npz["remark_codes"], npz["remark_ids"]))

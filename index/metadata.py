@@ -283,7 +283,12 @@ class MetadataStore:
         return {r["passage_id"]: r for r in rows}
 
     def remark_ids_of(self, passage_ids: Iterable[int]) -> dict[int, str]:
-        """passage id → the id of the remark it belongs to (what ranking needs, without the texts)."""
+        """passage id → the id of the remark it belongs to (what ranking needs, without the texts).
+
+        A reader answers from the in-memory columns (``index.facets``), a writer from SQLite.
+        """
+        if self._readonly:
+            return self.facets().remark_ids_of(passage_ids)
         sql = "SELECT passage_id, remark_id FROM passages WHERE passage_id IN ({})"
         return {r["passage_id"]: r["remark_id"] for r in self._rows_in(sql, [int(i) for i in passage_ids])}
 

@@ -109,3 +109,37 @@ def test_columns_round_trip_and_are_built_when_a_generation_has_none(tmp_path, s
     old_reader = MetadataStore(older / metadata.FILE, readonly=True)
     assert np.array_equal(old_reader.allowed_passages(FILTERS[0]), reader.allowed_passages(FILTERS[0]))
     old_reader.close()
+
+
+def test_a_reader_maps_passages_to_remarks_as_sqlite_does(stores, monkeypatch):
+    writer, reader = stores
+    ids = [int(i) for i in writer.passage_ids()] + [-1, 10**9]  # and two ids no passage has
+    expected = writer.remark_ids_of(ids)
+    assert len(expected) == len(ids) - 2
+    monkeypatch.setattr(reader, "_rows_in", lambda *a: pytest.fail("a reader asked SQLite"))
+    assert reader.remark_ids_of(ids[::-1]) == expected
+    assert reader.remark_ids_of([]) == {}
+
+
+def test_remark_ids_of_any_script_survive_a_save_and_load(tmp_path):
+    writer = MetadataStore(tmp_path / metadata.FILE)
+    remarks = [
+        {"remark_id": f"本会議-{n}", "meeting_id": "本会議", "ord": n, "label": "議長", "name": "", "topic": ""}
+        for n in range(3)
+    ]
+    passages = [{"passage_id": 7 + 3 * n, "remark_id": f"本会議-{n}", "ordinal": 0, "text": "x"} for n in range(3)]
+    writer.replace_meeting({"meeting_id": "本会議", "title": "本会議", "date": "2024-01-01"}, remarks, passages)
+    writer.save_facets(tmp_path)
+    loaded = PassageFacets.load(tmp_path)
+    assert loaded is not None
+    assert loaded.remark_ids_of([13, 7, 8]) == {13: "本会議-2", 7: "本会議-0"}
+    writer.close()
+
+
+def test_columns_saved_before_remarks_were_kept_are_built_again(tmp_path, stores):
+    writer, _ = stores
+    writer.save_facets(tmp_path)
+    with np.load(tmp_path / "facets.npz") as npz:
+        older = {name: npz[name] for name in npz.files if not name.startswith("remark_")}
+    np.savez(tmp_path / "facets.npz", **older)  # type: ignore[arg-type]
+    assert PassageFacets.load(tmp_path) is None
