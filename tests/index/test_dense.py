@@ -186,12 +186,13 @@ def test_the_search_thread_count_holds_in_threads_started_after_it_was_set():
         idx.search(vectors(1, seed=1)[0], 3)
         seen.append(dense.faiss.omp_get_max_threads())
 
-    before = dense.faiss.omp_get_max_threads()
+    before, wanted = dense.faiss.omp_get_max_threads(), dense._SearchThreads.wanted
     try:
         set_search_threads(before + 3)  # a count no thread has by default
         worker = threading.Thread(target=search_and_look)
         worker.start()
         worker.join()
     finally:
-        set_search_threads(before)
+        set_search_threads(before)  # this thread's count back as it was, and what other tests set
+        dense._SearchThreads.wanted = wanted
     assert seen == [before + 3]
