@@ -9,9 +9,9 @@ distinct value: a date range compares the strings SQLite compares, a speaker or 
 substring of the comparison keys SQLite matches with LIKE. ``None`` is code -1 and matches
 nothing, as NULL matches nothing in SQL. A test checks that every filter gives the SQL answer.
 
-Each passage's remark is kept the same way (``Owners``): ranking maps every leg's candidates to
-their remarks, and three SQLite lookups of a hundred ids each cost a search more than its lexical
-leg did.
+Each passage's remark is kept the same way (``Owners``), with each remark's passage count: ranking
+maps every leg's candidates to their remarks and calibrates by those counts, and SQLite lookups of
+a hundred ids each cost a search more than its lexical leg did (and queue on the one connection).
 
 The writer computes the columns at commit and stores them beside the metadata (``facets.npz``);
 a generation written before them gets them built from SQLite on first use.
@@ -64,15 +64,36 @@ class Column:
 
 @dataclass(frozen=True)
 class Owners:
-    """The remark of every passage: a code per passage into the remark ids, kept as UTF-8 bytes
-    (a tuple of Python strings would cost three times the memory for a million remarks)."""
+    """The remark of every passage: a code per passage into the remark ids, kept sorted as UTF-8
+    bytes (a tuple of Python strings would cost three times the memory for a million remarks), and
+    each remark's passage count, which ranking reads for every candidate remark."""
 
     codes: np.ndarray
     remark_ids: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of_codes(cls, codes: np.ndarray, remark_ids: np.ndarray) -> Owners:
+        """Owners with the ids sorted (so that an id is found by bisection) and the codes mapped to match."""
+        order = np.argsort(remark_ids, kind="stable")
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        codes = rank[codes] if len(codes) else codes.astype(np.int32)
+        return cls(codes, remark_ids[order], np.bincount(codes, minlength=len(order)).astype(np.int32))
 
     def of(self, positions: np.ndarray) -> list[str]:
         """The remark ids of the passages at ``positions``."""
         return [rid.decode() for rid in self.remark_ids[self.codes[positions]]]
+
+    def passage_counts(self, remark_ids: Iterable[str]) -> dict[str, int]:
+        """remark id → its number of passages; unknown ids are left out."""
+        wanted = list(dict.fromkeys(remark_ids))
+        if not wanted or not len(self.remark_ids):
+            return {}
+        keys = np.array([w.encode() for w in wanted], dtype=bytes)
+        positions = np.minimum(np.searchsorted(self.remark_ids, keys), len(self.remark_ids) - 1)
+        known = self.remark_ids[positions] == keys
+        return {w: int(n) for w, n, k in zip(wanted, self.counts[positions].tolist(), known, strict=True) if k}
 
 
 class _ColumnBuilder:
@@ -93,7 +114,7 @@ class _ColumnBuilder:
 
     def owners(self) -> Owners:
         column = self.column()
-        return Owners(column.codes, _utf8(column.values))
+        return Owners.of_codes(column.codes, _utf8(column.values))
 
 
 def _utf8(values: Sequence[str]) -> np.ndarray:
@@ -132,6 +153,10 @@ class PassageFacets:
         known = self.ids[positions] == wanted
         owners = self.owners.of(positions[known])
         return dict(zip(wanted[known].tolist(), owners, strict=True))
+
+    def passage_counts(self, remark_ids: Iterable[str]) -> dict[str, int]:
+        """remark id → how many passages it has; unknown ids are left out."""
+        return self.owners.passage_counts(remark_ids)
 
     def allowed(
         self,
@@ -201,4 +226,4 @@ class PassageFacets:
             columns = {
                 name: Column(npz[f"{name}_codes"], tuple(str(v) for v in npz[f"{name}_values"])) for name in COLUMNS
             }
-            return cls(npz["ids"], columns, Owners(npz["remark_codes"], npz["remark_ids"]))
+            return cls(npz["ids"], columns, Owners.of_codes(npz["remark_codes"], npz["remark_ids"]))

@@ -293,7 +293,9 @@ class MetadataStore:
         return {r["passage_id"]: r["remark_id"] for r in self._rows_in(sql, [int(i) for i in passage_ids])}
 
     def passage_counts(self, remark_ids: Iterable[str]) -> dict[str, int]:
-        """remark id → how many passages it was split into (an index lookup per remark)."""
+        """remark id → how many passages it was split into (a reader: from memory, as ``remark_ids_of``)."""
+        if self._readonly:
+            return self.facets().passage_counts(remark_ids)
         sql = "SELECT remark_id, COUNT(*) AS n FROM passages WHERE remark_id IN ({}) GROUP BY remark_id"
         return {r["remark_id"]: int(r["n"]) for r in self._rows_in(sql, list(dict.fromkeys(remark_ids)))}
 

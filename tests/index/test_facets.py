@@ -121,6 +121,31 @@ def test_a_reader_maps_passages_to_remarks_as_sqlite_does(stores, monkeypatch):
     assert reader.remark_ids_of([]) == {}
 
 
+def test_a_reader_counts_each_remarks_passages_as_sqlite_does(stores, monkeypatch):
+    writer, reader = stores
+    remark_ids = sorted(set(writer.remark_ids_of(int(i) for i in writer.passage_ids()).values()))
+    expected = writer.passage_counts([*remark_ids, "no-such-remark"])
+    assert set(expected.values()) == {1, 2} and len(expected) == len(remark_ids)
+    monkeypatch.setattr(reader, "_rows_in", lambda *a: pytest.fail("a reader asked SQLite"))
+    assert reader.passage_counts(["no-such-remark", *remark_ids[::-1], remark_ids[0]]) == expected
+    assert reader.passage_counts([]) == {}
+
+
+def test_remark_ids_saved_unsorted_by_an_earlier_version_still_map_and_count(tmp_path, stores):
+    writer, _ = stores
+    writer.save_facets(tmp_path)
+    with np.load(tmp_path / "facets.npz") as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    flipped = len(arrays["remark_ids"]) - 1 - arrays["remark_codes"]  # the same owners, ids in reverse order
+    np.savez(tmp_path / "facets.npz", **(arrays | {"remark_ids": arrays["remark_ids"][::-1], "remark_codes": flipped}))  # type: ignore[arg-type]
+    loaded = PassageFacets.load(tmp_path)
+    assert loaded is not None
+    ids = [int(i) for i in writer.passage_ids()]
+    assert loaded.remark_ids_of(ids) == writer.remark_ids_of(ids)
+    remark_ids = list(writer.remark_ids_of(ids).values())
+    assert loaded.passage_counts(remark_ids) == writer.passage_counts(remark_ids)
+
+
 def test_remark_ids_of_any_script_survive_a_save_and_load(tmp_path):
     writer = MetadataStore(tmp_path / metadata.FILE)
     remarks = [
@@ -133,6 +158,7 @@ def test_remark_ids_of_any_script_survive_a_save_and_load(tmp_path):
     loaded = PassageFacets.load(tmp_path)
     assert loaded is not None
     assert loaded.remark_ids_of([13, 7, 8]) == {13: "本会議-2", 7: "本会議-0"}
+    assert loaded.passage_counts(["本会議-1", "本会議", "本会議-10"]) == {"本会議-1": 1}
     writer.close()
 
 
