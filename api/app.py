@@ -265,6 +265,7 @@ def _meeting_routes(app: FastAPI, settings: Settings) -> None:
             "ready": True,
             "model": settings.model_name,
             "second_model": snap.second_model,
+            "query_precision": engine.encoder.query_precision,
             "index": str(engine.index_dir),
             "generation": snap.generation,
             "counts": snap.manifest.get("counts", {}),

@@ -245,6 +245,7 @@ class Ready(BaseModel):
     ready: bool
     model: str
     second_model: str | None = None  # the second dense leg the index is searched with, if any
+    query_precision: str = "float"  # float or int8: how questions are encoded (GIJIROKU_QUERY_PRECISION)
     index: str
     generation: int
     counts: dict[str, int]

@@ -63,6 +63,7 @@ def main() -> int:
         passages = sum(r.passages for r in reports)
         result: dict = {
             "machine": {"cpus": os.cpu_count(), "cpu": cpu_model()},
+            "query_precision": engine.encoder.query_precision,
             "ingest": {"files": len(reports), "passages": passages, "seconds_incl_model_load": round(ingest_s, 1)},
             "quality": {},
             "latency_ms": {},

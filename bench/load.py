@@ -167,6 +167,7 @@ def main() -> int:
             build_index(index, sample=args.sample)
         proc, url = start_server(index, cache=args.cache)
         try:
+            precision = httpx.get(url + "/readyz", timeout=10).json().get("query_precision")
             qs = questions()
             asyncio.run(load(url, "search", OFF_TOPIC * 10, 4, 40))  # warm-up, on questions the runs do not ask
             rows = []
@@ -184,6 +185,7 @@ def main() -> int:
     result = {
         "machine": {"cpus": os.cpu_count(), "cpu": cpu_model()},
         "query_cache": args.cache,
+        "query_precision": precision,
         "index": "bundled sample" if args.sample else "the four shared corpora",
         "question_pool": len(qs),
         "server_rss_mb": round(rss, 1),

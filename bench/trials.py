@@ -458,7 +458,10 @@ def passage_trials(questions: list[Question]) -> dict[str, dict]:
     for size, overlap in ((100, 40), (120, 40), (120, 60), (160, 30), (160, 90), (200, 60), (200, 100), (240, 80)):
         with tempfile.TemporaryDirectory() as tmp:
             settings = load_settings(
-                index_dir=Path(tmp) / "index", passage_max_chars=size, passage_overlap_chars=overlap
+                index_dir=Path(tmp) / "index",
+                passage_max_chars=size,
+                passage_overlap_chars=overlap,
+                query_precision="float",
             )
             engine = Engine(settings)
             engine.ingest(corpora())
@@ -515,7 +518,8 @@ def main() -> int:
     args = parser.parse_args()
     questions = load_gold(sorted((SHARED / "eval").glob("*.jsonl")))
     with tempfile.TemporaryDirectory() as tmp:
-        engine = Engine(load_settings(index_dir=Path(tmp) / "index"))
+        # Float queries on every CPU, as bench/tune.py: the baseline the trials were measured against.
+        engine = Engine(load_settings(index_dir=Path(tmp) / "index", query_precision="float"))
         engine.ingest(corpora())
         results = trials(engine, questions)
     report = {"questions": len(questions), "trials": results}

@@ -63,7 +63,9 @@ def main() -> int:
     questions = load_gold(sorted((SHARED / "eval").glob("*.jsonl")))
     results: dict = {"questions": len(questions), "variants": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(index_dir=Path(tmp) / "index")
+        # Float queries, the vectors of the torch model, on every CPU: the recorded choices were
+        # made with them, and auto would pick int8 on some machines (rag.embedding.encoder.query_precision).
+        settings = load_settings(index_dir=Path(tmp) / "index", query_precision="float")
         base = Engine(settings)
         base.ingest(corpora())
         for name, change in VARIANTS.items():

@@ -56,10 +56,11 @@ class Settings(BaseSettings):
     # graph on a CPU (the same vectors, twice as fast, no torch in the server), torch elsewhere.
     query_backend: Literal["auto", "onnx", "torch"] = "auto"
     passage_backend: Literal["auto", "onnx", "torch"] = "auto"
-    # Queries through an int8 graph of the same model (ONNX backend only; passages stay float):
-    # /search 1.4× the requests/s on a CPU with int8 matrix units, for vectors at cosine 0.998 to
-    # the float ones, which moved 2 of 79 gold questions by a rank or two (README, "The service under load").
-    query_precision: Literal["float", "int8"] = "float"
+    # int8: queries through an int8 graph of the same model (ONNX backend only; passages stay
+    # float): /search 1.4× the requests/s on a CPU with int8 matrix units, for vectors at cosine
+    # 0.998 to the float ones, which moved 2 of 79 gold questions by a rank or two (README, "The
+    # service under load"). auto: int8 on a CPU with those units (VNNI or AMX), else float.
+    query_precision: Literal["auto", "float", "int8"] = "auto"
     # Threads of one ONNX query encoding (0: 1 for int8, whose short operations lose more waking a
     # second thread than it saves, else as torch_threads); see rag/embedding/encoder.py.
     query_threads: int = Field(default=0, ge=0, le=256)

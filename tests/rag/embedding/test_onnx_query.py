@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rag.embedding import onnx_query
-from rag.embedding.encoder import _backend, load_encoder, query_language, query_threads
+from rag.embedding.encoder import _backend, cpu_flags, load_encoder, query_language, query_precision, query_threads
 from rag.errors import ModelError
 from rag.settings import Settings
 from tests.conftest import ROOT, SAMPLE, shared_file
@@ -92,10 +92,32 @@ def test_int8_queries_need_the_onnx_backend():
 def test_int8_queries_run_on_one_thread_and_float_ones_on_the_passage_threads(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 6)
     assert query_threads(Settings(query_precision="int8")) == 1
-    assert query_threads(Settings()) == 6
-    assert query_threads(Settings(torch_threads=3)) == 3
+    assert query_threads(Settings(query_precision="float")) == 6
+    assert query_threads(Settings(query_precision="float", torch_threads=3)) == 3
     assert query_threads(Settings(query_precision="int8", query_threads=4)) == 4
     assert query_threads(Settings(query_threads=2, torch_threads=3)) == 2
+
+
+def test_auto_precision_is_int8_only_where_the_cpu_multiplies_int8_and_queries_run_on_onnx(monkeypatch):
+    monkeypatch.setattr("rag.embedding.encoder._onnx_available", lambda: True)
+    cpu = Settings(device="cpu")
+    amx = frozenset({"avx2", "avx512f", "amx_int8", "amx_tile"})
+    assert query_precision(cpu, flags=amx) == "int8"
+    assert query_precision(cpu, flags=frozenset({"avx2", "avx_vnni"})) == "int8"
+    assert query_precision(cpu, flags=frozenset({"avx2", "avx512f", "fma"})) == "float"  # no VNNI: not measured
+    assert query_precision(cpu, flags=frozenset()) == "float"  # no flags line (another OS or CPU)
+    assert query_precision(Settings(device="cuda"), flags=amx) == "float"  # torch on a GPU
+    assert query_precision(Settings(device="cpu", query_backend="torch"), flags=amx) == "float"
+    assert query_precision(Settings(device="cpu", model_name="some/other-model"), flags=amx) == "float"
+    assert query_precision(Settings(device="cpu", query_precision="float"), flags=amx) == "float"
+    assert query_precision(Settings(device="cpu", query_precision="int8"), flags=frozenset()) == "int8"
+
+
+def test_cpu_flags_are_read_from_the_flags_line(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: X\nflags\t\t: fpu avx2 avx512_vnni\n\nprocessor\t: 1\n")
+    assert cpu_flags(cpuinfo) == frozenset({"fpu", "avx2", "avx512_vnni"})
+    assert cpu_flags(tmp_path / "missing") == frozenset()
 
 
 @pytest.fixture(scope="module")
