@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     faiss_threads: int = Field(default=1, ge=0, le=256)
     # BLAS threads of numpy in a server (0: numpy's default); see rag/engine.py.
     blas_threads: int = Field(default=1, ge=0, le=256)
-    # Concurrent queries are encoded together, up to this many per forward pass (1: no batching).
-    query_batch: int = Field(default=16, ge=1, le=256)
+    # Concurrent queries are encoded together, up to this many per forward pass (1: no batching;
+    # 0: 2 when one query encoding runs on one thread, else 16; see rag/embedding/encoder.py).
+    query_batch: int = Field(default=0, ge=0, le=256)
     # Query vectors remembered (LRU); 0 turns the cache off.
     query_cache_size: int = Field(default=1024, ge=0)
     torch_threads: int = Field(default=0, ge=0)

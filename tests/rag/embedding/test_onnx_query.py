@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 
 from rag.embedding import onnx_query
-from rag.embedding.encoder import _backend, cpu_flags, load_encoder, query_language, query_precision, query_threads
+from rag.embedding.encoder import (
+    _backend,
+    cpu_flags,
+    load_encoder,
+    query_batch_size,
+    query_language,
+    query_precision,
+    query_threads,
+)
 from rag.errors import ModelError
 from rag.settings import Settings
 from tests.conftest import ROOT, SAMPLE, shared_file
@@ -96,6 +104,16 @@ def test_int8_queries_run_on_one_thread_and_float_ones_on_the_passage_threads(mo
     assert query_threads(Settings(query_precision="float", torch_threads=3)) == 3
     assert query_threads(Settings(query_precision="int8", query_threads=4)) == 4
     assert query_threads(Settings(query_threads=2, torch_threads=3)) == 2
+
+
+def test_one_thread_encoders_batch_pairs_and_others_batch_sixteen(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert query_batch_size(Settings(query_precision="int8")) == 2
+    assert query_batch_size(Settings(query_precision="float")) == 16
+    assert query_batch_size(Settings(query_precision="float", torch_threads=1)) == 2
+    assert query_batch_size(Settings(query_precision="int8", query_threads=2)) == 16
+    assert query_batch_size(Settings(query_precision="int8", query_batch=8)) == 8
+    assert query_batch_size(Settings(query_batch=1)) == 1
 
 
 def test_auto_precision_is_int8_only_where_the_cpu_multiplies_int8_and_queries_run_on_onnx(monkeypatch):
