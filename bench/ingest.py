@@ -82,6 +82,7 @@ def main() -> int:
         engine = Engine(load_settings(index_dir=Path(tmp) / "index"), tokenize=tokenize)
         t0 = time.perf_counter()
         engine.encoder.encode_passages(["準備"])
+        _ = engine.second  # both models load before the clock starts (the second one builds its graph)
         load_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         reports = engine.ingest(files)
