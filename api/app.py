@@ -100,25 +100,27 @@ def _filters(
 
 
 class FilterParams:
-    """The filters shared by search, who and speaker search, as query parameters."""
+    """The filters shared by search, who and speaker search (built by ``filter_params``)."""
 
-    def __init__(
-        self,
-        speaker: str = "",
-        group: str = "",
-        topic: str = "",
-        meeting: str = "",
-        date_from: IsoDate | None = None,
-        date_to: IsoDate | None = None,
-        infer: Annotated[bool, Query(description="restrict to a person or role named in the query")] = True,
-    ) -> None:
-        self.filters = _filters(
-            speaker=speaker, group=group, topic=topic, meeting=meeting, date_from=date_from, date_to=date_to
-        )
+    def __init__(self, filters: Filters, infer: bool) -> None:
+        self.filters = filters
         self.infer = infer
 
 
-FilterDep = Annotated[FilterParams, Depends()]
+async def filter_params(
+    speaker: str = "",
+    group: str = "",
+    topic: str = "",
+    meeting: str = "",
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
+    infer: Annotated[bool, Query(description="restrict to a person or role named in the query")] = True,
+) -> FilterParams:
+    filters = _filters(speaker=speaker, group=group, topic=topic, meeting=meeting, date_from=date_from, date_to=date_to)
+    return FilterParams(filters, infer)
+
+
+FilterDep = Annotated[FilterParams, Depends(filter_params)]
 # The query of search and who: required, not blank; its length limit is the core's (max_query_chars).
 QueryText = Annotated[str, Query(min_length=1, pattern=NOT_BLANK, description="what to search for")]
 
