@@ -295,8 +295,8 @@ def query_precision(settings: Settings, flags: frozenset[str] | None = None) -> 
 
     ``auto`` is int8 where the query backend is ONNX and the CPU multiplies int8 natively
     (``INT8_UNITS`` among ``flags``, default this machine's): there a batch of 8 questions costs
-    21 ms instead of 38 and ``/search`` serves 1.4× the requests, for vectors at cosine 0.998 to
-    the float ones (README, "The service under load"). Elsewhere, float.
+    21–25 ms on one thread instead of 38–41 on two and ``/search`` serves 1.4× the requests, for
+    vectors at cosine 0.998 to the float ones (README, "The service under load"). Elsewhere, float.
     """
     if settings.query_precision != "auto":
         return settings.query_precision

@@ -75,5 +75,6 @@ def load_second_encoder(name: str, *, threads: int = 2) -> SecondEncoder:
         from rag.embedding.second_onnx import onnx_second_model
 
         # The same vectors (checked when built), computed without the GIL: see second_onnx.
-        return SecondEncoder(onnx_second_model(model), name=name, dim=int(probe.shape[-1]), thread_safe=True)
+        onnx_model = onnx_second_model(model, threads=threads)
+        return SecondEncoder(onnx_model, name=name, dim=int(probe.shape[-1]), thread_safe=True)
     return SecondEncoder(model, name=name, dim=int(probe.shape[-1]))

@@ -4,8 +4,8 @@
 about 4 core-ms a request (``/search`` at 8 clients: 160 requests/s without the second leg,
 125 with it): numpy's small products hold the GIL between them and stream the 13 MB of weights
 once per query. The same computation as an ONNX graph runs in C++, in the calling thread
-without the GIL, so concurrent requests encode in parallel. The graph is built in memory from the
-package's own weights at load (no file, no download) and mirrors its numpy backend step for step:
+without the GIL, so concurrent requests encode in parallel. The graph is built at load from the
+package's own weights (a temporary file, no download) and mirrors its numpy backend step for step:
 the uint8 embedding rows dequantised per chunk, the projection and layer norm, three CNN n-gram
 branches over each text's own tokens (a window index points slots outside a text at a zero row,
 as the backend does), the layer norm over all features, the sum over each text's tokens scaled by
