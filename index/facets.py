@@ -78,7 +78,7 @@ class Owners:
         order = np.argsort(remark_ids, kind="stable")
         rank = np.empty(len(order), dtype=np.int32)
         rank[order] = np.arange(len(order), dtype=np.int32)
-        codes = rank[codes] if len(codes) else codes.astype(np.int32)
+        codes = rank[codes]
         return cls(codes, remark_ids[order], np.bincount(codes, minlength=len(order)).astype(np.int32))
 
     def of(self, positions: np.ndarray) -> list[str]:

