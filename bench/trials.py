@@ -1,6 +1,9 @@
 """Retrieval ideas that were measured and not kept, reproducible on the same fixed split as tune.py.
 
-    .venv/bin/python bench/trials.py [--out bench/results/trials.json]
+    .venv/bin/python bench/trials.py [--out bench/results/trials.json] [--only GROUP ...]
+
+``--only`` runs some groups of trials (hubness, ngrams, synonyms, …) and merges their scores
+into an existing ``--out``.
 
 Needs ../shared. Each trial swaps one dense leg's scoring for a variant computed here over every
 stored vector (exact, 848 passages), leaving the rest of the search path as it is, and is scored on
@@ -28,7 +31,11 @@ the ``choose`` and ``held-back`` halves (``rag.evaluation.split_of``) like every
 - **symmetric passages**: passages encoded with e5's ``query: `` prefix (or none), the way e5
   compares two texts of one kind, as a further dense leg or instead of the e5 leg;
 - **sentence legs**: a dense leg over each passage's sentences (a passage scores as its best
-  sentence), for the second model, e5, or both.
+  sentence), for the second model, e5, or both;
+- **synonyms**: the synonym-group ids that sudachidict_core gives each word, as a further BM25
+  leg or beside the lexical leg's words;
+- **leg confidence**: per question, each leg weighted by how far its best remark stands out
+  (a lexical leg whose evidence is weak abstains in part).
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from unittest.mock import patch
 
@@ -59,6 +66,7 @@ from rag.ingest import tokenize_passages  # noqa: E402
 from rag.retrieval import Retriever  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 from rag.text import nfkc  # noqa: E402
+from rag.tokenize import SudachiTokenizer  # noqa: E402
 
 PSEUDO_QUERIES = 600
 
@@ -192,20 +200,21 @@ def char_grams(text: str, n: int) -> list[str]:
 
 
 @contextmanager
-def extra_lexical_leg(index: LexicalIndex, n: int, *, weight: float):
-    """Searches with a further lexical leg over character n-grams (not for English questions)."""
+def extra_lexical_leg(index: LexicalIndex, tokens: Callable[[str], list[str]], *, weight: float):
+    """Searches with a further BM25 leg over ``index``, the question tokenised by ``tokens``
+    (not for English questions)."""
     legs, weights = Retriever._legs, Retriever._weights
 
-    def with_grams(self, text, pending, mode, allowed):
+    def with_leg(self, text, pending, mode, allowed):
         vector, found = legs(self, text, pending, mode, allowed)
         if mode == "hybrid":
-            found["grams"] = self._rollup(index.search(char_grams(text, n), self.settings.candidates, allowed))
+            found["further"] = self._rollup(index.search(tokens(text), self.settings.candidates, allowed))
         return vector, found
 
     def weighted(self, *, english):
-        return {**weights(self, english=english), "grams": 0.0 if english else weight}
+        return {**weights(self, english=english), "further": 0.0 if english else weight}
 
-    with patch.object(Retriever, "_legs", with_grams), patch.object(Retriever, "_weights", weighted):
+    with patch.object(Retriever, "_legs", with_leg), patch.object(Retriever, "_weights", weighted):
         yield
 
 
@@ -220,10 +229,95 @@ def ngram_trials(engine: Engine, questions: list[Question], ids: np.ndarray, tex
         for weight, sudachi in ((0.25, 1.0), (0.5, 1.0), (1.0, 1.0), (1.0, 0.0), (0.5, 0.5), (0.5, 0.75), (1.5, 1.0)):
             engine.settings = base.model_copy(update={"lexical_weight": sudachi})
             name = f"character {n}-grams as a further leg, weight {weight}, Sudachi lexical weight {sudachi}"
-            with extra_lexical_leg(index, n, weight=weight):
+            with extra_lexical_leg(index, lambda text, n=n: char_grams(text, n), weight=weight):
                 results[name] = score(engine, questions)
             engine.settings = base
             shown(name, results[name])
+    return results
+
+
+def leg_confidence(leg) -> float:
+    """How far a leg's best remark stands out among its candidates: its score's z-score (0 for a
+    leg with fewer than two candidates, such as an English question's lexical leg)."""
+    values = np.array([best for best, _ in leg.best.values()])
+    return float((values.max() - values.mean()) / (values.std() + 1e-9)) if len(values) > 1 else 0.0
+
+
+@contextmanager
+def confidence_weights(alpha: float, typical: dict[str, float]):
+    """Each leg's weight times (its confidence / its typical confidence) ** ``alpha``, per question:
+    a leg whose best remark does not stand out abstains in part."""
+    fuse = Retriever._fuse
+
+    def weighted(self, legs, mode, *, weights):
+        scaled = {
+            name: weight * (leg_confidence(legs[name]) / typical[name]) ** alpha if name in legs else weight
+            for name, weight in weights.items()
+        }
+        return fuse(self, legs, mode, weights=scaled)
+
+    with patch.object(Retriever, "_fuse", weighted):
+        yield
+
+
+def confidence_trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
+    """Per-question leg weights from how far each leg's best remark stands out (its typical
+    confidence: the median over the questions, which uses no answer)."""
+    legs = Retriever._legs
+    seen: dict[str, list[float]] = {}
+
+    def recorded(self, text, pending, mode, allowed):
+        vector, found = legs(self, text, pending, mode, allowed)
+        for name, leg in found.items():
+            seen.setdefault(name, []).append(leg_confidence(leg))
+        return vector, found
+
+    with patch.object(Retriever, "_legs", recorded):
+        score(engine, questions)
+    typical = {name: float(np.median(values)) for name, values in seen.items()}
+    results = {}
+    for alpha in (0.25, 0.5, 1.0, 2.0):
+        name = f"leg confidence weights, alpha {alpha}"
+        measure(results, name, engine, questions, confidence_weights(alpha, typical))
+    return results
+
+
+def synonym_tokens(tokenizer: SudachiTokenizer, *, words: bool) -> Callable[[str], list[str]]:
+    """Each content word's Sudachi synonym groups as tokens (``#syn21402`` for both 自治体 and
+    地方公共団体), after the word itself as the lexical leg reads it when ``words``."""
+
+    def tokens(text: str) -> list[str]:
+        out: list[str] = []
+        for morpheme in tokenizer._morphemes(nfkc(text).lower()):
+            if form := tokenizer._keep(morpheme):
+                out += [form] if words else []
+                out += [f"#syn{group}" for group in morpheme.synonym_group_ids()]
+        return out
+
+    return tokens
+
+
+def synonym_trials(engine: Engine, questions: list[Question], ids: np.ndarray, texts: list[str]) -> dict[str, dict]:
+    """Synonyms from the dictionary the lexical leg already loads: sudachidict_core gives each word
+    the ids of its synonym groups (the groups' members are in a separate file that no package
+    here ships), so two words of one group share a token. As a further BM25 leg, or added to the
+    lexical leg's words."""
+    s = engine.settings
+    groups, both = synonym_tokens(engine.tokenize, words=False), synonym_tokens(engine.tokenize, words=True)
+    results = {}
+    index = LexicalIndex(k1=s.bm25_k1, b=s.bm25_b)
+    index.add(ids, [groups(t) for t in texts])
+    index.freeze()
+    for weight in (0.25, 0.5, 0.75, 1.0):
+        name = f"Sudachi synonym groups as a further leg, weight {weight}"
+        measure(results, name, engine, questions, extra_lexical_leg(index, groups, weight=weight))
+    merged = LexicalIndex(k1=s.bm25_k1, b=s.bm25_b)
+    merged.add(ids, [both(t) for t in texts])
+    merged.freeze()
+    within = ExitStack()
+    within.enter_context(patch.object(engine.snapshot(), "lexical", merged))
+    within.enter_context(patch.object(engine, "_tokenize", both))
+    measure(results, "Sudachi synonym groups added to the lexical leg's words", engine, questions, within)
     return results
 
 
@@ -471,42 +565,47 @@ def passage_trials(questions: list[Question]) -> dict[str, dict]:
     return results
 
 
-def trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
-    """Every trial's scores, the unchanged default first."""
+Group = Callable[[Engine, list[Question], np.ndarray, list[str]], dict[str, dict]]
+
+# Each group of trials by name (``--only``), called with the engine, the questions and the passages.
+GROUPS: dict[str, Group] = {
+    "hubness": hubness_trials,
+    "context": lambda engine, questions, ids, texts: context_trials(engine, questions, ids),
+    "ngrams": ngram_trials,
+    "score-fusion": lambda engine, questions, ids, texts: score_fusion_trials(engine, questions),
+    "bm25": bm25_trials,
+    "depth": lambda engine, questions, ids, texts: depth_trials(engine, questions),
+    "prompt": lambda engine, questions, ids, texts: prompt_trials(engine, questions),
+    "smoothing": lambda engine, questions, ids, texts: smoothing_trials(engine, questions, ids),
+    "english-weight": lambda engine, questions, ids, texts: english_weight_trials(engine, questions),
+    "soft-ranks": lambda engine, questions, ids, texts: soft_rank_trials(engine, questions),
+    "symmetric": symmetric_trials,
+    "sentences": sentence_trials,
+    "passages": lambda engine, questions, ids, texts: passage_trials(questions),
+    "synonyms": synonym_trials,
+    "confidence": lambda engine, questions, ids, texts: confidence_trials(engine, questions),
+}
+# The groups whose best variant on the choose half is compared with the default question by question.
+PAIRED = ("hubness", "ngrams", "bm25", "passages", "synonyms")
+
+
+def trials(engine: Engine, questions: list[Question], only: tuple[str, ...] = tuple(GROUPS)) -> dict[str, dict]:
+    """The scores of the trials in the groups ``only``, the unchanged default first."""
     snap = engine.snapshot()
     ids = snap.dense.ids()
     passages = snap.meta.passages(ids.tolist())
     texts = [passages[int(p)]["text"] for p in ids]
     default = score(engine, questions)
-    hub = hubness_trials(engine, questions, ids, texts)
-    best = max(hub, key=lambda name: hub[name]["choose"])
-    grams = ngram_trials(engine, questions, ids, texts)
-    best_grams = max(grams, key=lambda name: grams[name]["choose"])
-    fusions = score_fusion_trials(engine, questions)
-    bm25 = bm25_trials(engine, questions, ids, texts)
-    best_bm25 = max(bm25, key=lambda name: bm25[name]["choose"])
-    sizes = passage_trials(questions)
-    best_size = max(sizes, key=lambda name: sizes[name]["choose"])
-    results = {
-        "default": default,
-        **hub,
-        **context_trials(engine, questions, ids),
-        **grams,
-        **fusions,
-        **bm25,
-        **depth_trials(engine, questions),
-        **prompt_trials(engine, questions),
-        **smoothing_trials(engine, questions, ids),
-        **english_weight_trials(engine, questions),
-        **soft_rank_trials(engine, questions),
-        **symmetric_trials(engine, questions, ids, texts),
-        **sentence_trials(engine, questions, ids, texts),
-        **sizes,
-    }
-    results[f"paired, held-back: {best} (best on choose) minus default"] = paired(default, hub[best])
-    results[f"paired, held-back: {best_grams} (best on choose) minus default"] = paired(default, grams[best_grams])
-    results[f"paired, held-back: {best_bm25} (best on choose) minus default"] = paired(default, bm25[best_bm25])
-    results[f"paired, held-back: {best_size} (best on choose) minus default"] = paired(default, sizes[best_size])
+    results, comparisons = {"default": default}, {}
+    for name, run in GROUPS.items():
+        if name not in only:
+            continue
+        found = run(engine, questions, ids, texts)
+        results.update(found)
+        if name in PAIRED:
+            best = max(found, key=lambda trial: found[trial]["choose"])
+            comparisons[f"paired, held-back: {best} (best on choose) minus default"] = paired(default, found[best])
+    results.update(comparisons)
     for scores in results.values():
         scores.pop("held-back RR", None)
     return results
@@ -515,15 +614,19 @@ def trials(engine: Engine, questions: list[Question]) -> dict[str, dict]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "trials.json"))
+    parser.add_argument("--only", nargs="+", choices=list(GROUPS), default=list(GROUPS), help="these groups only")
     args = parser.parse_args()
     questions = load_gold(sorted((SHARED / "eval").glob("*.jsonl")))
     with tempfile.TemporaryDirectory() as tmp:
         # Float queries on every CPU, as bench/tune.py: the baseline the trials were measured against.
         engine = Engine(load_settings(index_dir=Path(tmp) / "index", query_precision="float"))
         engine.ingest(corpora())
-        results = trials(engine, questions)
+        results = trials(engine, questions, tuple(args.only))
+    out = Path(args.out)
+    if set(args.only) != set(GROUPS) and out.exists():
+        results = {**json.loads(out.read_text(encoding="utf-8"))["trials"], **results}
     report = {"questions": len(questions), "trials": results}
-    Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
 
 
