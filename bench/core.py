@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
+from rag.embedding.encoder import INT8_UNITS, cpu_flags  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.evaluation import evaluate, load_gold  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
@@ -35,6 +36,12 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def machine() -> dict:
+    """What a figure was measured on: cores, CPU model and the CPU's int8 matrix units (which decide
+    ``auto`` query precision; two machines of one model name may differ in them)."""
+    return {"cpus": os.cpu_count(), "cpu": cpu_model(), "int8_units": sorted(cpu_flags() & INT8_UNITS)}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -62,7 +69,7 @@ def main() -> int:
         engine.warm()  # as the server does before it answers: one FAISS and one BLAS thread
         passages = sum(r.passages for r in reports)
         result: dict = {
-            "machine": {"cpus": os.cpu_count(), "cpu": cpu_model()},
+            "machine": machine(),
             "query_precision": engine.encoder.query_precision,
             "ingest": {"files": len(reports), "passages": passages, "seconds_incl_model_load": round(ingest_s, 1)},
             "quality": {},

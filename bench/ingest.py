@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
-from bench.core import cpu_model  # noqa: E402
+from bench.core import machine  # noqa: E402
 from index.lexical import LexicalIndex  # noqa: E402
 from rag.chunking import split_remark  # noqa: E402
 from rag.engine import Engine  # noqa: E402
@@ -89,7 +89,7 @@ def main() -> int:
         ingest_s = time.perf_counter() - t0
     passages = sum(r.passages for r in reports)
     result = {
-        "machine": {"cpus": os.cpu_count(), "cpu": cpu_model()},
+        "machine": machine(),
         "files": [p.name for p in files],
         "parse_plus_lexical": {
             "remarks_per_round": remarks,

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
-from bench.core import cpu_model, percentile  # noqa: E402
+from bench.core import machine, percentile  # noqa: E402
 
 OFF_TOPIC = ["美味しいカレーの作り方", "How do I bake sourdough bread?", "量子コンピュータの誤り訂正", "猫の飼い方"]
 
@@ -183,7 +183,7 @@ def main() -> int:
             proc.terminate()
             proc.wait(timeout=30)
     result = {
-        "machine": {"cpus": os.cpu_count(), "cpu": cpu_model()},
+        "machine": machine(),
         "query_cache": args.cache,
         "query_precision": precision,
         "index": "bundled sample" if args.sample else "the four shared corpora",

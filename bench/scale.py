@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import statistics
 import sys
@@ -50,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
-from bench.core import cpu_model, percentile  # noqa: E402
+from bench.core import machine, percentile  # noqa: E402
 from bench.load import load, questions, rss_mb, start_server  # noqa: E402
 from index.dense import DenseIndex  # noqa: E402
 from index.metadata import Filters  # noqa: E402
@@ -321,7 +320,7 @@ def main() -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(
             json.dumps(
-                {"machine": {"cpus": os.cpu_count(), "cpu": cpu_model()}, "results": results},
+                {"machine": machine(), "results": results},
                 ensure_ascii=False,
                 indent=2,
             )
