@@ -35,7 +35,8 @@ the ``choose`` and ``held-back`` halves (``rag.evaluation.split_of``) like every
 - **synonyms**: the synonym-group ids that sudachidict_core gives each word, as a further BM25
   leg or beside the lexical leg's words;
 - **leg confidence**: per question, each leg weighted by how far its best remark stands out
-  (a lexical leg whose evidence is weak abstains in part).
+  (a lexical leg whose evidence is weak abstains in part);
+- **remark BM25**: a further lexical leg over whole remarks rather than passages.
 """
 
 from __future__ import annotations
@@ -233,6 +234,26 @@ def ngram_trials(engine: Engine, questions: list[Question], ids: np.ndarray, tex
                 results[name] = score(engine, questions)
             engine.settings = base
             shown(name, results[name])
+    return results
+
+
+def remark_bm25_trials(engine: Engine, questions: list[Question], ids: np.ndarray) -> dict[str, dict]:
+    """A further BM25 leg over whole remarks: each remark's text is one document, filed under one
+    of its passages so the search path maps it to its remark like any passage."""
+    snap, s = engine.snapshot(), engine.settings
+    owners = snap.meta.remark_ids_of(ids.tolist())
+    filed: dict[str, int] = {}
+    for pid in ids.tolist():
+        filed.setdefault(owners[pid], pid)
+    rows = snap.meta.remarks(filed)
+    results = {}
+    for b in (0.75, 1.0):
+        index = LexicalIndex(k1=s.bm25_k1, b=b)
+        index.add(np.array(list(filed.values())), tokenize_passages([rows[r]["text"] for r in filed], engine.tokenize))
+        index.freeze()
+        for weight in (0.25, 0.5, 1.0):
+            name = f"BM25 over whole remarks (b {b}) as a further leg, weight {weight}"
+            measure(results, name, engine, questions, extra_lexical_leg(index, engine.tokenize, weight=weight))
     return results
 
 
@@ -584,6 +605,7 @@ GROUPS: dict[str, Group] = {
     "passages": lambda engine, questions, ids, texts: passage_trials(questions),
     "synonyms": synonym_trials,
     "confidence": lambda engine, questions, ids, texts: confidence_trials(engine, questions),
+    "remark-bm25": lambda engine, questions, ids, texts: remark_bm25_trials(engine, questions, ids),
 }
 # The groups whose best variant on the choose half is compared with the default question by question.
 PAIRED = ("hubness", "ngrams", "bm25", "passages", "synonyms")
