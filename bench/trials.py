@@ -49,7 +49,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from unittest.mock import patch
 
@@ -335,10 +335,8 @@ def synonym_trials(engine: Engine, questions: list[Question], ids: np.ndarray, t
     merged = LexicalIndex(k1=s.bm25_k1, b=s.bm25_b)
     merged.add(ids, [both(t) for t in texts])
     merged.freeze()
-    within = ExitStack()
-    within.enter_context(patch.object(engine.snapshot(), "lexical", merged))
-    within.enter_context(patch.object(engine, "_tokenize", both))
-    measure(results, "Sudachi synonym groups added to the lexical leg's words", engine, questions, within)
+    with patch.object(engine.snapshot(), "lexical", merged), patch.object(engine, "_tokenize", both):
+        measure(results, "Sudachi synonym groups added to the lexical leg's words", engine, questions)
     return results
 
 
