@@ -1,0 +1,91 @@
+"""Token vectors for late interaction: MaxSim scores, int8 storage, add/delete/save/load."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.errors import IndexCorrupt, StoreError
+from index.tokens import FILE, TokenIndex, quantize
+
+DIM = 16
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _passages(n: int, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [_unit(rng.standard_normal((int(rng.integers(1, 9)), DIM))) for _ in range(n)]
+
+
+def _maxsim(query: np.ndarray, passage: np.ndarray) -> float:
+    return float((query @ passage.T).max(axis=1).mean())
+
+
+def test_int8_codes_keep_each_token_within_a_rounding_step():
+    rows = _unit(np.random.default_rng(1).standard_normal((50, DIM)))
+    codes, scales = quantize(rows)
+    assert codes.dtype == np.int8 and np.abs(codes).max() == 127
+    assert np.abs(codes * scales[:, None] - rows).max() <= scales.max() / 2 + 1e-6
+
+
+def test_rescore_is_the_mean_of_each_query_tokens_best_match():
+    passages = _passages(20)
+    index = TokenIndex(DIM)
+    index.add(np.arange(100, 120), passages)
+    query = _unit(np.random.default_rng(2).standard_normal((5, DIM)))
+    got = index.rescore(query, [105, 100, 119, 7])
+    want = [_maxsim(query, passages[i]) for i in (5, 0, 19)]
+    assert np.allclose(got[:3], want, atol=0.02)
+    assert np.isnan(got[3])  # not in the index
+
+
+def test_a_passage_holding_every_query_token_beats_one_near_them_on_average():
+    rng = np.random.default_rng(3)
+    words = _unit(rng.standard_normal((6, DIM)))
+    holds_both = np.vstack([words[0], words[1], words[4]])
+    average = _unit(np.vstack([words[0] + words[1] + words[2] + words[3]]))
+    index = TokenIndex(DIM)
+    index.add(np.array([1, 2]), [holds_both, average])
+    hits = index.search(words[:2], 2)
+    assert [pid for pid, _ in hits] == [1, 2]
+    assert hits[0][1] == pytest.approx(1.0, abs=0.01)
+
+
+def test_add_replaces_delete_removes_and_allowed_restricts():
+    passages = _passages(6)
+    index = TokenIndex(DIM)
+    index.add(np.arange(6), passages)
+    index.add(np.array([2]), [passages[5]])  # replaced, not duplicated
+    index.delete(np.array([0, 99]))
+    assert sorted(index.ids().tolist()) == [1, 2, 3, 4, 5] and len(index) == 5
+    query = passages[5][:1]
+    assert {pid for pid, _ in index.search(query, 2)} == {2, 5}
+    assert [pid for pid, _ in index.search(query, 5, allowed=np.array([3]))] == [3]
+
+
+def test_save_and_load_round_trip_and_a_wrong_dimension_is_refused(tmp_path):
+    passages = _passages(8)
+    index = TokenIndex(DIM)
+    index.add(np.arange(8), passages)
+    index.delete(np.array([3]))
+    index.save(tmp_path)
+    loaded = TokenIndex.load(tmp_path, dim=DIM)
+    query = passages[4][:2]
+    assert np.allclose(loaded.rescore(query, list(range(8))), index.rescore(query, list(range(8))), equal_nan=True)
+    with pytest.raises(IndexCorrupt, match="dimension 32"):
+        TokenIndex.load(tmp_path, dim=32)
+    (tmp_path / FILE).write_bytes(b"not a zip")
+    with pytest.raises(IndexCorrupt, match="cannot read"):
+        TokenIndex.load(tmp_path, dim=DIM)
+
+
+def test_malformed_token_matrices_are_refused():
+    index = TokenIndex(DIM)
+    with pytest.raises(StoreError, match="dimension 16"):
+        index.add(np.array([1]), [np.zeros((3, 8), np.float32)])
+    with pytest.raises(StoreError, match="2 ids for 1"):
+        index.add(np.array([1, 2]), [np.ones((1, DIM), np.float32)])
+    assert len(index) == 0
