@@ -89,6 +89,7 @@ def _spec_of(manifest: dict) -> IndexSpec:
         hnsw_m=dense.get("hnsw_m", 32),
         second_model=second.get("name"),
         second_dim=second.get("dim", 0),
+        tokens=bool(manifest.get("tokens")),
     )
 
 
@@ -103,7 +104,7 @@ def _build_shard(source: Path, manifest: dict, target: Path, drop: list[str]) ->
         assert snap is not None
         for meeting_id in drop:
             ids = np.asarray(snap.meta.delete_meeting(meeting_id), dtype=np.int64)
-            for store in (snap.dense, snap.lexical, snap.second):
+            for store in (snap.dense, snap.lexical, snap.second, snap.tokens):
                 if store is not None:
                     store.delete(ids)
         committed = writer.commit()
@@ -254,6 +255,12 @@ class Shard:
         """The dense leg's fixed random sample of ``n`` vectors."""
         return self._dense(leg).background(n)
 
+    def rescore(self, tokens: np.ndarray, ids: list[int]) -> np.ndarray:
+        """MaxSim of a question's token vectors against those of ``ids`` this shard holds (NaN for the others)."""
+        if self.snapshot.tokens is None:
+            return np.full(len(ids), np.nan, dtype=np.float32)
+        return self.snapshot.tokens.rescore(tokens, ids)
+
     def collection(self, terms: list[str]) -> Collection:
         """The lexical statistics of this shard for ``terms``."""
         return self.snapshot.lexical.collection(terms)
@@ -290,7 +297,7 @@ class Shard:
 
 
 _SEARCHES = frozenset({"dense_search", "lexical_search"})
-_SHARD_CALLS = frozenset({"info", "background", "collection", "meta", "batch"})
+_SHARD_CALLS = frozenset({"info", "background", "collection", "meta", "batch", "rescore"})
 
 
 # -- the client side ---------------------------------------------------------------------------
@@ -528,6 +535,23 @@ class ShardedDense:
         return self._background[1]
 
 
+class ShardedTokens:
+    """Token vectors over shards: each shard scores the candidates it holds."""
+
+    def __init__(self, clients: Sequence[ShardClient], *, timeout: float | None) -> None:
+        self.clients, self.timeout = clients, timeout
+
+    def rescore(self, query: np.ndarray, ids: Sequence[int]) -> np.ndarray:
+        """MaxSim of ``query`` against each of ``ids`` (NaN for an id no shard holds)."""
+        parts = gather(
+            self.clients, "rescore", np.ascontiguousarray(query, dtype=np.float32), list(ids), timeout=self.timeout
+        )
+        out = np.full(len(ids), np.nan, dtype=np.float32)
+        for part in parts:
+            out = np.where(np.isnan(out), part, out)
+        return out
+
+
 class ShardedLexical:
     """The lexical leg over shards: every shard scores with the whole index's statistics.
 
@@ -725,6 +749,8 @@ class ShardedSnapshot:
             clients, size=passages, timeout=timeout, batch=batch, collection=collection, prefetch=prefetch
         )
         self.meta = ShardedMeta(clients, timeout=timeout, cache=cache)
+        use_tokens = first.get("tokens") and (spec is None or spec.tokens)
+        self.tokens = ShardedTokens(clients, timeout=timeout) if use_tokens else None
 
     # The manifest's reading: the same as a snapshot's (its generation is the newest shard's).
     second_model = Snapshot.second_model

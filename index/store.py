@@ -4,7 +4,8 @@ Layout::
 
     DIR/manifest.json          format version, model name and dimension, tokenizer, counts, generation
     DIR/gen-000007/            dense.faiss, lexical.npz, lexical_vocab.json, meta.sqlite, facets.npz,
-                               second.faiss (the second dense leg, when the index has one)
+                               second.faiss (the second dense leg, when the index has one),
+                               tokens.npz (token vectors for late interaction, when it has them)
     DIR/.lock                  held by the one writer
 
 A write builds the next generation in a temporary folder, fsyncs it, renames it into place and
@@ -32,6 +33,7 @@ from index.dense import STEM, DenseIndex
 from index.errors import IndexCorrupt, IndexMismatch, IndexMissing, StoreError
 from index.lexical import LexicalIndex
 from index.metadata import MetadataStore
+from index.tokens import TokenIndex
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -52,6 +54,8 @@ class IndexSpec:
     # A second dense leg: another embedding model over the same passages (None: no second leg).
     second_model: str | None = None
     second_dim: int = 0
+    # Token vectors of the main model for late interaction (``index.tokens``).
+    tokens: bool = False
 
 
 SECOND_STEM = "second"
@@ -109,6 +113,7 @@ class Snapshot:
         lexical: LexicalIndex,
         meta: MetadataStore,
         second: DenseIndex | None = None,
+        tokens: TokenIndex | None = None,
     ):
         self.directory = directory
         self.manifest = manifest
@@ -116,6 +121,7 @@ class Snapshot:
         self.lexical = lexical
         self.meta = meta
         self.second = second
+        self.tokens = tokens
 
     @property
     def second_model(self) -> str | None:
@@ -153,11 +159,14 @@ def _load_generation(directory: Path, manifest: dict, *, freeze: bool, spec: Ind
     second_cfg = manifest.get("second")
     # A reader configured without the second leg does not load it; a writer (spec None) keeps it.
     second = load_dense(second_cfg["dim"], SECOND_STEM) if second_cfg and (spec is None or spec.second_model) else None
+    # Likewise the token vectors: a reader configured without late interaction leaves them on disk.
+    has_tokens = bool(manifest.get("tokens")) and (spec is None or spec.tokens)
+    tokens = TokenIndex.load(gen_dir, dim=manifest["model"]["dim"]) if has_tokens else None
     lexical = LexicalIndex.load(gen_dir)
     if freeze:
         lexical.freeze()  # a reader needs the BM25 weights only: half the memory
     meta = MetadataStore(gen_dir / metadata.FILE, readonly=True)
-    return Snapshot(directory, manifest, dense, lexical, meta, second)
+    return Snapshot(directory, manifest, dense, lexical, meta, second, tokens)
 
 
 def open_snapshot(directory: Path, spec: IndexSpec | None = None, *, freeze: bool = True) -> Snapshot:
@@ -178,6 +187,8 @@ def verify(snapshot: Snapshot) -> list[str]:
     stores = [("dense", snapshot.dense.ids()), ("lexical", snapshot.lexical.doc_ids)]
     if snapshot.second is not None:
         stores.append(("second dense", snapshot.second.ids()))
+    if snapshot.tokens is not None:
+        stores.append(("token", snapshot.tokens.ids()))
     for label, ids in stores:
         ids = np.sort(ids)
         if not np.array_equal(ids, meta_ids):
@@ -247,7 +258,10 @@ class Writer:
         if manifest is None:
             dense = DenseIndex(self.spec.dim, index_type=self.spec.dense_type, hnsw_m=self.spec.hnsw_m)
             meta = MetadataStore(self._work / metadata.FILE)
-            return Snapshot(self.directory, {"generation": 0}, dense, LexicalIndex(), meta, self._empty_second(dense))
+            tokens = TokenIndex(self.spec.dim) if self.spec.tokens else None
+            return Snapshot(
+                self.directory, {"generation": 0}, dense, LexicalIndex(), meta, self._empty_second(dense), tokens
+            )
         check_manifest(manifest, self.spec, self.directory)
         shutil.copy2(self.directory / manifest["directory"] / metadata.FILE, self._work / metadata.FILE)
         current = _load_generation(self.directory, manifest, freeze=False)
@@ -259,6 +273,10 @@ class Writer:
             # Configured on over an index without it: an empty leg the writer's caller fills
             # (``needs_backfill``) before it adds anything.
             current.second = self._empty_second(current.dense)
+        if not self.spec.tokens:
+            current.tokens = None
+        elif current.tokens is None:
+            current.tokens = TokenIndex(self.spec.dim)  # filled like a new second leg (``needs_token_backfill``)
         return current
 
     def _empty_second(self, dense: DenseIndex) -> DenseIndex | None:
@@ -271,6 +289,12 @@ class Writer:
         """Whether the second dense leg lacks passages that the main one has (it is new to this index)."""
         snap = self.snapshot
         return snap is not None and snap.second is not None and len(snap.second) < len(snap.dense)
+
+    @property
+    def needs_token_backfill(self) -> bool:
+        """Whether the token vectors lack passages that the dense index has (they are new to this index)."""
+        snap = self.snapshot
+        return snap is not None and snap.tokens is not None and len(snap.tokens) < len(snap.dense)
 
     def allocate_ids(self, n: int) -> np.ndarray:
         """``n`` fresh passage ids."""
@@ -285,6 +309,8 @@ class Writer:
         snap.dense.save(self._work)
         if snap.second is not None:
             snap.second.save(self._work, stem=SECOND_STEM)
+        if snap.tokens is not None:
+            snap.tokens.save(self._work)
         snap.lexical.save(self._work)
         snap.meta.save_facets(self._work)
         counts = snap.meta.counts()
@@ -321,6 +347,7 @@ class Writer:
             "tokenizer": self.spec.tokenizer,
             "dense": {"type": dense.index_type, "hnsw_m": dense.hnsw_m},
             **({"second": {"name": self.spec.second_model, "dim": second.dim}} if second is not None else {}),
+            **({"tokens": {"dim": self.spec.dim, "type": "int8"}} if self.snapshot.tokens is not None else {}),
             "counts": counts,
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "spec": asdict(self.spec),
@@ -353,6 +380,7 @@ def convert_dense(directory: Path, *, dense_type: str, hnsw_m: int, ef_search: i
         nprobe=nprobe,
         second_model=(manifest.get("second") or {}).get("name"),
         second_dim=(manifest.get("second") or {}).get("dim", 0),
+        tokens=bool(manifest.get("tokens")),
     )
     with Writer(directory, spec) as writer:
         snap = writer.snapshot

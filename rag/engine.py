@@ -159,6 +159,7 @@ class Engine:
             nprobe=self.settings.ivf_nprobe,
             second_model=second.name if (second := self.second) is not None else None,
             second_dim=second.dim if second is not None else 0,
+            tokens=self.settings.late_interaction and self.encoder.tokens,
         )
 
     @property
@@ -302,6 +303,7 @@ class Engine:
                 second=self.second,
             )
             ingestor.backfill_second()
+            ingestor.backfill_tokens()
             yield ingestor
             if ingestor.changed:
                 writer.commit()

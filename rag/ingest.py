@@ -156,7 +156,12 @@ class Ingestor:
     def add_parsed(self, parsed: ParsedMinutes, name: str) -> FileReport:
         """Index a parsed meeting, replacing an earlier version of the same meeting."""
         staged = self.stage(parsed, name)
-        self.apply(staged, self.encoder.encode_passages(staged.texts, show_progress=self.show_progress))
+        snap = self.writer.snapshot
+        if snap is not None and snap.tokens is not None:  # one pass gives the vectors and the token vectors
+            vectors, token_vectors = self.encoder.encode_passage_tokens(staged.texts)
+            self.apply(staged, vectors, token_vectors=token_vectors)
+        else:
+            self.apply(staged, self.encoder.encode_passages(staged.texts, show_progress=self.show_progress))
         return staged.report
 
     def stage(self, parsed: ParsedMinutes, name: str) -> Staged:
@@ -186,7 +191,7 @@ class Ingestor:
             meeting_row(meeting), [turn_row(meeting.meeting_id, t) for t in parsed.turns], rows
         )
         old_ids = np.asarray(old, dtype=np.int64)
-        for store in (snap.dense, snap.lexical, snap.second):
+        for store in (snap.dense, snap.lexical, snap.second, snap.tokens):
             if store is not None:
                 store.delete(old_ids)
         self._link_earlier(parsed)
@@ -203,11 +208,16 @@ class Ingestor:
         *,
         second: np.ndarray | None = None,
         tokens: list[list[str]] | None = None,
+        token_vectors: list[np.ndarray] | None = None,
     ) -> None:
         """Add a staged file's vectors and postings (computed here when not given)."""
         snap = self.writer.snapshot
         assert snap is not None
         snap.dense.add(staged.ids, vectors)
+        if snap.tokens is not None:
+            if token_vectors is None:  # embedded elsewhere (on Ray): the token vectors are made here
+                token_vectors = self.encoder.encode_passage_tokens(staged.texts)[1]
+            snap.tokens.add(staged.ids, token_vectors)
         if snap.second is not None:
             snap.second.add(staged.ids, second if second is not None else self._second().encode_passages(staged.texts))
         if tokens is None:
@@ -248,8 +258,9 @@ class Ingestor:
         old = np.asarray(snap.meta.delete_meeting(meeting_id), dtype=np.int64)
         snap.dense.delete(old)
         snap.lexical.delete(old)
-        if snap.second is not None:
-            snap.second.delete(old)
+        for store in (snap.second, snap.tokens):
+            if store is not None:
+                store.delete(old)
         self.changed = self.changed or bool(len(old))
         return len(old)
 
@@ -268,6 +279,20 @@ class Ingestor:
             part = missing[start : start + chunk]
             rows = snap.meta.passages(part.tolist())
             snap.second.add(part, self._second().encode_passages([rows[int(i)]["text"] for i in part]))
+        self.changed = self.changed or bool(len(missing))
+        return len(missing)
+
+    def backfill_tokens(self, *, chunk: int = 1024) -> int:
+        """Token vectors for every passage of an index that had none (written before late interaction,
+        or with it off); returns how many passages were encoded."""
+        snap = self.writer.snapshot
+        if snap is None or snap.tokens is None or not self.writer.needs_token_backfill:
+            return 0
+        missing = np.setdiff1d(np.sort(snap.meta.passage_ids()), snap.tokens.ids())
+        for start in range(0, len(missing), chunk):
+            part = missing[start : start + chunk]
+            rows = snap.meta.passages(part.tolist())
+            snap.tokens.add(part, self.encoder.encode_passage_tokens([rows[int(i)]["text"] for i in part])[1])
         self.changed = self.changed or bool(len(missing))
         return len(missing)
 

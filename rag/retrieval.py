@@ -1,6 +1,10 @@
 """Hybrid retrieval over remarks: dense, lexical and second-dense passage searches, filtered
 inside each retriever, rolled up to remarks by their best passage, fused by their ranks.
 
+The dense leg's best passages are re-ranked by late interaction where the index keeps token
+vectors (``index.tokens``): each of the question's tokens finds its best match in a passage, so a
+passage that holds the question's ideas anywhere outranks one that is only near it on average.
+
 A remark's rank in a leg is its best passage's rank, calibrated by its length: a remark split
 into n passages has n chances to score well by accident, so its rank is multiplied by
 ``n ** length_penalty`` before the legs are fused (``rag.fusion.log_rank_fusion``).
@@ -18,6 +22,7 @@ import numpy as np
 from index.metadata import Filters
 from index.store import Snapshot
 from rag.embedding.encoder import Encoder, query_language
+from rag.embedding.late import QueryEncoding
 from rag.embedding.second import SecondEncoder
 from rag.errors import InputError
 from rag.fusion import log_rank_fusion, rrf
@@ -48,11 +53,11 @@ class SearchResult:
 class _Leg:
     """One retriever's passages rolled up to remarks: remark id → (best score, best passage id)."""
 
-    best: dict[str, tuple[float, int]] = field(default_factory=dict)
+    best: dict[str, tuple[float, int]] = field(default_factory=dict)  # the remark's best-ranked passage
     passage_rank: dict[int, int] = field(default_factory=dict)
 
     def ranked(self) -> list[str]:
-        return sorted(self.best, key=lambda r: -self.best[r][0])
+        return sorted(self.best, key=lambda r: self.passage_rank[self.best[r][1]])
 
 
 class _Pending(Protocol):
@@ -145,11 +150,24 @@ class Retriever:
             sent["lexical"] = _submit(self.snapshot.lexical, self.tokenize(text), n, allowed)
         if mode == "hybrid" and self.second is not None and self.snapshot.second is not None:
             sent["second"] = _submit(self.snapshot.second, self.second.encode_query(text), n, allowed)
-        vector = pending.result() if pending is not None else None
+        encoding: QueryEncoding | None = pending.result() if pending is not None else None
         legs: dict[str, _Leg] = {}
-        if vector is not None:  # dense first: ties in the fusion keep the legs' order
-            legs["dense"] = self._rollup(self.snapshot.dense.search(vector, n, allowed))
+        if encoding is not None:  # dense first: ties in the fusion keep the legs' order
+            legs["dense"] = self._rollup(self._late(encoding, self.snapshot.dense.search(encoding.vector, n, allowed)))
+        vector = encoding.vector if encoding is not None else None
         return vector, {**legs, **{name: self._rollup(search.result()) for name, search in sent.items()}}
+
+    def _late(self, encoding: QueryEncoding, found: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The dense leg's best ``late_candidates`` passages in MaxSim order (``index.tokens``), the
+        rest after them; each keeps its cosine as its score (the answers' evidence reads it)."""
+        tokens = getattr(self.snapshot, "tokens", None)
+        if tokens is None or encoding.tokens is None or not self.settings.late_interaction:
+            return found
+        head = found[: self.settings.late_candidates]
+        late = tokens.rescore(encoding.tokens, [pid for pid, _ in head])
+        late = np.where(np.isnan(late), -np.inf, late)  # a passage without token vectors goes last
+        order = np.argsort(-late, kind="stable")
+        return [head[j] for j in order] + found[len(head) :]
 
     def _weights(self, *, english: bool) -> dict[str, float]:
         s = self.settings
@@ -164,7 +182,7 @@ class Retriever:
             if rid is None:
                 continue
             leg.passage_rank[pid] = rank
-            if rid not in leg.best or score > leg.best[rid][0]:
+            if rid not in leg.best:  # passages come best first
                 leg.best[rid] = (score, pid)
         return leg
 

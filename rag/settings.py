@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     # A second dense leg (another embedding model over the same passages) fused with the others;
     # "none" turns it off. Recorded in the index manifest.
     second_model: Literal["use-multilingual-v3", "none"] = "use-multilingual-v3"
+    # Late interaction: the dense leg's best ``late_candidates`` passages re-ranked by MaxSim over
+    # the model's token vectors (index/tokens.py), which the index stores beside the passage
+    # vectors. Chosen on the choosing half of the dev questions (README, "Retrieval quality").
+    # Recorded in the index manifest; an index without token vectors gains them on its next write.
+    late_interaction: bool = True
+    late_candidates: int = Field(default=50, ge=1, le=5000)
     # logrank: each leg adds weight · log(candidates / calibrated rank) (rag/fusion.py); rrf: the
     # reciprocal rank fusion of the earlier releases, kept for comparison (bench/core.py --fusion).
     fusion: Literal["logrank", "rrf"] = "logrank"

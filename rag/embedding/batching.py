@@ -13,19 +13,19 @@ import queue
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from typing import Any
 
-import numpy as np
-
-EncodeBatch = Callable[[list[str], str], np.ndarray]
+# Texts and each one's prompt in, one result per text out (a vector, or a vector with its tokens).
+EncodeBatch = Callable[[list[str], list[str]], Sequence[Any]]
 
 
 class QueryBatcher:
     """Encodes ``(text, prompt)`` requests in batches of up to ``max_batch`` on one worker thread.
 
     With ``merge_prompts`` (the model pools over its prompt tokens too, as e5 does), texts with
-    different prompts share a batch by carrying their prompt in the text.
+    different prompts share a batch; otherwise a batch is split by prompt.
     """
 
     def __init__(
@@ -39,8 +39,8 @@ class QueryBatcher:
         self._worker: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
-    def encode(self, text: str, prompt: str) -> np.ndarray:
-        """The vector of one query (blocks until its batch is done)."""
+    def encode(self, text: str, prompt: str) -> Any:
+        """The result of one query (blocks until its batch is done)."""
         return self.submit(text, prompt).result()
 
     def submit(self, text: str, prompt: str) -> Future:
@@ -68,34 +68,32 @@ class QueryBatcher:
                 except queue.Empty:
                     break
             busy = len(batch) > 1
-            by_prompt: dict[str, list[tuple[str, Future]]] = {}
-            for text, prompt, future in batch:
-                if self._merge:
-                    text, prompt = prompt + text, ""
-                by_prompt.setdefault(prompt, []).append((text, future))
-            for prompt, items in by_prompt.items():
-                self._finish(prompt, items)
+            groups: dict[str, list[tuple[str, str, Future]]] = {}
+            for item in batch:
+                groups.setdefault("" if self._merge else item[1], []).append(item)
+            for items in groups.values():
+                self._finish(items)
 
-    def _finish(self, prompt: str, items: list[tuple[str, Future]]) -> None:
+    def _finish(self, items: list[tuple[str, str, Future]]) -> None:
         try:
-            vectors = self._encode_batch([t for t, _ in items], prompt)
+            results = self._encode_batch([t for t, _, _ in items], [p for _, p, _ in items])
         except Exception as exc:  # the caller gets the model's error, not a hung request
-            for _, future in items:
+            for _, _, future in items:
                 future.set_exception(exc)
             return
-        for (_, future), vector in zip(items, vectors, strict=True):
-            future.set_result(vector)
+        for (_, _, future), result in zip(items, results, strict=True):
+            future.set_result(result)
 
 
 class VectorCache:
-    """A small thread-safe LRU of query vectors: repeated queries skip the model."""
+    """A small thread-safe LRU of query encodings: repeated queries skip the model."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> np.ndarray | None:
+    def get(self, key: tuple[str, str]) -> Any | None:
         """The cached vector, or None."""
         with self._lock:
             vector = self._items.get(key)
@@ -103,7 +101,7 @@ class VectorCache:
                 self._items.move_to_end(key)
             return vector
 
-    def put(self, key: tuple[str, str], vector: np.ndarray) -> None:
+    def put(self, key: tuple[str, str], vector: Any) -> None:
         """Remember a vector, forgetting the least recently used beyond ``size``."""
         if self.size <= 0:
             return

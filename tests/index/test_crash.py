@@ -35,14 +35,14 @@ _WRITER = textwrap.dedent(
     from rag.tokenize import make_sudachi_tokenizer
 
     encoder = fake_encoder()
-    plain = encoder.encode_passages
+    plain = encoder.encode_passage_tokens  # the index keeps token vectors: ingest encodes through here
 
     def slow(texts, **kw):
         Path({flag!r}).write_text("inside")
         time.sleep(60)
         return plain(texts, **kw)
 
-    encoder.encode_passages = slow
+    encoder.encode_passage_tokens = slow
     engine = Engine(make_settings(Path({index!r})), encoder=encoder, tokenize=make_sudachi_tokenizer("C"))
     engine.ingest([FIXTURES / "verbatim-diet.txt", FIXTURES / "summary-inline.txt"])
     """

@@ -12,16 +12,16 @@ from rag.embedding.hashing import HashingModel
 MODEL = HashingModel()
 
 
-def encode(texts: list[str], prompt: str) -> np.ndarray:
-    return MODEL.encode([prompt + t for t in texts])
+def encode(texts: list[str], prompts: list[str]) -> np.ndarray:
+    return MODEL.encode([p + t for t, p in zip(texts, prompts, strict=True)])
 
 
 def test_concurrent_queries_get_their_own_vectors_in_shared_batches():
     sizes: list[int] = []
 
-    def counting(texts: list[str], prompt: str) -> np.ndarray:
+    def counting(texts: list[str], prompts: list[str]) -> np.ndarray:
         sizes.append(len(texts))
-        return encode(texts, prompt)
+        return encode(texts, prompts)
 
     batcher = QueryBatcher(counting, max_batch=8, merge_prompts=True)
     texts = [f"防災の質問{i}" for i in range(64)]
@@ -37,12 +37,12 @@ def test_concurrent_queries_get_their_own_vectors_in_shared_batches():
     for t in threads:
         t.join()
     for i in range(64):
-        assert np.allclose(results[i], encode([texts[i]], prompts[i])[0])
+        assert np.allclose(results[i], encode([texts[i]], [prompts[i]])[0])
     assert sum(sizes) == 64 and max(sizes) <= 8
 
 
 def test_a_model_error_reaches_the_caller():
-    def broken(texts: list[str], prompt: str) -> np.ndarray:
+    def broken(texts: list[str], prompts: list[str]) -> np.ndarray:
         raise RuntimeError("model failed")
 
     batcher = QueryBatcher(broken, max_batch=4)

@@ -121,3 +121,37 @@ def test_turning_the_second_leg_off_drops_it_on_the_next_write(second_engine, su
     off.delete_meeting(meeting)
     assert "second" not in json.loads((second_engine.index_dir / "manifest.json").read_text())
     assert np.array_equal(off.snapshot().dense.ids(), off.snapshot().lexical.doc_ids)
+
+
+def test_token_vectors_are_stored_kept_in_step_and_rerank_the_dense_leg(tmp_path, sudachi):
+    engine = Engine(make_settings(tmp_path / "index"), encoder=fake_encoder(), tokenize=sudachi)
+    engine.ingest([SAMPLE])
+    snap = engine.snapshot()
+    assert snap.tokens is not None and len(snap.tokens) == len(snap.dense) > 0
+    assert snap.manifest["tokens"] == {"dim": 64, "type": "int8"} and verify(snap) == []
+    query = "避難所の通信環境"
+    late = engine.search(query=query, k=10, mode="dense").hits
+    plain = Engine(
+        make_settings(tmp_path / "index", late_interaction=False), encoder=fake_encoder(), tokenize=sudachi
+    ).search(query=query, k=10, mode="dense")
+    # The first remark owns the passage of best MaxSim among the dense leg's best late_candidates.
+    encoding = engine.encoder.submit_query(query).result()
+    head = [pid for pid, _ in snap.dense.search(encoding.vector, engine.settings.late_candidates)]
+    best = head[int(np.argmax(snap.tokens.rescore(encoding.tokens, head)))]
+    assert late[0].remark.remark_id == snap.meta.remark_ids_of([best])[best]
+    assert [h.remark.remark_id for h in late] != [h.remark.remark_id for h in plain.hits]
+    meeting = snap.meta.meetings()[0]["meeting_id"]
+    engine.delete_meeting(meeting)
+    snap = engine.snapshot()
+    assert len(snap.tokens) == len(snap.dense) and verify(snap) == []
+
+
+def test_an_index_without_token_vectors_gets_them_on_its_next_write(tmp_path, sudachi):
+    index = tmp_path / "index"
+    Engine(make_settings(index, late_interaction=False), encoder=fake_encoder(), tokenize=sudachi).ingest([SAMPLE])
+    assert "tokens" not in json.loads((index / "manifest.json").read_text())
+    on = Engine(make_settings(index), encoder=fake_encoder(), tokenize=sudachi)
+    assert on.snapshot().tokens is None and on.search(query="防災", k=3).hits  # read as it is
+    on.delete_meeting("no-such-meeting")
+    snap = on.snapshot()
+    assert snap.tokens is not None and len(snap.tokens) == len(snap.dense) > 0 and verify(snap) == []

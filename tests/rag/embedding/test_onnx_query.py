@@ -204,3 +204,21 @@ def test_int8_queries_agree_with_float_ones_and_passages_stay_float(onnx_model, 
         assert float(np.min(np.sum(ours * floats, axis=1))) >= 0.995
     passages = encoder.encode_passages(remarks[:8])
     assert float(np.min(np.sum(passages * onnx_model.encode(remarks[:8], "passage: "), axis=1))) >= 0.99999
+
+
+@pytest.mark.slow
+def test_token_vectors_agree_with_the_torch_models_and_leave_out_specials_and_prompt(onnx_model, real_engine):
+    from rag.embedding.late import model_tokens
+    from rag.parsing import parse_path
+
+    remarks = [t.text[:300] for t in parse_path(SAMPLE).turns][:12]
+    torch_model = real_engine.encoder.model  # sentence-transformers: token outputs of the same weights
+    ref_vectors, ref_tokens = model_tokens(torch_model, remarks, ["passage: "] * len(remarks), batch_size=8)
+    vectors, tokens = onnx_model.encode_tokens(remarks, ["passage: "] * len(remarks))
+    assert np.allclose(vectors, onnx_model.encode(remarks, "passage: "), atol=1e-5)
+    assert float(np.min(np.sum(vectors * ref_vectors, axis=1))) >= 0.995
+    for ours, ref, text in zip(tokens, ref_tokens, remarks, strict=True):
+        # <s>, the prompt's three pieces (▁passage, :) and </s> are left out on both sides
+        assert ours.shape == ref.shape == (len(onnx_model._tokenizer.encode("passage: " + text)) - 2, 384)
+        assert float(np.min(np.sum(ours * ref, axis=1))) >= 0.99
+        assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
