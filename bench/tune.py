@@ -26,19 +26,31 @@ from rag.evaluation import evaluate, load_gold  # noqa: E402
 from rag.settings import Settings, load_settings  # noqa: E402
 
 # The releases' retrieval, then one change at a time, then the defaults and their neighbours.
+_BEFORE_LATE = {"late_interaction": False}
 VARIANTS: dict[str, dict] = {
-    "previous default: rrf k=5, 2 legs": {"fusion": "rrf", "second_weight": 0.0, "length_penalty": 0.0},
-    "rrf, 3 legs (second 0.5)": {"fusion": "rrf", "length_penalty": 0.0},
-    "logrank, 2 legs, no length penalty": {"second_weight": 0.0, "length_penalty": 0.0},
-    "logrank, 2 legs, length 0.125": {"second_weight": 0.0},
-    "logrank, 3 legs, no length penalty": {"length_penalty": 0.0},
-    "logrank, 3 legs, length 0.125 (default)": {},
-    "logrank, 3 legs, length 0.25": {"length_penalty": 0.25},
-    "logrank, 3 legs, length 0.5": {"length_penalty": 0.5},
-    "logrank, 3 legs, second 0.25": {"second_weight": 0.25},
-    "logrank, 3 legs, second 1.0": {"second_weight": 1.0},
-    "logrank, 3 legs, lexical 0.75": {"lexical_weight": 0.75},
-    "logrank, 3 legs, English lexical 0": {"english_lexical_weight": 0.0},
+    "previous default: rrf k=5, 2 legs": {**_BEFORE_LATE, "fusion": "rrf", "second_weight": 0.0, "length_penalty": 0.0},
+    "rrf, 3 legs (second 0.5)": {**_BEFORE_LATE, "fusion": "rrf", "length_penalty": 0.0},
+    "logrank, 2 legs, no length penalty": {**_BEFORE_LATE, "second_weight": 0.0, "length_penalty": 0.0},
+    "logrank, 2 legs, length 0.125": {**_BEFORE_LATE, "second_weight": 0.0},
+    "logrank, 3 legs, no length penalty": {**_BEFORE_LATE, "length_penalty": 0.0},
+    "logrank, 3 legs, length 0.125": _BEFORE_LATE,
+    "logrank, 3 legs, length 0.25": {**_BEFORE_LATE, "length_penalty": 0.25},
+    "logrank, 3 legs, length 0.5": {**_BEFORE_LATE, "length_penalty": 0.5},
+    "logrank, 3 legs, second 0.25": {**_BEFORE_LATE, "second_weight": 0.25},
+    "logrank, 3 legs, second 1.0": {**_BEFORE_LATE, "second_weight": 1.0},
+    "logrank, 3 legs, lexical 0.75": {**_BEFORE_LATE, "lexical_weight": 0.75},
+    "logrank, 3 legs, English lexical 0": {**_BEFORE_LATE, "english_lexical_weight": 0.0},
+    # Late interaction: the dense leg's best passages re-ranked by MaxSim over token vectors.
+    "+ late interaction, 50 candidates (default)": {},
+    "late interaction, 25 candidates": {"late_candidates": 25},
+    "late interaction, 100 candidates": {"late_candidates": 100},
+    "late interaction, 200 candidates": {"late_candidates": 200, "candidates": 200},
+    "late interaction, no length penalty": {"length_penalty": 0.0},
+    "late interaction, length 0.25": {"length_penalty": 0.25},
+    "late interaction, second 0.25": {"second_weight": 0.25},
+    "late interaction, second 1.0": {"second_weight": 1.0},
+    "late interaction, lexical 0.75": {"lexical_weight": 0.75},
+    "late interaction, English lexical 0": {"english_lexical_weight": 0.0},
 }
 
 
