@@ -107,6 +107,12 @@ def torch_loaded(pid: int) -> bool:
     return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -114,7 +120,9 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def load(url: str, endpoint: str, qs: list[str], clients: int, total: int, offset: int = 0) -> dict:
+async def load(
+    url: str, endpoint: str, qs: list[str], clients: int, total: int, offset: int = 0, *, pid: int | None = None
+) -> dict:
     latencies: list[float] = []
     errors = 0
     counter = iter(range(total))
@@ -136,9 +144,13 @@ async def load(url: str, endpoint: str, qs: list[str], clients: int, total: int,
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        server_cpu = cpu_s(pid) if pid else 0.0
+        client_cpu = time.process_time()
         start = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(clients)))
         wall = time.perf_counter() - start
+        client_cpu = time.process_time() - client_cpu
+        server_cpu = cpu_s(pid) - server_cpu if pid else 0.0
     return {
         "endpoint": f"/{endpoint}",
         "clients": clients,
@@ -148,6 +160,9 @@ async def load(url: str, endpoint: str, qs: list[str], clients: int, total: int,
         "p50_ms": round(statistics.median(latencies), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
         "req_per_s": round(total / wall, 1),
+        # Both share the machine's cores: what the load generator spends is taken from the server.
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / total, 1) if pid else None,
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / total, 1),
     }
 
 
@@ -174,7 +189,7 @@ def main() -> int:
             offset = 0
             for endpoint in args.endpoints:
                 for clients in args.clients:
-                    rows.append(asyncio.run(load(url, endpoint, qs, clients, args.requests, offset)))
+                    rows.append(asyncio.run(load(url, endpoint, qs, clients, args.requests, offset, pid=proc.pid)))
                     offset += args.requests
                     print(json.dumps(rows[-1]), flush=True)
             rss = rss_mb(proc.pid)
