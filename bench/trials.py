@@ -575,6 +575,7 @@ def passage_trials(questions: list[Question]) -> dict[str, dict]:
                 passage_max_chars=size,
                 passage_overlap_chars=overlap,
                 query_precision="float",
+                late_interaction=False,
             )
             engine = Engine(settings)
             engine.ingest(corpora())
@@ -638,8 +639,10 @@ def main() -> int:
     args = parser.parse_args()
     questions = load_gold(sorted((SHARED / "eval").glob("*.jsonl")))
     with tempfile.TemporaryDirectory() as tmp:
-        # Float queries on every CPU, as bench/tune.py: the baseline the trials were measured against.
-        engine = Engine(load_settings(index_dir=Path(tmp) / "index", query_precision="float"))
+        # Float queries on every CPU, as bench/tune.py, and no late interaction: the baseline the
+        # trials were measured against (they came before it; README, "Retrieval quality").
+        settings = load_settings(index_dir=Path(tmp) / "index", query_precision="float", late_interaction=False)
+        engine = Engine(settings)
         engine.ingest(corpora())
         results = trials(engine, questions, tuple(args.only))
     out = Path(args.out)
