@@ -103,10 +103,7 @@ def _build_shard(source: Path, manifest: dict, target: Path, drop: list[str]) ->
         snap = writer.snapshot
         assert snap is not None
         for meeting_id in drop:
-            ids = np.asarray(snap.meta.delete_meeting(meeting_id), dtype=np.int64)
-            for store in (snap.dense, snap.lexical, snap.second, snap.tokens):
-                if store is not None:
-                    store.delete(ids)
+            snap.delete_passages(np.asarray(snap.meta.delete_meeting(meeting_id), dtype=np.int64))
         committed = writer.commit()
     shutil.rmtree(copied, ignore_errors=True)
     return committed

@@ -123,6 +123,12 @@ class Snapshot:
         self.second = second
         self.tokens = tokens
 
+    def delete_passages(self, ids: np.ndarray) -> None:
+        """Remove passage ids from every index of this snapshot (the metadata is the caller's)."""
+        for store in (self.dense, self.lexical, self.second, self.tokens):
+            if store is not None:
+                store.delete(ids)
+
     @property
     def second_model(self) -> str | None:
         """The model name of the second dense leg, if this snapshot has one."""

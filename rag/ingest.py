@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -190,10 +191,7 @@ class Ingestor:
         old = snap.meta.replace_meeting(
             meeting_row(meeting), [turn_row(meeting.meeting_id, t) for t in parsed.turns], rows
         )
-        old_ids = np.asarray(old, dtype=np.int64)
-        for store in (snap.dense, snap.lexical, snap.second, snap.tokens):
-            if store is not None:
-                store.delete(old_ids)
+        snap.delete_passages(np.asarray(old, dtype=np.int64))
         self._link_earlier(parsed)
         self.changed = True
         report = FileReport(
@@ -256,11 +254,7 @@ class Ingestor:
         snap = self.writer.snapshot
         assert snap is not None
         old = np.asarray(snap.meta.delete_meeting(meeting_id), dtype=np.int64)
-        snap.dense.delete(old)
-        snap.lexical.delete(old)
-        for store in (snap.second, snap.tokens):
-            if store is not None:
-                store.delete(old)
+        snap.delete_passages(old)
         self.changed = self.changed or bool(len(old))
         return len(old)
 
@@ -273,14 +267,7 @@ class Ingestor:
         snap = self.writer.snapshot
         if snap is None or snap.second is None or not self.writer.needs_backfill:
             return 0
-        ids = np.sort(snap.meta.passage_ids())
-        missing = np.setdiff1d(ids, snap.second.ids())
-        for start in range(0, len(missing), chunk):
-            part = missing[start : start + chunk]
-            rows = snap.meta.passages(part.tolist())
-            snap.second.add(part, self._second().encode_passages([rows[int(i)]["text"] for i in part]))
-        self.changed = self.changed or bool(len(missing))
-        return len(missing)
+        return self._backfill(snap.second, lambda texts: self._second().encode_passages(texts), chunk=chunk)
 
     def backfill_tokens(self, *, chunk: int = 1024) -> int:
         """Token vectors for every passage of an index that had none (written before late interaction,
@@ -288,11 +275,17 @@ class Ingestor:
         snap = self.writer.snapshot
         if snap is None or snap.tokens is None or not self.writer.needs_token_backfill:
             return 0
-        missing = np.setdiff1d(np.sort(snap.meta.passage_ids()), snap.tokens.ids())
+        return self._backfill(snap.tokens, lambda texts: self.encoder.encode_passage_tokens(texts)[1], chunk=chunk)
+
+    def _backfill(self, store: Any, encode: Callable[[list[str]], Any], *, chunk: int) -> int:
+        """Add to ``store`` what ``encode`` makes of every passage it lacks, from the metadata's texts."""
+        snap = self.writer.snapshot
+        assert snap is not None
+        missing = np.setdiff1d(np.sort(snap.meta.passage_ids()), store.ids())
         for start in range(0, len(missing), chunk):
             part = missing[start : start + chunk]
             rows = snap.meta.passages(part.tolist())
-            snap.tokens.add(part, self.encoder.encode_passage_tokens([rows[int(i)]["text"] for i in part])[1])
+            store.add(part, encode([rows[int(i)]["text"] for i in part]))
         self.changed = self.changed or bool(len(missing))
         return len(missing)
 
