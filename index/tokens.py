@@ -63,12 +63,22 @@ class TokenIndex:
         self._position = None
 
     def delete(self, ids: np.ndarray) -> None:
-        """Remove ids; unknown ids are ignored."""
-        self._pack()
-        present = np.asarray(ids, dtype=np.int64)[np.isin(ids, self._ids)]
-        if len(present):
-            self._deleted.update(int(i) for i in present)
-            self._pack()
+        """Remove ids; unknown ids are ignored. Nothing is repacked until the next read or save, so
+        a writer adding file after file copies the packed arrays once, not once per file."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return
+        self._deleted.update(int(i) for i in ids[np.isin(ids, self._ids)])
+        self._pending = self._pending_without(ids)
+        self._position = None
+
+    def _pending_without(self, ids: np.ndarray) -> list[tuple[np.ndarray, list[np.ndarray]]]:
+        kept = []
+        for new, items in self._pending:
+            keep = ~np.isin(new, ids)
+            if keep.any():
+                kept.append((new[keep], [rows for rows, k in zip(items, keep, strict=True) if k]))
+        return kept
 
     def ids(self) -> np.ndarray:
         """All stored passage ids."""
