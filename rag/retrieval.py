@@ -160,7 +160,7 @@ class Retriever:
     def _late(self, encoding: QueryEncoding, found: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """The dense leg's best ``late_candidates`` passages in MaxSim order (``index.tokens``), the
         rest after them; each keeps its cosine as its score (the answers' evidence reads it)."""
-        tokens = getattr(self.snapshot, "tokens", None)
+        tokens = self.snapshot.tokens
         if tokens is None or encoding.tokens is None or not self.settings.late_interaction:
             return found
         head = found[: self.settings.late_candidates]

@@ -143,8 +143,9 @@ class Encoder:
         """Vectors for passages (n × dim, float32)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if self.passage_model is not None:
-            return np.stack(self._encode_sorted(list(texts)))
+        model = self.passage_model
+        if model is not None:
+            return self._encode_sorted(list(texts), lambda part: (model.encode(part, self.passage_prompt), None))[0]
         return self._encode(list(texts), self.passage_prompt, show_progress)
 
     def encode_passage_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -157,23 +158,23 @@ class Encoder:
             with self._lock:  # one forward pass at a time, as for vectors
                 return model_tokens(model, part, [self.passage_prompt] * len(part), batch_size=self.batch_size)
 
-        found = self._encode_sorted(list(texts), encode, model)
-        return np.stack([v for v, _ in found]), [t for _, t in found]
+        return self._encode_sorted(list(texts), encode)
 
-    def _encode_sorted(self, texts: list[str], encode: Callable[[list[str]], tuple] | None = None, model=None) -> list:
-        """Passages in batches of similar length (as sentence-transformers does: less padding), in
-        order: each passage's (vector, tokens) with ``encode``, else its vector from the passage model."""
-        model = model or self.passage_model
-        assert model is not None
-        encode = encode or (lambda part: (model.encode(part, self.passage_prompt), None))
+    def _encode_sorted(
+        self, texts: list[str], encode: Callable[[list[str]], tuple[np.ndarray, list[np.ndarray] | None]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``encode`` over passages in batches of similar length (as sentence-transformers does: less
+        padding); the vectors and the token vectors (where ``encode`` gives them) in the texts' order."""
         order = np.argsort([-len(t) for t in texts], kind="stable")
-        out: list = [None] * len(texts)
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        tokens: list = [None] * len(texts)
         for start in range(0, len(texts), self.batch_size):
             rows = order[start : start + self.batch_size]
-            vectors, tokens = encode([texts[i] for i in rows])
-            for j, i in enumerate(rows):
-                out[i] = (vectors[j], tokens[j]) if tokens is not None else vectors[j]
-        return out
+            vectors[rows], part = encode([texts[i] for i in rows])
+            if part is not None:
+                for j, i in enumerate(rows):
+                    tokens[i] = part[j]
+        return vectors, tokens
 
     def encode_query(self, text: str) -> np.ndarray:
         """The vector of one query; English queries may use their own prompt."""

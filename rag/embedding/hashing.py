@@ -33,9 +33,12 @@ class HashingModel:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for i in range(len(text) - self.n + 1):
-                out[row, hashlib.md5(text[i : i + self.n].encode()).digest()[0] % self.dim] += 1.0
+                out[row, self._bucket(text[i : i + self.n])] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
+
+    def _bucket(self, gram: str) -> int:
+        return hashlib.md5(gram.encode()).digest()[0] % self.dim
 
     def encode_tokens(self, texts: Sequence[str], prompts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
         """The vectors of ``encode`` and, as token vectors, each text's n-grams one by one."""
@@ -45,7 +48,7 @@ class HashingModel:
             grams = [text[i : i + self.n] for i in range(max(1, len(text) - self.n + 1))]
             rows = np.zeros((len(grams), self.dim), dtype=np.float32)
             for row, gram in enumerate(grams):
-                rows[row, hashlib.md5(gram.encode()).digest()[0] % self.dim] = 1.0
+                rows[row, self._bucket(gram)] = 1.0
             tokens.append(rows)
         return self.encode(full), tokens
 
