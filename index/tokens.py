@@ -20,17 +20,9 @@ import numpy as np
 
 from index.base import top_k
 from index.errors import IndexCorrupt, StoreError
+from index.int8 import product, quantize_rows
 
 FILE = "tokens.npz"
-
-
-def quantize(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """int8 codes and one scale per row: ``rows ≈ codes * scales[:, None]``."""
-    rows = np.asarray(rows, dtype=np.float32)
-    scales = np.abs(rows).max(axis=1) / 127.0 if len(rows) else np.zeros(0, np.float32)
-    scales = np.where(scales > 0, scales, 1.0).astype(np.float32)
-    codes = np.clip(np.rint(rows / scales[:, None]), -127, 127).astype(np.int8)
-    return codes, scales
 
 
 class TokenIndex:
@@ -109,7 +101,7 @@ class TokenIndex:
         lengths = ends - starts
         first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         rows = np.arange(int(lengths.sum())) + np.repeat(starts - first, lengths)
-        sims = np.asarray(self._codes[rows], dtype=np.float32) @ query.T
+        sims = product(self._codes[rows], query)
         sims *= self._scales[rows, None]
         return np.maximum.reduceat(sims, first, axis=0).mean(axis=1)
 
@@ -132,7 +124,7 @@ class TokenIndex:
             lengths.append(np.diff(self._offsets)[keep])
         for new_ids, items in self._pending:
             for rows in items:
-                c, s = quantize(rows)
+                c, s = quantize_rows(rows)
                 codes.append(c)
                 scales.append(s)
             ids.append(new_ids)

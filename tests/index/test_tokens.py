@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from index.errors import IndexCorrupt, StoreError
-from index.tokens import FILE, TokenIndex, quantize
+from index.tokens import FILE, TokenIndex
 
 DIM = 16
 
@@ -22,13 +22,6 @@ def _passages(n: int, seed: int = 0) -> list[np.ndarray]:
 
 def _maxsim(query: np.ndarray, passage: np.ndarray) -> float:
     return float((query @ passage.T).max(axis=1).mean())
-
-
-def test_int8_codes_keep_each_token_within_a_rounding_step():
-    rows = _unit(np.random.default_rng(1).standard_normal((50, DIM)))
-    codes, scales = quantize(rows)
-    assert codes.dtype == np.int8 and np.abs(codes).max() == 127
-    assert np.abs(codes * scales[:, None] - rows).max() <= scales.max() / 2 + 1e-6
 
 
 def test_rescore_is_the_mean_of_each_query_tokens_best_match():

@@ -1,0 +1,86 @@
+"""Products of stored int8 rows with a few float query rows, on the CPU's int8 units.
+
+Late interaction multiplies thousands of stored token codes (int8) by a question's twenty-odd
+token vectors. As float32 (numpy, OpenBLAS) that product measured 0.68 ms for 3,079 × 384 by
+384 × 22 on one Zen 5 core; ONNX Runtime's ``MatMulInteger`` with the codes as unsigned bytes
+(zero point 128) and the query as signed bytes, the form VNNI multiplies natively, 0.13 ms.
+The query is quantised per token to 7 bits (one scale each, at most ±63), which moved no MaxSim
+by more than 0.003: without VNNI, x86 kernels add pairs of u8 × s8 products in 16 bits, and
+255 · 63 · 2 still fits there where 255 · 127 · 2 would saturate.
+
+Without ONNX Runtime the float product is used; the two agree to that same margin.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+_SESSIONS: dict[int, Any] = {}
+_LOCK = threading.Lock()
+
+
+QUERY_LEVELS = 63  # 7 bits: see the module's docstring
+
+
+def quantize_rows(rows: np.ndarray, *, levels: int = 127) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 codes in ``±levels`` and one scale per row: ``rows ≈ codes * scales[:, None]``."""
+    rows = np.asarray(rows, dtype=np.float32)
+    scales = np.abs(rows).max(axis=1) / levels if len(rows) else np.zeros(0, np.float32)
+    scales = np.where(scales > 0, scales, 1.0).astype(np.float32)
+    codes = np.clip(np.rint(rows / scales[:, None]), -levels, levels).astype(np.int8)
+    return codes, scales
+
+
+def product(codes: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """``codes @ query.T`` as float32 (rows × query rows): int8 codes times float query rows."""
+    codes = np.ascontiguousarray(codes, dtype=np.int8)
+    query = np.asarray(query, dtype=np.float32)
+    session = _session(codes.shape[1])
+    if session is None or not len(codes) or not len(query):
+        return codes.astype(np.float32) @ query.T
+    q8, scales = quantize_rows(query, levels=QUERY_LEVELS)
+    # int8 → uint8 + 128 is the sign bit flipped; the zero point 128 takes the offset back out.
+    unsigned = codes.view(np.uint8) ^ np.uint8(0x80)
+    feed = {"codes": unsigned, "query": np.ascontiguousarray(q8.T)}
+    (out,) = session.run(None, feed)
+    return out.astype(np.float32) * scales[None, :]
+
+
+def _session(dim: int) -> Any:
+    """One ONNX Runtime session per dimension, built in memory on first use (None: not installed)."""
+    with _LOCK:
+        if dim not in _SESSIONS:
+            _SESSIONS[dim] = _build(dim)
+        return _SESSIONS[dim]
+
+
+def _build(dim: int) -> Any:
+    try:
+        import onnxruntime as ort
+        from onnx import TensorProto, helper, numpy_helper
+    except ImportError:
+        return None
+    node = helper.make_node("MatMulInteger", ["codes", "query", "codes_zero", "query_zero"], ["product"])
+    graph = helper.make_graph(
+        [node],
+        "int8-product",
+        [
+            helper.make_tensor_value_info("codes", TensorProto.UINT8, ["rows", dim]),
+            helper.make_tensor_value_info("query", TensorProto.INT8, [dim, "query_rows"]),
+        ],
+        [helper.make_tensor_value_info("product", TensorProto.INT32, ["rows", "query_rows"])],
+        [
+            numpy_helper.from_array(np.array(128, np.uint8), "codes_zero"),
+            numpy_helper.from_array(np.array(0, np.int8), "query_zero"),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+    options = ort.SessionOptions()
+    # One thread: the product is a fraction of a millisecond, and a server runs many at once.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
