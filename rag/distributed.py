@@ -9,6 +9,9 @@ The work splits where it is cheap to split:
    metadata written, passage ids allocated): the same steps, in the same order, as one process.
 3. Ray Data embeds every staged passage: actors load the model once each (``num_gpus=1`` actors
    where the cluster has GPUs) and batches stream back to the driver, which adds them and commits.
+   Where the index keeps token vectors (late interaction), the actors make them in the same
+   forward pass and send them as the index stores them, int8 codes with a scale per token
+   (388 bytes a token instead of 1,536): the driver only adds them.
 
 Ray retries a task or restarts an actor whose worker dies, and a batch is pure (the same texts give
 the same vectors), so a killed worker changes nothing in the result. A killed driver commits
@@ -26,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from index.int8 import quantize_rows
 from rag.embedding.encoder import Encoder, load_encoder
 from rag.embedding.second import SecondEncoder, load_second_encoder
 from rag.errors import GijirokuError
@@ -73,19 +77,35 @@ def prepare(data: bytes, name: str, fmt: str | None, settings: Settings) -> Prep
 
 
 class EmbedActor:
-    """A Ray Data actor: the model loaded once, then batches of passage texts → vectors."""
+    """A Ray Data actor: the model loaded once, then batches of passage texts → vectors (and, with
+    ``tokens``, each passage's token vectors as int8 ``codes`` and ``scales``, bytes per row)."""
 
-    def __init__(self, make_encoder: EncoderFactory, make_second: SecondFactory | None) -> None:
+    def __init__(self, make_encoder: EncoderFactory, make_second: SecondFactory | None, tokens: bool = False) -> None:
         self.encoder = make_encoder()
         self.second = make_second() if make_second is not None else None
+        self.tokens = tokens
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Vectors of one batch, keyed by the passages' positions."""
         texts = [str(t) for t in batch["text"]]
-        out = {"i": batch["i"], "vector": self.encoder.encode_passages(texts)}
+        out = {"i": batch["i"]}
+        if self.tokens:  # one forward pass for both, as one process does (Ingestor.add_parsed)
+            out["vector"], token_vectors = self.encoder.encode_passage_tokens(texts)
+            quantized = [quantize_rows(rows) for rows in token_vectors]
+            out["codes"] = np.array([codes.tobytes() for codes, _ in quantized], dtype=object)
+            out["scales"] = np.array([scales.tobytes() for _, scales in quantized], dtype=object)
+        else:
+            out["vector"] = self.encoder.encode_passages(texts)
         if self.second is not None:
             out["second"] = self.second.encode_passages(texts)
         return out
+
+
+def token_vectors_of(codes: bytes, scales: bytes, dim: int) -> np.ndarray:
+    """One passage's token vectors from an actor's bytes: the rows ``quantize_rows`` gives back
+    the same codes and scales, so the index stores what the actor computed."""
+    rows = np.frombuffer(codes, dtype=np.int8).reshape(-1, dim).astype(np.float32)
+    return rows * np.frombuffer(scales, dtype=np.float32)[:, None]
 
 
 def default_factories(settings: Settings, *, second: bool) -> tuple[EncoderFactory, SecondFactory | None]:
@@ -179,19 +199,34 @@ def _embed_and_apply(
     snap = ingestor.writer.snapshot
     assert snap is not None
     second = make_second if snap.second is not None else None
-    vectors, second_vectors = embed_on_ray(
-        ray, texts, make_encoder=make_encoder, make_second=second, settings=ingestor.settings
+    embedded = embed_on_ray(
+        ray,
+        texts,
+        make_encoder=make_encoder,
+        make_second=second,
+        settings=ingestor.settings,
+        token_dim=snap.tokens.dim if snap.tokens is not None else None,
     )
     start = 0
     for one, tokens in staged:
         end = start + len(one.texts)
         ingestor.apply(
             one,
-            vectors[start:end],
-            second=second_vectors[start:end] if second_vectors is not None else None,
+            embedded.vectors[start:end],
+            second=embedded.second[start:end] if embedded.second is not None else None,
             tokens=[list(t) for t in tokens] if tokens else None,
+            token_vectors=embedded.tokens[start:end] if embedded.tokens is not None else None,
         )
         start = end
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """What the actors computed for a list of texts, in its order."""
+
+    vectors: np.ndarray
+    second: np.ndarray | None = None
+    tokens: list[np.ndarray] | None = None
 
 
 def embed_on_ray(
@@ -201,8 +236,42 @@ def embed_on_ray(
     make_encoder: EncoderFactory,
     make_second: SecondFactory | None,
     settings: Settings,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Vectors of ``texts`` (in order) from a Ray Data actor pool; GPU actors where the cluster has GPUs."""
+    token_dim: int | None = None,
+) -> Embedded:
+    """Vectors of ``texts`` (in order) from a Ray Data actor pool; GPU actors where the cluster has
+    GPUs. With ``token_dim``, each text's token vectors too (of that dimension)."""
+    ds = _embedding_dataset(
+        ray, texts, make_encoder=make_encoder, make_second=make_second, settings=settings, tokens=token_dim is not None
+    )
+    vectors: np.ndarray | None = None
+    second: np.ndarray | None = None
+    tokens: list[np.ndarray] | None = [np.zeros((0, token_dim), np.float32)] * len(texts) if token_dim else None
+    for batch in ds.iter_batches(batch_size=4096, batch_format="numpy"):
+        idx = np.asarray(batch["i"], dtype=np.int64)
+        if vectors is None:
+            vectors = np.zeros((len(texts), batch["vector"].shape[1]), dtype=np.float32)
+        vectors[idx] = batch["vector"]
+        if "second" in batch:
+            if second is None:
+                second = np.zeros((len(texts), batch["second"].shape[1]), dtype=np.float32)
+            second[idx] = batch["second"]
+        if tokens is not None and token_dim is not None:
+            for i, codes, scales in zip(idx, batch["codes"], batch["scales"], strict=True):
+                tokens[i] = token_vectors_of(codes, scales, token_dim)
+    assert vectors is not None
+    return Embedded(vectors, second, tokens)
+
+
+def _embedding_dataset(
+    ray: Any,
+    texts: list[str],
+    *,
+    make_encoder: EncoderFactory,
+    make_second: SecondFactory | None,
+    settings: Settings,
+    tokens: bool,
+) -> Any:
+    """The Ray Data pipeline that embeds ``texts`` on an actor pool (not yet run)."""
     import ray.data
 
     # Ray Data sets up its loggers when imported; its per-run progress lines would bury the report.
@@ -218,24 +287,11 @@ def embed_on_ray(
     # Ray Data restarts an actor whose worker died and sends its batch again (its defaults:
     # max_restarts=-1, max_task_retries=-1); a batch is pure, so the retry changes nothing.
     ds = ray.data.from_items([{"i": i, "text": t} for i, t in enumerate(texts)])
-    ds = ds.map_batches(
+    return ds.map_batches(
         EmbedActor,
-        fn_constructor_kwargs={"make_encoder": make_encoder, "make_second": make_second},
+        fn_constructor_kwargs={"make_encoder": make_encoder, "make_second": make_second, "tokens": tokens},
         compute=ray.data.ActorPoolStrategy(size=actors),
         batch_size=settings.ray_embed_batch,
         batch_format="numpy",
         **resources,
     )
-    vectors: np.ndarray | None = None
-    second: np.ndarray | None = None
-    for batch in ds.iter_batches(batch_size=4096, batch_format="numpy"):
-        idx = np.asarray(batch["i"], dtype=np.int64)
-        if vectors is None:
-            vectors = np.zeros((len(texts), batch["vector"].shape[1]), dtype=np.float32)
-        vectors[idx] = batch["vector"]
-        if "second" in batch:
-            if second is None:
-                second = np.zeros((len(texts), batch["second"].shape[1]), dtype=np.float32)
-            second[idx] = batch["second"]
-    assert vectors is not None
-    return vectors, second

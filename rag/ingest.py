@@ -213,7 +213,7 @@ class Ingestor:
         assert snap is not None
         snap.dense.add(staged.ids, vectors)
         if snap.tokens is not None:
-            if token_vectors is None:  # embedded elsewhere (on Ray): the token vectors are made here
+            if token_vectors is None:  # vectors made elsewhere without them: the token vectors are made here
                 token_vectors = self.encoder.encode_passage_tokens(staged.texts)[1]
             snap.tokens.add(staged.ids, token_vectors)
         if snap.second is not None:

@@ -51,6 +51,10 @@ def assert_same_index(a: Engine, b: Engine) -> None:
         assert leg_a is not None and leg_b is not None
         cos = (leg_a.vectors(ids) * leg_b.vectors(ids)).sum(axis=1)
         assert cos.min() >= 0.9999
+    # Token vectors (late interaction), made on the actors: the same MaxSim for every passage.
+    assert sa.tokens is not None and sb.tokens is not None
+    probe = np.random.default_rng(0).standard_normal((4, sa.tokens.dim)).astype(np.float32)
+    assert np.allclose(sa.tokens.rescore(probe, ids.tolist()), sb.tokens.rescore(probe, ids.tolist()), atol=1e-5)
     for q in QUERIES:
         tokens = a.tokenize(q)
         assert sa.lexical.search(tokens, 50) == sb.lexical.search(tokens, 50)
@@ -91,15 +95,19 @@ class DiesOnce:
     def __call__(self) -> Encoder:
         encoder = hashing_encoder()
         marker = self.marker
-        inner = encoder.encode_passages
 
-        def encode(texts, **kwargs):
-            if not marker.exists():
-                marker.write_text(str(os.getpid()))
-                os.kill(os.getpid(), signal.SIGKILL)
-            return inner(texts, **kwargs)
+        def dies_once(inner):
+            def encode(texts, **kwargs):
+                if not marker.exists():
+                    marker.write_text(str(os.getpid()))
+                    os.kill(os.getpid(), signal.SIGKILL)
+                return inner(texts, **kwargs)
 
-        encoder.encode_passages = encode  # type: ignore[method-assign]
+            return encode
+
+        # Vectors alone, or with token vectors where the index keeps them (this one does).
+        encoder.encode_passages = dies_once(encoder.encode_passages)  # type: ignore[method-assign]
+        encoder.encode_passage_tokens = dies_once(encoder.encode_passage_tokens)  # type: ignore[method-assign]
         return encoder
 
 
@@ -125,11 +133,13 @@ from rag.tokenize import make_sudachi_tokenizer
 class Slow:
     def __call__(self):
         encoder = hashing_encoder()
-        inner = encoder.encode_passages
-        def encode(texts, **kwargs):
-            time.sleep(0.5)
-            return inner(texts, **kwargs)
-        encoder.encode_passages = encode
+        def slow(inner):
+            def encode(texts, **kwargs):
+                time.sleep(0.5)
+                return inner(texts, **kwargs)
+            return encode
+        encoder.encode_passages = slow(encoder.encode_passages)
+        encoder.encode_passage_tokens = slow(encoder.encode_passage_tokens)
         return encoder
 
 ray.init(address=sys.argv[1], log_to_driver=False)
