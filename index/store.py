@@ -5,7 +5,8 @@ Layout::
     DIR/manifest.json          format version, model name and dimension, tokenizer, counts, generation
     DIR/gen-000007/            dense.faiss, lexical.npz, lexical_vocab.json, meta.sqlite, facets.npz,
                                second.faiss (the second dense leg, when the index has one),
-                               tokens.npz (token vectors for late interaction, when it has them)
+                               tokens.*.npy (token vectors for late interaction, when it has them;
+                               memory-mapped by readers)
     DIR/.lock                  held by the one writer
 
 A write builds the next generation in a temporary folder, fsyncs it, renames it into place and

@@ -7,13 +7,18 @@ token's vector in int8 with one scale per token (a quarter of float32; no change
 dev questions). It re-ranks the dense leg's best passages (``rescore``), so its cost per query is
 the candidates' tokens, not the index's; ``search`` scans every passage (small indexes, tests).
 
-Files (``tokens.npz``): ``codes`` (tokens × dim, int8), ``scales`` (tokens, float32), ``ids`` and
-``offsets`` (passage ``ids[i]`` owns rows ``offsets[i]:offsets[i + 1]``).
+Files: ``tokens.codes.npy`` (tokens × dim, int8), ``tokens.scales.npy`` (tokens, float32),
+``tokens.ids.npy`` and ``tokens.offsets.npy`` (passage ``ids[i]`` owns rows
+``offsets[i]:offsets[i + 1]``). A reader maps the codes and scales instead of reading them: they
+cost about 390 bytes a token, 24 KB a passage (24 GB at a million passages), and a query reads
+its 50 candidates' rows only, so a server's memory does not grow with them. A writer streams
+them into the next generation the same way. ``tokens.npz`` (the same arrays in one file, read
+whole) is the layout before, still read; the next write replaces it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +27,10 @@ from index.base import top_k
 from index.errors import IndexCorrupt, StoreError
 from index.int8 import product, quantize_rows
 
-FILE = "tokens.npz"
+FILES = {name: f"tokens.{name}.npy" for name in ("codes", "scales", "ids", "offsets")}
+FILE = "tokens.npz"  # the layout before (one file, read whole)
+# Passages copied per step when a generation is written: bounds the writer's memory.
+_COPY_PASSAGES = 4096
 
 
 class TokenIndex:
@@ -30,17 +38,16 @@ class TokenIndex:
 
     def __init__(self, dim: int) -> None:
         self.dim = dim
-        self._codes = np.zeros((0, dim), dtype=np.int8)
-        self._scales = np.zeros(0, dtype=np.float32)
+        self._codes: np.ndarray = np.zeros((0, dim), dtype=np.int8)  # may be a read-only memory map
+        self._scales: np.ndarray = np.zeros(0, dtype=np.float32)
         self._ids = np.zeros(0, dtype=np.int64)
         self._offsets = np.zeros(1, dtype=np.int64)
         self._pending: list[tuple[np.ndarray, list[np.ndarray]]] = []  # added, not yet packed
         self._deleted: set[int] = set()
-        self._position: dict[int, int] | None = None
+        self._order: np.ndarray | None = None  # argsort of ids, when they are not ascending
 
     def __len__(self) -> int:
-        self._pack()
-        return len(self._ids)
+        return len(self._ids) - len(self._deleted) + sum(len(ids) for ids, _ in self._pending)
 
     def add(self, ids: np.ndarray, items: Sequence[np.ndarray]) -> None:
         """Add each passage's token vectors (tokens × dim, normalised) under ``ids``; present ids are replaced."""
@@ -52,7 +59,6 @@ class TokenIndex:
                 raise StoreError(f"expected token vectors of dimension {self.dim}, got shape {rows.shape}")
         self.delete(ids)
         self._pending.append((ids, list(items)))
-        self._position = None
 
     def delete(self, ids: np.ndarray) -> None:
         """Remove ids; unknown ids are ignored. Nothing is repacked until the next read or save, so
@@ -62,7 +68,6 @@ class TokenIndex:
             return
         self._deleted.update(int(i) for i in ids[np.isin(ids, self._ids)])
         self._pending = self._pending_without(ids)
-        self._position = None
 
     def _pending_without(self, ids: np.ndarray) -> list[tuple[np.ndarray, list[np.ndarray]]]:
         kept = []
@@ -80,11 +85,9 @@ class TokenIndex:
     def rescore(self, query: np.ndarray, ids: Sequence[int]) -> np.ndarray:
         """MaxSim of ``query`` (its tokens × dim) against each of ``ids`` (NaN for an id without tokens)."""
         self._pack()
-        position = self._positions()
-        found = [(j, position[int(i)]) for j, i in enumerate(ids) if int(i) in position]
+        at, pos = self._lookup(np.asarray(ids, dtype=np.int64))
         out = np.full(len(ids), np.nan, dtype=np.float32)
-        if found:
-            at, pos = (np.array(x, dtype=np.int64) for x in zip(*found, strict=True))
+        if len(at):
             out[at] = self._maxsim(np.asarray(query, dtype=np.float32), pos)
         return out
 
@@ -96,6 +99,19 @@ class TokenIndex:
             return []
         return top_k(self._ids[pos], self._maxsim(np.asarray(query, dtype=np.float32), pos), k)
 
+    def _lookup(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(indices into ``wanted`` that are stored, their passages' positions), by binary search:
+        passage ids are allocated ascending, so the stored ones usually are already."""
+        if not len(self._ids) or not len(wanted):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        if self._order is None and np.any(self._ids[1:] < self._ids[:-1]):
+            self._order = np.argsort(self._ids, kind="stable")
+        ordered = self._ids if self._order is None else self._ids[self._order]
+        at = np.minimum(np.searchsorted(ordered, wanted), len(ordered) - 1)
+        found = np.flatnonzero(ordered[at] == wanted)
+        pos = at[found] if self._order is None else self._order[at[found]]
+        return found, pos
+
     def _maxsim(self, query: np.ndarray, pos: np.ndarray) -> np.ndarray:
         starts, ends = self._offsets[pos], self._offsets[pos + 1]
         lengths = ends - starts
@@ -105,53 +121,97 @@ class TokenIndex:
         sims *= self._scales[rows, None]
         return np.maximum.reduceat(sims, first, axis=0).mean(axis=1)
 
-    def _positions(self) -> dict[int, int]:
-        if self._position is None:
-            self._position = {int(i): p for p, i in enumerate(self._ids)}
-        return self._position
-
     def _pack(self) -> None:
-        """Fold pending additions and deletions into the packed arrays."""
+        """Fold pending additions and deletions into arrays in memory (a writer that reads)."""
         if not self._pending and not self._deleted:
             return
-        codes, scales, ids, lengths = [], [], [], []
-        keep = ~np.isin(self._ids, np.fromiter(self._deleted, dtype=np.int64, count=len(self._deleted)))
-        if keep.any():
-            old_rows = np.repeat(keep, np.diff(self._offsets))
-            codes.append(np.asarray(self._codes[old_rows]))
-            scales.append(np.asarray(self._scales[old_rows]))
-            ids.append(self._ids[keep])
-            lengths.append(np.diff(self._offsets)[keep])
+        parts = list(self._parts())
+        self._codes = np.concatenate([c for c, _, _, _ in parts]) if parts else np.zeros((0, self.dim), np.int8)
+        self._scales = np.concatenate([s for _, s, _, _ in parts]) if parts else np.zeros(0, np.float32)
+        self._ids = np.concatenate([i for _, _, i, _ in parts]) if parts else np.zeros(0, np.int64)
+        lengths = np.concatenate([n for _, _, _, n in parts]) if parts else np.zeros(0, np.int64)
+        self._offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        self._pending, self._deleted, self._order = [], set(), None
+
+    def _parts(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """(codes, scales, ids, token counts) of the live passages, a bounded step at a time: the
+        packed ones not deleted, in order, then the pending ones."""
+        deleted = np.fromiter(self._deleted, dtype=np.int64, count=len(self._deleted))
+        lengths = np.diff(self._offsets)
+        for start in range(0, len(self._ids), _COPY_PASSAGES):
+            stop = min(start + _COPY_PASSAGES, len(self._ids))
+            keep = ~np.isin(self._ids[start:stop], deleted)
+            if not keep.any():
+                continue
+            lo, hi = self._offsets[start], self._offsets[stop]
+            rows = np.repeat(keep, lengths[start:stop])
+            codes, scales = np.asarray(self._codes[lo:hi]), np.asarray(self._scales[lo:hi])
+            yield codes[rows], scales[rows], self._ids[start:stop][keep], lengths[start:stop][keep]
         for new_ids, items in self._pending:
-            for rows in items:
-                c, s = quantize_rows(rows)
-                codes.append(c)
-                scales.append(s)
-            ids.append(new_ids)
-            lengths.append(np.array([len(r) for r in items], dtype=np.int64))
-        self._codes = np.concatenate(codes) if codes else np.zeros((0, self.dim), dtype=np.int8)
-        self._scales = np.concatenate(scales) if scales else np.zeros(0, dtype=np.float32)
-        self._ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
-        self._offsets = np.concatenate([[0], np.cumsum(np.concatenate(lengths) if lengths else [])]).astype(np.int64)
-        self._pending, self._deleted, self._position = [], set(), None
+            quantized = [quantize_rows(rows) for rows in items]
+            yield (
+                np.concatenate([c for c, _ in quantized]),
+                np.concatenate([s for _, s in quantized]),
+                new_ids,
+                np.array([len(r) for r in items], dtype=np.int64),
+            )
 
     def save(self, directory: Path) -> None:
-        """Write ``tokens.npz`` into ``directory``."""
-        self._pack()
-        with (directory / FILE).open("wb") as fh:
-            np.savez(fh, codes=self._codes, scales=self._scales, ids=self._ids, offsets=self._offsets)
+        """Write the ``tokens.*.npy`` files into ``directory``, the token rows a bounded step at a time."""
+        total = self._live_rows()
+        codes = np.lib.format.open_memmap(directory / FILES["codes"], "w+", np.int8, (total, self.dim))
+        scales = np.lib.format.open_memmap(directory / FILES["scales"], "w+", np.float32, (total,))
+        row = 0
+        ids, lengths = [], []
+        for part_codes, part_scales, part_ids, part_lengths in self._parts():
+            codes[row : row + len(part_codes)] = part_codes
+            scales[row : row + len(part_scales)] = part_scales
+            row += len(part_codes)
+            ids.append(part_ids)
+            lengths.append(part_lengths)
+        codes.flush()
+        scales.flush()
+        del codes, scales  # unmapped before the writer syncs and renames the folder
+        counts = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
+        np.save(directory / FILES["ids"], np.concatenate(ids) if ids else np.zeros(0, np.int64))
+        np.save(directory / FILES["offsets"], np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+
+    def _live_rows(self) -> int:
+        """How many token rows the live passages have (to size the files before writing them)."""
+        deleted = np.fromiter(self._deleted, dtype=np.int64, count=len(self._deleted))
+        packed = int(np.diff(self._offsets)[~np.isin(self._ids, deleted)].sum())
+        return packed + sum(len(rows) for _, items in self._pending for rows in items)
 
     @classmethod
     def load(cls, directory: Path, *, dim: int) -> TokenIndex:
-        """Read ``tokens.npz``; its dimension must be the manifest's."""
-        path = directory / FILE
-        try:
-            with np.load(path) as data:
-                codes, scales, ids, offsets = (data[k] for k in ("codes", "scales", "ids", "offsets"))
-        except (OSError, ValueError, KeyError) as exc:
-            raise IndexCorrupt(f"cannot read {path}: {exc}") from exc
-        if codes.ndim != 2 or codes.shape[1] != dim or len(offsets) != len(ids) + 1 or offsets[-1] != len(codes):
-            raise IndexCorrupt(f"{path} does not hold token vectors of dimension {dim} for its {len(ids)} passages")
+        """Map the ``tokens.*.npy`` files (or read ``tokens.npz``); their dimension must be the manifest's."""
+        if not (directory / FILES["codes"]).exists() and (directory / FILE).exists():
+            codes, scales, ids, offsets = _read_npz(directory / FILE)
+        else:
+            try:
+                codes = np.load(directory / FILES["codes"], mmap_mode="r")
+                scales = np.load(directory / FILES["scales"], mmap_mode="r")
+                ids, offsets = np.load(directory / FILES["ids"]), np.load(directory / FILES["offsets"])
+            except (OSError, ValueError) as exc:
+                raise IndexCorrupt(f"cannot read the token vectors in {directory}: {exc}") from exc
+        if (
+            codes.ndim != 2
+            or codes.shape[1] != dim
+            or len(scales) != len(codes)
+            or len(offsets) != len(ids) + 1
+            or offsets[-1] != len(codes)
+        ):
+            raise IndexCorrupt(
+                f"{directory} does not hold token vectors of dimension {dim} for its {len(ids)} passages"
+            )
         index = cls(dim)
         index._codes, index._scales, index._ids, index._offsets = codes, scales, ids, offsets
         return index
+
+
+def _read_npz(path: Path) -> tuple[np.ndarray, ...]:
+    try:
+        with np.load(path) as data:
+            return tuple(data[k] for k in ("codes", "scales", "ids", "offsets"))
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexCorrupt(f"cannot read {path}: {exc}") from exc

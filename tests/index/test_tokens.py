@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from index import tokens as tokens_module
 from index.errors import IndexCorrupt, StoreError
-from index.tokens import FILE, TokenIndex
+from index.tokens import FILE, FILES, TokenIndex
 
 DIM = 16
 
@@ -66,13 +67,65 @@ def test_save_and_load_round_trip_and_a_wrong_dimension_is_refused(tmp_path):
     index.delete(np.array([3]))
     index.save(tmp_path)
     loaded = TokenIndex.load(tmp_path, dim=DIM)
+    assert isinstance(loaded._codes, np.memmap)  # mapped, not read: a server's memory does not grow with it
     query = passages[4][:2]
     assert np.allclose(loaded.rescore(query, list(range(8))), index.rescore(query, list(range(8))), equal_nan=True)
     with pytest.raises(IndexCorrupt, match="dimension 32"):
         TokenIndex.load(tmp_path, dim=32)
+    (tmp_path / FILES["codes"]).write_bytes(b"not an array")
+    with pytest.raises(IndexCorrupt, match="cannot read"):
+        TokenIndex.load(tmp_path, dim=DIM)
+
+
+def test_the_layout_before_is_still_read_and_a_write_replaces_it(tmp_path):
+    passages = _passages(5)
+    before = TokenIndex(DIM)
+    before.add(np.arange(5), passages)
+    before._pack()
+    with (tmp_path / FILE).open("wb") as fh:  # tokens.npz, as the code before wrote it
+        np.savez(fh, codes=before._codes, scales=before._scales, ids=before._ids, offsets=before._offsets)
+    old = TokenIndex.load(tmp_path, dim=DIM)
+    query = passages[2][:3]
+    assert np.allclose(old.rescore(query, list(range(5))), before.rescore(query, list(range(5))))
+    out = tmp_path / "next"
+    out.mkdir()
+    old.save(out)
+    assert {p.name for p in out.iterdir()} == set(FILES.values())
     (tmp_path / FILE).write_bytes(b"not a zip")
     with pytest.raises(IndexCorrupt, match="cannot read"):
         TokenIndex.load(tmp_path, dim=DIM)
+
+
+def test_a_writer_over_a_mapped_generation_streams_what_is_left_and_what_is_new(tmp_path, monkeypatch):
+    monkeypatch.setattr(tokens_module, "_COPY_PASSAGES", 2)  # several steps even for a few passages
+    passages = _passages(9, seed=5)
+    first = TokenIndex(DIM)
+    first.add(np.arange(9), passages)
+    (tmp_path / "a").mkdir()
+    first.save(tmp_path / "a")
+    writer = TokenIndex.load(tmp_path / "a", dim=DIM)
+    writer.delete(np.array([0, 4, 5]))
+    extra = _passages(2, seed=6)
+    writer.add(np.array([20, 2]), extra)  # a new passage, and one replaced
+    assert len(writer) == 7
+    (tmp_path / "b").mkdir()
+    writer.save(tmp_path / "b")
+    second = TokenIndex.load(tmp_path / "b", dim=DIM)
+    assert sorted(second.ids().tolist()) == [1, 2, 3, 6, 7, 8, 20]
+    query = _unit(np.random.default_rng(7).standard_normal((3, DIM)))
+    got = second.rescore(query, [20, 2, 8, 0])
+    want = [_maxsim(query, extra[0]), _maxsim(query, extra[1]), _maxsim(query, passages[8])]
+    assert np.allclose(got[:3], want, atol=0.02) and np.isnan(got[3])
+
+
+def test_ids_added_out_of_order_are_found():
+    passages = _passages(6, seed=8)
+    index = TokenIndex(DIM)
+    index.add(np.array([50, 10, 40, 20, 30, 60]), passages)
+    query = passages[3][:2]
+    got = index.rescore(query, [20, 99, 50])
+    assert np.allclose(got[[0, 2]], [_maxsim(query, passages[3]), _maxsim(query, passages[0])], atol=0.02)
+    assert np.isnan(got[1])
 
 
 def test_malformed_token_matrices_are_refused():
