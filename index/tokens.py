@@ -171,10 +171,14 @@ class TokenIndex:
             lengths.append(part_lengths)
         codes.flush()
         scales.flush()
-        del codes, scales  # unmapped before the writer syncs and renames the folder
         counts = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
-        np.save(directory / FILES["ids"], np.concatenate(ids) if ids else np.zeros(0, np.int64))
-        np.save(directory / FILES["offsets"], np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+        self._ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        self._offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        np.save(directory / FILES["ids"], self._ids)
+        np.save(directory / FILES["offsets"], self._offsets)
+        # From here on this index is what it wrote (a mapping survives the folder's rename).
+        self._codes, self._scales = codes, scales
+        self._pending, self._deleted, self._order = [], set(), None
 
     def _live_rows(self) -> int:
         """How many token rows the live passages have (to size the files before writing them)."""

@@ -111,11 +111,12 @@ def test_a_writer_over_a_mapped_generation_streams_what_is_left_and_what_is_new(
     (tmp_path / "b").mkdir()
     writer.save(tmp_path / "b")
     second = TokenIndex.load(tmp_path / "b", dim=DIM)
-    assert sorted(second.ids().tolist()) == [1, 2, 3, 6, 7, 8, 20]
     query = _unit(np.random.default_rng(7).standard_normal((3, DIM)))
-    got = second.rescore(query, [20, 2, 8, 0])
     want = [_maxsim(query, extra[0]), _maxsim(query, extra[1]), _maxsim(query, passages[8])]
-    assert np.allclose(got[:3], want, atol=0.02) and np.isnan(got[3])
+    for index in (second, writer):  # the writer, after saving, is what it wrote
+        assert sorted(index.ids().tolist()) == [1, 2, 3, 6, 7, 8, 20] and len(index) == 7
+        got = index.rescore(query, [20, 2, 8, 0])
+        assert np.allclose(got[:3], want, atol=0.02) and np.isnan(got[3])
 
 
 def test_ids_added_out_of_order_are_found():
