@@ -113,9 +113,12 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """A memory figure of ``/proc/<pid>/status`` in MB: ``VmRSS`` (all resident pages), ``RssAnon``
+    (the process's own memory) or ``RssFile`` (pages of mapped files: the Sudachi dictionary, the
+    models' weights; shared with the page cache and other processes, reclaimable)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -192,7 +195,7 @@ def main() -> int:
                     rows.append(asyncio.run(load(url, endpoint, qs, clients, args.requests, offset, pid=proc.pid)))
                     offset += args.requests
                     print(json.dumps(rows[-1]), flush=True)
-            rss = rss_mb(proc.pid)
+            rss, anon, mapped = (rss_mb(proc.pid, f) for f in ("VmRSS", "RssAnon", "RssFile"))
             torch = torch_loaded(proc.pid)
         finally:
             proc.terminate()
@@ -204,12 +207,17 @@ def main() -> int:
         "index": "bundled sample" if args.sample else "the four shared corpora",
         "question_pool": len(qs),
         "server_rss_mb": round(rss, 1),
+        "server_rss_anon_mb": round(anon, 1),
+        "server_rss_file_mb": round(mapped, 1),
         "torch_loaded": torch,
         "runs": rows,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-    print(f"server RSS {rss:.0f} MB, torch loaded: {torch}; {len(qs)} distinct questions; written to {args.out}")
+    print(
+        f"server RSS {rss:.0f} MB ({anon:.0f} its own, {mapped:.0f} mapped files), torch loaded: {torch}; "
+        f"{len(qs)} distinct questions; written to {args.out}"
+    )
     return 0
 
 
