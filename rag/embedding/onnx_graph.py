@@ -3,9 +3,10 @@
 The default model's query graph (``onnx_query``) and the second model's (``second_onnx``) are
 written node by node from their weights, and both run in sessions whose idle threads sleep.
 Their weights go to a file beside the graph (``save``), which ONNX Runtime memory-maps instead
-of copying into the process: the two embedding tables (e5's 250,037 rows, USE's 128,010) are
-read a few rows per question, so only those pages become resident, and they are the kernel's
-to share and reclaim (a server's private memory: 60 MB less for each model).
+of copying into the process: a server's own memory was 56 MB less for e5's graph and 70 MB less
+for USE's. The pages it reads (the embedding tables' rows of each question, which the kernel
+maps with their neighbours, so most of a table after a few hundred questions) still count in
+its RSS, but they are the page cache's, shared with other processes and reclaimable.
 """
 
 from __future__ import annotations

