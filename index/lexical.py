@@ -90,6 +90,8 @@ class LexicalIndex:
         self._columns: tuple[sp.csc_matrix, np.ndarray] | None = None
         self.frozen = False
         self._total_length: int | None = None
+        # (ids in ascending order, their rows; None where the rows are in that order already)
+        self._rows_by_id: tuple[np.ndarray, np.ndarray | None] | None = None
 
     def __len__(self) -> int:
         return len(self._ids) + sum(len(p[0]) for p in self._pending)
@@ -154,6 +156,7 @@ class LexicalIndex:
 
     def _invalidate(self) -> None:
         self._weights = None
+        self._rows_by_id = None
         self._df = None
         self._columns = None
         self._total_length = None
@@ -220,6 +223,37 @@ class LexicalIndex:
         if allowed is not None:  # only documents with a term need the membership test
             candidates = candidates[np.isin(self.doc_ids[candidates], allowed)]
         return top_k(self.doc_ids[candidates], scores[candidates], k) if len(candidates) else []
+
+    def holding(self, terms: Sequence[str], ids: Sequence[int]) -> dict[int, set[str]]:
+        """Which of ``terms`` each document of ``ids`` holds, read from the postings: what tokenizing
+        the documents' texts again would give, without the tokenizer (ids not indexed are left out)."""
+        rows, found = self._rows_of(np.asarray(ids, dtype=np.int64))
+        out: dict[int, set[str]] = {int(i): set() for i in found}
+        weights = self._bm25_weights()
+        for term in dict.fromkeys(terms):
+            col = self.vocab.get(term)
+            if col is None or not len(rows):
+                continue
+            postings = weights.indices[weights.indptr[col] : weights.indptr[col + 1]]
+            for i in found[np.isin(rows, postings)]:
+                out[int(i)].add(term)
+        return out
+
+    def _rows_of(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, id) of each of ``wanted`` that is indexed, by binary search over the ids."""
+        if self._rows_by_id is None:
+            ids = self.doc_ids
+            if np.all(ids[1:] > ids[:-1]):  # passage ids are allocated ascending: usually so
+                self._rows_by_id = (ids, None)
+            else:
+                sorter = np.argsort(ids, kind="stable")
+                self._rows_by_id = (ids[sorter], sorter)
+        ordered, order = self._rows_by_id
+        if not len(ordered) or not len(wanted):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        at = np.minimum(np.searchsorted(ordered, wanted), len(ordered) - 1)
+        hit = ordered[at] == wanted
+        return (at[hit] if order is None else order[at[hit]]), wanted[hit]
 
     def _weights_in(self, collection: Collection, terms: list[str]) -> sp.csc_matrix:
         """BM25 weights of ``terms``' columns under another collection's statistics."""

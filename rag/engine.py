@@ -270,12 +270,14 @@ class Engine:
     ) -> Answer:
         """An extractive answer with verbatim citations (see ``rag.answer``)."""
         result = self.search(query=question, k=k, mode="hybrid", filters=filters, infer=infer)
+        lexical = self.snapshot().lexical
         return compose(
             question=result.query,
             result=result,
             tokenize=self.tokenize,
-            idf=self.snapshot().lexical.idf,
+            idf=lexical.idf,
             settings=self.settings,
+            holding=getattr(lexical, "holding", None),  # a split index's leg answers by tokenizing
         )
 
     def who(

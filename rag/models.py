@@ -124,3 +124,5 @@ class Hit:
     # Each retriever's own score for the remark's best passage there (cosine, BM25): what
     # answers use to tell a relevant remark from the nearest of many irrelevant ones.
     scores: dict[str, float] = field(default_factory=dict)
+    # The index's id of ``passage`` (None where the remark's text stands in for it).
+    passage_id: int | None = None

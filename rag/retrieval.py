@@ -225,12 +225,14 @@ class Retriever:
             row = rows[rid]
             prev, nxt = around.get((row["meeting_id"], row["ord"] - 1)), around.get((row["meeting_id"], row["ord"] + 1))
             pid = best[rid]
+            shown = pid if pid is not None and pid in passages else None
             hits.append(
                 Hit(
                     rank=rank,
                     score=float(score),
                     remark=remark_from_row(row),
-                    passage=passages[pid]["text"] if pid is not None and pid in passages else row["text"],
+                    passage=passages[shown]["text"] if shown is not None else row["text"],
+                    passage_id=shown,
                     prev=remark_from_row(prev) if prev else None,
                     next=remark_from_row(nxt) if nxt else None,
                     sources={name: ranks[rid] for name, ranks in leg_ranks.items() if rid in ranks},

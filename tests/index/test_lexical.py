@@ -62,3 +62,14 @@ def test_many_adds_then_delete_and_freeze(tmp_path):
     assert frozen.search(["防災", "通信"], 10) == before and frozen.idf(["防災"])["防災"] > 0
     with pytest.raises(IndexCorrupt):
         frozen.add(np.array([999]), [["x"]])
+
+
+def test_holding_reads_which_terms_each_document_has_from_the_postings():
+    idx = build()
+    assert idx.holding(["防災", "通信", "未知"], [12, 10, 99]) == {12: {"防災", "通信"}, 10: {"防災"}}
+    idx.delete(np.array([12]))
+    idx.add(np.array([5]), [["通信"]])  # ids no longer ascending in row order
+    assert idx.holding(["通信", "防災"], [5, 12, 10]) == {5: {"通信"}, 10: {"防災"}}
+    idx.freeze()  # a reader's index: the weights, no term frequencies
+    assert idx.holding(["調達"], [11, 5]) == {11: {"調達"}, 5: set()}
+    assert idx.holding([], [11]) == {11: set()} and idx.holding(["調達"], []) == {}

@@ -81,6 +81,24 @@ def test_answer_groups_by_speaker_and_numbers_citations():
     assert lines[2].startswith("村井 純（座長）: ")
 
 
+def test_passage_terms_come_from_the_index_where_it_knows_the_passage():
+    hits = [replace(hit(1, R1, "避難所の通信環境は重要だ。", 0.90), passage_id=7), hit(2, R2, R2.text, 0.88)]
+    asked: list = []
+
+    def holding(terms, ids):
+        asked.append((terms, ids))
+        return {7: {"避難所", "通信"}}
+
+    plain = compose(question="避難所の通信", result=result(hits), tokenize=words, idf=idf, settings=SETTINGS)
+    indexed = compose(
+        question="避難所の通信", result=result(hits), tokenize=words, idf=idf, settings=SETTINGS, holding=holding
+    )
+    assert [(sorted(t), ids) for t, ids in asked] == [(["通信", "避難所"], [7])]  # only the hit with an id
+    assert indexed.text == plain.text and [c.evidence for c in indexed.citations] == [
+        c.evidence for c in plain.citations
+    ]
+
+
 def test_nothing_relevant_is_said_plainly():
     hits = [hit(1, R1, R1.text, 0.805), hit(2, R2, R2.text, 0.801)]
     answer = compose(question="美味しいカレーの作り方", result=result(hits), tokenize=words, idf=idf, settings=SETTINGS)
@@ -132,3 +150,17 @@ def test_a_named_speaker_gets_their_closest_remarks_hedged():
     scoped = replace(result(hits), filters=Filters(persons=("p-宮坂 学",)))
     answer = compose(question="宮坂さんのカレーの話", result=scoped, tokenize=words, idf=idf, settings=SETTINGS)
     assert answer.status == "related" and len(answer.citations) == 2
+
+
+@pytest.mark.parametrize(
+    "question", ["避難所の通信環境について", "デジタル人材の育成", "データ連携基盤の整備", "open data"]
+)
+def test_answers_read_passage_terms_from_the_index_as_tokenizing_would(sample_engine, question):
+    result = sample_engine.search(query=question, k=10, mode="hybrid")
+    lexical = sample_engine.snapshot().lexical
+    common = {"question": question, "result": result, "tokenize": sample_engine.tokenize, "idf": lexical.idf}
+    indexed = compose(**common, settings=sample_engine.settings, holding=lexical.holding)
+    tokenized = compose(**common, settings=sample_engine.settings)
+    assert all(h.passage_id is not None for h in result.hits)
+    assert indexed.text == tokenized.text
+    assert [c.evidence for c in indexed.citations] == [c.evidence for c in tokenized.citations]
