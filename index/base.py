@@ -1,4 +1,4 @@
-"""The one small interface that the dense and the lexical index share, and their ranking rule."""
+"""The one small interface that the dense and the lexical index share, their ranking rule, and id lookup."""
 
 from __future__ import annotations
 
@@ -45,3 +45,24 @@ def top_k(ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]
         ids, scores = ids[keep], scores[keep]
     order = np.lexsort((ids, -scores))[:k]
     return [(int(ids[i]), float(scores[i])) for i in order]
+
+
+class IdPositions:
+    """Where each of some ids sits in an array of stored ids, by binary search.
+
+    Passage ids are allocated ascending, so stored ids usually are already sorted and need no
+    copy; otherwise their sorting order is kept once (8 bytes an id, not a dict of every id).
+    """
+
+    def __init__(self, ids: np.ndarray) -> None:
+        ascending = bool(np.all(ids[1:] > ids[:-1]))
+        self._order: np.ndarray | None = None if ascending else np.argsort(ids, kind="stable")
+        self._sorted = ids if self._order is None else ids[self._order]
+
+    def find(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(indices into ``wanted`` of the ids that are stored, their positions in the stored ids)."""
+        if not len(self._sorted) or not len(wanted):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        at = np.minimum(np.searchsorted(self._sorted, wanted), len(self._sorted) - 1)
+        found = np.flatnonzero(self._sorted[at] == wanted)
+        return found, (at[found] if self._order is None else self._order[at[found]])

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from index.base import top_k
+from index.base import IdPositions, top_k
 from index.errors import IndexCorrupt
 
 MATRIX_FILE = "lexical.npz"
@@ -90,8 +90,7 @@ class LexicalIndex:
         self._columns: tuple[sp.csc_matrix, np.ndarray] | None = None
         self.frozen = False
         self._total_length: int | None = None
-        # (ids in ascending order, their rows; None where the rows are in that order already)
-        self._rows_by_id: tuple[np.ndarray, np.ndarray | None] | None = None
+        self._rows_by_id: IdPositions | None = None  # built from the row ids on first lookup
 
     def __len__(self) -> int:
         return len(self._ids) + sum(len(p[0]) for p in self._pending)
@@ -240,20 +239,11 @@ class LexicalIndex:
         return out
 
     def _rows_of(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(row, id) of each of ``wanted`` that is indexed, by binary search over the ids."""
+        """(row, id) of each of ``wanted`` that is indexed."""
         if self._rows_by_id is None:
-            ids = self.doc_ids
-            if np.all(ids[1:] > ids[:-1]):  # passage ids are allocated ascending: usually so
-                self._rows_by_id = (ids, None)
-            else:
-                sorter = np.argsort(ids, kind="stable")
-                self._rows_by_id = (ids[sorter], sorter)
-        ordered, order = self._rows_by_id
-        if not len(ordered) or not len(wanted):
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        at = np.minimum(np.searchsorted(ordered, wanted), len(ordered) - 1)
-        hit = ordered[at] == wanted
-        return (at[hit] if order is None else order[at[hit]]), wanted[hit]
+            self._rows_by_id = IdPositions(self.doc_ids)
+        found, rows = self._rows_by_id.find(wanted)
+        return rows, wanted[found]
 
     def _weights_in(self, collection: Collection, terms: list[str]) -> sp.csc_matrix:
         """BM25 weights of ``terms``' columns under another collection's statistics."""

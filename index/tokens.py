@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.base import top_k
+from index.base import IdPositions, top_k
 from index.errors import IndexCorrupt, StoreError
 from index.int8 import product, quantize_rows
 
@@ -44,7 +44,7 @@ class TokenIndex:
         self._offsets = np.zeros(1, dtype=np.int64)
         self._pending: list[tuple[np.ndarray, list[np.ndarray]]] = []  # added, not yet packed
         self._deleted: set[int] = set()
-        self._order: np.ndarray | None = None  # argsort of ids, when they are not ascending
+        self._positions: IdPositions | None = None  # built from the packed ids on first lookup
 
     def __len__(self) -> int:
         return len(self._ids) - len(self._deleted) + sum(len(ids) for ids, _ in self._pending)
@@ -100,17 +100,10 @@ class TokenIndex:
         return top_k(self._ids[pos], self._maxsim(np.asarray(query, dtype=np.float32), pos), k)
 
     def _lookup(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(indices into ``wanted`` that are stored, their passages' positions), by binary search:
-        passage ids are allocated ascending, so the stored ones usually are already."""
-        if not len(self._ids) or not len(wanted):
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        if self._order is None and np.any(self._ids[1:] < self._ids[:-1]):
-            self._order = np.argsort(self._ids, kind="stable")
-        ordered = self._ids if self._order is None else self._ids[self._order]
-        at = np.minimum(np.searchsorted(ordered, wanted), len(ordered) - 1)
-        found = np.flatnonzero(ordered[at] == wanted)
-        pos = at[found] if self._order is None else self._order[at[found]]
-        return found, pos
+        """(indices into ``wanted`` that are stored, their passages' positions)."""
+        if self._positions is None:
+            self._positions = IdPositions(self._ids)
+        return self._positions.find(wanted)
 
     def _maxsim(self, query: np.ndarray, pos: np.ndarray) -> np.ndarray:
         starts, ends = self._offsets[pos], self._offsets[pos + 1]
@@ -131,7 +124,7 @@ class TokenIndex:
         self._ids = np.concatenate([i for _, _, i, _ in parts]) if parts else np.zeros(0, np.int64)
         lengths = np.concatenate([n for _, _, _, n in parts]) if parts else np.zeros(0, np.int64)
         self._offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        self._pending, self._deleted, self._order = [], set(), None
+        self._pending, self._deleted, self._positions = [], set(), None
 
     def _parts(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
         """(codes, scales, ids, token counts) of the live passages, a bounded step at a time: the
@@ -178,7 +171,7 @@ class TokenIndex:
         np.save(directory / FILES["offsets"], self._offsets)
         # From here on this index is what it wrote (a mapping survives the folder's rename).
         self._codes, self._scales = codes, scales
-        self._pending, self._deleted, self._order = [], set(), None
+        self._pending, self._deleted, self._positions = [], set(), None
 
     def _live_rows(self) -> int:
         """How many token rows the live passages have (to size the files before writing them)."""
