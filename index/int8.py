@@ -8,6 +8,10 @@ The query is quantised per token to 7 bits (one scale each, at most ±63), which
 by more than 0.003: without VNNI, x86 kernels add pairs of u8 × s8 products in 16 bits, and
 255 · 63 · 2 still fits there where 255 · 127 · 2 would saturate.
 
+Stored codes of 4 bits (``index.tokens``) are nibbles, two dimensions a byte, each the code plus
+8: a mask and a shift split them into unsigned bytes that go in with zero point 8 (0.23 ms for
+the same product, against 0.40 ms with the split done by ONNX Runtime's bitwise operators).
+
 Without ONNX Runtime the float product is used; the two agree to that same margin.
 """
 
@@ -18,11 +22,12 @@ from typing import Any
 
 import numpy as np
 
-_SESSIONS: dict[int, Any] = {}
+_SESSIONS: dict[tuple[str, int], Any] = {}
 _LOCK = threading.Lock()
 
 
 QUERY_LEVELS = 63  # 7 bits: see the module's docstring
+NIBBLE_LEVELS = 7  # 4-bit codes: ±7, stored as code + 8
 
 
 def quantize_rows(rows: np.ndarray, *, levels: int = 127) -> tuple[np.ndarray, np.ndarray]:
@@ -38,26 +43,62 @@ def product(codes: np.ndarray, query: np.ndarray) -> np.ndarray:
     """``codes @ query.T`` as float32 (rows × query rows): int8 codes times float query rows."""
     codes = np.ascontiguousarray(codes, dtype=np.int8)
     query = np.asarray(query, dtype=np.float32)
-    session = _session(codes.shape[1])
+    session = _session("int8", codes.shape[1])
     if session is None or not len(codes) or not len(query):
         return codes.astype(np.float32) @ query.T
-    q8, scales = quantize_rows(query, levels=QUERY_LEVELS)
     # int8 → uint8 + 128 is the sign bit flipped; the zero point 128 takes the offset back out.
-    unsigned = codes.view(np.uint8) ^ np.uint8(0x80)
-    feed = {"codes": unsigned, "query": np.ascontiguousarray(q8.T)}
-    (out,) = session.run(None, feed)
+    return _run(session, codes.view(np.uint8) ^ np.uint8(0x80), query)
+
+
+def pack_nibbles(codes: np.ndarray) -> np.ndarray:
+    """Codes in ±7 (rows × dim, int8) as bytes of two nibbles, each the code plus 8: dimension
+    ``j`` of the first half in the low nibble of byte ``j``, of the second half in its high nibble
+    (an odd dimension's last byte has a zero code there)."""
+    half = (codes.shape[1] + 1) // 2
+    offset = (codes.astype(np.int16) + 8).astype(np.uint8)
+    low, high = offset[:, :half], offset[:, half:]
+    if high.shape[1] < half:
+        high = np.pad(high, ((0, 0), (0, half - high.shape[1])), constant_values=8)
+    return low | (high << 4)
+
+
+def unpack_nibbles(packed: np.ndarray, dim: int) -> np.ndarray:
+    """The int8 codes (rows × ``dim``) of ``pack_nibbles``."""
+    packed = np.asarray(packed, dtype=np.uint8)
+    both = np.concatenate([packed & 0x0F, packed >> 4], axis=1).astype(np.int8) - 8
+    return both[:, :dim]
+
+
+def nibble_product(packed: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """``codes @ query.T`` as float32 for codes packed by ``pack_nibbles`` (``query`` rows × dim)."""
+    packed = np.ascontiguousarray(packed, dtype=np.uint8)
+    query = np.asarray(query, dtype=np.float32)
+    width = 2 * packed.shape[1]
+    if query.shape[1] < width:  # an odd dimension: the padding code is zero
+        query = np.pad(query, ((0, 0), (0, width - query.shape[1])))
+    session = _session("nibbles", width)
+    if session is None or not len(packed) or not len(query):
+        return unpack_nibbles(packed, width).astype(np.float32) @ query.T
+    return _run(session, np.concatenate([packed & 0x0F, packed >> 4], axis=1), query)
+
+
+def _run(session: Any, codes: np.ndarray, query: np.ndarray) -> np.ndarray:
+    q8, scales = quantize_rows(query, levels=QUERY_LEVELS)
+    (out,) = session.run(None, {"codes": codes, "query": np.ascontiguousarray(q8.T)})
     return out.astype(np.float32) * scales[None, :]
 
 
-def _session(dim: int) -> Any:
-    """One ONNX Runtime session per dimension, built in memory on first use (None: not installed)."""
+def _session(kind: str, dim: int) -> Any:
+    """One ONNX Runtime session per kind of codes (``int8``, ``nibbles``) and dimension, built in
+    memory on first use (None: not installed)."""
     with _LOCK:
-        if dim not in _SESSIONS:
-            _SESSIONS[dim] = _build(dim)
-        return _SESSIONS[dim]
+        if (kind, dim) not in _SESSIONS:
+            _SESSIONS[(kind, dim)] = _build(128 if kind == "int8" else 8, dim)
+        return _SESSIONS[(kind, dim)]
 
 
-def _build(dim: int) -> Any:
+def _build(zero: int, dim: int) -> Any:
+    """``MatMulInteger`` of unsigned codes with zero point ``zero`` by a signed query."""
     try:
         import onnxruntime as ort
         from onnx import TensorProto, helper, numpy_helper
@@ -73,7 +114,7 @@ def _build(dim: int) -> Any:
         ],
         [helper.make_tensor_value_info("product", TensorProto.INT32, ["rows", "query_rows"])],
         [
-            numpy_helper.from_array(np.array(128, np.uint8), "codes_zero"),
+            numpy_helper.from_array(np.array(zero, np.uint8), "codes_zero"),
             numpy_helper.from_array(np.array(0, np.int8), "query_zero"),
         ],
     )

@@ -354,7 +354,7 @@ class Writer:
             "tokenizer": self.spec.tokenizer,
             "dense": {"type": dense.index_type, "hnsw_m": dense.hnsw_m},
             **({"second": {"name": self.spec.second_model, "dim": second.dim}} if second is not None else {}),
-            **({"tokens": {"dim": self.spec.dim, "type": "int8"}} if self.snapshot.tokens is not None else {}),
+            **({"tokens": {"dim": self.spec.dim, "type": "int4"}} if self.snapshot.tokens is not None else {}),
             "counts": counts,
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "spec": asdict(self.spec),

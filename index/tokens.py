@@ -3,17 +3,20 @@ question by the mean over the question's tokens of each one's best cosine among 
 
 A single vector per passage averages its words away; token vectors keep them, so a question
 matches the passage that holds its ideas somewhere, in whatever order. The index keeps each
-token's vector in int8 with one scale per token (a quarter of float32; no change in ranking on the
-dev questions). It re-ranks the dense leg's best passages (``rescore``), so its cost per query is
-the candidates' tokens, not the index's; ``search`` scans every passage (small indexes, tests).
+token's vector in 4 bits a dimension (codes in ±7) with one scale per token: an eighth of
+float32, and the same ranking quality on the dev questions as 8 bits, which took twice the
+disk (README, "Late interaction"). It re-ranks the dense leg's best passages (``rescore``), so
+its cost per query is the candidates' tokens, not the index's; ``search`` scans every passage
+(small indexes, tests).
 
-Files: ``tokens.codes.npy`` (tokens × dim, int8), ``tokens.scales.npy`` (tokens, float32),
-``tokens.ids.npy`` and ``tokens.offsets.npy`` (passage ``ids[i]`` owns rows
-``offsets[i]:offsets[i + 1]``). A reader maps the codes and scales instead of reading them: they
-cost about 390 bytes a token, 24 KB a passage (24 GB at a million passages), and a query reads
-its 50 candidates' rows only, so a server's memory does not grow with them. A writer streams
-them into the next generation the same way. ``tokens.npz`` (the same arrays in one file, read
-whole) is the layout before, still read; the next write replaces it.
+Files: ``tokens.nibbles.npy`` (tokens × dim/2, uint8: ``index.int8.pack_nibbles``),
+``tokens.scales.npy`` (tokens, float32), ``tokens.ids.npy`` and ``tokens.offsets.npy`` (passage
+``ids[i]`` owns rows ``offsets[i]:offsets[i + 1]``). A reader maps the nibbles and scales
+instead of reading them: they cost 196 bytes a token, about 12 KB a passage (12 GB at a million
+passages), and a query reads its 50 candidates' rows only, so a server's memory does not grow
+with them. A writer streams them into the next generation the same way. The layouts before, one
+int8 code a dimension in ``tokens.codes.npy`` or all arrays in ``tokens.npz``, are still read;
+the next write stores them in 4 bits.
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ import numpy as np
 
 from index.base import IdPositions, top_k
 from index.errors import IndexCorrupt, StoreError
-from index.int8 import product, quantize_rows
+from index.int8 import NIBBLE_LEVELS, nibble_product, pack_nibbles, product, quantize_rows
 
-FILES = {name: f"tokens.{name}.npy" for name in ("codes", "scales", "ids", "offsets")}
-FILE = "tokens.npz"  # the layout before (one file, read whole)
+FILES = {name: f"tokens.{name}.npy" for name in ("nibbles", "scales", "ids", "offsets")}
+INT8_CODES = "tokens.codes.npy"  # the layout before: an int8 code a dimension (with the other FILES)
+FILE = "tokens.npz"  # the layout before that (int8 codes, every array in one file, read whole)
 # Passages copied per step when a generation is written: bounds the writer's memory.
 _COPY_PASSAGES = 4096
 
@@ -38,7 +42,10 @@ class TokenIndex:
 
     def __init__(self, dim: int) -> None:
         self.dim = dim
-        self._codes: np.ndarray = np.zeros((0, dim), dtype=np.int8)  # may be a read-only memory map
+        # Packed 4-bit codes (tokens × ⌈dim/2⌉ uint8), or an older index's int8 codes (tokens × dim,
+        # ``_packed`` False); either may be a read-only memory map.
+        self._codes: np.ndarray = np.zeros((0, packed_width(dim)), dtype=np.uint8)
+        self._packed = True
         self._scales: np.ndarray = np.zeros(0, dtype=np.float32)
         self._ids = np.zeros(0, dtype=np.int64)
         self._offsets = np.zeros(1, dtype=np.int64)
@@ -110,7 +117,8 @@ class TokenIndex:
         lengths = ends - starts
         first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         rows = np.arange(int(lengths.sum())) + np.repeat(starts - first, lengths)
-        sims = product(self._codes[rows], query)
+        codes = self._codes[rows]
+        sims = nibble_product(codes, query) if self._packed else product(codes, query)
         sims *= self._scales[rows, None]
         return np.maximum.reduceat(sims, first, axis=0).mean(axis=1)
 
@@ -119,7 +127,9 @@ class TokenIndex:
         if not self._pending and not self._deleted:
             return
         parts = list(self._parts())
-        self._codes = np.concatenate([c for c, _, _, _ in parts]) if parts else np.zeros((0, self.dim), np.int8)
+        width = packed_width(self.dim)
+        self._codes = np.concatenate([c for c, _, _, _ in parts]) if parts else np.zeros((0, width), np.uint8)
+        self._packed = True
         self._scales = np.concatenate([s for _, s, _, _ in parts]) if parts else np.zeros(0, np.float32)
         self._ids = np.concatenate([i for _, _, i, _ in parts]) if parts else np.zeros(0, np.int64)
         lengths = np.concatenate([n for _, _, _, n in parts]) if parts else np.zeros(0, np.int64)
@@ -127,8 +137,9 @@ class TokenIndex:
         self._pending, self._deleted, self._positions = [], set(), None
 
     def _parts(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-        """(codes, scales, ids, token counts) of the live passages, a bounded step at a time: the
-        packed ones not deleted, in order, then the pending ones."""
+        """(packed codes, scales, ids, token counts) of the live passages, a bounded step at a time:
+        the stored ones not deleted, in order (an older index's int8 codes brought to 4 bits), then
+        the pending ones."""
         deleted = np.fromiter(self._deleted, dtype=np.int64, count=len(self._deleted))
         lengths = np.diff(self._offsets)
         for start in range(0, len(self._ids), _COPY_PASSAGES):
@@ -138,10 +149,12 @@ class TokenIndex:
                 continue
             lo, hi = self._offsets[start], self._offsets[stop]
             rows = np.repeat(keep, lengths[start:stop])
-            codes, scales = np.asarray(self._codes[lo:hi]), np.asarray(self._scales[lo:hi])
-            yield codes[rows], scales[rows], self._ids[start:stop][keep], lengths[start:stop][keep]
+            codes, scales = np.asarray(self._codes[lo:hi])[rows], np.asarray(self._scales[lo:hi])[rows]
+            if not self._packed:
+                codes, scales = quantize_packed(codes.astype(np.float32) * scales[:, None])
+            yield codes, scales, self._ids[start:stop][keep], lengths[start:stop][keep]
         for new_ids, items in self._pending:
-            quantized = [quantize_rows(rows) for rows in items]
+            quantized = [quantize_packed(rows) for rows in items]
             yield (
                 np.concatenate([c for c, _ in quantized]),
                 np.concatenate([s for _, s in quantized]),
@@ -152,7 +165,8 @@ class TokenIndex:
     def save(self, directory: Path) -> None:
         """Write the ``tokens.*.npy`` files into ``directory``, the token rows a bounded step at a time."""
         total = self._live_rows()
-        codes = np.lib.format.open_memmap(directory / FILES["codes"], "w+", np.int8, (total, self.dim))
+        shape = (total, packed_width(self.dim))
+        codes = np.lib.format.open_memmap(directory / FILES["nibbles"], "w+", np.uint8, shape)
         scales = np.lib.format.open_memmap(directory / FILES["scales"], "w+", np.float32, (total,))
         row = 0
         ids, lengths = [], []
@@ -170,7 +184,7 @@ class TokenIndex:
         np.save(directory / FILES["ids"], self._ids)
         np.save(directory / FILES["offsets"], self._offsets)
         # From here on this index is what it wrote (a mapping survives the folder's rename).
-        self._codes, self._scales = codes, scales
+        self._codes, self._scales, self._packed = codes, scales, True
         self._pending, self._deleted, self._positions = [], set(), None
 
     def _live_rows(self) -> int:
@@ -181,19 +195,12 @@ class TokenIndex:
 
     @classmethod
     def load(cls, directory: Path, *, dim: int) -> TokenIndex:
-        """Map the ``tokens.*.npy`` files (or read ``tokens.npz``); their dimension must be the manifest's."""
-        if not (directory / FILES["codes"]).exists() and (directory / FILE).exists():
-            codes, scales, ids, offsets = _read_npz(directory / FILE)
-        else:
-            try:
-                codes = np.load(directory / FILES["codes"], mmap_mode="r")
-                scales = np.load(directory / FILES["scales"], mmap_mode="r")
-                ids, offsets = np.load(directory / FILES["ids"]), np.load(directory / FILES["offsets"])
-            except (OSError, ValueError) as exc:
-                raise IndexCorrupt(f"cannot read the token vectors in {directory}: {exc}") from exc
+        """Map the ``tokens.*.npy`` files (or read an older layout); their dimension must be the manifest's."""
+        codes, scales, ids, offsets, packed = _read(directory)
+        width = packed_width(dim) if packed else dim
         if (
             codes.ndim != 2
-            or codes.shape[1] != dim
+            or codes.shape[1] != width
             or len(scales) != len(codes)
             or len(offsets) != len(ids) + 1
             or offsets[-1] != len(codes)
@@ -203,10 +210,37 @@ class TokenIndex:
             )
         index = cls(dim)
         index._codes, index._scales, index._ids, index._offsets = codes, scales, ids, offsets
+        index._packed = packed
         return index
 
 
-def _read_npz(path: Path) -> tuple[np.ndarray, ...]:
+def packed_width(dim: int) -> int:
+    """Bytes a token takes in 4-bit codes: two dimensions a byte."""
+    return (dim + 1) // 2
+
+
+def quantize_packed(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(packed 4-bit codes, scales) of float rows: ``quantize_rows`` in ±7, then ``pack_nibbles``."""
+    codes, scales = quantize_rows(rows, levels=NIBBLE_LEVELS)
+    return pack_nibbles(codes), scales
+
+
+def _read(directory: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    """(codes, scales, ids, offsets, whether the codes are packed) of whichever layout ``directory`` has."""
+    packed = (directory / FILES["nibbles"]).exists()
+    if not packed and not (directory / INT8_CODES).exists() and (directory / FILE).exists():
+        codes, scales, ids, offsets = _read_npz(directory / FILE)
+        return codes, scales, ids, offsets, False
+    try:
+        codes = np.load(directory / (FILES["nibbles"] if packed else INT8_CODES), mmap_mode="r")
+        scales = np.load(directory / FILES["scales"], mmap_mode="r")
+        ids, offsets = np.load(directory / FILES["ids"]), np.load(directory / FILES["offsets"])
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"cannot read the token vectors in {directory}: {exc}") from exc
+    return codes, scales, ids, offsets, packed
+
+
+def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     try:
         with np.load(path) as data:
             return tuple(data[k] for k in ("codes", "scales", "ids", "offsets"))

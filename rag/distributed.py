@@ -10,8 +10,8 @@ The work splits where it is cheap to split:
 3. Ray Data embeds every staged passage: actors load the model once each (``num_gpus=1`` actors
    where the cluster has GPUs) and batches stream back to the driver, which adds them and commits.
    Where the index keeps token vectors (late interaction), the actors make them in the same
-   forward pass and send them as the index stores them, int8 codes with a scale per token
-   (388 bytes a token instead of 1,536): the driver only adds them.
+   forward pass and send them as the index stores them, 4-bit codes with a scale per token
+   (196 bytes a token instead of 1,536 as floats): the driver only adds them.
 
 Ray retries a task or restarts an actor whose worker dies, and a batch is pure (the same texts give
 the same vectors), so a killed worker changes nothing in the result. A killed driver commits
@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from index.int8 import quantize_rows
+from index.int8 import unpack_nibbles
+from index.tokens import packed_width, quantize_packed
 from rag.embedding.encoder import Encoder, load_encoder
 from rag.embedding.second import SecondEncoder, load_second_encoder
 from rag.errors import GijirokuError
@@ -78,7 +79,7 @@ def prepare(data: bytes, name: str, fmt: str | None, settings: Settings) -> Prep
 
 class EmbedActor:
     """A Ray Data actor: the model loaded once, then batches of passage texts → vectors (and, with
-    ``tokens``, each passage's token vectors as int8 ``codes`` and ``scales``, bytes per row)."""
+    ``tokens``, each passage's token vectors as the index's 4-bit ``codes`` and ``scales``, bytes per row)."""
 
     def __init__(self, make_encoder: EncoderFactory, make_second: SecondFactory | None, tokens: bool = False) -> None:
         self.encoder = make_encoder()
@@ -91,7 +92,7 @@ class EmbedActor:
         out = {"i": batch["i"]}
         if self.tokens:  # one forward pass for both, as one process does (Ingestor.add_parsed)
             out["vector"], token_vectors = self.encoder.encode_passage_tokens(texts)
-            quantized = [quantize_rows(rows) for rows in token_vectors]
+            quantized = [quantize_packed(rows) for rows in token_vectors]
             out["codes"] = np.array([codes.tobytes() for codes, _ in quantized], dtype=object)
             out["scales"] = np.array([scales.tobytes() for _, scales in quantized], dtype=object)
         else:
@@ -102,9 +103,10 @@ class EmbedActor:
 
 
 def token_vectors_of(codes: bytes, scales: bytes, dim: int) -> np.ndarray:
-    """One passage's token vectors from an actor's bytes: the rows ``quantize_rows`` gives back
+    """One passage's token vectors from an actor's bytes: the rows ``quantize_packed`` gives back
     the same codes and scales, so the index stores what the actor computed."""
-    rows = np.frombuffer(codes, dtype=np.int8).reshape(-1, dim).astype(np.float32)
+    packed = np.frombuffer(codes, dtype=np.uint8).reshape(-1, packed_width(dim))
+    rows = unpack_nibbles(packed, dim).astype(np.float32)
     return rows * np.frombuffer(scales, dtype=np.float32)[:, None]
 
 

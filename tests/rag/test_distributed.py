@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.int8 import quantize_rows
+from index.tokens import quantize_packed
 from rag.distributed import EmbedActor, token_vectors_of
 from rag.embedding.hashing import hashing_encoder, hashing_second
 
@@ -25,8 +25,8 @@ def test_an_actor_sends_the_token_vectors_the_index_would_store_from_one_process
     for codes, scales, rows in zip(out["codes"], out["scales"], token_vectors, strict=True):
         got = token_vectors_of(codes, scales, rows.shape[1])
         assert got.shape == rows.shape
-        want_codes, want_scales = quantize_rows(rows)
-        again_codes, again_scales = quantize_rows(got)  # what TokenIndex.add will store
+        want_codes, want_scales = quantize_packed(rows)
+        again_codes, again_scales = quantize_packed(got)  # what TokenIndex.add will store
         assert np.array_equal(again_codes, want_codes) and np.allclose(again_scales, want_scales)
 
 

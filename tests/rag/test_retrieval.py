@@ -128,7 +128,7 @@ def test_token_vectors_are_stored_kept_in_step_and_rerank_the_dense_leg(tmp_path
     engine.ingest([SAMPLE])
     snap = engine.snapshot()
     assert snap.tokens is not None and len(snap.tokens) == len(snap.dense) > 0
-    assert snap.manifest["tokens"] == {"dim": 64, "type": "int8"} and verify(snap) == []
+    assert snap.manifest["tokens"] == {"dim": 64, "type": "int4"} and verify(snap) == []
     query = "避難所の通信環境"
     late = engine.search(query=query, k=10, mode="dense").hits
     plain = Engine(
