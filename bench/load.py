@@ -158,6 +158,9 @@ class Connection:
                 length = int(value)
             elif name.lower() == "connection" and value.strip().lower() == "close":
                 closing = True
+            elif name.lower() == "transfer-encoding":
+                self.close()
+                raise ConnectionError(f"the load client reads Content-Length bodies only, not {value.strip()}")
         payload = await self._reader.readexactly(length)
         if closing:
             self.close()

@@ -52,6 +52,25 @@ def test_requests_share_one_connection_and_bodies_arrive_whole() -> None:
     asyncio.run(scenario())
 
 
+def test_a_chunked_response_is_refused_not_misread() -> None:
+    async def scenario() -> None:
+        async def chunked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+
+        server = await asyncio.start_server(chunked, "127.0.0.1", 0)
+        client = Connection("127.0.0.1", server.sockets[0].getsockname()[1])
+        try:
+            with pytest.raises(ConnectionError, match="Content-Length"):
+                await client.request("GET", "/search?q=x")
+        finally:
+            client.close()
+            server.close()
+            await server.wait_closed()
+
+    asyncio.run(scenario())
+
+
 def test_a_closed_connection_is_reported_then_reopened() -> None:
     async def scenario() -> None:
         async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
