@@ -128,7 +128,7 @@ class Connection:
     """One keep-alive HTTP/1.1 connection on asyncio streams: the load generator's client.
 
     It shares the server's two cores, so it must take as little of them as it can: httpx's
-    ``AsyncClient`` took 1.2-1.7 ms of CPU a request there, this one a fraction of that (README,
+    ``AsyncClient`` took 1.2-1.9 ms of CPU a request there, this one 0.2-0.3 ms (README,
     "The service under load"). It speaks only what the server answers: a status line, headers and a
     ``Content-Length`` body.
     """

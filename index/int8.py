@@ -9,8 +9,9 @@ by more than 0.003: without VNNI, x86 kernels add pairs of u8 × s8 products in 
 255 · 63 · 2 still fits there where 255 · 127 · 2 would saturate.
 
 Stored codes of 4 bits (``index.tokens``) are nibbles, two dimensions a byte, each the code plus
-8: a mask and a shift split them into unsigned bytes that go in with zero point 8 (0.23 ms for
-the same product, against 0.40 ms with the split done by ONNX Runtime's bitwise operators).
+8: a mask and a shift in numpy split them into unsigned bytes that go in with zero point 8. For
+2,000 stored tokens against 33 query tokens that took 0.19 ms (8-bit codes: 0.16 ms); with the
+split done by ONNX Runtime's bitwise operators in the graph, 0.40 ms.
 
 Without ONNX Runtime the float product is used; the two agree to that same margin.
 """
