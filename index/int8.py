@@ -55,7 +55,7 @@ def pack_nibbles(codes: np.ndarray) -> np.ndarray:
     """Codes in ±7 (rows × dim, int8) as bytes of two nibbles, each the code plus 8: dimension
     ``j`` of the first half in the low nibble of byte ``j``, of the second half in its high nibble
     (an odd dimension's last byte has a zero code there)."""
-    half = (codes.shape[1] + 1) // 2
+    half = packed_width(codes.shape[1])
     offset = (codes.astype(np.int16) + 8).astype(np.uint8)
     low, high = offset[:, :half], offset[:, half:]
     if high.shape[1] < half:
@@ -63,11 +63,20 @@ def pack_nibbles(codes: np.ndarray) -> np.ndarray:
     return low | (high << 4)
 
 
+def packed_width(dim: int) -> int:
+    """Bytes a row of ``dim`` 4-bit codes takes: two dimensions a byte."""
+    return (dim + 1) // 2
+
+
 def unpack_nibbles(packed: np.ndarray, dim: int) -> np.ndarray:
     """The int8 codes (rows × ``dim``) of ``pack_nibbles``."""
-    packed = np.asarray(packed, dtype=np.uint8)
-    both = np.concatenate([packed & 0x0F, packed >> 4], axis=1).astype(np.int8) - 8
-    return both[:, :dim]
+    return (_offset_codes(np.asarray(packed, dtype=np.uint8)).astype(np.int8) - 8)[:, :dim]
+
+
+def _offset_codes(packed: np.ndarray) -> np.ndarray:
+    """The nibbles as unsigned bytes, each a code plus 8, low nibbles then high ones: the first
+    half of the dimensions, then the second (``pack_nibbles``)."""
+    return np.concatenate([packed & 0x0F, packed >> 4], axis=1)
 
 
 def nibble_product(packed: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -80,7 +89,7 @@ def nibble_product(packed: np.ndarray, query: np.ndarray) -> np.ndarray:
     session = _session("nibbles", width)
     if session is None or not len(packed) or not len(query):
         return unpack_nibbles(packed, width).astype(np.float32) @ query.T
-    return _run(session, np.concatenate([packed & 0x0F, packed >> 4], axis=1), query)
+    return _run(session, _offset_codes(packed), query)
 
 
 def _run(session: Any, codes: np.ndarray, query: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ import numpy as np
 
 from index.base import IdPositions, top_k
 from index.errors import IndexCorrupt, StoreError
-from index.int8 import NIBBLE_LEVELS, nibble_product, pack_nibbles, product, quantize_rows
+from index.int8 import NIBBLE_LEVELS, nibble_product, pack_nibbles, packed_width, product, quantize_rows
 
 FILES = {name: f"tokens.{name}.npy" for name in ("nibbles", "scales", "ids", "offsets")}
 INT8_CODES = "tokens.codes.npy"  # the layout before: an int8 code a dimension (with the other FILES)
@@ -212,11 +212,6 @@ class TokenIndex:
         index._codes, index._scales, index._ids, index._offsets = codes, scales, ids, offsets
         index._packed = packed
         return index
-
-
-def packed_width(dim: int) -> int:
-    """Bytes a token takes in 4-bit codes: two dimensions a byte."""
-    return (dim + 1) // 2
 
 
 def quantize_packed(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

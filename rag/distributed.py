@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from index.int8 import unpack_nibbles
-from index.tokens import packed_width, quantize_packed
+from index.int8 import packed_width, unpack_nibbles
+from index.tokens import quantize_packed
 from rag.embedding.encoder import Encoder, load_encoder
 from rag.embedding.second import SecondEncoder, load_second_encoder
 from rag.errors import GijirokuError
