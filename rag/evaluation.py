@@ -6,7 +6,9 @@ A returned remark is relevant to a question when its speaker's name (or label) c
 Several gold files are scored together and reported per file, per language, per kind and per
 half of a split fixed up front (``split_of``): defaults are chosen on the ``choose`` half and
 reported on the ``held-back`` half, which nothing was tuned on. Each group carries a bootstrap
-interval over its questions, so a difference inside the noise shows as such.
+interval over its questions, so a difference inside the noise shows as such. ``cross_validate``
+measures a choice among settings over k folds fixed the same way (``fold_of``), so that every
+question is held back once and each choice is made on most of the questions, not half.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import math
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,9 +42,49 @@ class Question:
     source: str = ""  # the gold file's stem (dev, dev-more, …)
 
 
+def fold_of(question: Question, folds: int) -> int:
+    """The fold (0 … ``folds`` − 1) a question belongs to: a hash of its file and id, never of its
+    content or outcome, so the folds are fixed before anything is measured on them."""
+    return zlib.crc32(f"{question.qid}{question.source}".encode()) % folds
+
+
 def split_of(question: Question) -> str:
-    """The fixed half a question belongs to: a hash of its file and id, never of its content or outcome."""
-    return SPLITS[zlib.crc32(f"{question.qid}{question.source}".encode()) % 2]
+    """The fixed half a question belongs to (two folds): ``choose`` or ``held-back``."""
+    return SPLITS[fold_of(question, 2)]
+
+
+def cross_validate(
+    scores: Mapping[str, Sequence[float]], folds: Sequence[int], *, default: str
+) -> tuple[list[float], dict[int, str]]:
+    """Each question's score under the setting chosen without its fold, and the choice per fold.
+
+    ``scores`` maps a setting's name to its score per question (in one order); ``folds`` gives
+    each question's fold. For every fold, the setting with the best mean over the other folds is
+    chosen (a tie goes to ``default``, then to the first listed), and the fold's questions keep
+    that setting's scores. The mean of the result estimates what choosing among ``scores`` is
+    worth on questions nobody chose on; set against ``default``'s own mean, it says whether
+    choosing helps or only fits the folds it was chosen on.
+    """
+    if default not in scores:
+        raise ValueError(f"the default setting {default!r} is not among the scores")
+    n = len(folds)
+    if any(len(v) != n for v in scores.values()):
+        raise ValueError("every setting needs one score per question")
+    names = list(scores)
+    out = [0.0] * n
+    picks: dict[int, str] = {}
+    for fold in sorted(set(folds)):
+        train = [i for i in range(n) if folds[i] != fold]
+
+        def mean(name: str, train: list[int] = train) -> float:
+            return sum(scores[name][i] for i in train) / len(train) if train else 0.0
+
+        best = max(names, key=lambda name: (round(mean(name), 9), name == default, -names.index(name)))
+        picks[fold] = best
+        for i in range(n):
+            if folds[i] == fold:
+                out[i] = scores[best][i]
+    return out, picks
 
 
 @dataclass

@@ -7,7 +7,16 @@ import json
 import pytest
 
 from rag.errors import InputError
-from rag.evaluation import Outcome, Question, aggregate, bootstrap_interval, load_gold, split_of
+from rag.evaluation import (
+    Outcome,
+    Question,
+    aggregate,
+    bootstrap_interval,
+    cross_validate,
+    fold_of,
+    load_gold,
+    split_of,
+)
 
 
 def _gold(path, ids):
@@ -29,6 +38,35 @@ def test_the_split_is_fixed_and_balanced():
     assert 150 < halves.count("choose") < 250
     same_id_other_file = Question("q1", "ja", "lexical", "別の問", (), "more")
     assert split_of(same_id_other_file) in ("choose", "held-back")
+
+
+def test_folds_are_fixed_balanced_and_agree_with_the_halves():
+    questions = [Question(f"q{i}", "ja", "lexical", "問", (("a", "b"),), "dev") for i in range(500)]
+    folds = [fold_of(q, 5) for q in questions]
+    assert folds == [fold_of(q, 5) for q in questions]
+    assert all(60 < folds.count(f) < 140 for f in range(5))
+    assert [("choose", "held-back")[fold_of(q, 2)] for q in questions] == [split_of(q) for q in questions]
+
+
+def test_cross_validation_chooses_each_fold_on_the_others():
+    # "fits" is best overall only because of fold 0's questions; on fold 0 it was chosen without them.
+    folds = [0, 0, 1, 1, 2, 2]
+    scores = {"default": [0.5] * 6, "fits": [1.0, 1.0, 0.5, 0.5, 0.5, 0.0]}
+    held, picks = cross_validate(scores, folds, default="default")
+    assert picks == {0: "default", 1: "fits", 2: "fits"}
+    assert held == [0.5, 0.5, 0.5, 0.5, 0.5, 0.0]
+    assert sum(held) / 6 < sum(scores["fits"]) / 6  # choosing is worth less than it seemed
+
+
+def test_cross_validation_prefers_the_default_on_a_tie_and_checks_its_input():
+    _, picks = cross_validate({"a": [1.0, 1.0], "default": [1.0, 1.0], "b": [0.0, 0.0]}, [0, 1], default="default")
+    assert picks == {0: "default", 1: "default"}
+    _, picks = cross_validate({"a": [1.0, 1.0], "b": [1.0, 1.0], "default": [0.0, 0.0]}, [0, 1], default="default")
+    assert picks == {0: "a", 1: "a"}  # then the first listed
+    with pytest.raises(ValueError, match="default"):
+        cross_validate({"a": [1.0]}, [0], default="b")
+    with pytest.raises(ValueError, match="one score per question"):
+        cross_validate({"a": [1.0], "b": [1.0, 0.0]}, [0], default="a")
 
 
 def test_bootstrap_interval_brackets_the_mean_and_narrows_with_more_questions():

@@ -1,0 +1,141 @@
+"""Choosing the fusion's settings, measured by k-fold cross-validation over every gold file.
+
+    .venv/bin/python bench/crossval.py [--index DIR] [--precision float|int8] [--folds 5 10]
+                                       [--out bench/results/crossval.json]
+
+``bench/tune.py`` chooses on one fixed half of the questions and reports the other, so each
+choice rests on 38 questions and two misses decide it. Here every setting of a grid (the dense,
+lexical and second legs' weights × the length calibration) is measured on every question once.
+Then, for each of k folds fixed by a hash of a question's file and id (``rag.evaluation.fold_of``),
+the setting best on the other folds is scored on this fold's questions
+(``rag.evaluation.cross_validate``): every question is held back once, and each choice rests on
+(k − 1)/k of the questions. The mean estimates what choosing from the grid is worth on questions
+nobody chose on; its paired difference with the default, question by question, says whether
+choosing beats keeping the default or only fits the folds it was made on.
+
+Needs ../shared (the four corpora and ``eval/*.jsonl``). Without ``--index`` the index of the four
+corpora is built in a temporary directory, as ``bench/tune.py`` builds it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.tune import SHARED, corpora  # noqa: E402
+from rag.engine import Engine  # noqa: E402
+from rag.evaluation import Question, bootstrap_interval, cross_validate, evaluate, fold_of, load_gold  # noqa: E402
+from rag.settings import Settings, load_settings  # noqa: E402
+
+# Around the defaults: each knob below, at and on either side of its default where it has room.
+GRID = {
+    "dense_weight": (1.0, 1.5),
+    "lexical_weight": (0.5, 0.75, 1.0),
+    "second_weight": (0.25, 0.5, 0.75),
+    "length_penalty": (0.0625, 0.125, 0.25),
+}
+
+
+def name_of(change: dict) -> str:
+    """A setting's name: its knobs' values in the grid's order."""
+    return ", ".join(f"{knob} {change[knob]:g}" for knob in GRID)
+
+
+def settings_grid(settings: Settings) -> dict[str, dict]:
+    """Every combination of the grid's values, by name; English questions keep the default ratio
+    of their lexical weight to the lexical weight (half)."""
+    ratio = settings.english_lexical_weight / settings.lexical_weight
+    grid = {}
+    for values in itertools.product(*GRID.values()):
+        change = dict(zip(GRID, values, strict=True))
+        grid[name_of(change)] = {**change, "english_lexical_weight": change["lexical_weight"] * ratio}
+    return grid
+
+
+def reciprocal_ranks(base: Engine, settings: Settings, questions: list[Question]) -> list[float]:
+    """Each question's MRR@10 under ``settings``: the same index, encoders and tokenizer."""
+    engine = Engine(settings, encoder=base.encoder, tokenize=base.tokenize, second=base.second)
+    _, outcomes = evaluate(questions, lambda q: engine.search(query=q, k=10).hits)
+    return [o.scores["MRR@10"] for o in outcomes]
+
+
+def summary(values: list[float], questions: list[Question]) -> dict[str, list[float]]:
+    """Mean and 95% bootstrap interval overall, per gold file and per language."""
+    groups: dict[str, list[float]] = {"all": values}
+    for value, q in zip(values, questions, strict=True):
+        for key in (f"file:{q.source}", f"lang:{q.lang}"):
+            groups.setdefault(key, []).append(value)
+    return {key: [round(x, 3) for x in (statistics.mean(v), *bootstrap_interval(v))] for key, v in groups.items()}
+
+
+def folds_report(scores: dict[str, list[float]], questions: list[Question], *, folds: int, default: str) -> dict:
+    """Cross-validated choice with ``folds`` folds, set against the default question by question."""
+    held, picks = cross_validate(scores, [fold_of(q, folds) for q in questions], default=default)
+    diffs = [h - d for h, d in zip(held, scores[default], strict=True)]
+    low, high = bootstrap_interval(diffs)
+    return {
+        "chosen per fold": {str(f): name for f, name in sorted(picks.items())},
+        "cross-validated": summary(held, questions),
+        "minus default": {
+            "difference": round(statistics.mean(diffs), 3),
+            "interval": [round(low, 3), round(high, 3)],
+            "up": sum(d > 0 for d in diffs),
+            "down": sum(d < 0 for d in diffs),
+        },
+    }
+
+
+def run(base: Engine, settings: Settings, questions: list[Question], folds: list[int]) -> dict:
+    """Every setting of the grid on every question, then the cross-validated choice per fold count."""
+    grid = settings_grid(settings)
+    default = name_of(settings.model_dump())
+    if default not in grid:
+        raise SystemExit(f"the default setting ({default}) is not in the grid; widen GRID")
+    scores = {}
+    for name, change in grid.items():
+        scores[name] = reciprocal_ranks(base, settings.model_copy(update=change), questions)
+        print(f"{name:80s} MRR@10 {statistics.mean(scores[name]):.3f}", flush=True)
+    best = sorted(scores, key=lambda n: -statistics.mean(scores[n]))[:5]
+    report: dict = {
+        "questions": len(questions),
+        "settings": len(grid),
+        "default": {"name": default, **summary(scores[default], questions)},
+        "best on all questions (chosen and reported on the same questions)": {
+            name: summary(scores[name], questions)["all"][0] for name in best
+        },
+    }
+    for k in folds:
+        found = report[f"{k} folds"] = folds_report(scores, questions, folds=k, default=default)
+        print(f"{k} folds: cross-validated {found['cross-validated']}\n  minus default {found['minus default']}")
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", help="an index of the four corpora to reuse (default: build one)")
+    parser.add_argument("--precision", choices=("float", "int8"), default="float", help="query vectors")
+    parser.add_argument("--folds", type=int, nargs="+", default=[5, 10])
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "crossval.json"))
+    args = parser.parse_args()
+    questions = load_gold(sorted((SHARED / "eval").glob("*.jsonl")))
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(args.index) if args.index else Path(tmp) / "index"
+        settings = load_settings(index_dir=index, query_precision=args.precision)
+        base = Engine(settings)
+        if not args.index:
+            base.ingest(corpora())
+        report = {"precision": args.precision, **run(base, settings, questions, args.folds)}
+    Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
