@@ -31,6 +31,7 @@ from rag.identity import (
 from rag.models import ParsedMinutes, Passage, Turn
 from rag.parsing import parse_bytes, split_meetings
 from rag.parsing.base import content_hash
+from rag.progress import progress_bar
 from rag.records import meeting_row, remark_id, turn_row
 from rag.settings import Settings
 
@@ -159,7 +160,7 @@ class Ingestor:
         staged = self.stage(parsed, name)
         snap = self.writer.snapshot
         if snap is not None and snap.tokens is not None:  # one pass gives the vectors and the token vectors
-            vectors, token_vectors = self.encoder.encode_passage_tokens(staged.texts)
+            vectors, token_vectors = self.encoder.encode_passage_tokens(staged.texts, show_progress=self.show_progress)
             self.apply(staged, vectors, token_vectors=token_vectors)
         else:
             self.apply(staged, self.encoder.encode_passages(staged.texts, show_progress=self.show_progress))
@@ -267,7 +268,9 @@ class Ingestor:
         snap = self.writer.snapshot
         if snap is None or snap.second is None or not self.writer.needs_backfill:
             return 0
-        return self._backfill(snap.second, lambda texts: self._second().encode_passages(texts), chunk=chunk)
+        return self._backfill(
+            snap.second, lambda texts: self._second().encode_passages(texts), chunk=chunk, what="the second dense leg"
+        )
 
     def backfill_tokens(self, *, chunk: int = 1024) -> int:
         """Token vectors for every passage of an index that had none (written before late interaction,
@@ -275,17 +278,22 @@ class Ingestor:
         snap = self.writer.snapshot
         if snap is None or snap.tokens is None or not self.writer.needs_token_backfill:
             return 0
-        return self._backfill(snap.tokens, lambda texts: self.encoder.encode_passage_tokens(texts)[1], chunk=chunk)
+        return self._backfill(
+            snap.tokens, lambda texts: self.encoder.encode_passage_tokens(texts)[1], chunk=chunk, what="token vectors"
+        )
 
-    def _backfill(self, store: Any, encode: Callable[[list[str]], Any], *, chunk: int) -> int:
-        """Add to ``store`` what ``encode`` makes of every passage it lacks, from the metadata's texts."""
+    def _backfill(self, store: Any, encode: Callable[[list[str]], Any], *, chunk: int, what: str) -> int:
+        """Add to ``store`` what ``encode`` makes of every passage it lacks, from the metadata's texts
+        (a pass over the whole index, once: it shows its own progress bar)."""
         snap = self.writer.snapshot
         assert snap is not None
         missing = np.setdiff1d(np.sort(snap.meta.passage_ids()), store.ids())
-        for start in range(0, len(missing), chunk):
-            part = missing[start : start + chunk]
-            rows = snap.meta.passages(part.tolist())
-            store.add(part, encode([rows[int(i)]["text"] for i in part]))
+        with progress_bar(len(missing), "passages", show=self.show_progress, desc=f"adding {what}") as bar:
+            for start in range(0, len(missing), chunk):
+                part = missing[start : start + chunk]
+                rows = snap.meta.passages(part.tolist())
+                store.add(part, encode([rows[int(i)]["text"] for i in part]))
+                bar.update(len(part))
         self.changed = self.changed or bool(len(missing))
         return len(missing)
 

