@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import get_args
 
@@ -264,8 +265,8 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--group", help="speaker group (委員, 東京都, …)")
     p.add_argument("--topic", help="topic heading contains this")
     p.add_argument("--meeting", help="meeting id")
-    p.add_argument("--date-from", help="YYYY-MM-DD")
-    p.add_argument("--date-to", help="YYYY-MM-DD")
+    p.add_argument("--date-from", type=_iso_date, help="YYYY-MM-DD")
+    p.add_argument("--date-to", type=_iso_date, help="YYYY-MM-DD")
     p.add_argument("--no-infer", action="store_true", help="do not restrict to a person or role named in the query")
 
 
@@ -277,6 +278,14 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
     return number
+
+
+def _iso_date(value: str) -> str:
+    """A calendar date as YYYY-MM-DD; a typo (2024-13-45) is an error, not a filter that matches nothing."""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -313,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("who", help="who said what about a subject")
     p.add_argument("query")
     p.add_argument("--index")
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=_positive, default=10, help="speakers to list")
     p.add_argument("--json", action="store_true")
     _add_filters(p)
     p.set_defaults(func=cmd_who)

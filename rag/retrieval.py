@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 import numpy as np
@@ -97,6 +98,23 @@ def validate_query(query: str, *, k: int, mode: str, settings: Settings) -> str:
     return text
 
 
+def validate_filters(filters: Filters) -> None:
+    """Reject dates that are not YYYY-MM-DD and a range that ends before it starts: each would
+    silently match nothing."""
+    for name in ("date_from", "date_to"):
+        value = getattr(filters, name)
+        try:
+            if value:
+                date.fromisoformat(value)
+        except ValueError:
+            raise InputError(f"{name} must be a date as YYYY-MM-DD, got {value!r}", details={"field": name}) from None
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise InputError(
+            f"date_from ({filters.date_from}) is after date_to ({filters.date_to}): no date is in that range",
+            details={"field": "date_from"},
+        )
+
+
 class Retriever:
     """Searches one index snapshot with one encoder and one tokenizer."""
 
@@ -120,6 +138,7 @@ class Retriever:
         """The best ``k`` remarks for ``query`` in ``mode``, restricted by ``filters``."""
         text = validate_query(query, k=k, mode=mode, settings=self.settings)
         filters = filters or Filters()
+        validate_filters(filters)
         notes: list[str] = []
         if filters.speaker and not self.snapshot.meta.speaker_matches(filters.speaker):
             notes.append(f"no speaker matches {filters.speaker!r}; nothing was searched")

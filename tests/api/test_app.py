@@ -58,6 +58,7 @@ def test_unknown_speaker_is_an_empty_result_with_a_note(client):
         ({"q": "防災", "k": 0}, 422, "invalid_input"),
         ({"q": "防災", "k": 101}, 422, "invalid_input"),
         ({"q": "防災", "date_from": "2023-13-45"}, 422, "invalid_input"),
+        ({"q": "防災", "date_from": "2024-02-01", "date_to": "2024-01-31"}, 400, "invalid_input"),
         ({"q": "防災", "mode": "fuzzy"}, 422, "invalid_input"),
     ],
 )

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 from index.errors import IndexMismatch
+from index.metadata import Filters
 from index.store import open_snapshot, verify
 from rag.engine import Engine
-from rag.retrieval import Retriever, _Leg
+from rag.errors import InputError
+from rag.retrieval import Retriever, _Leg, validate_filters
 from tests.conftest import SAMPLE, fake_encoder, fake_second, make_settings
 
 
@@ -155,3 +157,13 @@ def test_an_index_without_token_vectors_gets_them_on_its_next_write(tmp_path, su
     on.delete_meeting("no-such-meeting")
     snap = on.snapshot()
     assert snap.tokens is not None and len(snap.tokens) == len(snap.dense) > 0 and verify(snap) == []
+
+
+def test_filters_that_could_match_nothing_are_refused():
+    validate_filters(Filters(date_from="2023-08-01", date_to="2023-08-31"))
+    validate_filters(Filters(date_from="2023-08-31", date_to="2023-08-31"))
+    with pytest.raises(InputError, match="date_to") as exc:
+        validate_filters(Filters(date_to="2023-02-30"))
+    assert exc.value.details == {"field": "date_to"}
+    with pytest.raises(InputError, match="after date_to"):
+        validate_filters(Filters(date_from="2024-02-01", date_to="2024-01-31"))
