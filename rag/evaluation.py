@@ -113,6 +113,8 @@ def load_questions(path: Path) -> list[Question]:
             questions.append(Question(d["id"], d.get("lang", ""), d.get("kind", ""), d["query"], rel, path.stem))
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{path}:{n}: not a gold question ({exc})") from exc
+    if not questions:  # an empty table would read as a result
+        raise InputError(f"{path}: no gold questions (one JSON object a line)")
     return questions
 
 

@@ -90,8 +90,12 @@ def test_aggregate_reports_files_splits_and_intervals():
     assert summary["all"]["MRR@10 lo"] <= summary["all"]["MRR@10"] <= summary["all"]["MRR@10 hi"]
 
 
-def test_a_bad_gold_line_is_named(tmp_path):
+def test_a_bad_or_empty_gold_file_is_named(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "q1"}\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.jsonl:1"):
         load_gold([bad])
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no gold questions"):
+        load_gold([empty])
