@@ -103,16 +103,21 @@ def validate_filters(filters: Filters) -> None:
     silently match nothing."""
     for name in ("date_from", "date_to"):
         value = getattr(filters, name)
-        try:
-            if value:
-                date.fromisoformat(value)
-        except ValueError:
-            raise InputError(f"{name} must be a date as YYYY-MM-DD, got {value!r}", details={"field": name}) from None
+        if value and not _is_iso_date(value):
+            raise InputError(f"{name} must be a date as YYYY-MM-DD, got {value!r}", details={"field": name})
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise InputError(
             f"date_from ({filters.date_from}) is after date_to ({filters.date_to}): no date is in that range",
             details={"field": "date_from"},
         )
+
+
+def _is_iso_date(value: str) -> bool:
+    """Exactly YYYY-MM-DD and a real date: the form stored dates have, which filters compare as text."""
+    try:
+        return date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 class Retriever:

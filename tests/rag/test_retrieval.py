@@ -165,5 +165,7 @@ def test_filters_that_could_match_nothing_are_refused():
     with pytest.raises(InputError, match="date_to") as exc:
         validate_filters(Filters(date_to="2023-02-30"))
     assert exc.value.details == {"field": "date_to"}
+    with pytest.raises(InputError, match="date_from"):
+        validate_filters(Filters(date_from="20230801"))  # compared as text with YYYY-MM-DD, it would mislead
     with pytest.raises(InputError, match="after date_to"):
         validate_filters(Filters(date_from="2024-02-01", date_to="2024-01-31"))
