@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.special import expit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -176,8 +177,9 @@ def _relative_scores(hits: list[Hit], leg: str) -> list[float]:
 
 
 def fit_pairwise(groups: list[tuple[np.ndarray, np.ndarray]], *, c: float) -> np.ndarray:
-    """Weights w such that a relevant hit's ``x @ w`` tops the others' (logistic loss on their
-    differences, L2 penalty 1/(2c)); ``groups`` holds each question's (features, relevant)."""
+    """Weights w such that a relevant hit's ``x @ w`` tops the others': the logistic loss of their
+    differences summed, plus |w|²/(2c) (``c`` as scikit-learn's ``C``); ``groups`` holds each
+    question's (features, which hits are relevant)."""
     pairs = [x[i] - x[j] for x, rel in groups for i in np.flatnonzero(rel) for j in np.flatnonzero(~rel)]
     d = np.asarray(pairs)
     if not len(d):
@@ -185,7 +187,7 @@ def fit_pairwise(groups: list[tuple[np.ndarray, np.ndarray]], *, c: float) -> np
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         margin = d @ w
-        p = 1.0 / (1.0 + np.exp(margin))
+        p = expit(-margin)
         value = np.logaddexp(0.0, -margin).mean() + w @ w / (2 * c * len(d))
         return float(value), -(d * p[:, None]).mean(axis=0) + w / (c * len(d))
 
@@ -205,7 +207,7 @@ def learned_fusion(base: Engine, settings: Settings, questions: list[Question], 
     fold = [fold_of(q, folds) for q in questions]
     report = {"hand-set fusion": summary([_rr(r) for *_, r in found], questions)}
     for scores in (False, True):
-        x = [hit_features(h, c, english=e, settings=settings, scores=scores) for h, c, e, _ in found]
+        x = [hit_features(h, n, english=e, settings=settings, scores=scores) for h, n, e, _ in found]
         for c in (0.1, 1.0, 10.0):
             held = [0.0] * len(questions)
             for f in sorted(set(fold)):
