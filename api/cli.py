@@ -93,6 +93,10 @@ def _print_inferred(result) -> None:
     if result.inferred is not None:
         names = "、".join(result.inferred.names)
         print(f"note: searched only remarks by {names} (named in the query as {result.inferred.mention!r}; --no-infer)")
+    _print_notes(result)
+
+
+def _print_notes(result) -> None:
     for note in result.notes:
         print(f"note: {note}")
 
@@ -127,6 +131,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer_dict(answer), ensure_ascii=False, indent=2))
         return 0
+    _print_notes(answer.result)  # the answer itself says which speaker the question was narrowed to
     print(answer.text)
     for c in answer.citations:
         print(f"[{c.number}] {c.remark.meeting_title} {c.remark.meeting_date}  id={c.remark.remark_id}")

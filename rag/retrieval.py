@@ -99,17 +99,11 @@ def validate_query(query: str, *, k: int, mode: str, settings: Settings) -> str:
 
 
 def validate_filters(filters: Filters) -> None:
-    """Reject dates that are not YYYY-MM-DD and a range that ends before it starts: each would
-    silently match nothing."""
+    """Reject a date that is not YYYY-MM-DD: it would silently match nothing (or the wrong range)."""
     for name in ("date_from", "date_to"):
         value = getattr(filters, name)
         if value and not _is_iso_date(value):
             raise InputError(f"{name} must be a date as YYYY-MM-DD, got {value!r}", details={"field": name})
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise InputError(
-            f"date_from ({filters.date_from}) is after date_to ({filters.date_to}): no date is in that range",
-            details={"field": "date_from"},
-        )
 
 
 def _is_iso_date(value: str) -> bool:
@@ -144,10 +138,8 @@ class Retriever:
         text = validate_query(query, k=k, mode=mode, settings=self.settings)
         filters = filters or Filters()
         validate_filters(filters)
-        notes: list[str] = []
-        if filters.speaker and not self.snapshot.meta.speaker_matches(filters.speaker):
-            notes.append(f"no speaker matches {filters.speaker!r}; nothing was searched")
-            return SearchResult(text, mode, filters, [], notes)
+        if (why := self._excluded(filters)) is not None:
+            return SearchResult(text, mode, filters, [], [f"{why}; nothing was searched"])
         allowed = self.snapshot.meta.allowed_passages(filters)
         dense = mode in ("hybrid", "dense") and self.encoder is not None
         pending = self.encoder.submit_query(text) if dense and self.encoder is not None else None
@@ -158,7 +150,15 @@ class Retriever:
         if vector is not None:
             sample = self.snapshot.dense.background()
             baselines["dense"] = float((sample @ vector).mean()) if len(sample) else 0.0
-        return SearchResult(text, mode, filters, self._hits(ranked, legs), notes, baselines=baselines)
+        return SearchResult(text, mode, filters, self._hits(ranked, legs), baselines=baselines)
+
+    def _excluded(self, filters: Filters) -> str | None:
+        """Why ``filters`` exclude every remark (a note says it; nothing is searched), or None."""
+        if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+            return f"date_from ({filters.date_from}) is after date_to ({filters.date_to}): no date is in that range"
+        if filters.speaker and not self.snapshot.meta.speaker_matches(filters.speaker):
+            return f"no speaker matches {filters.speaker!r}"
+        return None
 
     def _legs(
         self, text: str, pending: Future | None, mode: str, allowed: np.ndarray | None

@@ -125,6 +125,13 @@ def test_ask_quotes_verbatim(index_dir, capsys):
     assert capsys.readouterr().out.startswith("Nothing in the indexed minutes addresses this question.")
 
 
+def test_a_range_that_ends_before_it_starts_is_said_not_searched(index_dir, capsys):
+    dates = ["--date-from", "2023-09-01", "--date-to", "2023-08-01"]
+    for command in ("search", "ask", "who"):
+        assert main([command, "防災", "--index", str(index_dir), *dates]) == 0
+        assert "note: date_from (2023-09-01) is after date_to (2023-08-01)" in capsys.readouterr().out, command
+
+
 def test_who_and_inference(index_dir, capsys):
     assert main(["who", "防災", "--index", str(index_dir), "--limit", "3"]) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if line[:3].strip().rstrip(".").isdigit()]

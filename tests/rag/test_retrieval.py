@@ -159,13 +159,15 @@ def test_an_index_without_token_vectors_gets_them_on_its_next_write(tmp_path, su
     assert snap.tokens is not None and len(snap.tokens) == len(snap.dense) > 0 and verify(snap) == []
 
 
-def test_filters_that_could_match_nothing_are_refused():
+def test_a_malformed_date_is_refused_and_an_empty_range_is_said(fake_engine):
     validate_filters(Filters(date_from="2023-08-01", date_to="2023-08-31"))
-    validate_filters(Filters(date_from="2023-08-31", date_to="2023-08-31"))
     with pytest.raises(InputError, match="date_to") as exc:
         validate_filters(Filters(date_to="2023-02-30"))
     assert exc.value.details == {"field": "date_to"}
     with pytest.raises(InputError, match="date_from"):
         validate_filters(Filters(date_from="20230801"))  # compared as text with YYYY-MM-DD, it would mislead
-    with pytest.raises(InputError, match="after date_to"):
-        validate_filters(Filters(date_from="2024-02-01", date_to="2024-01-31"))
+    fake_engine.ingest([SAMPLE])
+    same_day = fake_engine.search(query="防災", filters=Filters(date_from="2023-08-31", date_to="2023-08-31"))
+    assert same_day.hits and not same_day.notes
+    reversed_range = fake_engine.search(query="防災", filters=Filters(date_from="2023-09-01", date_to="2023-08-01"))
+    assert reversed_range.hits == [] and "after date_to" in reversed_range.notes[0]
