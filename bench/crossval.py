@@ -52,6 +52,7 @@ from rag.evaluation import (  # noqa: E402
     fold_of,
     is_relevant,
     load_gold,
+    paired_difference,
 )
 from rag.models import Hit  # noqa: E402
 from rag.settings import Settings, load_settings  # noqa: E402
@@ -100,17 +101,10 @@ def summary(values: list[float], questions: list[Question]) -> dict[str, list[fl
 def folds_report(scores: dict[str, list[float]], questions: list[Question], *, folds: int, default: str) -> dict:
     """Cross-validated choice with ``folds`` folds, set against the default question by question."""
     held, picks = cross_validate(scores, [fold_of(q, folds) for q in questions], default=default)
-    diffs = [h - d for h, d in zip(held, scores[default], strict=True)]
-    low, high = bootstrap_interval(diffs)
     return {
         "chosen per fold": {str(f): name for f, name in sorted(picks.items())},
         "cross-validated": summary(held, questions),
-        "minus default": {
-            "difference": round(statistics.mean(diffs), 3),
-            "interval": [round(low, 3), round(high, 3)],
-            "up": sum(d > 0 for d in diffs),
-            "down": sum(d < 0 for d in diffs),
-        },
+        "minus default": paired_difference(held, scores[default]),
     }
 
 

@@ -62,7 +62,7 @@ from bench.tune import SHARED, corpora  # noqa: E402
 from index.lexical import LexicalIndex  # noqa: E402
 from rag.chunking import sentences  # noqa: E402
 from rag.engine import Engine  # noqa: E402
-from rag.evaluation import Outcome, Question, bootstrap_interval, evaluate, load_gold, split_of  # noqa: E402
+from rag.evaluation import Outcome, Question, evaluate, load_gold, paired_difference, split_of  # noqa: E402
 from rag.ingest import tokenize_passages  # noqa: E402
 from rag.retrieval import Retriever  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
@@ -117,14 +117,7 @@ def reciprocal_rank(outcome: Outcome) -> float:
 
 def paired(default: dict, variant: dict) -> dict:
     """The held-back MRR@10 difference, question by question, with its bootstrap interval."""
-    diffs = [v - d for v, d in zip(variant["held-back RR"], default["held-back RR"], strict=True)]
-    low, high = bootstrap_interval(diffs)
-    return {
-        "difference": round(sum(diffs) / len(diffs), 3),
-        "interval": [round(low, 3), round(high, 3)],
-        "up": sum(d > 0 for d in diffs),
-        "down": sum(d < 0 for d in diffs),
-    }
+    return paired_difference(variant["held-back RR"], default["held-back RR"])
 
 
 def pseudo_queries(texts: list[str]) -> list[str]:

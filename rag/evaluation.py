@@ -162,6 +162,19 @@ def bootstrap_interval(values: list[float], *, rounds: int = BOOTSTRAP_ROUNDS, s
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
+def paired_difference(variant: Sequence[float], baseline: Sequence[float]) -> dict:
+    """``variant`` less ``baseline``, question by question: the mean difference, its 95% bootstrap
+    interval, and how many questions went up and down (rounded for a report)."""
+    diffs = [v - b for v, b in zip(variant, baseline, strict=True)]
+    low, high = bootstrap_interval(diffs)
+    return {
+        "difference": round(sum(diffs) / len(diffs), 3) if diffs else 0.0,
+        "interval": [round(low, 3), round(high, 3)],
+        "up": sum(d > 0 for d in diffs),
+        "down": sum(d < 0 for d in diffs),
+    }
+
+
 _GROUP_ORDER = ("all", "file", "split", "lang", "kind")
 
 

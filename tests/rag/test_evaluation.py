@@ -15,6 +15,7 @@ from rag.evaluation import (
     cross_validate,
     fold_of,
     load_gold,
+    paired_difference,
     split_of,
 )
 
@@ -67,6 +68,12 @@ def test_cross_validation_prefers_the_default_on_a_tie_and_checks_its_input():
         cross_validate({"a": [1.0]}, [0], default="b")
     with pytest.raises(ValueError, match="one score per question"):
         cross_validate({"a": [1.0], "b": [1.0, 0.0]}, [0], default="a")
+
+
+def test_a_paired_difference_counts_questions_up_and_down():
+    out = paired_difference([1.0, 0.5, 0.0, 1.0], [1.0, 1.0, 0.0, 0.0])
+    assert out["difference"] == 0.125 and (out["up"], out["down"]) == (1, 1)
+    assert out["interval"][0] <= 0.125 <= out["interval"][1]
 
 
 def test_bootstrap_interval_brackets_the_mean_and_narrows_with_more_questions():
