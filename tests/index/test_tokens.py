@@ -1,4 +1,5 @@
-"""Token vectors for late interaction: MaxSim scores, 4-bit storage, add/delete/save/load, older layouts."""
+"""Token vectors for late interaction: MaxSim scores, 4-bit storage, add/delete/save/load, older
+layouts, the mean token vector kept up to date, centred MaxSim."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import pytest
 
 from index import tokens as tokens_module
 from index.errors import IndexCorrupt, StoreError
-from index.int8 import quantize_rows
-from index.tokens import FILE, FILES, INT8_CODES, TokenIndex
+from index.int8 import quantize_rows, unpack_nibbles
+from index.tokens import FILE, FILES, INT8_CODES, SUM_FILE, TokenIndex
 
 DIM = 16
 # Codes in ±7 with one scale per token: a MaxSim of these 16-dimensional vectors within this of
@@ -106,7 +107,7 @@ def test_the_layouts_before_are_still_read_and_a_write_stores_4_bits(tmp_path, l
     out = tmp_path / "next"
     out.mkdir()
     old.save(out)
-    assert {p.name for p in out.iterdir()} == set(FILES.values())
+    assert {p.name for p in out.iterdir()} == {*FILES.values(), SUM_FILE}
     again = TokenIndex.load(out, dim=DIM)
     assert np.allclose(again.rescore(query, list(range(5))), want, atol=TOL)
     (tmp_path / (FILE if layout == "npz" else INT8_CODES)).write_bytes(b"not an array")
@@ -154,3 +155,69 @@ def test_malformed_token_matrices_are_refused():
     with pytest.raises(StoreError, match="2 ids for 1"):
         index.add(np.array([1, 2]), [np.ones((1, DIM), np.float32)])
     assert len(index) == 0
+
+
+def _stored(index: TokenIndex) -> np.ndarray:
+    """Every stored token vector as the index holds it (dequantised)."""
+    index._pack()
+    return unpack_nibbles(np.asarray(index._codes), DIM).astype(np.float64) * np.asarray(index._scales)[:, None]
+
+
+def test_the_mean_follows_adds_deletes_and_replacements_through_saves_and_loads(tmp_path):
+    passages = _passages(12, seed=7)
+    index = TokenIndex(DIM)
+    assert index.mean() is None
+    index.add(np.arange(12), passages)
+    (tmp_path / "a").mkdir()
+    index.save(tmp_path / "a")
+    loaded = TokenIndex.load(tmp_path / "a", dim=DIM)
+    loaded.delete(np.array([3, 4]))
+    loaded.add(np.array([5, 40]), _passages(2, seed=8))  # 5 replaced, 40 new
+    for when in ("folded in memory", "saved and loaded"):
+        if when == "saved and loaded":
+            (tmp_path / "b").mkdir()
+            loaded.save(tmp_path / "b")
+            loaded = TokenIndex.load(tmp_path / "b", dim=DIM)
+        total, count = loaded.moments()
+        rows = _stored(loaded)
+        assert count == len(rows), when
+        assert np.allclose(total, rows.sum(axis=0), atol=1e-9), when
+        assert np.allclose(loaded.mean(), rows.mean(axis=0), atol=1e-6), when
+
+
+def test_an_index_written_before_the_sum_was_kept_sums_its_rows_once(tmp_path):
+    index = TokenIndex(DIM)
+    index.add(np.arange(6), _passages(6, seed=9))
+    index.save(tmp_path)
+    want = index.moments()
+    (tmp_path / SUM_FILE).unlink()
+    old = TokenIndex.load(tmp_path, dim=DIM)
+    assert old._sum is None
+    total, count = old.moments()
+    assert count == want[1] and np.allclose(total, want[0])
+    np.save(tmp_path / SUM_FILE, np.zeros(DIM + 1))  # a sum that counts other rows is not trusted
+    assert np.allclose(TokenIndex.load(tmp_path, dim=DIM).moments()[0], want[0])
+
+
+def _centred_maxsim(query: np.ndarray, passage: np.ndarray, centre: np.ndarray) -> float:
+    q, p = _unit(query - centre), _unit(passage - centre)
+    return float((q @ p.T).max(axis=1).mean())
+
+
+def test_centred_rescore_is_maxsim_of_both_sides_less_the_centre():
+    rng = np.random.default_rng(11)
+    shared = _unit(rng.standard_normal((1, DIM)))[0] * 6  # every vector leans one way, as e5's do
+    passages = [_unit(rng.standard_normal((int(rng.integers(2, 8)), DIM)) + shared) for _ in range(15)]
+    index = TokenIndex(DIM)
+    index.add(np.arange(15), passages)
+    centre = index.mean()
+    assert np.linalg.norm(centre) > 0.8  # the shared direction dominates the mean
+    query = _unit(rng.standard_normal((4, DIM)) + shared)
+    got = index.rescore(query, list(range(15)), centre=centre)
+    want = [_centred_maxsim(query, p, centre) for p in passages]
+    # The 4-bit error is relative to a vector's length, and a centred one is shorter.
+    assert np.allclose(got, want, atol=2 * TOL)
+    assert np.corrcoef(got, want)[0, 1] > 0.95
+    plain = [_maxsim(query, p) for p in passages]
+    assert np.corrcoef(plain, want)[0, 1] < 0.95  # centring ranks them differently
+    assert [pid for pid, _ in index.search(query, 3, centre=centre)] == list(np.argsort(-got, kind="stable")[:3])
