@@ -252,11 +252,16 @@ class Shard:
         """The dense leg's fixed random sample of ``n`` vectors."""
         return self._dense(leg).background(n)
 
-    def rescore(self, tokens: np.ndarray, ids: list[int]) -> np.ndarray:
-        """MaxSim of a question's token vectors against those of ``ids`` this shard holds (NaN for the others)."""
+    def rescore(self, tokens: np.ndarray, ids: list[int], centre: np.ndarray | None = None) -> np.ndarray:
+        """MaxSim of a question's token vectors against those of ``ids`` this shard holds (NaN for
+        the others), less ``centre`` (the whole split index's mean token vector) when given."""
         if self.snapshot.tokens is None:
             return np.full(len(ids), np.nan, dtype=np.float32)
-        return self.snapshot.tokens.rescore(tokens, ids)
+        return self.snapshot.tokens.rescore(tokens, ids, centre=centre)
+
+    def moments(self) -> tuple[np.ndarray, int] | None:
+        """(sum, count) of this shard's token vectors, or None without them."""
+        return self.snapshot.tokens.moments() if self.snapshot.tokens is not None else None
 
     def collection(self, terms: list[str]) -> Collection:
         """The lexical statistics of this shard for ``terms``."""
@@ -294,7 +299,7 @@ class Shard:
 
 
 _SEARCHES = frozenset({"dense_search", "lexical_search"})
-_SHARD_CALLS = frozenset({"info", "background", "collection", "meta", "batch", "rescore"})
+_SHARD_CALLS = frozenset({"info", "background", "collection", "meta", "batch", "rescore", "moments"})
 
 
 # -- the client side ---------------------------------------------------------------------------
@@ -533,16 +538,27 @@ class ShardedDense:
 
 
 class ShardedTokens:
-    """Token vectors over shards: each shard scores the candidates it holds."""
+    """Token vectors over shards: each shard scores the candidates it holds, centred (when asked)
+    on the whole index's mean token vector, so that a split index ranks as the whole one does."""
 
     def __init__(self, clients: Sequence[ShardClient], *, timeout: float | None) -> None:
         self.clients, self.timeout = clients, timeout
+        self._mean: np.ndarray | None = None
 
-    def rescore(self, query: np.ndarray, ids: Sequence[int]) -> np.ndarray:
+    def mean(self) -> np.ndarray | None:
+        """The whole index's mean token vector: the shards' sums and counts added up (asked once;
+        a served split does not change)."""
+        if self._mean is None:
+            found = [m for m in gather(self.clients, "moments", timeout=self.timeout) if m is not None]
+            count = sum(n for _, n in found)
+            if count:
+                self._mean = (sum(total for total, _ in found) / count).astype(np.float32)
+        return self._mean
+
+    def rescore(self, query: np.ndarray, ids: Sequence[int], *, centre: np.ndarray | None = None) -> np.ndarray:
         """MaxSim of ``query`` against each of ``ids`` (NaN for an id no shard holds)."""
-        parts = gather(
-            self.clients, "rescore", np.ascontiguousarray(query, dtype=np.float32), list(ids), timeout=self.timeout
-        )
+        query = np.ascontiguousarray(query, dtype=np.float32)
+        parts = gather(self.clients, "rescore", query, list(ids), centre, timeout=self.timeout)
         out = np.full(len(ids), np.nan, dtype=np.float32)
         for part in parts:
             out = np.where(np.isnan(out), part, out)

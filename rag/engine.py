@@ -146,6 +146,8 @@ class Engine:
         self.lexicon()
         snap.meta.facets()
         snap.dense.background()
+        if snap.tokens is not None:
+            snap.tokens.mean()  # an index written before the sum was kept sums its token vectors now
 
     def spec(self) -> IndexSpec:
         """What this engine's index must agree with."""

@@ -188,7 +188,8 @@ class Retriever:
         if tokens is None or encoding.tokens is None or not self.settings.late_interaction:
             return found
         head = found[: self.settings.late_candidates]
-        late = tokens.rescore(encoding.tokens, [pid for pid, _ in head])
+        centre = tokens.mean() if self.settings.late_centred else None
+        late = tokens.rescore(encoding.tokens, [pid for pid, _ in head], centre=centre)
         late = np.where(np.isnan(late), -np.inf, late)  # a passage without token vectors goes last
         order = np.argsort(-late, kind="stable")
         return [head[j] for j in order] + found[len(head) :]

@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     # Recorded in the index manifest; an index without token vectors gains them on its next write.
     late_interaction: bool = True
     late_candidates: int = Field(default=50, ge=1, le=5000)
+    # MaxSim between token vectors less the index's mean token vector (index/tokens.py): e5's
+    # token vectors share one direction, which every cosine would otherwise carry. Measured on
+    # questions written for it after it was proposed (README, "Centred token vectors").
+    late_centred: bool = True
     # logrank: each leg adds weight · log(candidates / calibrated rank) (rag/fusion.py); rrf: the
     # reciprocal rank fusion of the earlier releases, kept for comparison (bench/core.py --fusion).
     fusion: Literal["logrank", "rrf"] = "logrank"

@@ -72,6 +72,17 @@ def test_sharded_search_ranks_as_the_whole_index(whole, split, mode):
         assert [h.passage for h in a.hits] == [h.passage for h in b.hits]
 
 
+def test_late_interaction_centres_every_shard_on_the_whole_index_mean(whole, split):
+    tokens = split.snapshot().tokens
+    parts = [client.submit("moments").result() for client in tokens.clients]
+    total, count = whole.snapshot().tokens.moments()
+    assert sum(n for _, n in parts) == count
+    assert np.allclose(sum(t for t, _ in parts), total)
+    assert np.allclose(tokens.mean(), whole.snapshot().tokens.mean(), atol=1e-6)
+    # Each shard's own mean is another centre: scored on it, a split would rank otherwise.
+    assert all(not np.allclose(t / n, total / count, atol=1e-3) for t, n in parts)
+
+
 def test_lexical_scores_are_the_whole_index_scores(whole, split):
     tokens = whole.tokenize("デジタル人材の育成について")
     a = whole.snapshot().lexical.search(tokens, 50)

@@ -136,11 +136,17 @@ def test_token_vectors_are_stored_kept_in_step_and_rerank_the_dense_leg(tmp_path
     plain = Engine(
         make_settings(tmp_path / "index", late_interaction=False), encoder=fake_encoder(), tokenize=sudachi
     ).search(query=query, k=10, mode="dense")
-    # The first remark owns the passage of best MaxSim among the dense leg's best late_candidates.
+    # The first remark owns the passage of best MaxSim among the dense leg's best late_candidates,
+    # both sides less the index's mean token vector (or not, with late_centred off).
     encoding = engine.encoder.submit_query(query).result()
     head = [pid for pid, _ in snap.dense.search(encoding.vector, engine.settings.late_candidates)]
-    best = head[int(np.argmax(snap.tokens.rescore(encoding.tokens, head)))]
-    assert late[0].remark.remark_id == snap.meta.remark_ids_of([best])[best]
+    for centred in (True, False):
+        centre = snap.tokens.mean() if centred else None
+        best = head[int(np.argmax(snap.tokens.rescore(encoding.tokens, head, centre=centre)))]
+        found = Engine(
+            make_settings(tmp_path / "index", late_centred=centred), encoder=fake_encoder(), tokenize=sudachi
+        ).search(query=query, k=10, mode="dense")
+        assert found.hits[0].remark.remark_id == snap.meta.remark_ids_of([best])[best], centred
     assert [h.remark.remark_id for h in late] != [h.remark.remark_id for h in plain.hits]
     meeting = snap.meta.meetings()[0]["meeting_id"]
     engine.delete_meeting(meeting)
