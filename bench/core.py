@@ -1,9 +1,11 @@
-"""Core benchmark: ingest the four sample corpora, score every dev gold file, time warm searches.
+"""Core benchmark: ingest the four sample corpora, score every gold file, time warm searches.
 
     .venv/bin/python bench/core.py [--out bench/results/core.json]
 
-Needs ../shared (corpora and eval). Reports ingest wall time including model load, passages/s,
-retrieval metrics per mode, and warm single-query latency p50/p99 per mode on 2 CPU cores.
+The gold files are the shared ones and the questions written blind for this project
+(``bench/gold/README.md``). Needs ../shared (corpora and eval). Reports ingest wall time
+including model load, passages/s, retrieval metrics per mode, and warm single-query latency
+p50/p99 per mode on 2 CPU cores.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
+from bench.tune import corpora, gold_files  # noqa: E402
 from rag.embedding.encoder import INT8_UNITS, cpu_flags  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.evaluation import evaluate, load_gold  # noqa: E402
@@ -54,17 +56,14 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "core.json"))
     parser.add_argument("--repeats", type=int, default=5, help="timed passes over the dev questions")
     args = parser.parse_args()
-    corpora = sorted(
-        p for p in (SHARED / "corpora").iterdir() if p.suffix in (".txt", ".json", ".md") and p.name != "SOURCES.md"
-    )
-    questions = load_gold(sorted((SHARED / "eval").glob("*.jsonl")))
+    questions = load_gold(gold_files())
     with tempfile.TemporaryDirectory() as tmp:
         # The query-vector cache is off: the timed passes repeat the questions, and every search
         # should run the model, as a new question does.
         settings = load_settings(index_dir=Path(tmp) / "index", query_cache_size=0)
         engine = Engine(settings)
         start = time.perf_counter()
-        reports = engine.ingest(corpora)
+        reports = engine.ingest(corpora())
         ingest_s = time.perf_counter() - start
         engine.warm()  # as the server does before it answers: one FAISS and one BLAS thread
         passages = sum(r.passages for r in reports)

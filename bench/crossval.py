@@ -19,8 +19,10 @@ computes it, English × the lexical gain and, in a second variant, each leg's sc
 among the hits), fitted by pairwise logistic regression on the other folds' questions and used to
 re-rank each fold's 30 best hybrid hits.
 
-Needs ../shared (the four corpora and ``eval/*.jsonl``). Without ``--index`` the index of the four
-corpora is built in a temporary directory, as ``bench/tune.py`` builds it.
+The questions are the shared gold files and the 72 written blind for this project
+(``bench/gold/README.md``), or the files ``--gold`` names. Needs ../shared (the four corpora and
+``eval/*.jsonl``). Without ``--index`` the index of the four corpora is built in a temporary
+directory, as ``bench/tune.py`` builds it.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from scipy.special import expit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.tune import SHARED, corpora  # noqa: E402
+from bench.tune import corpora, gold_files  # noqa: E402
 from rag.embedding.encoder import query_language  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.evaluation import (  # noqa: E402
@@ -59,7 +61,7 @@ from rag.settings import Settings, load_settings  # noqa: E402
 
 # Around the defaults: each knob below, at and on either side of its default where it has room.
 GRID = {
-    "dense_weight": (1.0, 1.5),
+    "dense_weight": (1.0, 1.5, 2.0),
     "lexical_weight": (0.5, 0.75, 1.0),
     "second_weight": (0.25, 0.5, 0.75),
     "length_penalty": (0.0625, 0.125, 0.25),
@@ -226,9 +228,10 @@ def main() -> int:
     parser.add_argument("--precision", choices=("float", "int8"), default="float", help="query vectors")
     parser.add_argument("--folds", type=int, nargs="+", default=[5, 10])
     parser.add_argument("--learned", action="store_true", help="also measure a fusion learned from the gold")
+    parser.add_argument("--gold", nargs="+", type=Path, default=gold_files(), help="default: the shared ones and ours")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "crossval.json"))
     args = parser.parse_args()
-    questions = load_gold(sorted((SHARED / "eval").glob("*.jsonl")))
+    questions = load_gold(args.gold)
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(args.index) if args.index else Path(tmp) / "index"
         settings = load_settings(index_dir=index, query_precision=args.precision)

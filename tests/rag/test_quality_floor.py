@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rag.embedding.encoder import INT8_UNITS, cpu_flags
@@ -11,15 +13,17 @@ from tests.conftest import SHARED
 
 pytestmark = pytest.mark.slow
 
-# Measured (README, "Quality"; bench/core.py) on every gold file of ../shared/eval together, with
-# speaker inference and late interaction on (the defaults). Float and int8 queries rank alike:
-# hybrid MRR@10 0.915, Recall@5 0.975, Japanese Recall@5 0.968, English MRR@10 0.912; per file,
-# dev 0.962 and dev-more 0.870. The floors sit a question or so under each.
+# Measured (README, "Quality"; bench/core.py) on every gold file of ../shared/eval and the questions
+# written blind for this project (bench/gold/blind.jsonl), with speaker inference, late interaction
+# and centred token vectors on (the defaults). Float / int8 queries: hybrid MRR@10 0.871 / 0.870,
+# Recall@5 0.947 / 0.934, Japanese Recall@5 0.948 / 0.931, English MRR@10 0.865; per file, dev
+# 0.974, dev-more 0.902 and blind 0.799 / 0.795. The floors sit a question or so under each.
 FLOORS = {
-    precision: {"all": {"MRR@10": 0.90, "R@5": 0.95}, "lang:en": {"MRR@10": 0.88}, "lang:ja": {"R@5": 0.95}}
+    precision: {"all": {"MRR@10": 0.85, "R@5": 0.92}, "lang:en": {"MRR@10": 0.83}, "lang:ja": {"R@5": 0.91}}
     for precision in ("float", "int8")
 }
-FILE_MRR_FLOORS = {precision: {"dev": 0.94, "dev-more": 0.85} for precision in ("float", "int8")}
+FILE_MRR_FLOORS = {precision: {"dev": 0.94, "dev-more": 0.87, "blind": 0.77} for precision in ("float", "int8")}
+BLIND = Path(__file__).resolve().parents[2] / "bench" / "gold" / "blind.jsonl"
 
 
 @pytest.mark.parametrize("precision", ["float", "int8"])
@@ -31,11 +35,11 @@ def test_dev_set_quality(corpora_engine, precision):
     engine = Engine(settings, tokenize=base.tokenize, second=base.second)  # the same index, read
     assert engine.encoder.query_precision == precision
     assert engine.snapshot().second is not None  # the default index has the second dense leg
-    gold = sorted((SHARED / "eval").glob("*.jsonl"))
+    gold = [*sorted((SHARED / "eval").glob("*.jsonl")), BLIND]
     summary, _ = evaluate(load_gold(gold), lambda q: engine.search(query=q, k=10).hits)
     for group, floors in FLOORS[precision].items():
         for metric, floor in floors.items():
             assert summary[group][metric] >= floor, (group, metric, summary[group][metric])
     for name, floor in FILE_MRR_FLOORS[precision].items():
-        if f"file:{name}" in summary:
+        if f"file:{name}" in summary:  # a shared eval folder of one file has no dev-more
             assert summary[f"file:{name}"]["MRR@10"] >= floor, (name, summary[f"file:{name}"])
