@@ -1,0 +1,155 @@
+"""Ideas measured beside centred late interaction, on every gold file, and not kept.
+
+    .venv/bin/python bench/centred_trials.py [--index DIR] [--out bench/results/centred-trials.json]
+
+Each trial is the real search path with one part swapped (``bench/trials.py``'s way), scored per
+question on the shared gold files and ``bench/gold/blind.jsonl`` (float queries), and set
+against the defaults question by question (``rag.evaluation.paired_difference``) and by a
+cross-validated choice among the trial's settings and the default (5 and 10 folds):
+
+- ``pooled``: the e5 leg's passage vectors, the second leg's, or both, centred on their corpus
+  mean as the token vectors are (α · mean subtracted on both sides, then cosine), α 0.5 or 1;
+- ``union``: centred MaxSim over the dense leg's best 50 passages and the lexical and second legs'
+  best m (10, 25, 50), so that a passage only those legs find is re-ranked too.
+
+Needs ../shared. Without ``--index`` the index of the four corpora is built in a temporary
+directory, as ``bench/tune.py`` builds it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from unittest.mock import patch
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.trials import Rescored, with_legs  # noqa: E402
+from bench.tune import corpora, gold_files  # noqa: E402
+from rag import retrieval  # noqa: E402
+from rag.engine import Engine  # noqa: E402
+from rag.evaluation import Question, cross_validate, evaluate, fold_of, load_gold, paired_difference  # noqa: E402
+from rag.settings import load_settings  # noqa: E402
+
+
+class Centred(Rescored):
+    """A dense leg scored by the cosine of query and passage vectors less α × the passages' mean."""
+
+    def __init__(self, inner, ids: np.ndarray, vectors: np.ndarray, alpha: float) -> None:
+        self.centre = vectors.mean(axis=0) * alpha
+        moved = vectors - self.centre
+        super().__init__(inner, ids, moved / np.linalg.norm(moved, axis=1, keepdims=True))
+
+    def search(self, query: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        moved = query - self.centre
+        return super().search(moved / np.linalg.norm(moved), n, allowed)
+
+
+def union_legs(extra: int) -> Callable:
+    """``Retriever._legs`` with the dense leg's MaxSim pool widened by the other legs' best ``extra``."""
+
+    def legs(self, text, pending, mode, allowed):
+        n = self.settings.candidates
+        others = {"lexical": self.snapshot.lexical.search(self.tokenize(text), n, allowed)}
+        if self.second is not None and self.snapshot.second is not None:
+            others["second"] = self.snapshot.second.search(self.second.encode_query(text), n, allowed)
+        encoding = pending.result()
+        found = self.snapshot.dense.search(encoding.vector, n, allowed)
+        pool = found[: self.settings.late_candidates]
+        have = {pid for pid, _ in pool}
+        for hits in others.values():
+            for pid, _ in hits[:extra]:
+                if pid not in have:
+                    have.add(pid)
+                    pool.append((pid, 0.0))
+        tokens = self.snapshot.tokens
+        late = tokens.rescore(encoding.tokens, [pid for pid, _ in pool], centre=tokens.mean())
+        order = np.argsort(-np.where(np.isnan(late), -np.inf, late), kind="stable")
+        ranked = [pool[j] for j in order] + [hit for hit in found if hit[0] not in have]
+        return encoding.vector, {"dense": self._rollup(ranked), **{k: self._rollup(v) for k, v in others.items()}}
+
+    return legs
+
+
+def reciprocal_ranks(engine: Engine, questions: list[Question]) -> list[float]:
+    """Each question's MRR@10 on the engine as it is now (hybrid search)."""
+    _, outcomes = evaluate(questions, lambda q: engine.search(query=q, k=10).hits)
+    return [o.scores["MRR@10"] for o in outcomes]
+
+
+def report(scores: dict[str, list[float]], questions: list[Question]) -> dict:
+    """Per setting: MRR@10 overall, per file and language, and the paired difference with the
+    default; then the cross-validated choice among all of them."""
+    groups = {
+        "all": lambda q: True,
+        **{f"file:{s}": (lambda q, s=s: q.source == s) for s in ("dev", "dev-more", "blind")},
+    }
+    groups["lang:en"] = lambda q: q.lang == "en"
+    out: dict = {}
+    for name, values in scores.items():
+        row = {
+            key: round(statistics.mean([v for v, q in zip(values, questions, strict=True) if keep(q)]), 3)
+            for key, keep in groups.items()
+        }
+        out[name] = {**row, "minus default": paired_difference(values, scores["default"])}
+        print(f"{name:24s} {row}  {out[name]['minus default']}", flush=True)
+    for k in (5, 10):
+        held, picks = cross_validate(scores, [fold_of(q, k) for q in questions], default="default")
+        found = out[f"cross-validated, {k} folds"] = {
+            "mean": round(statistics.mean(held), 3),
+            "minus default": paired_difference(held, scores["default"]),
+            "chosen": sorted(set(picks.values())),
+        }
+        print(f"{k} folds: {found}")
+    return out
+
+
+def trials(engine: Engine, questions: list[Question]) -> dict:
+    """Both groups of trials against the defaults."""
+    snap = engine.snapshot()
+    ids = snap.dense.ids()
+    e5, use = snap.dense.vectors(ids), snap.second.vectors(ids)
+    pooled: dict[str, list[float]] = {"default": reciprocal_ranks(engine, questions)}
+    measure = lambda: reciprocal_ranks(engine, questions)  # noqa: E731
+    for alpha in (0.5, 1.0):
+        pooled[f"e5 centred {alpha}"] = with_legs(engine, Centred(snap.dense, ids, e5, alpha), snap.second, measure)
+        pooled[f"second centred {alpha}"] = with_legs(
+            engine, snap.dense, Centred(snap.second, ids, use, alpha), measure
+        )
+        pooled[f"both centred {alpha}"] = with_legs(
+            engine, Centred(snap.dense, ids, e5, alpha), Centred(snap.second, ids, use, alpha), measure
+        )
+    union: dict[str, list[float]] = {"default": pooled["default"]}
+    for extra in (10, 25, 50):
+        with patch.object(retrieval.Retriever, "_legs", union_legs(extra)):
+            union[f"union with the other legs' best {extra}"] = measure()
+    return {"pooled": report(pooled, questions), "union": report(union, questions)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", help="an index of the four corpora to reuse (default: build one)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "centred-trials.json"))
+    args = parser.parse_args()
+    questions = load_gold(gold_files())
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(args.index) if args.index else Path(tmp) / "index"
+        engine = Engine(load_settings(index_dir=index, query_precision="float"))
+        if not args.index:
+            engine.ingest(corpora())
+        engine.warm()
+        result = {"questions": len(questions), **trials(engine, questions)}
+    Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
