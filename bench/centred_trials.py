@@ -10,7 +10,11 @@ cross-validated choice among the trial's settings and the default (5 and 10 fold
 - ``pooled``: the e5 leg's passage vectors, the second leg's, or both, centred on their corpus
   mean as the token vectors are (α · mean subtracted on both sides, then cosine), α 0.5 or 1;
 - ``union``: centred MaxSim over the dense leg's best 50 passages and the lexical and second legs'
-  best m (10, 25, 50), so that a passage only those legs find is re-ranked too.
+  best m (10, 25, 50), so that a passage only those legs find is re-ranked too;
+- ``passage-level``: the legs fused per passage (each leg's log-rank gain for that passage), a
+  remark scored by its best passage less γ × the passage's legs' weights × log(passages), γ 0,
+  1/8 or 1/4: a long remark then needs one passage that several legs find, not a different
+  lucky passage in each; alone, or averaged with the remark-level fusion (λ 0.5).
 
 Needs ../shared. Without ``--index`` the index of the four corpora is built in a temporary
 directory, as ``bench/tune.py`` builds it.
@@ -37,6 +41,7 @@ from bench.tune import corpora, gold_files  # noqa: E402
 from rag import retrieval  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.evaluation import Question, cross_validate, evaluate, fold_of, load_gold, paired_difference  # noqa: E402
+from rag.fusion import log_rank_fusion  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 
 
@@ -77,6 +82,33 @@ def union_legs(extra: int) -> Callable:
         return encoding.vector, {"dense": self._rollup(ranked), **{k: self._rollup(v) for k, v in others.items()}}
 
     return legs
+
+
+def passage_level_fuse(gamma: float, share: float) -> Callable:
+    """``Retriever._fuse`` over passages: ``share`` of the passage-level score, the rest remark-level."""
+    remark_level = retrieval.Retriever._fuse
+
+    def fuse(self, legs, mode, *, weights):
+        depth = self.settings.candidates
+        gains = {name: dict(leg.passage_rank) for name, leg in legs.items()}
+        owner = self.snapshot.meta.remark_ids_of({pid for ranks in gains.values() for pid in ranks})
+        counts = self.snapshot.meta.passage_counts(set(owner.values()))
+        found: dict[int, float] = {}
+        for name, ranks in gains.items():
+            for pid in ranks:
+                found[pid] = found.get(pid, 0.0) + weights.get(name, 1.0)
+        best: dict[str, float] = {}
+        for pid, score in log_rank_fusion(gains, depth=depth, weights=weights):
+            rid = owner.get(pid)
+            if rid is not None:
+                value = score - gamma * found[pid] * float(np.log(counts.get(rid, 1)))
+                best[rid] = max(best.get(rid, -np.inf), value)
+        if share < 1:
+            whole = dict(remark_level(self, legs, mode, weights=weights))
+            best = {r: share * best.get(r, 0.0) + (1 - share) * whole.get(r, 0.0) for r in best.keys() | whole.keys()}
+        return sorted(best.items(), key=lambda item: -item[1])
+
+    return fuse
 
 
 def reciprocal_ranks(engine: Engine, questions: list[Question]) -> list[float]:
@@ -131,7 +163,16 @@ def trials(engine: Engine, questions: list[Question]) -> dict:
     for extra in (10, 25, 50):
         with patch.object(retrieval.Retriever, "_legs", union_legs(extra)):
             union[f"union with the other legs' best {extra}"] = measure()
-    return {"pooled": report(pooled, questions), "union": report(union, questions)}
+    passage: dict[str, list[float]] = {"default": pooled["default"]}
+    for share in (1.0, 0.5):
+        for gamma in (0.0, 0.125, 0.25):
+            with patch.object(retrieval.Retriever, "_fuse", passage_level_fuse(gamma, share)):
+                passage[f"passage-level {share:g}, length {gamma:g}"] = measure()
+    return {
+        "pooled": report(pooled, questions),
+        "union": report(union, questions),
+        "passage-level": report(passage, questions),
+    }
 
 
 def main() -> int:
