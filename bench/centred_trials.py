@@ -14,7 +14,9 @@ cross-validated choice among the trial's settings and the default (5 and 10 fold
 - ``passage-level``: the legs fused per passage (each leg's log-rank gain for that passage), a
   remark scored by its best passage less γ × the passage's legs' weights × log(passages), γ 0,
   1/8 or 1/4: a long remark then needs one passage that several legs find, not a different
-  lucky passage in each; alone, or averaged with the remark-level fusion (λ 0.5).
+  lucky passage in each; alone, or averaged with the remark-level fusion (λ 0.5);
+- ``weighted``: each question token's best cosine weighted by |token − centre|^β (β 1, 2, 4): a
+  token close to the mean (a particle, a formula) carries little of its own, a soft IDF.
 
 Needs ../shared. Without ``--index`` the index of the four corpora is built in a temporary
 directory, as ``bench/tune.py`` builds it.
@@ -38,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.trials import Rescored, with_legs  # noqa: E402
 from bench.tune import corpora, gold_files  # noqa: E402
+from index import tokens as tokens_module  # noqa: E402
 from rag import retrieval  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.evaluation import Question, cross_validate, evaluate, fold_of, load_gold, paired_difference  # noqa: E402
@@ -111,6 +114,23 @@ def passage_level_fuse(gamma: float, share: float) -> Callable:
     return fuse
 
 
+def weighted_maxsim(beta: float) -> Callable:
+    """``TokenIndex._maxsim`` with each question token's best cosine weighted by |token − centre|^β."""
+    plain = tokens_module.TokenIndex._maxsim
+
+    def maxsim(self, query, pos, centre=None):
+        if centre is None:
+            return plain(self, query, pos, centre)
+        weights = np.linalg.norm(query - centre, axis=1) ** beta
+        rows, first = tokens_module._rows(self._offsets[pos], self._offsets[pos + 1])
+        centred = np.vstack([tokens_module._centred(query, centre), centre[None, :]])
+        sims = tokens_module.nibble_product(self._codes[rows], centred) * self._scales[rows, None]
+        best = np.maximum.reduceat(tokens_module._centred_cosines(sims, centred, centre), first, axis=0)
+        return (best * weights[None, :]).sum(axis=1) / weights.sum()
+
+    return maxsim
+
+
 def reciprocal_ranks(engine: Engine, questions: list[Question]) -> list[float]:
     """Each question's MRR@10 on the engine as it is now (hybrid search)."""
     _, outcomes = evaluate(questions, lambda q: engine.search(query=q, k=10).hits)
@@ -168,8 +188,13 @@ def trials(engine: Engine, questions: list[Question]) -> dict:
         for gamma in (0.0, 0.125, 0.25):
             with patch.object(retrieval.Retriever, "_fuse", passage_level_fuse(gamma, share)):
                 passage[f"passage-level {share:g}, length {gamma:g}"] = measure()
+    weighted: dict[str, list[float]] = {"default": pooled["default"]}
+    for beta in (1.0, 2.0, 4.0):
+        with patch.object(tokens_module.TokenIndex, "_maxsim", weighted_maxsim(beta)):
+            weighted[f"question tokens weighted, beta {beta:g}"] = measure()
     return {
         "pooled": report(pooled, questions),
+        "weighted": report(weighted, questions),
         "union": report(union, questions),
         "passage-level": report(passage, questions),
     }
