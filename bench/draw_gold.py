@@ -42,8 +42,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20261207)
     ap.add_argument("--per-meeting", type=int, default=24)
     ap.add_argument("--min-chars", type=int, default=25)
+    ap.add_argument("--exclude", nargs="+", type=Path, help="gold files whose answers are left out (default: shared)")
     args = ap.parse_args()
-    gold = load_gold(sorted((SHARED / "eval").glob("*.jsonl")))
+    gold = load_gold(args.exclude or sorted((SHARED / "eval").glob("*.jsonl")))
     taken = [squash(c) for q in gold for _, c in q.relevant]
     rng = random.Random(args.seed)
     n = 0
