@@ -16,7 +16,10 @@ cross-validated choice among the trial's settings and the default (5 and 10 fold
   1/8 or 1/4: a long remark then needs one passage that several legs find, not a different
   lucky passage in each; alone, or averaged with the remark-level fusion (λ 0.5);
 - ``weighted``: each question token's best cosine weighted by |token − centre|^β (β 1, 2, 4): a
-  token close to the mean (a particle, a formula) carries little of its own, a soft IDF.
+  token close to the mean (a particle, a formula) carries little of its own, a soft IDF;
+- ``chamfer``: MaxSim both ways, (1 − a) × each question token's best passage token plus a ×
+  each passage token's best question token (a 0.1, 0.25, 0.5), so that a passage's own unrelated
+  content counts against it.
 
 Needs ../shared. Without ``--index`` the index of the four corpora is built in a temporary
 directory, as ``bench/tune.py`` builds it.
@@ -131,6 +134,24 @@ def weighted_maxsim(beta: float) -> Callable:
     return maxsim
 
 
+def chamfer_maxsim(share: float) -> Callable:
+    """``TokenIndex._maxsim`` (centred) blended with the passage-to-question direction."""
+    plain = tokens_module.TokenIndex._maxsim
+
+    def maxsim(self, query, pos, centre=None):
+        if centre is None:
+            return plain(self, query, pos, centre)
+        rows, first = tokens_module._rows(self._offsets[pos], self._offsets[pos + 1])
+        centred = np.vstack([tokens_module._centred(query, centre), centre[None, :]])
+        sims = tokens_module.nibble_product(self._codes[rows], centred) * self._scales[rows, None]
+        sims = tokens_module._centred_cosines(sims, centred, centre)
+        forward = np.maximum.reduceat(sims, first, axis=0).mean(axis=1)
+        backward = np.add.reduceat(sims.max(axis=1), first) / np.diff(np.append(first, len(rows)))
+        return (1 - share) * forward + share * backward
+
+    return maxsim
+
+
 def reciprocal_ranks(engine: Engine, questions: list[Question]) -> list[float]:
     """Each question's MRR@10 on the engine as it is now (hybrid search)."""
     _, outcomes = evaluate(questions, lambda q: engine.search(query=q, k=10).hits)
@@ -192,8 +213,13 @@ def trials(engine: Engine, questions: list[Question]) -> dict:
     for beta in (1.0, 2.0, 4.0):
         with patch.object(tokens_module.TokenIndex, "_maxsim", weighted_maxsim(beta)):
             weighted[f"question tokens weighted, beta {beta:g}"] = measure()
+    chamfer: dict[str, list[float]] = {"default": pooled["default"]}
+    for share in (0.1, 0.25, 0.5):
+        with patch.object(tokens_module.TokenIndex, "_maxsim", chamfer_maxsim(share)):
+            chamfer[f"MaxSim both ways, {share:g}"] = measure()
     return {
         "pooled": report(pooled, questions),
+        "chamfer": report(chamfer, questions),
         "weighted": report(weighted, questions),
         "union": report(union, questions),
         "passage-level": report(passage, questions),
