@@ -8,7 +8,8 @@ blind for this project (``bench/gold/README.md``) beside the shared ones, an ide
 those were written can be judged on them: this prints the MRR@10 of the defaults and of the
 change (``setting=value`` pairs, as ``GIJIROKU_*`` would set them), and their paired difference
 with its 95% bootstrap interval and the questions that went up and down, over all questions, per
-gold file and per language (``rag.evaluation.paired_difference``).
+gold file, per language and per meeting (the meeting of the first remark a question's gold names;
+``rag.evaluation.paired_difference``).
 
 Needs ../shared (the four corpora and ``eval/*.jsonl``). Without ``--index`` the index of the four
 corpora is built in a temporary directory, as ``bench/tune.py`` builds it.
@@ -29,15 +30,29 @@ sys.path.insert(0, str(ROOT))
 from bench.crossval import reciprocal_ranks  # noqa: E402
 from bench.tune import corpora, gold_files  # noqa: E402
 from rag.engine import Engine  # noqa: E402
-from rag.evaluation import Question, load_gold, paired_difference  # noqa: E402
+from rag.evaluation import Question, is_relevant, load_gold, paired_difference  # noqa: E402
+from rag.models import Hit  # noqa: E402
+from rag.records import remark_from_row  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 
 
-def compare(changed: list[float], default: list[float], questions: list[Question]) -> dict:
-    """Both means and their paired difference, over all questions, per gold file and per language."""
+def meetings_of(engine: Engine, questions: list[Question]) -> list[str]:
+    """Each question's meeting date: that of the first stored remark its gold names ('' if none)."""
+    meta = engine.snapshot().meta
+    remarks = [remark_from_row(r) for m in meta.meetings() for r in meta.remarks_in_meeting(m["meeting_id"])]
+    found = []
+    for q in questions:
+        hits = (Hit(rank=1, score=0.0, remark=r, passage="") for r in remarks)
+        found.append(next((h.remark.meeting_date for h in hits if is_relevant(h, q)), ""))
+    return found
+
+
+def compare(changed: list[float], default: list[float], questions: list[Question], meetings: list[str]) -> dict:
+    """Both means and their paired difference, over all questions, per gold file, per language, per
+    meeting and per gold file and meeting."""
     groups: dict[str, list[int]] = {"all": list(range(len(questions)))}
-    for i, q in enumerate(questions):
-        for key in (f"file:{q.source}", f"lang:{q.lang}"):
+    for i, (q, meeting) in enumerate(zip(questions, meetings, strict=True)):
+        for key in (f"file:{q.source}", f"lang:{q.lang}", f"meeting:{meeting}", f"file:{q.source}, meeting:{meeting}"):
             groups.setdefault(key, []).append(i)
     report = {}
     for key, at in groups.items():
@@ -71,7 +86,10 @@ def main() -> int:
         if not args.index:
             base.ingest(corpora())
         report = compare(
-            reciprocal_ranks(base, changed, questions), reciprocal_ranks(base, settings, questions), questions
+            reciprocal_ranks(base, changed, questions),
+            reciprocal_ranks(base, settings, questions),
+            questions,
+            meetings_of(base, questions),
         )
     for key, row in sorted(report.items(), key=lambda item: (item[0] != "all", item[0])):
         print(
