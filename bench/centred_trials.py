@@ -19,7 +19,12 @@ cross-validated choice among the trial's settings and the default (5 and 10 fold
   token close to the mean (a particle, a formula) carries little of its own, a soft IDF;
 - ``chamfer``: MaxSim both ways, (1 − a) × each question token's best passage token plus a ×
   each passage token's best question token (a 0.1, 0.25, 0.5), so that a passage's own unrelated
-  content counts against it.
+  content counts against it;
+- ``grammar words``: the lexical leg's question tokens without verbs and adjectives Sudachi marks
+  非自立可能 (おく, いく, いただく: ～ておく, ～ていく), or without the stop list's words in
+  Sudachi's normalised forms (為る, 有る, 居る, 成る, 為 …: ``rag.tokenize._STOP`` holds する,
+  ある … and is matched against normalised forms, so most of it never applies), or both. The
+  passages keep their tokens, so no index changes.
 
 Needs ../shared. Without ``--index`` the index of the four corpora is built in a temporary
 directory, as ``bench/tune.py`` builds it.
@@ -49,6 +54,7 @@ from rag.engine import Engine  # noqa: E402
 from rag.evaluation import Question, cross_validate, evaluate, fold_of, load_gold, paired_difference  # noqa: E402
 from rag.fusion import log_rank_fusion  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
+from rag.tokenize import SudachiTokenizer  # noqa: E402
 
 
 class Centred(Rescored):
@@ -152,6 +158,23 @@ def chamfer_maxsim(share: float) -> Callable:
     return maxsim
 
 
+class GrammarFree(SudachiTokenizer):
+    """The lexical tokenizer less auxiliary-capable verbs and adjectives and/or normalised stop words."""
+
+    STOP = frozenset({"為る", "有る", "居る", "成る", "為", "物", "無い", "此れ", "其れ", "事"})
+
+    def __init__(self, *, auxiliaries: bool, stop: bool) -> None:
+        super().__init__("C")
+        self.auxiliaries, self.stop = auxiliaries, stop
+
+    def _keep(self, m) -> str:
+        form = super()._keep(m)
+        pos = m.part_of_speech()
+        if self.auxiliaries and pos[0] in ("動詞", "形容詞") and pos[1] == "非自立可能":
+            return ""
+        return "" if self.stop and form in self.STOP else form
+
+
 def reciprocal_ranks(engine: Engine, questions: list[Question]) -> list[float]:
     """Each question's MRR@10 on the engine as it is now (hybrid search)."""
     _, outcomes = evaluate(questions, lambda q: engine.search(query=q, k=10).hits)
@@ -217,8 +240,16 @@ def trials(engine: Engine, questions: list[Question]) -> dict:
     for share in (0.1, 0.25, 0.5):
         with patch.object(tokens_module.TokenIndex, "_maxsim", chamfer_maxsim(share)):
             chamfer[f"MaxSim both ways, {share:g}"] = measure()
+    grammar: dict[str, list[float]] = {"default": pooled["default"]}
+    for auxiliaries, stop in ((True, False), (False, True), (True, True)):
+        tokenize = GrammarFree(auxiliaries=auxiliaries, stop=stop)
+        asking = Engine(engine.settings, encoder=engine.encoder, tokenize=tokenize, second=engine.second)
+        grammar[f"without auxiliaries {auxiliaries}, normalised stop words {stop}"] = reciprocal_ranks(
+            asking, questions
+        )
     return {
         "pooled": report(pooled, questions),
+        "grammar words": report(grammar, questions),
         "chamfer": report(chamfer, questions),
         "weighted": report(weighted, questions),
         "union": report(union, questions),
