@@ -19,6 +19,10 @@ Tokenizer = Callable[[str], list[str]]
 
 # Parts of speech that carry content; particles, auxiliaries, symbols and blanks do not.
 CONTENT_POS = ("名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "接尾辞", "代名詞", "連体詞", "感動詞")
+# Matched against Sudachi's normalised forms, which write most of these in kanji (する → 為る, ある →
+# 有る, ため → 為), so only こと and よう apply; the rest reach the index, where BM25's IDF gives them
+# little. Matching the normalised forms (or dropping 非自立可能 verbs) from questions measured
+# neutral (README, "Tried with centred token vectors"); changing it would change every index's tokens.
 _STOP = {"する", "ある", "いる", "なる", "れる", "られる", "こと", "もの", "よう", "ため", "の", "これ", "それ", "ない"}
 
 
