@@ -123,6 +123,14 @@ def passage_level_fuse(gamma: float, share: float) -> Callable:
     return fuse
 
 
+def _centred_cosines(index, query: np.ndarray, pos: np.ndarray, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(centred cosines of the passages' token rows × the question's tokens, where each passage begins)."""
+    rows, first = tokens_module._rows(index._offsets[pos], index._offsets[pos + 1])
+    centred = np.vstack([tokens_module._centred(query, centre), centre[None, :]])
+    sims = tokens_module.nibble_product(index._codes[rows], centred) * index._scales[rows, None]
+    return tokens_module._centred_cosines(sims, centred, centre), first
+
+
 def weighted_maxsim(beta: float) -> Callable:
     """``TokenIndex._maxsim`` with each question token's best cosine weighted by |token − centre|^β."""
     plain = tokens_module.TokenIndex._maxsim
@@ -131,11 +139,8 @@ def weighted_maxsim(beta: float) -> Callable:
         if centre is None:
             return plain(self, query, pos, centre)
         weights = np.linalg.norm(query - centre, axis=1) ** beta
-        rows, first = tokens_module._rows(self._offsets[pos], self._offsets[pos + 1])
-        centred = np.vstack([tokens_module._centred(query, centre), centre[None, :]])
-        sims = tokens_module.nibble_product(self._codes[rows], centred) * self._scales[rows, None]
-        best = np.maximum.reduceat(tokens_module._centred_cosines(sims, centred, centre), first, axis=0)
-        return (best * weights[None, :]).sum(axis=1) / weights.sum()
+        sims, first = _centred_cosines(self, query, pos, centre)
+        return (np.maximum.reduceat(sims, first, axis=0) * weights[None, :]).sum(axis=1) / weights.sum()
 
     return maxsim
 
@@ -147,12 +152,9 @@ def chamfer_maxsim(share: float) -> Callable:
     def maxsim(self, query, pos, centre=None):
         if centre is None:
             return plain(self, query, pos, centre)
-        rows, first = tokens_module._rows(self._offsets[pos], self._offsets[pos + 1])
-        centred = np.vstack([tokens_module._centred(query, centre), centre[None, :]])
-        sims = tokens_module.nibble_product(self._codes[rows], centred) * self._scales[rows, None]
-        sims = tokens_module._centred_cosines(sims, centred, centre)
+        sims, first = _centred_cosines(self, query, pos, centre)
         forward = np.maximum.reduceat(sims, first, axis=0).mean(axis=1)
-        backward = np.add.reduceat(sims.max(axis=1), first) / np.diff(np.append(first, len(rows)))
+        backward = np.add.reduceat(sims.max(axis=1), first) / np.diff(np.append(first, len(sims)))
         return (1 - share) * forward + share * backward
 
     return maxsim
