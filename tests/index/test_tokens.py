@@ -9,7 +9,7 @@ import pytest
 from index import tokens as tokens_module
 from index.errors import IndexCorrupt, StoreError
 from index.int8 import quantize_rows, unpack_nibbles
-from index.tokens import FILE, FILES, INT8_CODES, SUM_FILE, TokenIndex
+from index.tokens import FILE, FILES, INT8_CODES, SUM_FILE, TokenIndex, quantize_tokens
 
 DIM = 16
 # Codes in ±7 with one scale per token: a MaxSim of these 16-dimensional vectors within this of
@@ -221,3 +221,13 @@ def test_centred_rescore_is_maxsim_of_both_sides_less_the_centre():
     plain = [_maxsim(query, p) for p in passages]
     assert np.corrcoef(plain, want)[0, 1] < 0.95  # centring ranks them differently
     assert [pid for pid, _ in index.search(query, 3, centre=centre)] == list(np.argsort(-got, kind="stable")[:3])
+
+
+def test_4_bit_scales_keep_each_vectors_length_and_requantise_to_themselves():
+    rows = np.vstack(_passages(10, seed=12))
+    codes, scales = quantize_tokens(rows)
+    back = codes.astype(np.float32) * scales[:, None]
+    assert np.allclose(np.linalg.norm(back, axis=1), 1.0, atol=1e-6)  # unit in, unit out
+    again_codes, again_scales = quantize_tokens(back)  # what a Ray driver's re-add stores
+    assert np.array_equal(again_codes, codes) and np.allclose(again_scales, scales)
+    assert np.all(np.abs(codes).max(axis=1) == 7)  # the grid is still set by the largest value
