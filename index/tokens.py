@@ -66,7 +66,8 @@ class TokenIndex:
         self._scales: np.ndarray = np.zeros(0, dtype=np.float32)
         self._ids = np.zeros(0, dtype=np.int64)
         self._offsets = np.zeros(1, dtype=np.int64)
-        self._pending: list[tuple[np.ndarray, list[np.ndarray]]] = []  # added, not yet packed
+        # Added, not yet packed: ids and each passage's (int8 codes in ±7, scales), quantised once on add.
+        self._pending: list[tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = []
         self._deleted: set[int] = set()
         self._positions: IdPositions | None = None  # built from the packed ids on first lookup
         # The stored (packed) vectors' sum and count as dim + 1 float64; None: not known yet.
@@ -84,7 +85,7 @@ class TokenIndex:
             if rows.ndim != 2 or rows.shape[1] != self.dim or not len(rows):
                 raise StoreError(f"expected token vectors of dimension {self.dim}, got shape {rows.shape}")
         self.delete(ids)
-        self._pending.append((ids, list(items)))
+        self._pending.append((ids, [quantize_tokens(rows) for rows in items]))
 
     def delete(self, ids: np.ndarray) -> None:
         """Remove ids; unknown ids are ignored. Nothing is repacked until the next read or save, so
@@ -95,12 +96,12 @@ class TokenIndex:
         self._deleted.update(int(i) for i in ids[np.isin(ids, self._ids)])
         self._pending = self._pending_without(ids)
 
-    def _pending_without(self, ids: np.ndarray) -> list[tuple[np.ndarray, list[np.ndarray]]]:
+    def _pending_without(self, ids: np.ndarray) -> list[tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]]:
         kept = []
         for new, items in self._pending:
             keep = ~np.isin(new, ids)
             if keep.any():
-                kept.append((new[keep], [rows for rows, k in zip(items, keep, strict=True) if k]))
+                kept.append((new[keep], [item for item, k in zip(items, keep, strict=True) if k]))
         return kept
 
     def ids(self) -> np.ndarray:
@@ -182,10 +183,9 @@ class TokenIndex:
             total[:-1] -= self._row_sum(pos)
             total[-1] -= float((self._offsets[pos + 1] - self._offsets[pos]).sum())
         for _, items in self._pending:
-            for rows in items:
-                codes, scales = quantize_tokens(rows)
+            for codes, scales in items:
                 total[:-1] += scales.astype(np.float64) @ codes.astype(np.float64)
-                total[-1] += len(rows)
+                total[-1] += len(codes)
         return total
 
     def _pack(self) -> None:
@@ -221,12 +221,11 @@ class TokenIndex:
                 codes, scales = quantize_packed(codes.astype(np.float32) * scales[:, None])
             yield codes, scales, self._ids[start:stop][keep], lengths[start:stop][keep]
         for new_ids, items in self._pending:
-            quantized = [quantize_packed(rows) for rows in items]
             yield (
-                np.concatenate([c for c, _ in quantized]),
-                np.concatenate([s for _, s in quantized]),
+                pack_nibbles(np.concatenate([codes for codes, _ in items])),
+                np.concatenate([scales for _, scales in items]),
                 new_ids,
-                np.array([len(r) for r in items], dtype=np.int64),
+                np.array([len(codes) for codes, _ in items], dtype=np.int64),
             )
 
     def save(self, directory: Path) -> None:
@@ -261,7 +260,7 @@ class TokenIndex:
         """How many token rows the live passages have (to size the files before writing them)."""
         deleted = np.fromiter(self._deleted, dtype=np.int64, count=len(self._deleted))
         packed = int(np.diff(self._offsets)[~np.isin(self._ids, deleted)].sum())
-        return packed + sum(len(rows) for _, items in self._pending for rows in items)
+        return packed + sum(len(codes) for _, items in self._pending for codes, _ in items)
 
     @classmethod
     def load(cls, directory: Path, *, dim: int) -> TokenIndex:
