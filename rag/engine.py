@@ -26,7 +26,7 @@ from rag.ingest import FileReport, Ingestor, expand_paths
 from rag.query import Person, SpeakerLexicon
 from rag.retrieval import Retriever, SearchResult, validate_query
 from rag.settings import Settings
-from rag.tokenize import Reader, make_sudachi_reader, make_sudachi_tokenizer, tokenizer_name
+from rag.tokenize import Reader, make_sudachi_reader, make_sudachi_segmenter, make_sudachi_tokenizer, tokenizer_name
 from rag.who import SpeakerOnTopic, who_said
 
 Progress = Callable[[str], None]
@@ -75,6 +75,7 @@ class Engine:
         self._snapshot: Snapshot | None = snapshot
         self._fixed = snapshot is not None
         self._reader: Reader | None = None
+        self._segmenter: Callable[[str], list[str]] | None = None
         # Speaker lexicons by generation, shared with pinned views (building one takes seconds at scale).
         self._lexicons: dict[int, SpeakerLexicon] = {}
         self._pinned = False
@@ -117,6 +118,14 @@ class Engine:
                 self._reader = make_sudachi_reader()
             return self._reader
 
+    @property
+    def segmenter(self) -> Callable[[str], list[str]]:
+        """Words of a text as written (where a name in a question may begin and end)."""
+        with self._lock:
+            if self._segmenter is None:
+                self._segmenter = make_sudachi_segmenter()
+            return self._segmenter
+
     def lexicon(self) -> SpeakerLexicon:
         """The people of the current index as a lexicon for query understanding (rebuilt per generation)."""
         snap = self.snapshot()
@@ -127,7 +136,8 @@ class Engine:
                     Person(person_id=r["person_id"], name=r["name"], roles=tuple(r["roles"]), labels=tuple(r["labels"]))
                     for r in snap.meta.speakers()
                 ]
-                lexicon = self._lexicons[snap.generation] = SpeakerLexicon(people, read=self.reader)
+                lexicon = SpeakerLexicon(people, read=self.reader, segment=self.segmenter)
+                self._lexicons[snap.generation] = lexicon
                 for old in [g for g in self._lexicons if g < snap.generation - 1]:
                     del self._lexicons[old]  # a view on the previous generation may still be answering
             return lexicon

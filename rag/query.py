@@ -8,6 +8,7 @@ inference is reported with the result and can be turned off per request.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -95,11 +96,31 @@ def role_words(text: str) -> list[str]:
     return _ROLE_RE.findall(nfkc(text))
 
 
-class SpeakerLexicon:
-    """Names, surnames, romaji and role words of the people in an index."""
+def word_at(text: str, word: str, bounds: set[int] | None) -> int:
+    """Where ``word`` first occurs in ``text`` as whole words (starting and ending on ``bounds``, the
+    offsets where the text's words begin and end), or -1; anywhere when ``bounds`` is None."""
+    at = text.find(word)
+    while at >= 0 and bounds is not None and not (at in bounds and at + len(word) in bounds):
+        at = text.find(word, at + 1)
+    return at
 
-    def __init__(self, people: Iterable[Person], *, read: Callable[[str], str] | None = None) -> None:
+
+class SpeakerLexicon:
+    """Names, surnames, romaji and role words of the people in an index.
+
+    ``segment`` splits a question into its words (SudachiPy's surfaces): a name counts only where it
+    is whole words, so 大津 is not found in 大津波 nor 小野 in 小野寺. Without it, any occurrence counts.
+    """
+
+    def __init__(
+        self,
+        people: Iterable[Person],
+        *,
+        read: Callable[[str], str] | None = None,
+        segment: Callable[[str], list[str]] | None = None,
+    ) -> None:
         self.people = {p.person_id: p for p in people}
+        self.segment = segment
         self.names: dict[str, set[str]] = defaultdict(set)
         self.roles: dict[str, set[str]] = defaultdict(set)
         self.romaji: dict[str, set[str]] = defaultdict(set)
@@ -133,18 +154,31 @@ class SpeakerLexicon:
             return self._infer_japanese(text)
         return self._infer_english(text)
 
+    def _bounds(self, key: str) -> set[int] | None:
+        """Offsets where the words of ``key`` begin and end (None without a segmenter, or where its
+        words do not spell ``key`` back)."""
+        if self.segment is None:
+            return None
+        words = self.segment(key)
+        if "".join(words) != key:
+            return None
+        ends = itertools.accumulate(len(w) for w in words)
+        return {0, *ends}
+
     def _infer_japanese(self, text: str) -> Inferred | None:
         key = compact(text)
-        name_hits = sorted((k for k in self.names if k in key), key=len, reverse=True)
+        bounds = self._bounds(key)
+        found = {name: at for name in self.names if (at := word_at(key, name, bounds)) >= 0}
         role_hits = [r for r in role_words(key) if r not in _GENERIC_ROLES and r in self.roles]
-        if name_hits:
-            name = name_hits[0]
+        if found:
+            name = max(found, key=len)
+            at = found[name]
             pids = set(self.names[name])
-            follow = re.match("|".join(map(re.escape, ROLE_SUFFIXES)), key[key.index(name) + len(name) :])
+            follow = re.match("|".join(map(re.escape, ROLE_SUFFIXES)), key[at + len(name) :])
             mention = name + (follow.group(0) if follow else "")
             if follow and len(pids) > 1 and self.roles.get(follow.group(0), set()) & pids:
                 pids &= self.roles[follow.group(0)]
-            return self._result(pids, mention, "name", key.replace(mention, "", 1))
+            return self._result(pids, mention, "name", key[:at] + key[at + len(mention) :])
         for role in role_hits:
             pids = self.roles[role]
             if len(pids) <= MAX_ROLE_PEOPLE:

@@ -11,6 +11,7 @@ import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from rag.errors import DependencyMissing
 from rag.text import nfkc
@@ -105,18 +106,39 @@ def make_sudachi_tokenizer(mode: str = "C", *, workers: int = 1) -> SudachiToken
 Reader = Callable[[str], str]
 
 
-def make_sudachi_reader() -> Reader:
-    """A callable giving the katakana reading of a text (for names: 村井 → ムライ)."""
-    dictionary, split_mode = _sudachi("reading names")
+def _per_thread(purpose: str) -> Callable[[], Any]:
+    """A function giving this thread's mode-C Sudachi tokenizer (they are not thread-safe)."""
+    dictionary, split_mode = _sudachi(purpose)
     local = threading.local()
 
+    def tok():
+        found = getattr(local, "tok", None)
+        if found is None:
+            found = local.tok = dictionary.create(mode=split_mode.C)
+        return found
+
+    return tok
+
+
+def make_sudachi_reader() -> Reader:
+    """A callable giving the katakana reading of a text (for names: 村井 → ムライ)."""
+    tok = _per_thread("reading names")
+
     def read(text: str) -> str:
-        tok = getattr(local, "tok", None)
-        if tok is None:
-            tok = local.tok = dictionary.create(mode=split_mode.C)
-        return "".join(m.reading_form() for m in tok.tokenize(nfkc(text)) if m.part_of_speech()[0] != "空白")
+        return "".join(m.reading_form() for m in tok().tokenize(nfkc(text)) if m.part_of_speech()[0] != "空白")
 
     return read
+
+
+def make_sudachi_segmenter() -> Callable[[str], list[str]]:
+    """A callable splitting a text into SudachiPy's words, as written (大津波で → 大津波, で): names in
+    a question are looked for on these boundaries (``rag.query``)."""
+    tok = _per_thread("finding names in questions")
+
+    def segment(text: str) -> list[str]:
+        return [m.surface() for m in tok().tokenize(text)]
+
+    return segment
 
 
 _WORDS = threading.local()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.query import Person, SpeakerLexicon, role_words
+from rag.query import Person, SpeakerLexicon, role_words, word_at
 from rag.romaji import to_romaji
+from rag.tokenize import make_sudachi_segmenter
 
 PEOPLE = [
     Person("p-miyasaka", "宮坂 学", roles=("東京都副知事（東京都ＣＩＯ）",), labels=("宮坂", "宮坂副知事")),
@@ -65,6 +66,25 @@ def test_no_inference_without_a_named_speaker(lexicon, question):
     assert lexicon.infer(question) is None
 
 
+WORDS = {  # SudachiPy's words for these questions (the last test checks the real segmenter gives them)
+    "大津波で記録が失われる": ["大津波", "で", "記録", "が", "失わ", "れる"],
+    "大津委員長の挨拶": ["大津", "委員長", "の", "挨拶"],
+    "大津波の後で大津委員長が述べた": ["大津波", "の", "後", "で", "大津", "委員長", "が", "述べ", "た"],
+}
+
+
+def test_a_name_counts_only_as_whole_words():
+    people = [Person("p-otsu", "大津 浩子", roles=("委員長",), labels=("大津委員長",))]
+    whole = SpeakerLexicon(people, segment=WORDS.__getitem__)
+    assert whole.infer("大津波で記録が失われる") is None
+    assert SpeakerLexicon(people).infer("大津波で記録が失われる") is not None  # without words, any occurrence
+    inferred = whole.infer("大津委員長の挨拶")
+    assert inferred is not None and inferred.person_ids == ("p-otsu",) and inferred.query == "の挨拶"
+    inferred = whole.infer("大津波の後で大津委員長が述べた")
+    assert inferred is not None and inferred.mention == "大津委員長"
+    assert inferred.query == "大津波の後でが述べた"  # the whole-word mention is the one taken out
+
+
 def test_role_words_take_the_longest_match():
     assert role_words("東京都副知事（東京都ＣＩＯ）") == ["副知事"]
     assert role_words("大臣政務官") == ["大臣政務官"]
@@ -76,3 +96,22 @@ def test_role_words_take_the_longest_match():
 )
 def test_romaji(kana, romaji):
     assert to_romaji(kana) == romaji
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "bounds", "at"),
+    [
+        ("大津波と大津", "大津", {0, 3, 4, 6}, 4),
+        ("大津波", "大津", {0, 3}, -1),
+        ("大津波", "大津", None, 0),
+        ("x", "大津", None, -1),
+    ],
+)
+def test_word_at(text, word, bounds, at):
+    assert word_at(text, word, bounds) == at
+
+
+def test_the_sudachi_segmenter_gives_those_words(sudachi):
+    segment = make_sudachi_segmenter()
+    for text, words in WORDS.items():
+        assert segment(text) == words
