@@ -66,6 +66,10 @@ _ENGLISH_ROLE_RE = re.compile(
 _WORD = re.compile(r"[A-Za-z]+")
 _HONORIFIC_EN = re.compile(r"\b(?:mr|ms|mrs|dr|prof)\.?\s+$", re.IGNORECASE)
 _ROLE_RE = re.compile("|".join(re.escape(r) for r in ROLE_SUFFIXES))
+# A role after these words names a former holder (前の委員長, the former chair), whom the people
+# holding it in the index are not: a question that names one restricts nothing by that role.
+_FORMER = re.compile(r"(?:前|元|旧)の?$")
+_FORMER_EN = re.compile(r"\b(?:former|previous|ex-?)\s*(?:the\s+)?$", re.IGNORECASE)
 # A role word names one person only if few people hold it; 座長 does, 部長 across a city may not.
 MAX_ROLE_PEOPLE = 3
 
@@ -169,7 +173,11 @@ class SpeakerLexicon:
         key = compact(text)
         bounds = self._bounds(key)
         found = {name: at for name in self.names if (at := word_at(key, name, bounds)) >= 0}
-        role_hits = [r for r in role_words(key) if r not in _GENERIC_ROLES and r in self.roles]
+        mentions = list(_ROLE_RE.finditer(key))
+        former = {m.group(0) for m in mentions if _FORMER.search(key[: m.start()])}
+        role_hits = [
+            r for m in mentions if (r := m.group(0)) not in _GENERIC_ROLES and r in self.roles and r not in former
+        ]
         if found:
             name = max(found, key=len)
             at = found[name]
@@ -196,7 +204,7 @@ class SpeakerLexicon:
                 rest = (text[:start] + text[match.end() :]).strip()
                 return self._result(set(pids), text[start : match.end()], "name", rest)
         role = _ENGLISH_ROLE_RE.search(text)
-        if role:
+        if role and not _FORMER_EN.search(text[: role.start()]):
             pids = set().union(*(self.roles.get(r, set()) for r in ENGLISH_ROLES[role.group(1).lower()]))
             if pids and len(pids) <= MAX_ROLE_PEOPLE:
                 rest = (text[: role.start()] + text[role.end() :]).strip()

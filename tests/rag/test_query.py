@@ -60,7 +60,17 @@ def test_a_shared_surname_without_a_role_keeps_both_people(lexicon):
 
 
 @pytest.mark.parametrize(
-    "question", ["防災DXの課題", "委員の発言", "How do governments procure software?", "What is a governor?"]
+    "question",
+    [
+        "防災DXの課題",
+        "委員の発言",
+        "How do governments procure software?",
+        "What is a governor?",
+        "前の委員長が委員を辞めたため委員長を選び直す手続き",  # a former holder, then the office itself
+        "元副知事の発言",
+        "What did the former vice governor say?",
+        "an ex-chair's remarks",
+    ],
 )
 def test_no_inference_without_a_named_speaker(lexicon, question):
     assert lexicon.infer(question) is None
