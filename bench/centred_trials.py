@@ -1,6 +1,7 @@
 """Ideas measured beside centred late interaction, on every gold file, and not kept.
 
     .venv/bin/python bench/centred_trials.py [--index DIR] [--out bench/results/centred-trials.json]
+                                             [--only GROUP ...]   (those groups, merged into --out)
 
 Each trial is the real search path with one part swapped (``bench/trials.py``'s way), scored per
 question on the shared gold files and ``bench/gold/blind.jsonl`` (float queries), and set
@@ -24,7 +25,13 @@ cross-validated choice among the trial's settings and the default (5 and 10 fold
   非自立可能 (おく, いく, いただく: ～ておく, ～ていく), or without the stop list's words in
   Sudachi's normalised forms (為る, 有る, 居る, 成る, 為 …: ``rag.tokenize._STOP`` holds する,
   ある … and is matched against normalised forms, so most of it never applies), or both. The
-  passages keep their tokens, so no index changes.
+  passages keep their tokens, so no index changes;
+- ``leg lengths``: each leg its own length calibration (rank × passages ** γ_leg) instead of one
+  γ for all three;
+- ``query views``: the question's MaxSim shared with its token vectors under another prompt
+  (Japanese questions with ``passage: `` or none, English ones with ``query: `` or ``passage: ``);
+- ``meeting prior``: a remark raised by its meeting's evidence among the fused results (the mean
+  of the meeting's best remarks' scores, or its share of the best remarks overall).
 
 Needs ../shared. Without ``--index`` the index of the four corpora is built in a temporary
 directory, as ``bench/tune.py`` builds it.
@@ -33,6 +40,7 @@ directory, as ``bench/tune.py`` builds it.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
@@ -50,6 +58,7 @@ from bench.trials import Rescored, with_legs  # noqa: E402
 from bench.tune import corpora, gold_files  # noqa: E402
 from index import tokens as tokens_module  # noqa: E402
 from rag import retrieval  # noqa: E402
+from rag.embedding.encoder import _done, query_language  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.evaluation import Question, cross_validate, evaluate, fold_of, load_gold, paired_difference  # noqa: E402
 from rag.fusion import log_rank_fusion  # noqa: E402
@@ -119,6 +128,73 @@ def passage_level_fuse(gamma: float, share: float) -> Callable:
             whole = dict(remark_level(self, legs, mode, weights=weights))
             best = {r: share * best.get(r, 0.0) + (1 - share) * whole.get(r, 0.0) for r in best.keys() | whole.keys()}
         return sorted(best.items(), key=lambda item: -item[1])
+
+    return fuse
+
+
+def leg_lengths_fuse(gammas: dict[str, float]) -> Callable:
+    """``Retriever._fuse`` with a length calibration of each leg's own (rank × passages ** γ_leg)."""
+
+    def fuse(self, legs, mode, *, weights):
+        counts = self.snapshot.meta.passage_counts({rid for leg in legs.values() for rid in leg.best})
+        ranks = {}
+        for name, leg in legs.items():
+            gamma = gammas[name]
+            ranks[name] = {
+                rid: leg.passage_rank[pid] * counts.get(rid, 1) ** gamma for rid, (_, pid) in leg.best.items()
+            }
+        return log_rank_fusion(ranks, depth=self.settings.candidates, weights=weights)
+
+    return fuse
+
+
+def views_legs(prompts: dict[str, str | None], share: float) -> Callable:
+    """``Retriever._legs`` whose MaxSim is ``1 - share`` of the question's own token vectors' and
+    ``share`` of those of the question encoded with another prompt (per language; None: none)."""
+    own_legs = retrieval.Retriever._legs
+
+    def legs(self, text, pending, mode, allowed):
+        prompt = prompts[query_language(text)]
+        if prompt is None:
+            return own_legs(self, text, pending, mode, allowed)
+        encoding = pending.result()
+        other = self.encoder._encode_queries([text], [prompt])[0]
+        vector, found = own_legs(self, text, _done(encoding), mode, allowed)
+        dense = self.snapshot.dense.search(encoding.vector, self.settings.candidates, allowed)
+        head = dense[: self.settings.late_candidates]
+        tokens, pids = self.snapshot.tokens, [pid for pid, _ in head]
+        late = (1 - share) * tokens.rescore(encoding.tokens, pids, centre=tokens.mean())
+        late += share * tokens.rescore(other.tokens, pids, centre=tokens.mean())
+        order = np.argsort(-np.where(np.isnan(late), -np.inf, late), kind="stable")
+        return vector, {**found, "dense": self._rollup([head[j] for j in order] + dense[len(head) :])}
+
+    return legs
+
+
+def meeting_prior_fuse(weight: float, top: int, kind: str) -> Callable:
+    """``Retriever._fuse`` plus ``weight`` × its meeting's evidence: the mean fused score of the
+    meeting's best ``top`` remarks (``mean``), or the meeting's softmax share of the best ``top``
+    remarks overall (``share``). Questions are mostly about one meeting's business, whose remarks
+    should then rank together (the cluster hypothesis)."""
+    remark_level = retrieval.Retriever._fuse
+
+    def fuse(self, legs, mode, *, weights):
+        ranked = remark_level(self, legs, mode, weights=weights)
+        meeting = {rid: rid.rsplit("-", 1)[0] for rid, _ in ranked}
+        evidence: dict[str, float] = {}
+        if kind == "mean":
+            scores: dict[str, list[float]] = {}
+            for rid, score in ranked:
+                scores.setdefault(meeting[rid], []).append(score)
+            evidence = {m: sum(v[:top]) / top for m, v in scores.items()}
+        else:
+            best = ranked[:top]
+            total = sum(float(np.exp(score)) for _, score in best)
+            for rid, score in best:
+                evidence[meeting[rid]] = evidence.get(meeting[rid], 0.0) + float(np.exp(score)) / total
+        order = {rid: i for i, (rid, _) in enumerate(ranked)}
+        moved = [(rid, score + weight * evidence.get(meeting[rid], 0.0)) for rid, score in ranked]
+        return sorted(moved, key=lambda item: (-item[1], order[item[0]]))
 
     return fuse
 
@@ -210,59 +286,117 @@ def report(scores: dict[str, list[float]], questions: list[Question]) -> dict:
     return out
 
 
-def trials(engine: Engine, questions: list[Question]) -> dict:
-    """Both groups of trials against the defaults."""
+Scores = dict[str, list[float]]
+
+
+def pooled_trials(engine: Engine, questions: list[Question], measure: Callable[[], list[float]]) -> Scores:
+    """The pooled-vector legs centred as the token vectors are."""
     snap = engine.snapshot()
     ids = snap.dense.ids()
     e5, use = snap.dense.vectors(ids), snap.second.vectors(ids)
-    pooled: dict[str, list[float]] = {"default": reciprocal_ranks(engine, questions)}
-    measure = lambda: reciprocal_ranks(engine, questions)  # noqa: E731
+    out: Scores = {}
     for alpha in (0.5, 1.0):
-        pooled[f"e5 centred {alpha}"] = with_legs(engine, Centred(snap.dense, ids, e5, alpha), snap.second, measure)
-        pooled[f"second centred {alpha}"] = with_legs(
-            engine, snap.dense, Centred(snap.second, ids, use, alpha), measure
-        )
-        pooled[f"both centred {alpha}"] = with_legs(
+        out[f"e5 centred {alpha}"] = with_legs(engine, Centred(snap.dense, ids, e5, alpha), snap.second, measure)
+        out[f"second centred {alpha}"] = with_legs(engine, snap.dense, Centred(snap.second, ids, use, alpha), measure)
+        out[f"both centred {alpha}"] = with_legs(
             engine, Centred(snap.dense, ids, e5, alpha), Centred(snap.second, ids, use, alpha), measure
         )
-    union: dict[str, list[float]] = {"default": pooled["default"]}
-    for extra in (10, 25, 50):
-        with patch.object(retrieval.Retriever, "_legs", union_legs(extra)):
-            union[f"union with the other legs' best {extra}"] = measure()
-    passage: dict[str, list[float]] = {"default": pooled["default"]}
-    for share in (1.0, 0.5):
-        for gamma in (0.0, 0.125, 0.25):
-            with patch.object(retrieval.Retriever, "_fuse", passage_level_fuse(gamma, share)):
-                passage[f"passage-level {share:g}, length {gamma:g}"] = measure()
-    weighted: dict[str, list[float]] = {"default": pooled["default"]}
-    for beta in (1.0, 2.0, 4.0):
-        with patch.object(tokens_module.TokenIndex, "_maxsim", weighted_maxsim(beta)):
-            weighted[f"question tokens weighted, beta {beta:g}"] = measure()
-    chamfer: dict[str, list[float]] = {"default": pooled["default"]}
-    for share in (0.1, 0.25, 0.5):
-        with patch.object(tokens_module.TokenIndex, "_maxsim", chamfer_maxsim(share)):
-            chamfer[f"MaxSim both ways, {share:g}"] = measure()
-    grammar: dict[str, list[float]] = {"default": pooled["default"]}
+    return out
+
+
+def patched(target: object, name: str, variants: dict[str, Callable], measure: Callable[[], list[float]]) -> Scores:
+    """``measure()`` with ``target.name`` replaced by each variant in turn."""
+    out: Scores = {}
+    for label, variant in variants.items():
+        with patch.object(target, name, variant):
+            out[label] = measure()
+    return out
+
+
+def grammar_trials(engine: Engine, questions: list[Question], measure: Callable[[], list[float]]) -> Scores:
+    """The lexical leg's questions without grammar words."""
+    out: Scores = {}
     for auxiliaries, stop in ((True, False), (False, True), (True, True)):
         tokenize = GrammarFree(auxiliaries=auxiliaries, stop=stop)
         asking = Engine(engine.settings, encoder=engine.encoder, tokenize=tokenize, second=engine.second)
-        grammar[f"without auxiliaries {auxiliaries}, normalised stop words {stop}"] = reciprocal_ranks(
-            asking, questions
-        )
+        out[f"without auxiliaries {auxiliaries}, normalised stop words {stop}"] = reciprocal_ranks(asking, questions)
+    return out
+
+
+def leg_length_grid() -> dict[str, Callable]:
+    """Each leg's own length calibration, around the shared 1/8."""
+    grid = itertools.product((0.0625, 0.125, 0.1875, 0.25), (0.0625, 0.125, 0.25), (0.0625, 0.125, 0.25))
     return {
-        "pooled": report(pooled, questions),
-        "grammar words": report(grammar, questions),
-        "chamfer": report(chamfer, questions),
-        "weighted": report(weighted, questions),
-        "union": report(union, questions),
-        "passage-level": report(passage, questions),
+        f"length dense {d:g}, lexical {x:g}, second {u:g}": leg_lengths_fuse({"dense": d, "lexical": x, "second": u})
+        for d, x, u in grid
+        if (d, x, u) != (0.125, 0.125, 0.125)
     }
+
+
+def view_grid() -> dict[str, Callable]:
+    """The question's MaxSim shared with another prompt's token vectors, per language."""
+    views = {
+        "Japanese with passage: ": {"ja": "passage: ", "en": None},
+        "Japanese with no prompt": {"ja": "", "en": None},
+        "English with query: ": {"ja": None, "en": "query: "},
+        "English with passage: ": {"ja": None, "en": "passage: "},
+    }
+    return {f"{name}, {w:g}": views_legs(prompts, w) for name, prompts in views.items() for w in (0.25, 0.5)}
+
+
+def meeting_grid() -> dict[str, Callable]:
+    """A meeting's evidence added to its remarks' fused scores."""
+    grid = [("mean", top, w) for top in (3, 10) for w in (0.1, 0.25, 0.5, 1.0)]
+    grid += [("share", top, w) for top in (3, 10) for w in (0.4, 1.0, 2.0, 4.0)]
+    return {f"meeting {kind} of {top}, weight {w:g}": meeting_prior_fuse(w, top, kind) for kind, top, w in grid}
+
+
+GROUPS: dict[str, Callable[[Engine, list[Question], Callable[[], list[float]]], Scores]] = {
+    "pooled": pooled_trials,
+    "grammar words": grammar_trials,
+    "chamfer": lambda e, q, m: patched(
+        tokens_module.TokenIndex,
+        "_maxsim",
+        {f"MaxSim both ways, {a:g}": chamfer_maxsim(a) for a in (0.1, 0.25, 0.5)},
+        m,
+    ),
+    "weighted": lambda e, q, m: patched(
+        tokens_module.TokenIndex,
+        "_maxsim",
+        {f"question tokens weighted, beta {b:g}": weighted_maxsim(b) for b in (1.0, 2.0, 4.0)},
+        m,
+    ),
+    "union": lambda e, q, m: patched(
+        retrieval.Retriever, "_legs", {f"union with the other legs' best {x}": union_legs(x) for x in (10, 25, 50)}, m
+    ),
+    "passage-level": lambda e, q, m: patched(
+        retrieval.Retriever,
+        "_fuse",
+        {
+            f"passage-level {share:g}, length {gamma:g}": passage_level_fuse(gamma, share)
+            for share in (1.0, 0.5)
+            for gamma in (0.0, 0.125, 0.25)
+        },
+        m,
+    ),
+    "leg lengths": lambda e, q, m: patched(retrieval.Retriever, "_fuse", leg_length_grid(), m),
+    "query views": lambda e, q, m: patched(retrieval.Retriever, "_legs", view_grid(), m),
+    "meeting prior": lambda e, q, m: patched(retrieval.Retriever, "_fuse", meeting_grid(), m),
+}
+
+
+def trials(engine: Engine, questions: list[Question], only: tuple[str, ...] = tuple(GROUPS)) -> dict:
+    """The groups of trials in ``only``, each against the defaults."""
+    measure = lambda: reciprocal_ranks(engine, questions)  # noqa: E731
+    default = measure()
+    return {name: report({"default": default, **GROUPS[name](engine, questions, measure)}, questions) for name in only}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", help="an index of the four corpora to reuse (default: build one)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "centred-trials.json"))
+    parser.add_argument("--only", nargs="+", choices=tuple(GROUPS), help="these groups, merged into --out")
     args = parser.parse_args()
     questions = load_gold(gold_files())
     with tempfile.TemporaryDirectory() as tmp:
@@ -271,8 +405,11 @@ def main() -> int:
         if not args.index:
             engine.ingest(corpora())
         engine.warm()
-        result = {"questions": len(questions), **trials(engine, questions)}
-    Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2))
+        found = trials(engine, questions, tuple(args.only or GROUPS))
+    out = Path(args.out)
+    result = json.loads(out.read_text()) if args.only and out.exists() else {}
+    result.update({"questions": len(questions), **found})
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
 
