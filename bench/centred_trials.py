@@ -26,6 +26,8 @@ cross-validated choice among the trial's settings and the default (5 and 10 fold
   Sudachi's normalised forms (為る, 有る, 居る, 成る, 為 …: ``rag.tokenize._STOP`` holds する,
   ある … and is matched against normalised forms, so most of it never applies), or both. The
   passages keep their tokens, so no index changes;
+- ``soft MaxSim``: each question token's best cosine softened (its best two or three passage
+  tokens, or a log-mean-exp);
 - ``leg lengths``: each leg its own length calibration (rank × passages ** γ_leg) instead of one
   γ for all three;
 - ``query views``: the question's MaxSim shared with its token vectors under another prompt
@@ -207,6 +209,28 @@ def _centred_cosines(index, query: np.ndarray, pos: np.ndarray, centre: np.ndarr
     return tokens_module._centred_cosines(sims, centred, centre), first
 
 
+def soft_maxsim(kind: str, value: float) -> Callable:
+    """``TokenIndex._maxsim`` with each question token's best cosine softened: its ``value`` best
+    passage tokens (the first counted whole, the rest half), or a log-mean-exp at temperature
+    ``value``, so that one stray token match weighs less than a passage that matches it twice."""
+
+    def maxsim(self, query, pos, centre=None):
+        sims, first = _centred_cosines(self, query, pos, centre)
+        scores = []
+        for rows in np.split(sims, first[1:]):
+            if kind == "top":
+                k = min(int(value), len(rows))
+                weights = np.array([1.0] + [0.5] * (k - 1))[:, None]
+                best = (-np.sort(-rows, axis=0)[:k] * weights).sum(axis=0) / weights.sum()
+            else:
+                top = rows.max(axis=0)
+                best = top + value * np.log(np.exp((rows - top) / value).mean(axis=0))
+            scores.append(best.mean())
+        return np.array(scores)
+
+    return maxsim
+
+
 def weighted_maxsim(beta: float) -> Callable:
     """``TokenIndex._maxsim`` with each question token's best cosine weighted by |token − centre|^β."""
     plain = tokens_module.TokenIndex._maxsim
@@ -364,6 +388,15 @@ GROUPS: dict[str, Callable[[Engine, list[Question], Callable[[], list[float]]], 
         tokens_module.TokenIndex,
         "_maxsim",
         {f"question tokens weighted, beta {b:g}": weighted_maxsim(b) for b in (1.0, 2.0, 4.0)},
+        m,
+    ),
+    "soft MaxSim": lambda e, q, m: patched(
+        tokens_module.TokenIndex,
+        "_maxsim",
+        {
+            **{f"MaxSim over the best {k}": soft_maxsim("top", k) for k in (2, 3)},
+            **{f"MaxSim as log-mean-exp, temperature {t:g}": soft_maxsim("lse", t) for t in (0.02, 0.05, 0.1)},
+        },
         m,
     ),
     "union": lambda e, q, m: patched(
