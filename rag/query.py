@@ -70,6 +70,12 @@ _ROLE_RE = re.compile("|".join(re.escape(r) for r in ROLE_SUFFIXES))
 # holding it in the index are not: a question that names one restricts nothing by that role.
 _FORMER = re.compile(r"(?:前|元|旧)の?$")
 _FORMER_EN = re.compile(r"\b(?:former|previous|ex-?)\s*(?:the\s+)?$", re.IGNORECASE)
+# Particles after a person (and an honorific) that make them the one addressed or talked about,
+# not the speaker: 宮坂副知事への質問, 大臣に対する質疑, 参考人について, 委員長を選任. から (from: an
+# answer, or a hearing the chair announces) and の (their remark, or a remark about them) say
+# neither, so they are read as naming the speaker.
+_NOT_SPEAKER = re.compile(r"(?:さん|氏|君|様)?(?:へ|に対[しす]|について|に関[しす]|をめぐ|を)")
+_ROLE_AFTER = re.compile("|".join(map(re.escape, ROLE_SUFFIXES)))
 # A role word names one person only if few people hold it; 座長 does, 部長 across a city may not.
 MAX_ROLE_PEOPLE = 3
 
@@ -173,25 +179,38 @@ class SpeakerLexicon:
         key = compact(text)
         bounds = self._bounds(key)
         found = {name: at for name in self.names if (at := word_at(key, name, bounds)) >= 0}
-        mentions = list(_ROLE_RE.finditer(key))
-        former = {m.group(0) for m in mentions if _FORMER.search(key[: m.start()])}
-        role_hits = [
-            r for m in mentions if (r := m.group(0)) not in _GENERIC_ROLES and r in self.roles and r not in former
-        ]
         if found:
-            name = max(found, key=len)
-            at = found[name]
-            pids = set(self.names[name])
-            follow = re.match("|".join(map(re.escape, ROLE_SUFFIXES)), key[at + len(name) :])
-            mention = name + (follow.group(0) if follow else "")
-            if follow and len(pids) > 1 and self.roles.get(follow.group(0), set()) & pids:
-                pids &= self.roles[follow.group(0)]
-            return self._result(pids, mention, "name", key[:at] + key[at + len(mention) :])
+            return self._by_name(key, found)
+        mentions = list(_ROLE_RE.finditer(key))
+        excluded = {
+            m.group(0) for m in mentions if _FORMER.search(key[: m.start()]) or _NOT_SPEAKER.match(key, m.end())
+        }
+        role_hits = [
+            r for m in mentions if (r := m.group(0)) not in _GENERIC_ROLES and r in self.roles and r not in excluded
+        ]
         for role in role_hits:
             pids = self.roles[role]
             if len(pids) <= MAX_ROLE_PEOPLE:
                 return self._result(set(pids), role, "role", key.replace(role, "", 1))
         return None
+
+    def _by_name(self, key: str, found: dict[str, int]) -> Inferred | None:
+        """The speaker among the names ``found`` in ``key`` (name → where): the longest one named
+        as a speaker, narrowed by the role written after it; None when every name is addressed."""
+        speakers = {}
+        for name, at in found.items():
+            follow = _ROLE_AFTER.match(key, at + len(name))
+            mention = name + (follow.group(0) if follow else "")
+            if not _NOT_SPEAKER.match(key, at + len(mention)):
+                speakers[name] = (at, mention, follow.group(0) if follow else "")
+        if not speakers:
+            return None
+        name = max(speakers, key=len)
+        at, mention, role = speakers[name]
+        pids = set(self.names[name])
+        if role and len(pids) > 1 and self.roles.get(role, set()) & pids:
+            pids &= self.roles[role]
+        return self._result(pids, mention, "name", key[:at] + key[at + len(mention) :])
 
     def _infer_english(self, text: str) -> Inferred | None:
         for match in _WORD.finditer(text):

@@ -43,6 +43,7 @@ def lexicon() -> SpeakerLexicon:
         ("What did the vice governor say about the earthquake?", ("p-miyasaka",), "role", ""),
         ("村井 純さんのクラウドの話", ("p-murai",), "name", "のクラウドの話"),
         ("山田委員長の発言", ("p-yamada-t",), "name", "の発言"),
+        ("村井座長への宮坂副知事の答弁", ("p-miyasaka",), "name", "村井座長へのの答弁"),  # 村井 is addressed
         ("What did the director general say about teachers?", ("p-itou",), "role", "What did say about teachers?"),
     ],
 )
@@ -70,6 +71,11 @@ def test_a_shared_surname_without_a_role_keeps_both_people(lexicon):
         "元副知事の発言",
         "What did the former vice governor say?",
         "an ex-chair's remarks",
+        "宮坂副知事への質問",  # addressed or talked about, not speaking
+        "村井座長に対する質問",
+        "宮坂さんについての報道",
+        "副知事に関する質疑",
+        "座長を選任する",
     ],
 )
 def test_no_inference_without_a_named_speaker(lexicon, question):
