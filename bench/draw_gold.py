@@ -34,6 +34,8 @@ KINDS = (
     "lexical", "paraphrase", "hard-paraphrase", "crosslingual", "paraphrase", "lexical",
     "hard-crosslingual", "paraphrase", "hard-paraphrase", "crosslingual", "paraphrase", "lexical",
 )  # fmt: skip
+# For a set that checks a change to English questions only: crosslingual and hard-crosslingual, 2:1.
+ENGLISH_KINDS = ("crosslingual", "hard-crosslingual", "crosslingual")
 
 
 def main() -> None:
@@ -43,6 +45,7 @@ def main() -> None:
     ap.add_argument("--per-meeting", type=int, default=24)
     ap.add_argument("--min-chars", type=int, default=25)
     ap.add_argument("--exclude", nargs="+", type=Path, help="gold files whose answers are left out (default: shared)")
+    ap.add_argument("--english", action="store_true", help="English kinds only, in the shared files' 2:1 mix")
     args = ap.parse_args()
     gold = load_gold(args.exclude or sorted((SHARED / "eval").glob("*.jsonl")))
     taken = [squash(c) for q in gold for _, c in q.relevant]
@@ -63,7 +66,8 @@ def main() -> None:
                 if turn.order in seen or len(seen) == args.per_meeting:
                     continue
                 seen.add(turn.order)
-                kind = KINDS[n % len(KINDS)]
+                kinds = ENGLISH_KINDS if args.english else KINDS
+                kind = kinds[n % len(kinds)]
                 n += 1
                 print(f"## {n:03d} {kind} | {path.name} | order {turn.order} | {turn.speaker.label}")
                 print(f">> {sentence}")
