@@ -175,24 +175,45 @@ class Retriever:
         if mode == "hybrid" and self.second is not None and self.snapshot.second is not None:
             sent["second"] = _submit(self.snapshot.second, self.second.encode_query(text), n, allowed)
         encoding: QueryEncoding | None = pending.result() if pending is not None else None
+        found = self.snapshot.dense.search(encoding.vector, n, allowed) if encoding is not None else []
+        results = {name: search.result() for name, search in sent.items()}
         legs: dict[str, _Leg] = {}
         if encoding is not None:  # dense first: ties in the fusion keep the legs' order
-            legs["dense"] = self._rollup(self._late(encoding, self.snapshot.dense.search(encoding.vector, n, allowed)))
+            extra = self._second_for_late(text, results.get("second", []))
+            legs["dense"] = self._rollup(self._late(encoding, found, extra))
         vector = encoding.vector if encoding is not None else None
-        return vector, {**legs, **{name: self._rollup(search.result()) for name, search in sent.items()}}
+        return vector, {**legs, **{name: self._rollup(result) for name, result in results.items()}}
 
-    def _late(self, encoding: QueryEncoding, found: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """The dense leg's best ``late_candidates`` passages in MaxSim order (``index.tokens``), the
-        rest after them; each keeps its cosine as its score (the answers' evidence reads it)."""
+    def _second_for_late(self, text: str, second: list[tuple[int, float]]) -> list[int]:
+        """The second leg's passages that MaxSim judges beside the dense leg's own: for an English
+        question, its best ``english_late_second`` (none by default). e5's pooled vector finds a
+        Japanese remark from an English question less often than USE does (the right passage is
+        often not among its 100), and its token vectors can still tell the candidates apart."""
+        if query_language(text) != "en":
+            return []
+        return [pid for pid, _ in second[: self.settings.english_late_second]]
+
+    def _late(
+        self, encoding: QueryEncoding, found: list[tuple[int, float]], extra: list[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """The dense leg's best ``late_candidates`` passages and the ``extra`` ones in MaxSim order
+        (``index.tokens``), the rest after them. Each keeps its cosine as its score (the answers'
+        evidence reads it); an extra passage the dense leg did not return takes the lowest cosine
+        it did, which bounds its own from above."""
         tokens = self.snapshot.tokens
         if tokens is None or encoding.tokens is None or not self.settings.late_interaction:
             return found
         head = found[: self.settings.late_candidates]
+        cosine = dict(found)
+        floor = found[-1][1] if found else 0.0
+        joined = {pid for pid, _ in head}
+        head += [(pid, cosine.get(pid, floor)) for pid in dict.fromkeys(extra or []) if pid not in joined]
         centre = tokens.mean() if self.settings.late_centred else None
         late = tokens.rescore(encoding.tokens, [pid for pid, _ in head], centre=centre)
         late = np.where(np.isnan(late), -np.inf, late)  # a passage without token vectors goes last
         order = np.argsort(-late, kind="stable")
-        return [head[j] for j in order] + found[len(head) :]
+        judged = {pid for pid, _ in head}
+        return [head[j] for j in order] + [hit for hit in found if hit[0] not in judged]
 
     def _weights(self, *, english: bool) -> dict[str, float]:
         s = self.settings

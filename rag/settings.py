@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     # token vectors share one direction, which every cosine would otherwise carry. Measured on
     # questions written for it after it was proposed (README, "Centred token vectors").
     late_centred: bool = True
+    # For an English question, the second leg's best this many passages are re-ranked by MaxSim
+    # beside the dense leg's own (0: none), since e5's pooled vector misses Japanese remarks that
+    # USE finds from English questions. 100 raised four questions and lowered none on the files it
+    # was chosen on, and moved one each way on 39 English questions written to confirm it, so it
+    # stays off (README, "Tried with centred token vectors").
+    english_late_second: int = Field(default=0, ge=0, le=5000)
     # logrank: each leg adds weight · log(candidates / calibrated rank) (rag/fusion.py); rrf: the
     # reciprocal rank fusion of the earlier releases, kept for comparison (bench/core.py --fusion).
     fusion: Literal["logrank", "rrf"] = "logrank"

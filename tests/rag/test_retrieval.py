@@ -10,6 +10,7 @@ import pytest
 from index.errors import IndexMismatch
 from index.metadata import Filters
 from index.store import open_snapshot, verify
+from rag.embedding.late import QueryEncoding
 from rag.engine import Engine
 from rag.errors import InputError
 from rag.retrieval import Retriever, _Leg, validate_filters
@@ -60,6 +61,36 @@ def test_a_long_speech_pays_for_its_many_draws(tmp_path):
 def test_rrf_fusion_is_still_available(tmp_path):
     fused = _retriever(tmp_path, fusion="rrf")._fuse(_legs(), "hybrid", weights={"dense": 1.0, "lexical": 1.0})
     assert [rid for rid, _ in fused] == ["speech", "remark"]
+
+
+class _Tokens:
+    """Token vectors whose MaxSim with any question is a fixed score per passage."""
+
+    def __init__(self, scores: dict[int, float]) -> None:
+        self.scores = scores
+
+    def mean(self):
+        return None
+
+    def rescore(self, query, ids, *, centre=None):
+        return np.array([self.scores[i] for i in ids])
+
+
+def test_english_questions_can_have_the_second_legs_passages_rescored(tmp_path):
+    retriever = _retriever(tmp_path, late_candidates=2, english_late_second=2)
+    retriever.snapshot.tokens = _Tokens({1: 0.1, 2: 0.2, 3: 0.3, 4: 0.9, 5: 0.5})  # type: ignore[attr-defined]
+    second = [(4, 0.6), (3, 0.5), (5, 0.4)]
+    assert retriever._second_for_late("会議の所管は", second) == []
+    extra = retriever._second_for_late("Who runs the shelters?", second)
+    assert extra == [4, 3]  # the second leg's best two
+    encoding = QueryEncoding(np.zeros(4, dtype=np.float32), tokens=np.zeros((1, 4), dtype=np.float32))
+    found = [(1, 0.9), (2, 0.8), (3, 0.7), (6, 0.65)]
+    # The dense leg's best two and the extra ones in MaxSim order, then the rest; passage 4, which
+    # the dense leg did not return, takes its lowest cosine, and 3 keeps its own.
+    assert retriever._late(encoding, found, extra) == [(4, 0.65), (3, 0.7), (2, 0.8), (1, 0.9), (6, 0.65)]
+    assert retriever._late(encoding, found) == [(2, 0.8), (1, 0.9), (3, 0.7), (6, 0.65)]
+    off = _retriever(tmp_path, late_candidates=2)
+    assert off._second_for_late("Who runs the shelters?", second) == []  # off by default
 
 
 @pytest.fixture
