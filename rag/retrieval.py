@@ -175,23 +175,24 @@ class Retriever:
         if mode == "hybrid" and self.second is not None and self.snapshot.second is not None:
             sent["second"] = _submit(self.snapshot.second, self.second.encode_query(text), n, allowed)
         encoding: QueryEncoding | None = pending.result() if pending is not None else None
-        found = self.snapshot.dense.search(encoding.vector, n, allowed) if encoding is not None else []
-        results = {name: search.result() for name, search in sent.items()}
         legs: dict[str, _Leg] = {}
         if encoding is not None:  # dense first: ties in the fusion keep the legs' order
-            extra = self._second_for_late(text, results.get("second", []))
-            legs["dense"] = self._rollup(self._late(encoding, found, extra))
+            found = self.snapshot.dense.search(encoding.vector, n, allowed)
+            legs["dense"] = self._rollup(self._late(encoding, found, self._second_for_late(text, sent)))
         vector = encoding.vector if encoding is not None else None
-        return vector, {**legs, **{name: self._rollup(result) for name, result in results.items()}}
+        return vector, {**legs, **{name: self._rollup(search.result()) for name, search in sent.items()}}
 
-    def _second_for_late(self, text: str, second: list[tuple[int, float]]) -> list[int]:
+    def _second_for_late(self, text: str, sent: dict[str, _Pending]) -> list[int]:
         """The second leg's passages that MaxSim judges beside the dense leg's own: for an English
-        question, its best ``english_late_second`` (none by default). e5's pooled vector finds a
-        Japanese remark from an English question less often than USE does (the right passage is
-        often not among its 100), and its token vectors can still tell the candidates apart."""
-        if query_language(text) != "en":
+        question, its best ``english_late_second`` (none by default, and then nothing waits for
+        the second leg here). e5's pooled vector finds a Japanese remark from an English question
+        less often than USE does (the right passage is often not among its 100), and its token
+        vectors can still tell the candidates apart."""
+        wanted = self.settings.english_late_second
+        if not wanted or "second" not in sent or query_language(text) != "en":
             return []
-        return [pid for pid, _ in second[: self.settings.english_late_second]]
+        second = sent["second"] = _Now(sent["second"].result())
+        return [pid for pid, _ in second.found[:wanted]]
 
     def _late(
         self, encoding: QueryEncoding, found: list[tuple[int, float]], extra: list[int] | None = None

@@ -24,7 +24,8 @@ FLOORS = {
     for precision in ("float", "int8")
 }
 FILE_MRR_FLOORS = {
-    precision: {"dev": 0.94, "dev-more": 0.87, "blind": 0.77, "blind2": 0.88, "blind3": 0.84} for precision in ("float", "int8")
+    precision: {"dev": 0.94, "dev-more": 0.87, "blind": 0.77, "blind2": 0.88, "blind3": 0.84}
+    for precision in ("float", "int8")
 }
 OURS = Path(__file__).resolve().parents[2] / "bench" / "gold"
 

@@ -13,7 +13,7 @@ from index.store import open_snapshot, verify
 from rag.embedding.late import QueryEncoding
 from rag.engine import Engine
 from rag.errors import InputError
-from rag.retrieval import Retriever, _Leg, validate_filters
+from rag.retrieval import Retriever, _Leg, _Now, validate_filters
 from tests.conftest import SAMPLE, fake_encoder, fake_second, make_settings
 
 
@@ -79,7 +79,7 @@ class _Tokens:
 def test_english_questions_can_have_the_second_legs_passages_rescored(tmp_path):
     retriever = _retriever(tmp_path, late_candidates=2, english_late_second=2)
     retriever.snapshot.tokens = _Tokens({1: 0.1, 2: 0.2, 3: 0.3, 4: 0.9, 5: 0.5})  # type: ignore[attr-defined]
-    second = [(4, 0.6), (3, 0.5), (5, 0.4)]
+    second = {"second": _Now([(4, 0.6), (3, 0.5), (5, 0.4)])}
     assert retriever._second_for_late("会議の所管は", second) == []
     extra = retriever._second_for_late("Who runs the shelters?", second)
     assert extra == [4, 3]  # the second leg's best two
