@@ -76,6 +76,12 @@ _FORMER_EN = re.compile(r"\b(?:former|previous|ex-?)\s*(?:the\s+)?$", re.IGNOREC
 # neither, so they are read as naming the speaker.
 _NOT_SPEAKER = re.compile(r"(?:さん|氏|君|様)?(?:へ|に対[しす]|について|に関[しす]|をめぐ|を)")
 _ROLE_AFTER = re.compile("|".join(map(re.escape, ROLE_SUFFIXES)))
+# The same in English: a name after to, about, for … (a question to Murai, a report about him), or
+# the subject of a passive (Otsu is nominated as chair). A past participle is read from its ending,
+# so "Murai is concerned" is not read as naming the speaker either: a search left unrestricted
+# can still find his remark, where one restricted to the wrong person cannot.
+_TO_EN = re.compile(r"\b(?:to|towards?|about|regarding|concerning|on|against|for)\s+$", re.IGNORECASE)
+_PASSIVE_EN = re.compile(r"\s+(?:is|was|were|are|be|been|being|gets|got)\s+(?:\w+\s+)?\w+(?:ed|en)\b", re.IGNORECASE)
 # A role word names one person only if few people hold it; 座長 does, 部長 across a city may not.
 MAX_ROLE_PEOPLE = 3
 
@@ -213,15 +219,21 @@ class SpeakerLexicon:
         return self._result(pids, mention, "name", key[:at] + key[at + len(mention) :])
 
     def _infer_english(self, text: str) -> Inferred | None:
+        named = False
         for match in _WORD.finditer(text):
             pids = self.romaji.get(match.group(0).lower())
             if pids:
+                named = True
                 start = match.start()
                 prefix = _HONORIFIC_EN.search(text[:start])
                 if prefix:
                     start = prefix.start()
+                if _TO_EN.search(text[:start]) or _PASSIVE_EN.match(text, match.end()):
+                    continue  # a question to or about them, or something done to them
                 rest = (text[:start] + text[match.end() :]).strip()
                 return self._result(set(pids), text[start : match.end()], "name", rest)
+        if named:
+            return None
         role = _ENGLISH_ROLE_RE.search(text)
         if role and not _FORMER_EN.search(text[: role.start()]):
             pids = set().union(*(self.roles.get(r, set()) for r in ENGLISH_ROLES[role.group(1).lower()]))

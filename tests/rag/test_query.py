@@ -44,6 +44,7 @@ def lexicon() -> SpeakerLexicon:
         ("村井 純さんのクラウドの話", ("p-murai",), "name", "のクラウドの話"),
         ("山田委員長の発言", ("p-yamada-t",), "name", "の発言"),
         ("村井座長への宮坂副知事の答弁", ("p-miyasaka",), "name", "村井座長へのの答弁"),  # 村井 is addressed
+        ("What did Miyasaka answer to Murai?", ("p-miyasaka",), "name", "What did answer to Murai?"),
         ("What did the director general say about teachers?", ("p-itou",), "role", "What did say about teachers?"),
     ],
 )
@@ -76,6 +77,9 @@ def test_a_shared_surname_without_a_role_keeps_both_people(lexicon):
         "宮坂さんについての報道",
         "副知事に関する質疑",
         "座長を選任する",
+        "Questions to Miyasaka about disaster apps",
+        "What was reported about Mr. Murai?",
+        "Member Murai is nominated as chair",
     ],
 )
 def test_no_inference_without_a_named_speaker(lexicon, question):
