@@ -33,7 +33,11 @@ cross-validated choice among the trial's settings and the default (5 and 10 fold
 - ``query views``: the question's MaxSim shared with its token vectors under another prompt
   (Japanese questions with ``passage: `` or none, English ones with ``query: `` or ``passage: ``);
 - ``meeting prior``: a remark raised by its meeting's evidence among the fused results (the mean
-  of the meeting's best remarks' scores, or its share of the best remarks overall).
+  of the meeting's best remarks' scores, or its share of the best remarks overall);
+- ``token layer``: MaxSim over token vectors from an earlier layer of e5 (8, 10 or 11 of 12), or
+  the sum of the last two layers' MaxSim, in float on both sides (the last layer in float is the
+  check that the copy reproduces the defaults): the last layer of a model trained for pooled
+  vectors may keep less of each token's own meaning than the layers below it.
 
 Needs ../shared. Without ``--index`` the index of the four corpora is built in a temporary
 directory, as ``bench/tune.py`` builds it.
@@ -61,6 +65,7 @@ from bench.tune import corpora, gold_files  # noqa: E402
 from index import tokens as tokens_module  # noqa: E402
 from rag import retrieval  # noqa: E402
 from rag.embedding.encoder import _done, query_language  # noqa: E402
+from rag.embedding.late import content_tokens, normalized  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.evaluation import Question, cross_validate, evaluate, fold_of, load_gold, paired_difference  # noqa: E402
 from rag.fusion import log_rank_fusion  # noqa: E402
@@ -277,6 +282,85 @@ class GrammarFree(SudachiTokenizer):
         return "" if self.stop and form in self.STOP else form
 
 
+class LayerTokens:
+    """Content token vectors of e5's hidden layers, for the passages of the index and for questions
+    (float, centred on the passages' mean token of that layer)."""
+
+    def __init__(self, engine: Engine, layers: tuple[int, ...]) -> None:
+        self.encoder, self.layers = engine.encoder, layers
+        model = self.encoder.model
+        self.model = model._loaded() if hasattr(model, "_loaded") else model
+        meta = engine.snapshot().meta
+        pids = [int(p) for p in meta.passage_ids()]
+        rows = meta.passages(pids)
+        found = self._hidden([rows[p]["text"] for p in pids], self.encoder.passage_prompt)
+        self.passages = {layer: dict(zip(pids, found[layer], strict=True)) for layer in layers}
+        self.centre = {layer: np.concatenate(found[layer]).mean(axis=0) for layer in layers}
+        self.asked: dict[str, dict[int, np.ndarray]] = {}
+
+    def _hidden(self, texts: list[str], prompt: str) -> dict[int, list[np.ndarray]]:
+        import torch
+
+        tokenizer, bert = self.model.tokenizer, self.model[0].auto_model
+        skip = len(tokenizer(prompt.rstrip(), add_special_tokens=False)["input_ids"]) if prompt.strip() else 0
+        out: dict[int, list[np.ndarray]] = {layer: [] for layer in self.layers}
+        for start in range(0, len(texts), 16):
+            batch = tokenizer(
+                [prompt + t for t in texts[start : start + 16]],
+                padding=True,
+                truncation=True,
+                max_length=self.model.max_seq_length,
+                return_tensors="pt",
+            )
+            with torch.no_grad():
+                states = bert(**batch, output_hidden_states=True).hidden_states
+            mask = batch["attention_mask"].bool()
+            for layer in self.layers:
+                rows = [states[layer][i][m].numpy() for i, m in enumerate(mask)]
+                out[layer] += [content_tokens(normalized(r), skip) for r in rows]
+        return out
+
+    def maxsim(self, text: str, layer: int, pids: list[int]) -> np.ndarray:
+        """Centred MaxSim of the question's layer-``layer`` tokens against each passage's."""
+        if text not in self.asked:
+            prompt = self.encoder.english_prompt if query_language(text) == "en" else self.encoder.query_prompt
+            self.asked[text] = {layer: rows[0] for layer, rows in self._hidden([text], prompt).items()}
+        centre = self.centre[layer]
+
+        def centred(rows: np.ndarray) -> np.ndarray:
+            moved = rows - centre
+            return moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-12)
+
+        question = centred(self.asked[text][layer])
+        return np.array([(question @ centred(self.passages[layer][pid]).T).max(axis=1).mean() for pid in pids])
+
+
+def layer_legs(tokens: LayerTokens, layers: tuple[int, ...]) -> Callable:
+    """``Retriever._legs`` whose dense leg's best passages are re-ranked by the sum of the MaxSim
+    over the token vectors of ``layers``."""
+    own_legs = retrieval.Retriever._legs
+
+    def legs(self, text, pending, mode, allowed):
+        vector, found = own_legs(self, text, pending, mode, allowed)
+        if "dense" not in found:
+            return vector, found
+        dense = self.snapshot.dense.search(pending.result().vector, self.settings.candidates, allowed)
+        head = dense[: self.settings.late_candidates]
+        late = sum(tokens.maxsim(text, layer, [pid for pid, _ in head]) for layer in layers)
+        order = np.argsort(-late, kind="stable")
+        return vector, {**found, "dense": self._rollup([head[j] for j in order] + dense[len(head) :])}
+
+    return legs
+
+
+def layer_trials(engine: Engine, questions: list[Question], measure: Callable[[], list[float]]) -> Scores:
+    """MaxSim over the token vectors of e5's other layers."""
+    tokens = LayerTokens(engine, (8, 10, 11, 12))
+    grid = {f"layer {layer}": (layer,) for layer in tokens.layers}
+    grid["layers 11 and 12"] = (11, 12)
+    return patched(retrieval.Retriever, "_legs", {name: layer_legs(tokens, ls) for name, ls in grid.items()}, measure)
+
+
 def reciprocal_ranks(engine: Engine, questions: list[Question]) -> list[float]:
     """Each question's MRR@10 on the engine as it is now (hybrid search)."""
     _, outcomes = evaluate(questions, lambda q: engine.search(query=q, k=10).hits)
@@ -415,6 +499,7 @@ GROUPS: dict[str, Callable[[Engine, list[Question], Callable[[], list[float]]], 
     "leg lengths": lambda e, q, m: patched(retrieval.Retriever, "_fuse", leg_length_grid(), m),
     "query views": lambda e, q, m: patched(retrieval.Retriever, "_legs", view_grid(), m),
     "meeting prior": lambda e, q, m: patched(retrieval.Retriever, "_fuse", meeting_grid(), m),
+    "token layer": layer_trials,
 }
 
 
