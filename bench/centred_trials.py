@@ -283,8 +283,8 @@ class GrammarFree(SudachiTokenizer):
 
 
 class LayerTokens:
-    """Content token vectors of e5's hidden layers, for the passages of the index and for questions
-    (float, centred on the passages' mean token of that layer)."""
+    """Content token vectors of e5's hidden layers, for the passages of the index (centred once, on
+    the passages' mean token of that layer) and for questions (float)."""
 
     def __init__(self, engine: Engine, layers: tuple[int, ...]) -> None:
         self.encoder, self.layers = engine.encoder, layers
@@ -294,8 +294,11 @@ class LayerTokens:
         pids = [int(p) for p in meta.passage_ids()]
         rows = meta.passages(pids)
         found = self._hidden([rows[p]["text"] for p in pids], self.encoder.passage_prompt)
-        self.passages = {layer: dict(zip(pids, found[layer], strict=True)) for layer in layers}
         self.centre = {layer: np.concatenate(found[layer]).mean(axis=0) for layer in layers}
+        self.passages = {
+            layer: dict(zip(pids, (tokens_module._centred(r, self.centre[layer]) for r in found[layer]), strict=True))
+            for layer in layers
+        }
         self.asked: dict[str, dict[int, np.ndarray]] = {}
 
     def _hidden(self, texts: list[str], prompt: str) -> dict[int, list[np.ndarray]]:
@@ -325,14 +328,8 @@ class LayerTokens:
         if text not in self.asked:
             prompt = self.encoder.english_prompt if query_language(text) == "en" else self.encoder.query_prompt
             self.asked[text] = {layer: rows[0] for layer, rows in self._hidden([text], prompt).items()}
-        centre = self.centre[layer]
-
-        def centred(rows: np.ndarray) -> np.ndarray:
-            moved = rows - centre
-            return moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-12)
-
-        question = centred(self.asked[text][layer])
-        return np.array([(question @ centred(self.passages[layer][pid]).T).max(axis=1).mean() for pid in pids])
+        question = tokens_module._centred(self.asked[text][layer], self.centre[layer])
+        return np.array([(question @ self.passages[layer][pid].T).max(axis=1).mean() for pid in pids])
 
 
 def layer_legs(tokens: LayerTokens, layers: tuple[int, ...]) -> Callable:
