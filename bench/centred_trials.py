@@ -34,6 +34,11 @@ cross-validated choice among the trial's settings and the default (5 and 10 fold
   (Japanese questions with ``passage: `` or none, English ones with ``query: `` or ``passage: ``);
 - ``meeting prior``: a remark raised by its meeting's evidence among the fused results (the mean
   of the meeting's best remarks' scores, or its share of the best remarks overall);
+- ``diverse lengths``: the length calibration's passage count replaced by the remark's effective
+  number of distinct passages, n² / Σ cos²(i, j) over its e5 passage vectors (the participation
+  ratio of their Gram matrix), plain or centred on the corpus mean, at γ 1/8 to 1/2; and the raw
+  count at γ 1/4 to 1/2 beside it. Overlapping passages of one argument are one draw, a speech
+  over many subjects many;
 - ``token layer``: MaxSim over token vectors from an earlier layer of e5 (8, 10 or 11 of 12), or
   the sum of the last two layers' MaxSim, in float on both sides (the last layer in float is the
   check that the copy reproduces the defaults): the last layer of a model trained for pooled
@@ -153,6 +158,56 @@ def leg_lengths_fuse(gammas: dict[str, float]) -> Callable:
         return log_rank_fusion(ranks, depth=self.settings.candidates, weights=weights)
 
     return fuse
+
+
+class Diversity:
+    """Each remark's effective number of distinct passages: n² / Σ cos²(i, j) over its e5 passage
+    vectors (``centred``: less the corpus mean first), 1 for one passage or n identical ones, n for
+    n orthogonal ones."""
+
+    def __init__(self, engine: Engine, *, centred: bool) -> None:
+        snap = engine.snapshot()
+        ids = snap.dense.ids()
+        self.meta, self.dense = snap.meta, snap.dense
+        self.centre = snap.dense.vectors(ids).astype(np.float64).mean(axis=0) if centred else 0.0
+        self.found: dict[str, float] = {}
+
+    def __call__(self, rid: str) -> float:
+        if rid not in self.found:
+            ids = np.array([p["passage_id"] for p in self.meta.passages_of(rid)], dtype=np.int64)
+            x = self.dense.vectors(ids).astype(np.float64) - self.centre
+            x /= np.linalg.norm(x, axis=1, keepdims=True)
+            self.found[rid] = len(ids) ** 2 / float(((x @ x.T) ** 2).sum()) if len(ids) else 1.0
+        return self.found[rid]
+
+
+def diverse_lengths_fuse(gamma: float, draws: Diversity | None) -> Callable:
+    """``Retriever._fuse`` with rank × draws ** γ, draws the remark's effective passage count
+    (``draws``) or its plain passage count (None)."""
+
+    def fuse(self, legs, mode, *, weights):
+        rids = {rid for leg in legs.values() for rid in leg.best}
+        counts = self.snapshot.meta.passage_counts(rids) if draws is None else {rid: draws(rid) for rid in rids}
+        ranks = {
+            name: {rid: leg.passage_rank[pid] * counts.get(rid, 1) ** gamma for rid, (_, pid) in leg.best.items()}
+            for name, leg in legs.items()
+        }
+        return log_rank_fusion(ranks, depth=self.settings.candidates, weights=weights)
+
+    return fuse
+
+
+def diverse_trials(engine: Engine, questions: list[Question], measure: Callable[[], list[float]]) -> Scores:
+    """The length calibration over effective passage counts, beside larger γ over plain counts."""
+    variants = {f"passages, gamma {g:g}": diverse_lengths_fuse(g, None) for g in (0.25, 0.375, 0.5)}
+    for centred in (False, True):
+        draws = Diversity(engine, centred=centred)
+        name = "centred" if centred else "plain"
+        variants |= {
+            f"distinct passages ({name}), gamma {g:g}": diverse_lengths_fuse(g, draws)
+            for g in (0.125, 0.25, 0.375, 0.5)
+        }
+    return patched(retrieval.Retriever, "_fuse", variants, measure)
 
 
 def views_legs(prompts: dict[str, str | None], share: float) -> Callable:
@@ -497,6 +552,7 @@ GROUPS: dict[str, Callable[[Engine, list[Question], Callable[[], list[float]]], 
     "query views": lambda e, q, m: patched(retrieval.Retriever, "_legs", view_grid(), m),
     "meeting prior": lambda e, q, m: patched(retrieval.Retriever, "_fuse", meeting_grid(), m),
     "token layer": layer_trials,
+    "diverse lengths": diverse_trials,
 }
 
 
