@@ -49,8 +49,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             _say(f"ingested  {report.path}: {report.title} ({report.remarks} remarks, {report.passages} passages)")
             for warning in report.warnings:
                 _say(f"  warning: {warning}")
-        elif report.status == "skipped":
+        elif report.status == "skipped" and report.reason == "unchanged":
             _say(f"skipped   {report.path}: unchanged ({report.title})")
+        elif report.status == "skipped":
+            _say(f"skipped   {report.path}: {report.reason}")
         else:
             _say(f"failed    {report.path}: {report.reason}")
 

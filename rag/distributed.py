@@ -33,8 +33,8 @@ from index.int8 import packed_width, unpack_nibbles
 from index.tokens import quantize_packed
 from rag.embedding.encoder import Encoder, load_encoder
 from rag.embedding.second import SecondEncoder, load_second_encoder
-from rag.errors import GijirokuError
-from rag.ingest import FileReport, Ingestor, Staged, passages_of, read_minutes, tokenize_passages
+from rag.errors import GijirokuError, NotMinutes
+from rag.ingest import FileReport, Found, Ingestor, Staged, passages_of, read_minutes, tokenize_passages
 from rag.models import ParsedMinutes
 from rag.parsing import parse_bytes, split_meetings
 from rag.parsing.base import content_hash
@@ -57,12 +57,16 @@ class Prepared:
     passages: tuple[str, ...] = ()
     tokens: tuple[tuple[str, ...], ...] = ()
     reason: str = ""
+    # Why not parsed: "failed", or "skipped" for a file found in a directory that is not minutes.
+    status: str = "failed"
 
 
-def prepare(data: bytes, name: str, fmt: str | None, settings: Settings) -> Prepared:
+def prepare(data: bytes, name: str, fmt: str | None, settings: Settings, fallback: bool = True) -> Prepared:
     """Parse one file and tokenise its passages (runs as a Ray task; pure, so a retry is harmless)."""
     try:
-        parsed = parse_bytes(data, Path(name).name, fmt=fmt)
+        parsed = parse_bytes(data, Path(name).name, fmt=fmt, fallback=fallback)
+    except NotMinutes as exc:
+        return Prepared(name, reason=exc.message, status="skipped")
     except GijirokuError as exc:
         return Prepared(name, reason=exc.message)
     tokenize = _TOKENIZERS.get(settings.sudachi_mode)
@@ -122,7 +126,7 @@ def default_factories(settings: Settings, *, second: bool) -> tuple[EncoderFacto
 
 def ingest_on_ray(
     ingestor: Ingestor,
-    files: Sequence[Path],
+    files: Sequence[Found],
     *,
     address: str,
     fmt: str | None = None,
@@ -137,16 +141,17 @@ def ingest_on_ray(
         reports: list[FileReport | None] = []
         refs: list[Any] = []
         names: list[str] = []
-        for path in files:
-            data = read_minutes(path)
+        for found in files:
+            data = read_minutes(found.path)
             if isinstance(data, FileReport):
                 reports.append(data)
                 refs.append(None)
-                names.append(str(path))
+                names.append(str(found.path))
                 continue
-            for part, name in split_meetings(data, str(path), fmt=fmt):  # one per meeting of a file that holds several
+            # One part per meeting of a file that holds several.
+            for part, name in split_meetings(data, str(found.path), fmt=fmt):
                 reports.append(None)
-                refs.append((content_hash(part) if part else "", submit(part, name, fmt, settings)))
+                refs.append((content_hash(part) if part else "", submit(part, name, fmt, settings, found.named)))
                 names.append(name)
         staged = _stage_all(ingestor, ray, refs, reports, names)
         _embed_and_apply(ingestor, ray, staged, make_encoder=make_encoder, make_second=make_second)
@@ -172,7 +177,7 @@ def _stage_all(
             continue
         prepared: Prepared = ray.get(task)
         if prepared.parsed is None:
-            reports[i] = FileReport(prepared.name, "failed", reason=prepared.reason)
+            reports[i] = FileReport(prepared.name, prepared.status, reason=prepared.reason)
             continue
         try:
             one = ingestor.stage(prepared.parsed, prepared.name)

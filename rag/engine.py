@@ -22,7 +22,7 @@ from rag.answer import Answer, compose
 from rag.embedding.encoder import Encoder, load_encoder
 from rag.embedding.second import SecondEncoder, load_second_encoder
 from rag.errors import ConfigError, InputError, ReadOnlyIndex
-from rag.ingest import FileReport, Ingestor, expand_paths
+from rag.ingest import FileReport, Found, Ingestor, expand_paths
 from rag.query import Person, SpeakerLexicon
 from rag.retrieval import Retriever, SearchResult, validate_query
 from rag.settings import Settings
@@ -346,15 +346,15 @@ class Engine:
             return self._ingest_on_ray(files, address=ray, fmt=fmt, on_report=on_report)
         reports = []
         with self._writing(show_progress=show_progress) as ingestor:
-            for path in files:
-                for report in ingestor.add_file(path, fmt=fmt):
+            for found in files:
+                for report in ingestor.add_file(found.path, fmt=fmt, fallback=found.named):
                     reports.append(report)
                     if on_report:
                         on_report(report)
         return reports
 
     def _ingest_on_ray(
-        self, files: list[Path], *, address: str, fmt: str | None, on_report: Callable[[FileReport], None] | None
+        self, files: list[Found], *, address: str, fmt: str | None, on_report: Callable[[FileReport], None] | None
     ) -> list[FileReport]:
         from rag.distributed import default_factories, ingest_on_ray
         from rag.ray_cluster import require_ray

@@ -26,6 +26,13 @@ class ParseError(InputError):
     code = "unparseable_file"
 
 
+class NotMinutes(ParseError):
+    """A readable file in which no format recognised minutes, met in a directory: it is skipped,
+    not read as paragraphs (a README or a list of sources beside the minutes is not a meeting)."""
+
+    code = "not_minutes"
+
+
 class NotFoundError(GijirokuError):
     """An id (meeting, remark, speaker) that the index does not hold."""
 

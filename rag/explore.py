@@ -26,11 +26,12 @@ NOTEBOOK_INDEX = Path(tempfile.gettempdir()) / "gijiroku-notebooks" / "index"
 
 
 def corpus_paths(*, include_shared: bool = True) -> list[Path]:
-    """The bundled sample, plus the sample corpora in ../shared when they are there."""
-    paths = sorted(SAMPLE_DIR.glob("*.txt"))
-    if include_shared and SHARED_CORPORA.is_dir():
-        paths += [p for p in sorted(SHARED_CORPORA.iterdir()) if p.suffix in (".txt", ".md", ".json")]
-    return paths
+    """The bundled sample's folder, plus the sample corpora's in ../shared when it is there.
+
+    Folders, not their files: ingest skips a file in a folder that is not minutes (the corpora's
+    ``SOURCES.md``) instead of reading it as paragraphs.
+    """
+    return [SAMPLE_DIR, *([SHARED_CORPORA] if include_shared and SHARED_CORPORA.is_dir() else [])]
 
 
 def open_engine(index_dir: Path | str, *, paths: list[Path] | None = None) -> Engine:

@@ -1,8 +1,9 @@
 """Ingest minutes files into an index: parse, split into passages, embed, index, commit once.
 
-Every file in a batch gets a report (ingested with counts, skipped as unchanged, or failed with
-a reason); one bad file never stops the rest, and a failed file changes nothing. The batch is
-committed as one new index generation, so a crash mid-ingest leaves the previous one intact.
+Every file in a batch gets a report (ingested with counts, skipped as unchanged or, found in a
+directory, as not minutes, or failed with a reason); one bad file never stops the rest, and a
+failed file changes nothing. The batch is committed as one new index generation, so a crash
+mid-ingest leaves the previous one intact.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from index.store import Writer
 from rag.chunking import split_remark
 from rag.embedding.encoder import Encoder
 from rag.embedding.second import SecondEncoder
-from rag.errors import ConfigError, GijirokuError, InputError
+from rag.errors import ConfigError, GijirokuError, InputError, NotMinutes
 from rag.identity import (
     Known,
     is_anonymous,
@@ -53,15 +54,29 @@ class FileReport:
     warnings: tuple[str, ...] = ()
 
 
-def expand_paths(paths: Iterable[Path], *, recursive: bool = False) -> list[Path]:
+@dataclass(frozen=True)
+class Found:
+    """A file to ingest, and whether the user named it (``named``) or it was found in a directory.
+
+    A named file in which no format recognises minutes is still read as plain paragraphs; a file
+    found in a directory is then skipped, since a README or a list of sources sits beside minutes
+    as often as a speakerless record does.
+    """
+
+    path: Path
+    named: bool = True
+
+
+def expand_paths(paths: Iterable[Path], *, recursive: bool = False) -> list[Found]:
     """Files to ingest: given files as they are, directories by their minutes-like files."""
-    out: list[Path] = []
+    out: list[Found] = []
     for path in paths:
         if path.is_dir():
             pattern = "**/*" if recursive else "*"
-            out += sorted(p for p in path.glob(pattern) if p.is_file() and p.suffix.lower() in SUFFIXES)
+            found = sorted(p for p in path.glob(pattern) if p.is_file() and p.suffix.lower() in SUFFIXES)
+            out += [Found(p, named=False) for p in found]
         else:
-            out.append(path)
+            out.append(Found(path))
     return out
 
 
@@ -125,12 +140,16 @@ class Ingestor:
         self.show_progress = show_progress
         self.changed = False
 
-    def add_file(self, path: Path, *, fmt: str | None = None) -> list[FileReport]:
-        """Ingest one file (a report per meeting it holds), or report why not; never raises for a bad file."""
+    def add_file(self, path: Path, *, fmt: str | None = None, fallback: bool = True) -> list[FileReport]:
+        """Ingest one file (a report per meeting it holds), or report why not; never raises for a bad file.
+
+        Without ``fallback``, a file in which no format recognises minutes is skipped, not read as
+        plain paragraphs (``Found``).
+        """
         data = read_minutes(path)
         if isinstance(data, FileReport):
             return [data]
-        return self.add_bytes(data, str(path), fmt=fmt)
+        return self.add_bytes(data, str(path), fmt=fmt, fallback=fallback)
 
     def unchanged(self, name: str, *, digest: str) -> FileReport | None:
         """The ``skipped`` report when a file of this content hash is indexed already (this batch included)."""
@@ -141,17 +160,22 @@ class Ingestor:
             return FileReport(name, "skipped", known["meeting_id"], known["title"], reason="unchanged")
         return None
 
-    def add_bytes(self, data: bytes, name: str, *, fmt: str | None = None) -> list[FileReport]:
+    def add_bytes(self, data: bytes, name: str, *, fmt: str | None = None, fallback: bool = True) -> list[FileReport]:
         """Ingest one file's bytes under a display ``name``: a report per meeting it holds."""
-        return [self._add_meeting(part, part_name, fmt=fmt) for part, part_name in split_meetings(data, name, fmt=fmt)]
+        return [
+            self._add_meeting(part, part_name, fmt=fmt, fallback=fallback)
+            for part, part_name in split_meetings(data, name, fmt=fmt)
+        ]
 
-    def _add_meeting(self, data: bytes, name: str, *, fmt: str | None) -> FileReport:
+    def _add_meeting(self, data: bytes, name: str, *, fmt: str | None, fallback: bool) -> FileReport:
         skipped = self.unchanged(name, digest=content_hash(data) if data else "")
         if skipped is not None:
             return skipped
         try:
-            parsed = parse_bytes(data, Path(name).name, fmt=fmt)
+            parsed = parse_bytes(data, Path(name).name, fmt=fmt, fallback=fallback)
             return self.add_parsed(parsed, name)
+        except NotMinutes as exc:
+            return FileReport(name, "skipped", reason=exc.message)
         except GijirokuError as exc:
             return FileReport(name, "failed", reason=exc.message)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rag.errors import ParseError
+from rag.errors import NotMinutes, ParseError
 from rag.models import ParsedMinutes
 from rag.parsing import assembly_json, docx, html, kokkai, markdown_turns, pdf, plain, summary, verbatim
 from rag.parsing.base import MinutesFormat, Source, content_hash, decode, json_or_none
@@ -88,8 +88,12 @@ def to_source(data: bytes, name: str) -> Source:
     return source
 
 
-def parse_bytes(data: bytes, name: str, *, fmt: str | None = None) -> ParsedMinutes:
-    """Decode and parse one minutes file (text, JSON, PDF, HTML or Word); ``fmt`` forces a text format by name."""
+def parse_bytes(data: bytes, name: str, *, fmt: str | None = None, fallback: bool = True) -> ParsedMinutes:
+    """Decode and parse one minutes file (text, JSON, PDF, HTML or Word); ``fmt`` forces a text format by name.
+
+    A readable text in which no format finds speaker turns is read as plain paragraphs, or, without
+    ``fallback``, raises ``NotMinutes``.
+    """
     source = to_source(data, name)
     if fmt is not None:
         if fmt not in FORMATS:
@@ -107,6 +111,11 @@ def parse_bytes(data: bytes, name: str, *, fmt: str | None = None) -> ParsedMinu
         reason = _FALLBACK_REASONS.get(exc.details.get("reason", ""))
         if reason is None or source.text.lstrip().startswith(("{", "[")):
             raise  # JSON that fits no format, and other errors, keep their message
+        if not fallback:
+            raise NotMinutes(
+                f"not minutes ({reason}); name the file itself to ingest it as paragraphs",
+                details={"file": name, "reason": "not_minutes"},
+            ) from exc
         return plain.parse(source, reason=reason)
 
 

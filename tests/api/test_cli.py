@@ -96,6 +96,17 @@ def test_readable_text_without_turns_is_ingested_with_a_warning(index_dir, tmp_p
     assert "no meeting date found" in err
 
 
+def test_a_folder_skips_what_is_not_minutes(index_dir, tmp_path, capsys):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "SOURCES.md").write_text("# Sources\n\n| file | body |\n|---|---|\n| a.txt | 会議録 |\n", encoding="utf-8")
+    manifest = (index_dir / "manifest.json").read_text()
+    assert main(["ingest", str(folder), "--index", str(index_dir), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "skipped   " in err and "SOURCES.md: not minutes" in err and "0 ingested, 1 skipped, 0 failed" in err
+    assert (index_dir / "manifest.json").read_text() == manifest
+
+
 def test_empty_index_says_how_to_ingest(tmp_path, capsys):
     assert main(["search", "防災", "--index", str(tmp_path / "none")]) == 1
     assert "gijiroku ingest" in capsys.readouterr().err

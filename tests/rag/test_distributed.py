@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from index.tokens import quantize_packed
-from rag.distributed import EmbedActor, token_vectors_of
+from rag.distributed import EmbedActor, prepare, token_vectors_of
 from rag.embedding.hashing import hashing_encoder, hashing_second
+from rag.settings import load_settings
 
 TEXTS = ["避難所の通信環境について", "デジタル人材の育成を進めます", "open data"]
 
@@ -34,3 +35,14 @@ def test_without_token_vectors_an_actor_sends_only_vectors():
     out = EmbedActor(hashing_encoder, None)(_batch())
     assert set(out) == {"i", "vector"}
     assert np.allclose(out["vector"], hashing_encoder().encode_passages(TEXTS))
+
+
+def test_a_parse_task_skips_what_is_not_minutes_when_found_in_a_directory():
+    notes = "会議録ではないただのメモ。\n\n防災の予算について確認した。".encode()
+    settings = load_settings()
+    found = prepare(notes, "folder/notes.txt", None, settings, fallback=False)
+    assert found.parsed is None and found.status == "skipped" and "not minutes" in found.reason
+    named = prepare(notes, "notes.txt", None, settings)
+    assert named.parsed is not None and named.passages
+    broken = prepare(b"", "empty.txt", None, settings, fallback=False)
+    assert broken.parsed is None and broken.status == "failed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from index.metadata import Filters
@@ -103,6 +105,28 @@ def test_one_bad_file_does_not_stop_the_batch(fake_engine, tmp_path):
     bad.write_text("")
     reports = fake_engine.ingest([bad, SAMPLE])
     assert [r.status for r in reports] == ["failed", "ingested"]
+
+
+NOTES = "# Sources\n\n| file | body |\n|---|---|\n| minutes.txt | 東京都、2023-08-31 |\n\n会議録ではないただのメモ。\n"
+
+
+def test_a_file_in_a_directory_that_is_not_minutes_is_skipped(fake_engine, tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "minutes.txt").write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "SOURCES.md").write_text(NOTES, encoding="utf-8")
+    reports = fake_engine.ingest([folder])
+    assert [(Path(r.path).name, r.status) for r in reports] == [("SOURCES.md", "skipped"), ("minutes.txt", "ingested")]
+    assert "not minutes" in reports[0].reason and "name the file" in reports[0].reason
+    assert fake_engine.snapshot().meta.counts()["meetings"] == 1
+
+
+def test_the_same_file_named_is_read_as_paragraphs(fake_engine, tmp_path):
+    notes = tmp_path / "SOURCES.md"
+    notes.write_text(NOTES, encoding="utf-8")
+    report = fake_engine.ingest([notes])[0]
+    assert report.status == "ingested" and report.remarks >= 1
+    assert any("no speaker lines" in w or "no minutes format" in w for w in report.warnings)
 
 
 def test_delete_meeting(fake_engine):
