@@ -58,9 +58,10 @@ class FileReport:
 class Found:
     """A file to ingest, and whether the user named it (``named``) or it was found in a directory.
 
-    A named file in which no format recognises minutes is still read as plain paragraphs; a file
-    found in a directory is then skipped, since a README or a list of sources sits beside minutes
-    as often as a speakerless record does.
+    A named file in which no format recognises minutes is still read as plain paragraphs: the user
+    asked for it. A file found in a directory is then skipped with the reason, because a README or
+    a list of sources kept beside the minutes is not a meeting, and its paragraphs would compete
+    with the remarks in every search.
     """
 
     path: Path

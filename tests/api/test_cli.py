@@ -99,7 +99,9 @@ def test_readable_text_without_turns_is_ingested_with_a_warning(index_dir, tmp_p
 def test_a_folder_skips_what_is_not_minutes(index_dir, tmp_path, capsys):
     folder = tmp_path / "corpus"
     folder.mkdir()
-    (folder / "SOURCES.md").write_text("# Sources\n\n| file | body |\n|---|---|\n| a.txt | 会議録 |\n", encoding="utf-8")
+    (folder / "SOURCES.md").write_text(
+        "# Sources\n\n| file | body |\n|---|---|\n| a.txt | 会議録 |\n", encoding="utf-8"
+    )
     manifest = (index_dir / "manifest.json").read_text()
     assert main(["ingest", str(folder), "--index", str(index_dir), "--quiet"]) == 0
     err = capsys.readouterr().err
