@@ -10,7 +10,8 @@ are not speech.
 Municipal and prefectural assemblies mark turns by who speaks as well: ``◎市長（山本三郎君）``
 for the executive side, ``◆１番（佐藤花子君）`` for a member asking, ``○議長（…）`` for the chair;
 the same marks open headings (``◎開議の宣告``, ``△日程第１　一般質問``), which become the topic
-of the turns after them. A seat number (``１番``) is a member's: role 議員, resolved against a
+of the turns after them, and so does ``○`` before a standard section (``○議事日程``,
+``○出席議員``). A seat number (``１番``) is a member's: role 議員, resolved against a
 ``出席議員`` roster of ``１番　佐藤花子`` entries.
 """
 
@@ -41,6 +42,17 @@ _TURN_START = re.compile(rf"^[○〇◯]\s*(?:{SPEAKER_LABEL})(?:[\s　]+\S|$)")
 # a role at its end) and the speech on the same line.
 _MARKED_TURN = re.compile(rf"^[{COUNCIL_MARKS}]\s*(?:{STRICT_SPEAKER_LABEL})[\s　]+\S")
 _HEADING = re.compile(r"^[◎◇△▲□]\s*(\S.{0,80})$")
+# Sections of assembly minutes opened by ○ as a turn is (○議事日程, ○出席議員（86名）, ○日程第１　…):
+# the standard headings of a 会議録, none of which is a speaker's label.
+_SECTION_HEAD = re.compile(
+    r"^[○〇◯]\s*((?:議事日程|本日の会議に付した(?:事件|案件)|会議に付した事件|会議録署名(?:議員|委員)"
+    r"|(?:出席|欠席)(?:議員|委員|者)|説明のため出席した者|職務のため出席した|事務局職員出席者"
+    r"|開議|散会|閉会|開会|休憩|再開|延会|日程第)\S*(?:[\s　]+\S.*)?)$"
+)
+_MARK = re.compile(r"^[○〇◯]\s*")
+# 午前10時開議: the time the sitting opened, between the header and the first turn; not an agenda item.
+_NUMBER = "[0-9０-９一二三四五六七八九十]+"
+_OPENED = re.compile(rf"^(?:午前|午後){_NUMBER}時(?:{_NUMBER}分)?(?:開議|開会|再開)$")
 _ROSTER_HEAD = re.compile(
     r"^(出席|欠席)?(委員|議員|国務大臣|副大臣|大臣政務官|政府参考人|参考人|説明員|政府特別補佐人)(外の出席者)?"
     r"(?:[（(]?[\d一二三四五六七八九十百]+名[）)]?)?$"
@@ -53,7 +65,7 @@ _PHRASE_GROUPS = {"説明のため出席した者": "説明員", "説明員": "�
 _PAGE_NUMBER = re.compile(r"^[-－―]\s*\d{1,4}\s*[-－―]$")
 _SEAT = re.compile(r"(\d+)番\s*(\S.*?)(?=\s+\d+番|$)")
 _SEAT_LABEL = re.compile(r"^\d+番$")
-_AGENDA_HEAD = re.compile(r"^本日の会議に付した案件$")
+_AGENDA_HEAD = re.compile(rf"^(?:議事日程(?:第{_NUMBER}号)?|(?:本日の)?会議に付した(?:案件|事件))$")
 _SEPARATOR = re.compile(r"^[―—－\-─━=＝◇◆]{3,}$")
 _ROLE_END = re.compile(r"(長|理事|大臣|臣|官|参考人|委員|者|員|監|補佐人|政務官)$")
 
@@ -77,7 +89,7 @@ def sniff(source: Source) -> float:
 
 def is_turn_start(line: str) -> bool:
     """Whether a (stripped) line opens a speaker's turn."""
-    return bool(_TURN_START.match(line) or _MARKED_TURN.match(line))
+    return bool((_TURN_START.match(line) and not _SECTION_HEAD.match(line)) or _MARKED_TURN.match(line))
 
 
 def parse_seat_line(line: str, group: str) -> list[Attendee]:
@@ -148,15 +160,16 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
         line = raw.strip(" 　")
         if is_turn_start(line):
             return title, roster, agenda, i
-        head = _ROSTER_HEAD.match(compact(line))
-        phrase = _ROSTER_PHRASES.match(compact(line))
+        bare = compact(_MARK.sub("", line) if _SECTION_HEAD.match(line) else line)
+        head = _ROSTER_HEAD.match(bare)
+        phrase = _ROSTER_PHRASES.match(bare)
         if head:
             section, group = "roster", head.group(2)
         elif phrase:  # 説明のため出席した者, 職務のため出席した事務局職員
             section, group = "roster", _PHRASE_GROUPS.get(phrase.group(1), "事務局")
-        elif _AGENDA_HEAD.match(compact(line)):
+        elif _AGENDA_HEAD.match(bare):
             section = "agenda"
-        elif not line or _SEPARATOR.match(compact(line)):
+        elif not line or _SEPARATOR.match(compact(line)) or _OPENED.match(bare):
             continue
         elif section == "title" and not find_date(line):
             title.append(without_heading_marks(line))
@@ -249,7 +262,7 @@ def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
             blocks.append((heading, [line]))
         elif (markdown := markdown_heading(line)) is not None:  # ### 2. 議事
             heading = collapse_spaces(nfkc(markdown))
-        elif (found := _HEADING.match(line)) and not _SEPARATOR.match(compact(line)):
+        elif (found := _HEADING.match(line) or _SECTION_HEAD.match(line)) and not _SEPARATOR.match(compact(line)):
             heading = collapse_spaces(nfkc(found.group(1)))
         elif _PAGE_NUMBER.match(nfkc(line)):  # －２－ between a page's speech and the next's
             continue

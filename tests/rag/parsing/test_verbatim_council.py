@@ -68,6 +68,10 @@ def test_header_and_seat_roster(parsed):
         ("△日程第１　一般質問", False),  # a heading with a space in it
         ("◎市長（山本三郎君）", False),  # these marks need the speech on the same line
         ("○議長（田中次郎君）", True),  # ○ does not: Diet minutes put it on the next line
+        ("〇議事日程", False),  # ○ before a standard section of the minutes
+        ("○出席議員（２名）", False),
+        ("○日程第１　一般質問", False),
+        ("○本日の会議に付した事件", False),
     ],
 )
 def test_what_opens_a_turn(line, turn):
@@ -165,3 +169,24 @@ def test_a_given_name_in_brackets_still_tells_namesakes_apart():
         "○山田（賢）委員　質問します。\n○山田（花）委員　続けます。\n"
     )
     assert [t.speaker.name for t in parse_bytes(text.encode(), "c.txt").turns] == ["山田 賢司", "山田 花子"]
+
+
+COUNCIL_WITH_CIRCLED_SECTIONS = """令和５年第３回みなと市議会定例会会議録（第２号）
+令和５年９月12日（火曜日）
+〇出席議員（２名）
+　　１番　佐藤　花子　　　　２番　田中　次郎
+〇議事日程
+　日程第１　一般質問
+─────────────────────────────
+　　　　　午前10時開議
+◎議長（田中次郎君）　ただいまから本日の会議を開きます。
+〇日程第１　一般質問
+◆１番（佐藤花子君）　防災について伺います。
+"""
+
+
+def test_sections_opened_by_a_circle_are_not_speakers():
+    parsed = parse_bytes(COUNCIL_WITH_CIRCLED_SECTIONS.encode(), "council.txt")
+    assert [(t.speaker.name, t.topic) for t in parsed.turns] == [("田中 次郎", ""), ("佐藤 花子", "日程第1 一般質問")]
+    assert [a.name for a in parsed.meeting.attendees] == ["佐藤 花子", "田中 次郎"]
+    assert parsed.meeting.agenda == ("日程第１\u3000一般質問",)
