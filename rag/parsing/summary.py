@@ -5,6 +5,11 @@ speaker turns that start with a line ``宮坂：`` or ``畑中（オブザーバ
 ``▪``/``•``/``・`` bullets. The PDF extraction leaves page numbers on their own lines, breaks lines
 mid-word and sometimes glues a speaker marker onto the end of the previous line; all of that is
 undone here.
+
+Other summaries write the label at the head of its speech in other marks: ``（宮坂副知事）…``,
+``・宮坂副知事：…``, ``**宮坂副知事**：…`` or ``■宮坂副知事`` over the speech. Those are taken only
+where the label surely names someone (a roster person, an office, a surname with a role), since
+the same marks carry notes (``・注意：``), stage directions (``（拍手）``) and topics (``■防災について``).
 """
 
 from __future__ import annotations
@@ -62,6 +67,12 @@ _PAREN_MARKER = re.compile(r"^[（(]((?:[^（(）)0-9０-９]|[（(][^（(）)]{
 _BRACKET_HEADING = re.compile(
     r"^(?:【([^】]{1,40})】|[＜<]([^＜<＞>]{1,40})[＞>]|〈([^〉]{1,40})〉|《([^》]{1,40})》|[［\[]([^］\]]{1,40})[］\]])$"
 )
+# A label in brackets at the head of its speech: （宮坂副知事）それでは….
+_PAREN_INLINE = re.compile(r"^[（(]([^（(）)0-9０-９]{1,30})[）)][ 　]*(\S.*)$")
+# A label alone after a heading mark (■宮坂副知事), which a roster or a role tells from a topic.
+_MARKED_LABEL = re.compile(r"^[■□◆][ 　]*([^\s：:。、「」]{1,24}(?:[（(][^）)]{1,30}[）)])?)$")
+# Emphasis around a label, as Markdown converters write it: **宮坂副知事**：それでは….
+_EMPHASIS = re.compile(r"^(\*\*|__)([^*_]{1,30})\1")
 _NUMBERED_HEADING = re.compile(r"^[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]\s*(\S.{0,40})$")
 _NAME_TOKEN = re.compile(r"^[\u4e00-\u9fff々ヶ]{1,4}$")
 _SURNAME_LABEL = re.compile(r"^[\u4e00-\u9fff々ヶ]{2,4}$")
@@ -316,7 +327,7 @@ def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: s
     bracket = _bracketed(line)
     if bracket and not _bracket_speaker(bracket, walk):  # 【1.挨拶】, not 【宮坂副知事】
         return _AGENDA_NUMBER.sub("", bracket).strip()
-    if line.startswith(("■", "□", "◆")) and not _MARKER.match(line[1:].strip()):
+    if line.startswith(("■", "□", "◆")) and not _MARKER.match(line[1:].strip()) and not _named(line[1:], walk.roster):
         return line[1:].strip()
     numbered = _NUMBERED_HEADING.match(line)
     if numbered and "。" not in line:  # （1）データ連携について
@@ -380,9 +391,39 @@ class _Walk:
         self.turn_open = False
 
 
+def _named(label: str, roster: list[Attendee]) -> bool:
+    """Whether a label met at the head of a line surely names a speaker: a roster person, the
+    secretariat or an office, or a surname with a role (宮坂副知事), never a bare word."""
+    bare, _ = split_label(label)
+    name, role = split_name_role(compact(bare))
+    return is_known(label, roster) or is_office_label(bare) or bool(role and _SURNAME_LABEL.match(name))
+
+
+def _label_at_head(walk: _Walk, line: str) -> bool:
+    """Start a turn at a label written before its speech in brackets, after a bullet, or emphasised
+    (（宮坂副知事）…, ・宮坂副知事：…, **宮坂副知事**：…) when it surely names a speaker."""
+    paren = _PAREN_INLINE.match(line)
+    if paren and _named(paren.group(1), walk.roster):
+        walk.start(paren.group(1), paren.group(2))
+        return True
+    marked = _MARKED_LABEL.match(line)
+    if marked and _named(marked.group(1), walk.roster):  # ■宮坂副知事 over its speech
+        walk.start(marked.group(1))
+        return True
+    bare = _EMPHASIS.sub(r"\2", line)
+    bare = bare if bare != line else _EMPHASIS.sub(r"\2", _BULLET_RE.sub("", line))  # ** is no bullet
+    inline = _INLINE_MARKER.match(bare) if bare != line else None
+    if inline and _named(inline.group(1), walk.roster):
+        walk.start(inline.group(1), inline.group(2))
+        return True
+    return False
+
+
 def _speaker_line(walk: _Walk, line: str, nxt: str | None) -> bool:
     """Start a turn if ``line`` opens one in any of the marker styles; True when it did."""
     body = _CIRCLE.sub("", line)
+    if _label_at_head(walk, body):
+        return True
     marker = _MARKER.match(body)
     if marker and not _BULLET_RE.match(line):
         walk.start(marker.group(1))

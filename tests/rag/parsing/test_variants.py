@@ -120,3 +120,38 @@ def test_a_bare_label_with_a_bracketed_note_over_bullets():
         ("宮坂 学", "発言一。"),
         ("畑中 洋亮", "官民協働に当たっては対話が重要。"),
     ]
+
+
+LABELLED_HEAD = (
+    "第３回 デジタル推進会議 議事録\n日時：令和５年10月２日（月）\n出席者：村井座長、宮坂副知事、小野委員\n\n議事\n"
+)
+LABELLED_TURNS = [("村井座長", "本日は防災について議論します。"), ("宮坂副知事", "避難所の通信を整備します。")]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda label, text: f"（{label}）{text}\n",  # a label in brackets before its speech
+        lambda label, text: f"・{label}：{text}\n",  # after a bullet
+        lambda label, text: f"**{label}**：{text}\n",  # emphasised, as Markdown converters write it
+        lambda label, text: f"■{label}\n{text}\n",  # after a heading mark, over its speech
+    ],
+    ids=["paren", "bullet", "bold", "square"],
+)
+def test_labels_at_the_head_of_speech_in_other_marks(write):
+    text = LABELLED_HEAD + "".join(write(label, speech) for label, speech in LABELLED_TURNS * 3)
+    parsed = parse_bytes(text.encode(), "labels.txt")
+    assert [(t.speaker.label, t.text) for t in parsed.turns] == [(a, b) for a, b in LABELLED_TURNS * 3]
+
+
+def test_words_in_those_marks_that_name_no_speaker_stay_speech_or_topics():
+    text = LABELLED_HEAD + (
+        "■防災について\n"
+        "村井座長：本日は防災について議論します。\n"
+        "（拍手）会場から拍手があった。\n"
+        "・注意：資料は後日配布する。\n"
+        "**結論**：通信整備を進める。\n"
+    )
+    parsed = parse_bytes(text.encode(), "words.txt")
+    assert [(t.speaker.label, t.topic) for t in parsed.turns] == [("村井座長", "防災について")]
+    assert "資料は後日配布する" in parsed.turns[0].text and "通信整備を進める" in parsed.turns[0].text
