@@ -7,7 +7,8 @@ mid-word and sometimes glues a speaker marker onto the end of the previous line;
 undone here.
 
 Other summaries write the label at the head of its speech in other marks: ``（宮坂副知事）…``,
-``・宮坂副知事：…``, ``**宮坂副知事**：…`` or ``■宮坂副知事`` over the speech. Those are taken only
+``・宮坂副知事：…``, ``**宮坂副知事**：…``, ``宮坂副知事　…`` (a full-width space) or
+``■宮坂副知事`` over the speech. Those are taken only
 where the label surely names someone (a roster person, an office, a surname with a role), since
 the same marks carry notes (``・注意：``), stage directions (``（拍手）``) and topics (``■防災について``).
 """
@@ -71,6 +72,9 @@ _BRACKET_HEADING = re.compile(
 _PAREN_INLINE = re.compile(r"^[（(]([^（(）)0-9０-９]{1,30})[）)][ 　]*(\S.*)$")
 # A label alone after a heading mark (■宮坂副知事), which a roster or a role tells from a topic.
 _MARKED_LABEL = re.compile(r"^[■□◆][ 　]*([^\s：:。、「」]{1,24}(?:[（(][^）)]{1,30}[）)])?)$")
+# A label and its speech apart by a full-width space, with no mark: 宮坂副知事　それでは….
+_SPACED_INLINE = re.compile(r"^([^\s：:。、「」（(]{1,24}(?:[（(][^）)]{1,30}[）)])?)　+(\S.*)$")
+_GIVEN_NAME_MARKER = re.compile(r"^[^\s：:。、「」]{1,8}\s*[：:]")
 # Emphasis around a label, as Markdown converters write it: **宮坂副知事**：それでは….
 _EMPHASIS = re.compile(r"^(\*\*|__)([^*_]{1,30})\1")
 _NUMBERED_HEADING = re.compile(r"^[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]\s*(\S.{0,40})$")
@@ -405,6 +409,10 @@ def _label_at_head(walk: _Walk, line: str) -> bool:
     paren = _PAREN_INLINE.match(line)
     if paren and _named(paren.group(1), walk.roster):
         walk.start(paren.group(1), paren.group(2))
+        return True
+    spaced = _SPACED_INLINE.match(line)  # not 宮坂　学：, a name written with its space
+    if spaced and _named(spaced.group(1), walk.roster) and not _GIVEN_NAME_MARKER.match(spaced.group(2)):
+        walk.start(spaced.group(1), spaced.group(2))
         return True
     marked = _MARKED_LABEL.match(line)
     if marked and _named(marked.group(1), walk.roster):  # ■宮坂副知事 over its speech

@@ -135,8 +135,9 @@ LABELLED_TURNS = [("村井座長", "本日は防災について議論します�
         lambda label, text: f"・{label}：{text}\n",  # after a bullet
         lambda label, text: f"**{label}**：{text}\n",  # emphasised, as Markdown converters write it
         lambda label, text: f"■{label}\n{text}\n",  # after a heading mark, over its speech
+        lambda label, text: f"{label}　{text}\n",  # no mark: a full-width space between them
     ],
-    ids=["paren", "bullet", "bold", "square"],
+    ids=["paren", "bullet", "bold", "square", "full-width space"],
 )
 def test_labels_at_the_head_of_speech_in_other_marks(write):
     text = LABELLED_HEAD + "".join(write(label, speech) for label, speech in LABELLED_TURNS * 3)
@@ -151,7 +152,8 @@ def test_words_in_those_marks_that_name_no_speaker_stay_speech_or_topics():
         "（拍手）会場から拍手があった。\n"
         "・注意：資料は後日配布する。\n"
         "**結論**：通信整備を進める。\n"
+        "今後　検討を続ける。\n"
     )
     parsed = parse_bytes(text.encode(), "words.txt")
     assert [(t.speaker.label, t.topic) for t in parsed.turns] == [("村井座長", "防災について")]
-    assert "資料は後日配布する" in parsed.turns[0].text and "通信整備を進める" in parsed.turns[0].text
+    assert all(words in parsed.turns[0].text for words in ("資料は後日配布する", "通信整備を進める", "検討を続ける"))
