@@ -39,6 +39,8 @@ cross-validated choice among the trial's settings and the default (5 and 10 fold
   ratio of their Gram matrix), plain or centred on the corpus mean, at γ 1/8 to 1/2; and the raw
   count at γ 1/4 to 1/2 beside it. Overlapping passages of one argument are one draw, a speech
   over many subjects many;
+- ``english weights``: English questions' dense and second legs weighed apart from Japanese
+  ones' (dense 1, 1.5 or 2 × second 0.25 to 1), now that MaxSim carries most of their gain;
 - ``english length``: English questions their own length calibration (γ 1/16 to 1/2), the rest
   the shared 1/8: the English misses on the 7th Tokyo Digital Service Council lose to the longest
   remarks of other meetings;
@@ -219,6 +221,17 @@ def english_length_fuse(gamma: float) -> Callable:
         return log_rank_fusion(ranks, depth=s.candidates, weights=weights)
 
     return fuse
+
+
+def english_weights(dense: float, second: float) -> Callable:
+    """``Retriever._weights`` with English questions' dense and second legs weighed apart."""
+    shared = retrieval.Retriever._weights
+
+    def weights(self, *, english):
+        found = shared(self, english=english)
+        return {**found, "dense": dense, "second": second} if english else found
+
+    return weights
 
 
 def diverse_trials(engine: Engine, questions: list[Question], measure: Callable[[], list[float]]) -> Scores:
@@ -577,6 +590,17 @@ GROUPS: dict[str, Callable[[Engine, list[Question], Callable[[], list[float]]], 
     "meeting prior": lambda e, q, m: patched(retrieval.Retriever, "_fuse", meeting_grid(), m),
     "token layer": layer_trials,
     "diverse lengths": diverse_trials,
+    "english weights": lambda e, q, m: patched(
+        retrieval.Retriever,
+        "_weights",
+        {
+            f"English dense {d:g}, second {u:g}": english_weights(d, u)
+            for d in (1.0, 1.5, 2.0)
+            for u in (0.25, 0.5, 0.75, 1.0)
+            if (d, u) != (1.0, 0.5)
+        },
+        m,
+    ),
     "english length": lambda e, q, m: patched(
         retrieval.Retriever,
         "_fuse",
