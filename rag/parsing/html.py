@@ -27,7 +27,7 @@ _DROP_NAMES = re.compile(
 )
 _MAIN = ("main", '[role="main"]', "article", "#main", "#contents", "#content", "#tmp_contents", "#main_body", ".main")
 _BLOCKS = {
-    "address", "article", "blockquote", "caption", "dd", "div", "dl", "dt", "figcaption", "figure", "h1", "h2", "h3",
+    "address", "article", "blockquote", "caption", "div", "dl", "figcaption", "figure", "h1", "h2", "h3",
     "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "section", "table", "tbody", "thead", "tfoot", "tr", "ul",
 }  # fmt: skip
 _CELLS = {"td", "th"}
@@ -91,6 +91,13 @@ def _walk(node, parts: list[str]) -> None:
             parts.append("\n")
         elif tag == "pre":
             parts.append("\n" + (child.text(deep=True, strip=False) or "") + "\n")
+        elif tag == "dt":  # a term and its description make one line: ◆１番（佐藤花子君）　質問, 日時　令和…
+            parts.append("\n")
+            _walk(child, parts)
+            parts.append("\u3000")
+        elif tag == "dd":
+            _walk(child, parts)
+            parts.append("\n")
         elif tag in _CELLS:
             parts.append(" ")
             _walk(child, parts)

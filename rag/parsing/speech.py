@@ -20,8 +20,12 @@ STRICT_SPEAKER_LABEL = (
     r"[^\s　（(]{1,20}[（(][^）)\n]{1,20}[）)]"
     r"|[^\s　（(]{1,20}(?:議員|委員|知事|理事者|長|監|官|君)"  # 教育長, 危機管理監, 審議官: a title's last word
 )
+# A label whose brackets close on an honorific (議長（田中次郎君）) ends there, whether a space
+# follows or the speech is glued on (a web page's spans run together).
+HONORIFIC_LABEL = r"[^\s　（(]{1,20}[（(][^）)\n]{1,20}(?:君|氏|さん)[）)]"
 _SPEAKER_PREFIX = re.compile(
-    rf"^[○〇◯]\s*({SPEAKER_LABEL})(?:[\s　]+|$)|^[{COUNCIL_MARKS}]\s*({STRICT_SPEAKER_LABEL})[\s　]+"
+    rf"^[○〇◯{COUNCIL_MARKS}]\s*({HONORIFIC_LABEL})[\s　]*(?=\S)"
+    rf"|^[○〇◯]\s*({SPEAKER_LABEL})(?:[\s　]+|$)|^[{COUNCIL_MARKS}]\s*({STRICT_SPEAKER_LABEL})[\s　]+"
 )
 _ROSTER_ENTRY = re.compile(r"(.{1,40}?)君")
 ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|知事|教授|委員|参考人|官|者|員))[\s　]*(?=[^　\s])")
@@ -44,7 +48,7 @@ def split_speaker_prefix(speech: str) -> tuple[str, str]:
     match = _SPEAKER_PREFIX.match(speech)
     if not match:
         return "", speech
-    return match.group(1) or match.group(2), speech[match.end() :]
+    return next(label for label in match.groups() if label), speech[match.end() :]
 
 
 def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:

@@ -23,6 +23,7 @@ from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import HTML_TAG, Source, markdown_heading, meeting_id_for, no_turns, without_heading_marks
 from rag.parsing.speech import (
     COUNCIL_MARKS,
+    HONORIFIC_LABEL,
     ROLE_HEAD,
     SPEAKER_LABEL,
     STRICT_SPEAKER_LABEL,
@@ -37,10 +38,10 @@ from rag.tokenize import surname_and_title
 name = "verbatim"
 
 # ○名前役職, then a space and the speech, or the label alone with the speech on the next lines.
-_TURN_START = re.compile(rf"^[○〇◯]\s*(?:{SPEAKER_LABEL})(?:[\s　]+\S|$)")
+_TURN_START = re.compile(rf"^[○〇◯]\s*(?:(?:{SPEAKER_LABEL})(?:[\s　]+\S|$)|{HONORIFIC_LABEL}\S)")
 # The other marks also open headings, so a turn needs a speaker's label (a name in brackets, or
 # a role at its end) and the speech on the same line.
-_MARKED_TURN = re.compile(rf"^[{COUNCIL_MARKS}]\s*(?:{STRICT_SPEAKER_LABEL})[\s　]+\S")
+_MARKED_TURN = re.compile(rf"^[{COUNCIL_MARKS}]\s*(?:(?:{STRICT_SPEAKER_LABEL})[\s　]+\S|{HONORIFIC_LABEL}\S)")
 _HEADING = re.compile(r"^[◎◇△▲□]\s*(\S.{0,80})$")
 # Sections of assembly minutes opened by ○ as a turn is (○議事日程, ○出席議員（86名）, ○日程第１　…):
 # the standard headings of a 会議録, none of which is a speaker's label.

@@ -85,6 +85,30 @@ def _docx(paragraphs: list[str], table: list[list[str]] | None = None) -> bytes:
     return out.getvalue()
 
 
+ROWS = [
+    ("○議長（田中次郎君）", "ただいまから本日の会議を開きます。"),
+    ("◆１番（佐藤花子君）", "防災について伺います。"),
+]
+PAGE = "<html><body><main><h1>令和５年第３回みなと市議会定例会会議録（第２号）</h1><p>令和５年９月12日</p>{}</main></body></html>"
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "<dl>" + "".join(f"<dt>{label}</dt><dd>{speech}</dd>" for label, speech in ROWS * 2) + "</dl>",
+        "".join(f"<div><span>{label}</span><span>{speech}</span></div>" for label, speech in ROWS * 2),
+    ],
+    ids=["definition list", "spans"],
+)
+def test_labels_in_their_own_elements_open_turns(layout):
+    """A label in a <dt> before its <dd>, or in a <span> glued to the speech's, still opens a turn."""
+    parsed = parse_bytes(PAGE.format(layout).encode(), "page.html")
+    assert [(t.speaker.name, t.text) for t in parsed.turns] == [
+        ("田中次郎", "ただいまから本日の会議を開きます。"),
+        ("佐藤花子", "防災について伺います。"),
+    ] * 2
+
+
 def test_word_minutes_paragraphs_and_tables_in_order():
     data = _docx(
         ["第5回 防災DX検討会 議事要旨", "日時", "令和6年10月1日(火)", "議事", "宮坂:", "・避難所の通信を強化する。", "村井:",

@@ -68,6 +68,8 @@ def test_header_and_seat_roster(parsed):
         ("△日程第１　一般質問", False),  # a heading with a space in it
         ("◎市長（山本三郎君）", False),  # these marks need the speech on the same line
         ("○議長（田中次郎君）", True),  # ○ does not: Diet minutes put it on the next line
+        ("◆１番（佐藤花子君）質問します。", True),  # brackets closed on an honorific end the label
+        ("△日程第１（議案第１号）について", False),  # other brackets need the space
         ("〇議事日程", False),  # ○ before a standard section of the minutes
         ("○出席議員（２名）", False),
         ("○日程第１　一般質問", False),
