@@ -12,6 +12,7 @@ into n passages has n chances to score well by accident, so its rank is multipli
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -138,7 +139,7 @@ class Retriever:
         text = validate_query(query, k=k, mode=mode, settings=self.settings)
         filters = filters or Filters()
         validate_filters(filters)
-        if (why := self._excluded(filters)) is not None:
+        if (why := self._excluded(text, filters)) is not None:
             return SearchResult(text, mode, filters, [], [f"{why}; nothing was searched"])
         allowed = self.snapshot.meta.allowed_passages(filters)
         dense = mode in ("hybrid", "dense") and self.encoder is not None
@@ -152,8 +153,11 @@ class Retriever:
             baselines["dense"] = float((sample @ vector).mean()) if len(sample) else 0.0
         return SearchResult(text, mode, filters, self._hits(ranked, legs), baselines=baselines)
 
-    def _excluded(self, filters: Filters) -> str | None:
-        """Why ``filters`` exclude every remark (a note says it; nothing is searched), or None."""
+    def _excluded(self, text: str, filters: Filters) -> str | None:
+        """Why nothing is worth searching (a note says it), or None: ``filters`` exclude every
+        remark, or the query holds no letter or digit (。。。 or 🙂 would match anything a little)."""
+        if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+            return "the query has no words, only punctuation or symbols"
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
             return f"date_from ({filters.date_from}) is after date_to ({filters.date_to}): no date is in that range"
         if filters.speaker and not self.snapshot.meta.speaker_matches(filters.speaker):

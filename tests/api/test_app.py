@@ -48,6 +48,11 @@ def test_unknown_speaker_is_an_empty_result_with_a_note(client):
     assert body["hits"] == [] and body["notes"]
 
 
+def test_a_query_without_words_is_an_empty_result_with_a_note(client):
+    body = client.get("/search", params={"q": "。。。"}).json()
+    assert body["hits"] == [] and "no words" in body["notes"][0]
+
+
 def test_a_date_range_that_ends_before_it_starts_is_an_empty_result_with_a_note(client):
     body = client.get("/search", params={"q": "防災", "date_from": "2023-09-01", "date_to": "2023-08-01"}).json()
     assert body["hits"] == [] and "after date_to" in body["notes"][0]

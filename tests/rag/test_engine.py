@@ -53,6 +53,12 @@ def test_date_filter(sample_engine):
     assert sample_engine.search(query="防災", filters=Filters(date_from="2023-08-31", date_to="2023-08-31")).hits
 
 
+@pytest.mark.parametrize("query", ["。。。", "🙂 !?", "・・・「」"])
+def test_a_query_without_words_is_not_searched_and_says_why(sample_engine, query):
+    result = sample_engine.search(query=query)
+    assert result.hits == [] and "no words" in result.notes[0]
+
+
 def test_unknown_speaker_gives_a_note_not_an_error(sample_engine):
     result = sample_engine.search(query="防災", filters=Filters(speaker="存在しない人"))
     assert result.hits == []
