@@ -8,9 +8,9 @@ undone here.
 
 Other summaries write the label at the head of its speech in other marks: ``（宮坂副知事）…``,
 ``・宮坂副知事：…``, ``**宮坂副知事**：…``, ``宮坂副知事　…`` (a full-width space) or
-``■宮坂副知事`` over the speech. Those are taken only
-where the label surely names someone (a roster person, an office, a surname with a role), since
-the same marks carry notes (``・注意：``), stage directions (``（拍手）``) and topics (``■防災について``).
+``■宮坂副知事`` over the speech. Those are taken only where the label surely names someone (a
+roster person, an office, a surname with a role), since the same marks carry notes
+(``・注意：``), stage directions (``（拍手）``) and topics (``■防災について``).
 """
 
 from __future__ import annotations
@@ -404,8 +404,9 @@ def _named(label: str, roster: list[Attendee]) -> bool:
 
 
 def _label_at_head(walk: _Walk, line: str) -> bool:
-    """Start a turn at a label written before its speech in brackets, after a bullet, or emphasised
-    (（宮坂副知事）…, ・宮坂副知事：…, **宮坂副知事**：…) when it surely names a speaker."""
+    """Start a turn at a label written before its speech in brackets, before a full-width space,
+    after a heading mark or a bullet, or emphasised (（宮坂副知事）…, 宮坂副知事　…, ■宮坂副知事,
+    ・宮坂副知事：…, **宮坂副知事**：…) when it surely names a speaker; True when it did."""
     paren = _PAREN_INLINE.match(line)
     if paren and _named(paren.group(1), walk.roster):
         walk.start(paren.group(1), paren.group(2))
