@@ -149,18 +149,24 @@ def passage_level_fuse(gamma: float, share: float) -> Callable:
     return fuse
 
 
+def calibrated_fusion(retriever, legs, weights, gammas: dict[str, float], counts: dict[str, float] | None = None):
+    """The log-rank fusion of ``legs`` with each remark's rank in a leg × (its count) ** γ of that
+    leg: ``Retriever._fuse``'s length calibration with the γ per leg and the count (the remark's
+    passages by default) given."""
+    if counts is None:
+        counts = retriever.snapshot.meta.passage_counts({rid for leg in legs.values() for rid in leg.best})
+    ranks = {
+        name: {rid: leg.passage_rank[pid] * counts.get(rid, 1) ** gammas[name] for rid, (_, pid) in leg.best.items()}
+        for name, leg in legs.items()
+    }
+    return log_rank_fusion(ranks, depth=retriever.settings.candidates, weights=weights)
+
+
 def leg_lengths_fuse(gammas: dict[str, float]) -> Callable:
     """``Retriever._fuse`` with a length calibration of each leg's own (rank × passages ** γ_leg)."""
 
     def fuse(self, legs, mode, *, weights):
-        counts = self.snapshot.meta.passage_counts({rid for leg in legs.values() for rid in leg.best})
-        ranks = {}
-        for name, leg in legs.items():
-            gamma = gammas[name]
-            ranks[name] = {
-                rid: leg.passage_rank[pid] * counts.get(rid, 1) ** gamma for rid, (_, pid) in leg.best.items()
-            }
-        return log_rank_fusion(ranks, depth=self.settings.candidates, weights=weights)
+        return calibrated_fusion(self, legs, weights, gammas)
 
     return fuse
 
@@ -191,13 +197,8 @@ def diverse_lengths_fuse(gamma: float, draws: Diversity | None) -> Callable:
     (``draws``) or its plain passage count (None)."""
 
     def fuse(self, legs, mode, *, weights):
-        rids = {rid for leg in legs.values() for rid in leg.best}
-        counts = self.snapshot.meta.passage_counts(rids) if draws is None else {rid: draws(rid) for rid in rids}
-        ranks = {
-            name: {rid: leg.passage_rank[pid] * counts.get(rid, 1) ** gamma for rid, (_, pid) in leg.best.items()}
-            for name, leg in legs.items()
-        }
-        return log_rank_fusion(ranks, depth=self.settings.candidates, weights=weights)
+        counts = None if draws is None else {rid: draws(rid) for leg in legs.values() for rid in leg.best}
+        return calibrated_fusion(self, legs, weights, dict.fromkeys(legs, gamma), counts)
 
     return fuse
 
@@ -213,12 +214,7 @@ def english_length_fuse(gamma: float) -> Callable:
         assert s.english_lexical_weight != s.lexical_weight, "the trial tells English questions by that weight"
         if weights.get("lexical") != s.english_lexical_weight:
             return shared(self, legs, mode, weights=weights)
-        counts = self.snapshot.meta.passage_counts({rid for leg in legs.values() for rid in leg.best})
-        ranks = {
-            name: {rid: leg.passage_rank[pid] * counts.get(rid, 1) ** gamma for rid, (_, pid) in leg.best.items()}
-            for name, leg in legs.items()
-        }
-        return log_rank_fusion(ranks, depth=s.candidates, weights=weights)
+        return calibrated_fusion(self, legs, weights, dict.fromkeys(legs, gamma))
 
     return fuse
 
