@@ -50,7 +50,6 @@ _SECTION_HEAD = re.compile(
     r"|(?:出席|欠席)(?:議員|委員|者)|説明のため出席した者|職務のため出席した|事務局職員出席者"
     r"|開議|散会|閉会|開会|休憩|再開|延会|日程第)\S*(?:[\s　]+\S.*)?)$"
 )
-_MARK = re.compile(r"^[○〇◯]\s*")
 # 午前10時開議: the time the sitting opened, between the header and the first turn; not an agenda item.
 _NUMBER = "[0-9０-９一二三四五六七八九十]+"
 _OPENED = re.compile(rf"^(?:午前|午後){_NUMBER}時(?:{_NUMBER}分)?(?:開議|開会|再開)$")
@@ -161,7 +160,8 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
         line = raw.strip(" 　")
         if is_turn_start(line):
             return title, roster, agenda, i
-        bare = compact(_MARK.sub("", line) if _SECTION_HEAD.match(line) else line)
+        circled = _SECTION_HEAD.match(line)  # ○出席議員（２名）: read without its ○
+        bare = compact(circled.group(1) if circled else line)
         head = _ROSTER_HEAD.match(bare)
         phrase = _ROSTER_PHRASES.match(bare)
         if head:
