@@ -33,9 +33,12 @@ def _str(value: object) -> str:
 
 
 def sniff(source: Source) -> float:
-    """The API's JSON has ``meetingRecord`` and ``speechRecord`` keys."""
+    """The API's JSON has ``meetingRecord`` and ``speechRecord`` keys, or, where a search matched
+    nothing, its ``numberOfRecords`` alone."""
     head = source.text[:5000]
-    return 0.95 if '"meetingRecord"' in head and "speechRecord" in source.text else 0.0
+    if '"meetingRecord"' in head and "speechRecord" in source.text:
+        return 0.95
+    return 0.9 if head.lstrip().startswith("{") and '"numberOfRecords"' in head else 0.0
 
 
 # The fields of a speech-API speech that describe its meeting, not the speech.
@@ -86,8 +89,17 @@ def _records(loaded: object) -> list[dict] | None:
 def _load(source: Source) -> list[dict]:
     data = load_json(source.text, source.name)
     records = data.get("meetingRecord") if isinstance(data, dict) else None
+    if isinstance(data, dict) and not records and "numberOfRecords" in data:
+        found = _records(data)  # a speech-API response, which split() regroups by meeting
+        if found:
+            return found
+        if _str(data.get("numberOfRecords")) in ("0", ""):
+            raise ParseError(
+                f"{source.name}: this Diet API response holds no meetings (numberOfRecords 0): its search matched none",
+                details={"file": source.name, "reason": "no_meetings"},
+            )
     if not isinstance(records, list) or not records or not isinstance(records[0], dict):
-        raise ParseError(f"{source.name}: no meetingRecord list in this Diet API JSON")
+        raise ParseError(f"{source.name}: no meetingRecord or speechRecord list in this Diet API JSON")
     return records
 
 
@@ -161,13 +173,24 @@ def _parse_record(record: dict, source: Source) -> ParsedMinutes:
             )
         )
     if not turns:
-        raise no_turns(source.name)
+        raise _without_text(source.name) if not any("speech" in s for s in speeches) else no_turns(source.name)
     meeting = replace(
         _meeting(record, source, roster),
         agenda=tuple(agenda),
         topics=tuple(dict.fromkeys(t.topic for t in turns if t.topic)),
     )
     return ParsedMinutes(meeting=meeting, turns=tuple(turns))
+
+
+def _without_text(name: str) -> ParseError:
+    """The error for a response whose speeches carry no text: the meeting_list API's, which lists
+    each meeting's speakers and speech ids only."""
+    return ParseError(
+        f"{name}: this Diet API response lists speeches without their text, as the meeting_list API "
+        "returns them; fetch the same meetings from the meeting API (https://kokkai.ndl.go.jp/api/meeting?…) "
+        "or their speeches from the speech API (…/api/speech?…)",
+        details={"file": name, "reason": "no_speech_text"},
+    )
 
 
 def parse(source: Source) -> ParsedMinutes:

@@ -1,5 +1,6 @@
-"""Files of several meetings: Diet API responses (the meeting API's, up to ten, and the speech API's)
-and a JSON list of assembly proceedings."""
+"""Files of several meetings: Diet API responses (the meeting API's, up to ten, and the speech API's;
+the meeting_list API's and an empty one are refused with what to fetch instead) and a JSON list of
+assembly proceedings."""
 
 from __future__ import annotations
 
@@ -75,6 +76,44 @@ def test_ingest_indexes_every_meeting_and_skips_them_when_unchanged(tmp_path, su
     assert len({r.meeting_id for r in reports}) == 2
     assert engine.snapshot().manifest["counts"]["meetings"] == 2
     assert [r.status for r in engine.ingest([path])] == ["skipped", "skipped"]
+
+
+def _meeting_list() -> bytes:
+    """The meeting_list API's shape: each meeting with its speeches' ids and speakers, no text."""
+    listed = [
+        {
+            **{k: v for k, v in m.items() if k != "speechRecord"},
+            "speechRecord": [{k: v for k, v in speech.items() if k != "speech"} for speech in m["speechRecord"]],
+        }
+        for m in MEETINGS
+    ]
+    return json.dumps({"numberOfRecords": 2, "meetingRecord": listed}, ensure_ascii=False).encode()
+
+
+def test_a_meeting_list_response_says_where_the_text_is():
+    parts = split_meetings(_meeting_list(), "list.json")
+    assert len(parts) == 2
+    for part, name in parts:
+        with pytest.raises(ParseError, match=r"without their text.*api/meeting") as caught:
+            parse_bytes(part, name)
+        assert caught.value.details["reason"] == "no_speech_text"
+
+
+@pytest.mark.parametrize("count", [0, "0"])
+def test_a_response_whose_search_matched_nothing_says_so(count):
+    empty = json.dumps({"numberOfRecords": count, "numberOfReturn": count, "startRecord": 1}).encode()
+    assert split_meetings(empty, "none.json") == [(empty, "none.json")]
+    with pytest.raises(ParseError, match=r"holds no meetings \(numberOfRecords 0\)") as caught:
+        parse_bytes(empty, "none.json")
+    assert caught.value.details["reason"] == "no_meetings"
+    counted = json.dumps({"numberOfRecords": 3}).encode()  # a count, and no list to read: another shape
+    with pytest.raises(ParseError, match="no meetingRecord or speechRecord list"):
+        parse_bytes(counted, "counted.json")
+
+
+def test_a_speech_response_read_whole_is_refused_for_its_several_meetings():
+    with pytest.raises(ParseError, match="holds 2 meetings"):
+        parse_bytes(_speech_api(), "speeches.json")
 
 
 @pytest.mark.parametrize("key", ["meetingRecord", "speechRecord", "Proceeding"])
