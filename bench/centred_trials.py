@@ -78,7 +78,7 @@ from rag.embedding.encoder import _done, query_language  # noqa: E402
 from rag.embedding.late import content_tokens, normalized  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.evaluation import Question, cross_validate, evaluate, fold_of, load_gold, paired_difference  # noqa: E402
-from rag.fusion import log_rank_fusion  # noqa: E402
+from rag.fusion import length_calibrated, log_rank_fusion  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 from rag.tokenize import SudachiTokenizer  # noqa: E402
 
@@ -151,14 +151,11 @@ def passage_level_fuse(gamma: float, share: float) -> Callable:
 
 def calibrated_fusion(retriever, legs, weights, gammas: dict[str, float], counts: dict[str, float] | None = None):
     """The log-rank fusion of ``legs`` with each remark's rank in a leg × (its count) ** γ of that
-    leg: ``Retriever._fuse``'s length calibration with the γ per leg and the count (the remark's
-    passages by default) given."""
+    leg (``rag.fusion.length_calibrated``, as ``Retriever._fuse`` calibrates), with the γ per leg
+    and the count (the remark's passages by default) given."""
     if counts is None:
         counts = retriever.snapshot.meta.passage_counts({rid for leg in legs.values() for rid in leg.best})
-    ranks = {
-        name: {rid: leg.passage_rank[pid] * counts.get(rid, 1) ** gammas[name] for rid, (_, pid) in leg.best.items()}
-        for name, leg in legs.items()
-    }
+    ranks = {name: length_calibrated(leg.remark_ranks(), counts, gamma=gammas[name]) for name, leg in legs.items()}
     return log_rank_fusion(ranks, depth=retriever.settings.candidates, weights=weights)
 
 

@@ -1,4 +1,5 @@
-"""Rank fusion: small pure functions over ranked lists (reciprocal rank fusion, log-rank fusion)."""
+"""Rank fusion: small pure functions over ranked lists (reciprocal rank fusion, log-rank fusion,
+and the length calibration of ranks that log-rank fusion reads)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,13 @@ def log_rank_fusion(
             scores[item] = scores.get(item, 0.0) + gain
     order = {item: i for i, item in enumerate(scores)}
     return sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+
+
+def length_calibrated(ranks: Mapping[K, float], counts: Mapping[K, float], *, gamma: float) -> dict[K, float]:
+    """Each item's rank × (its count) ** ``gamma``; an item without a count counts 1.
+
+    An item that is the best of n draws (a remark scored by the best of its n passages) ranks well
+    by accident n times as often; the factor is the correction ``log_rank_fusion`` reads as a
+    fractional rank.
+    """
+    return {item: rank * counts.get(item, 1) ** gamma for item, rank in ranks.items()}

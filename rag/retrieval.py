@@ -27,7 +27,7 @@ from rag.embedding.encoder import Encoder, query_language
 from rag.embedding.late import QueryEncoding
 from rag.embedding.second import SecondEncoder
 from rag.errors import InputError
-from rag.fusion import log_rank_fusion, rrf
+from rag.fusion import length_calibrated, log_rank_fusion, rrf
 from rag.models import Hit
 from rag.query import Inferred
 from rag.records import remark_from_row, remark_id
@@ -60,6 +60,10 @@ class _Leg:
 
     def ranked(self) -> list[str]:
         return sorted(self.best, key=lambda r: self.passage_rank[self.best[r][1]])
+
+    def remark_ranks(self) -> dict[str, float]:
+        """Each remark's rank in this leg: its best passage's."""
+        return {rid: float(self.passage_rank[pid]) for rid, (_, pid) in self.best.items()}
 
 
 class _Pending(Protocol):
@@ -244,9 +248,8 @@ class Retriever:
         if self.settings.fusion == "rrf":
             return rrf({name: leg.ranked() for name, leg in legs.items()}, k=self.settings.rrf_k, weights=weights)
         counts = self.snapshot.meta.passage_counts({rid for leg in legs.values() for rid in leg.best})
-        gamma = self.settings.length_penalty
         ranks = {
-            name: {rid: leg.passage_rank[pid] * counts.get(rid, 1) ** gamma for rid, (_, pid) in leg.best.items()}
+            name: length_calibrated(leg.remark_ranks(), counts, gamma=self.settings.length_penalty)
             for name, leg in legs.items()
         }
         return log_rank_fusion(ranks, depth=self.settings.candidates, weights=weights)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from rag.chunking import sentences, split_remark
-from rag.fusion import log_rank_fusion, rrf
+from rag.fusion import length_calibrated, log_rank_fusion, rrf
 
 
 def test_rrf_rewards_agreement():
@@ -43,6 +45,13 @@ def test_log_rank_fusion_ties_keep_first_appearance():
 def test_a_fractional_calibrated_rank_orders_between_whole_ones():
     fused = log_rank_fusion({"leg": {"long": 1 * 40**0.5, "short": 2}}, depth=100)
     assert [x for x, _ in fused] == ["short", "long"]
+
+
+def test_length_calibration_scales_a_rank_by_its_count_to_the_gamma():
+    ranks = {"long": 1.0, "short": 2.0, "unknown": 3.0}
+    calibrated = length_calibrated(ranks, {"long": 40, "short": 1}, gamma=0.5)
+    assert calibrated == pytest.approx({"long": 40**0.5, "short": 2.0, "unknown": 3.0})
+    assert length_calibrated(ranks, {"long": 40}, gamma=0.0) == ranks
 
 
 def test_short_remark_is_one_passage():
