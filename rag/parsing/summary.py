@@ -267,13 +267,16 @@ def parse_agenda(lines: list[str]) -> list[str]:
     return [_AGENDA_NUMBER.sub("", line).strip() for line in lines if _AGENDA_NUMBER.sub("", line).strip()]
 
 
+def _names_person(label: str, roster: list[Attendee]) -> bool:
+    """Whether ``label`` is a roster person or a surname with a role (宮坂副知事)."""
+    name, role = split_name_role(compact(split_label(label)[0]))
+    return is_known(label, roster) or bool(role and _SURNAME_LABEL.match(name))
+
+
 def _looks_like_speaker(label: str, roster: list[Attendee], *, loose: bool) -> bool:
     """Whether an inline ``label: text`` names a speaker rather than being prose with a colon."""
     bare, extras = split_label(label)
-    if is_known(label, roster) or (extras and _SURNAME_LABEL.match(compact(bare))):
-        return True
-    name, role = split_name_role(compact(bare))
-    if role and _SURNAME_LABEL.match(name):
+    if _names_person(label, roster) or (extras and _SURNAME_LABEL.match(compact(bare))):
         return True
     # Loose (the document writes turns inline): a surname-like word, unless it is a common noun (注意, 結論).
     return loose and bool(_SURNAME_LABEL.match(compact(bare))) and not is_common_word(compact(bare))
@@ -398,9 +401,7 @@ class _Walk:
 def _named(label: str, roster: list[Attendee]) -> bool:
     """Whether a label met at the head of a line surely names a speaker: a roster person, the
     secretariat or an office, or a surname with a role (宮坂副知事), never a bare word."""
-    bare, _ = split_label(label)
-    name, role = split_name_role(compact(bare))
-    return is_known(label, roster) or is_office_label(bare) or bool(role and _SURNAME_LABEL.match(name))
+    return _names_person(label, roster) or is_office_label(split_label(label)[0])
 
 
 def _label_at_head(walk: _Walk, line: str) -> bool:
