@@ -51,8 +51,9 @@ def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
     for line in text.split("\n")[1:]:
         match = _SECTION.match(line)
         if match:
-            section = match.group(1)
-            continue
+            section, line = match.group(1), line[match.end() :]
+            if "君" not in line:  # 出席説明員　総務局局長笠井　謙一君: its first entry beside it
+                continue
         if section in ("出席委員", "出席議員"):
             roster += parse_kanji_roster(line, group=section[2:])
         elif section in ("出席説明員", "委員外の出席者"):

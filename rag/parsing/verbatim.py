@@ -53,10 +53,16 @@ _SECTION_HEAD = re.compile(
 # 午前10時開議: the time the sitting opened, between the header and the first turn; not an agenda item.
 _NUMBER = "[0-9０-９一二三四五六七八九十]+"
 _OPENED = re.compile(rf"^(?:午前|午後){_NUMBER}時(?:{_NUMBER}分)?(?:開議|開会|再開)$")
+_ROSTER_GROUPS = "委員|議員|国務大臣|副大臣|大臣政務官|政府参考人|参考人|説明員|政府特別補佐人"
+# 出席委員　十五名, 欠席委員　なし (a section with no one in it)
 _ROSTER_HEAD = re.compile(
-    r"^(出席|欠席)?(委員|議員|国務大臣|副大臣|大臣政務官|政府参考人|参考人|説明員|政府特別補佐人)(外の出席者)?"
-    r"(?:[（(]?[\d一二三四五六七八九十百]+名[）)]?)?$"
+    rf"^(出席|欠席)?({_ROSTER_GROUPS})(外の出席者)?(?:[（(]?[\d一二三四五六七八九十百]+名[）)]?|なし)?$"
 )
+# 出席説明員　政策企画局局長中村 倫治君: a section's first entry on its head line, as a page's table
+# puts it (an entry never starts 出席 or 欠席, so the head cannot be read into a role)
+_ROSTER_LEAD = re.compile(rf"^(?:出席|欠席)({_ROSTER_GROUPS})(?:外の出席者)?[\s　]*(\S.*君.*)$")
+# Converted pages write a table's cells between bars: 委員長 | 渋谷のぶゆき君 |
+_TABLE_BAR = re.compile(r"[|｜]")
 # Roster sections of assembly minutes named by a phrase, and the group their people belong to.
 _ROSTER_PHRASES = re.compile(
     r"^(説明のため出席した者|説明員|職務のため出席した事務局職員|事務局職員出席者|議場に出席した事務局職員)"
@@ -157,15 +163,19 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
     section = "title"
     group = ""
     for i, raw in enumerate(lines):
-        line = raw.strip(" 　")
-        if is_turn_start(line):
+        if is_turn_start(raw.strip(" 　")):
             return title, roster, agenda, i
+        line = _TABLE_BAR.sub(" ", raw).strip(" 　")
         circled = _SECTION_HEAD.match(line)  # ○出席議員（２名）: read without its ○
         bare = compact(circled.group(1) if circled else line)
         head = _ROSTER_HEAD.match(bare)
         phrase = _ROSTER_PHRASES.match(bare)
+        lead = _ROSTER_LEAD.match(line)
         if head:
             section, group = "roster", head.group(2)
+        elif lead:
+            section, group = "roster", lead.group(1)
+            roster += parse_roster_line(lead.group(2), group)
         elif phrase:  # 説明のため出席した者, 職務のため出席した事務局職員
             section, group = "roster", _PHRASE_GROUPS.get(phrase.group(1), "事務局")
         elif _AGENDA_HEAD.match(bare):

@@ -84,3 +84,18 @@ def test_a_plenary_sitting_names_members_by_seat_and_the_executive_by_title():
         ("比留間英人", "教育長"),
         ("野島 善司", "議員"),
     ]
+
+
+@pytest.mark.parametrize("joint", ["\n", "　"])
+def test_explainers_are_read_whether_their_head_stands_alone_or_beside_the_first(joint):
+    proceeding = copy.deepcopy(PROCEEDING)
+    header = proceeding["Proceeding"][0]
+    header["Utterance"] = header["Utterance"].replace(
+        "本日の会議に付した事件",
+        f"　出席説明員{joint}総務局局長笠井　謙一君\n危機管理監醍醐　勇司君\n本日の会議に付した事件",
+    )
+    attendees = _parsed(proceeding).meeting.attendees
+    assert [(a.name, a.role, a.group) for a in attendees if a.group == "説明員"] == [
+        ("笠井 謙一", "総務局局長", "説明員"),
+        ("醍醐 勇司", "危機管理監", "説明員"),
+    ]

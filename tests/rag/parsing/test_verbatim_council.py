@@ -1,4 +1,5 @@
-"""Municipal assembly minutes: ◎/◆ speaker marks, headings as topics, a seat-number roster."""
+"""Municipal and prefectural assembly minutes: ◎/◆ speaker marks, headings as topics, seat-number
+rosters, and the Tokyo assembly committee pages' rosters."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from rag.parsing import detect, parse_bytes, parse_path
 from rag.parsing.base import decode
 from rag.parsing.verbatim import is_turn_start, parse_seat_line
+from rag.people import compact
 from tests.conftest import FIXTURES
 
 PATH = FIXTURES / "verbatim-council.txt"
@@ -192,3 +194,51 @@ def test_sections_opened_by_a_circle_are_not_speakers():
     assert [(t.speaker.name, t.topic) for t in parsed.turns] == [("田中 次郎", ""), ("佐藤 花子", "日程第1 一般質問")]
     assert [a.name for a in parsed.meeting.attendees] == ["佐藤 花子", "田中 次郎"]
     assert parsed.meeting.agenda == ("日程第１\u3000一般質問",)
+
+
+TOKYO_COMMITTEE = """総務委員会速記録第二号
+令和七年三月十日（月曜日）
+午後一時開議
+出席委員　三名
+委員長渋谷のぶゆき君
+理事鈴木　烈君
+増山あすか君
+欠席委員　なし
+出席説明員
+デジタルサービス局局長山田　忠輝君
+デジタル戦略部長芹沢　孝明君
+本日の会議に付した事件
+デジタルサービス局関係
+○渋谷委員長　ただいまから総務委員会を開会いたします。
+○増山委員　行政手続のデジタル化について伺います。
+○芹沢デジタル戦略部長　約九割をデジタル化いたしました。
+"""
+TOKYO_ROSTER = [
+    ("渋谷のぶゆき", "委員長", "委員"),
+    ("鈴木 烈", "理事", "委員"),
+    ("増山あすか", "", "委員"),
+    ("山田 忠輝", "デジタルサービス局局長", "説明員"),
+    ("芹沢 孝明", "デジタル戦略部長", "説明員"),
+]
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        pytest.param(lambda text: text, id="as published"),
+        # a page's table flattened to text: the head beside its first entry
+        pytest.param(lambda text: text.replace("出席説明員\n", "出席説明員　"), id="head with its first entry"),
+        # a converter's table: cells between bars
+        pytest.param(
+            lambda text: text.replace("委員長渋谷", "委員長 | 渋谷").replace("君\n", "君 |\n"), id="table bars"
+        ),
+    ],
+)
+def test_a_tokyo_committee_roster_with_no_one_absent_and_its_explainers(variant):
+    parsed = parse_bytes(variant(TOKYO_COMMITTEE).encode(), "soumu.txt")
+    assert [(a.name, compact(a.role), a.group) for a in parsed.meeting.attendees] == TOKYO_ROSTER  # no one named なし
+    assert [(t.speaker.name, t.speaker.group) for t in parsed.turns] == [
+        ("渋谷のぶゆき", "委員"),
+        ("増山あすか", "委員"),
+        ("芹沢 孝明", "説明員"),
+    ]
