@@ -189,16 +189,21 @@ def _by_role(role: str, roster: Sequence[Attendee]) -> Attendee | None:
 
 
 def name_and_role(bare: str) -> tuple[str, str]:
-    """``宮坂副知事`` → (宮坂, 副知事) by the role words; ``比留間教育長`` → (比留間, 教育長) by SudachiPy
-    (a proper noun, then a title no list holds); ``七十二番吉田信夫`` → (吉田信夫, 議員)."""
+    """``宮坂副知事`` → (宮坂, 副知事) by the role words; ``比留間教育長`` → (比留間, 教育長) and
+    ``深井戦略部長`` → (深井, 戦略部長) by SudachiPy (a proper noun, then a title no list holds or
+    longer than the listed word it ends with); ``七十二番吉田信夫`` → (吉田信夫, 議員)."""
     key = compact(bare)
     seat = SEAT.match(key)
     if seat and len(key) > seat.end():
         return key[seat.end() :], "議員"
     who, role = split_name_role(bare)
-    if not role and 3 <= len(key) <= 16 and key == bare:  # a name written with its space is a name
-        return surname_and_title(key) or (who, role)
-    return who, role
+    if not 3 <= len(key) <= 16 or key != bare:  # a name written with its space is a name
+        return who, role
+    read = surname_and_title(key)
+    if not role:
+        return read or (who, role)
+    # 深井戦略部長: the list knows 部長, and SudachiPy that 戦略 belongs to the title, not to the name
+    return read if read and read[1].endswith(role) and len(read[0]) < len(who) else (who, role)
 
 
 def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: str = "") -> Speaker:

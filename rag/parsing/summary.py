@@ -53,6 +53,13 @@ _SECTION_WORDS = {
     "議事": "body",
     "議事概要": "body",
     "議事要旨": "kind",
+    # Blocks of the header that list no one: the papers handed out, and who was absent (a bare 資料
+    # is left out: pages' navigation has it above the title)
+    "配布資料": "papers",
+    "配付資料": "papers",
+    "当日資料": "papers",
+    "会議資料": "papers",
+    "欠席者": "absent",
 }
 _TOPIC_SUFFIX = re.compile(r"について$")
 _INLINE_SECTION = re.compile(
@@ -263,8 +270,9 @@ def parse_attendee(line: str, group: str) -> Attendee | None:
 
 
 def parse_agenda(lines: list[str]) -> list[str]:
-    """``1. 開会`` → ``開会``; a quoted subject ``議事「…」`` keeps its quote."""
-    return [_AGENDA_NUMBER.sub("", line).strip() for line in lines if _AGENDA_NUMBER.sub("", line).strip()]
+    """``1. 開会`` or ``• 開会`` → ``開会``; a quoted subject ``議事「…」`` keeps its quote."""
+    items = (_AGENDA_NUMBER.sub("", _BULLET_RE.sub("", line)).strip() for line in lines)
+    return [item for item in items if item]
 
 
 def _names_person(label: str, roster: list[Attendee]) -> bool:

@@ -31,6 +31,12 @@ ROSTER = [
         ("比留間教育長", "比留間英人", "教育長"),  # 教育長 is in no list: SudachiPy finds the surname
         ("宮坂 学", "宮坂 学", ""),  # not on the roster: the label as written
         ("山田審議官", "山田", "審議官"),
+        # not on the roster, and the role longer than the listed word it ends with: SudachiPy finds
+        # where the surname ends; a given name stays with the surname
+        ("深井戦略部長", "深井", "戦略部長"),
+        ("芹沢デジタル戦略部長", "芹沢", "デジタル戦略部長"),
+        ("宮坂学副知事", "宮坂学", "副知事"),
+        ("大津浩子委員長", "大津浩子", "委員長"),
     ],
 )
 def test_labels_resolve_to_the_roster(sudachi, label, name, role):

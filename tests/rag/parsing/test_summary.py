@@ -147,6 +147,21 @@ def test_minutes_that_go_from_an_inline_header_straight_to_the_turns():
     ]
 
 
+def test_papers_and_absentees_are_no_attendees_and_agenda_bullets_are_dropped():
+    text = (
+        "第3回 データ連携検討会 議事要旨\n日時：令和6年7月1日（月）\n出席者：山田座長、佐藤委員\n"
+        "欠席者：鈴木委員\n配布資料\n資料1 データ連携の現状\n議事次第\n• 開会\n• データ連携について\n議事\n"
+        "山田座長：\n・進め方を議論したい。\n佐藤委員：\n・区市町村との連携が重要だ。\n"
+    )
+    parsed = parse_bytes(text.encode(), "minutes.txt")
+    assert [a.name for a in parsed.meeting.attendees] == ["山田", "佐藤"]
+    assert parsed.meeting.agenda == ("開会", "データ連携について")
+    assert [(t.speaker.name, t.text) for t in parsed.turns] == [
+        ("山田", "進め方を議論したい。"),
+        ("佐藤", "区市町村との連携が重要だ。"),
+    ]
+
+
 def test_a_roster_written_as_one_list_names_the_speakers():
     text = (
         "第5回有識者会議 議事要旨\n日時：令和6年5月10日（金）\n"
