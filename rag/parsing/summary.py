@@ -52,18 +52,22 @@ _SECTION_WORDS = {
     "次第": "agenda",
     "議事": "body",
     "議事概要": "body",
+    "議事録": "body",
     "議事要旨": "kind",
-    # Blocks of the header that list no one: the papers handed out, and who was absent (a bare 資料
-    # is left out: pages' navigation has it above the title)
+    # Blocks of the header that list no one: the papers handed out, and who was absent
+    "資料": "papers",
     "配布資料": "papers",
     "配付資料": "papers",
     "当日資料": "papers",
     "会議資料": "papers",
+    "参考資料": "papers",
     "欠席者": "absent",
 }
+# Sections that only follow others: met before any, the word is a page's navigation, not a block
+_AFTER_HEADER = ("papers", "absent")
 _TOPIC_SUFFIX = re.compile(r"について$")
 _INLINE_SECTION = re.compile(
-    r"^[■□◆【\[]?\s*(日時|開催日時|場所|開催場所|出席者|議事次第)\s*[】\]]?\s*(?:[：:]\s*|\s+)(\S.*)$"
+    r"^(?:[■□◆【\[•・]|[0-9０-９]{1,2}[.．])?\s*(日時|開催日時|場所|開催場所|出席者|議事次第)\s*[】\]]?\s*(?:[：:]\s*|\s+)(\S.*)$"
 )
 _CIRCLE = re.compile(r"^[○〇◯]\s*")
 _INLINE_MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*(\S.*)$")
@@ -137,8 +141,20 @@ def clean_lines(text: str) -> list[str]:
 
 
 def _section_of(line: str) -> str | None:
-    key = re.sub(r"[（(][^）)]*[）)]", "", compact(line)).strip("■□◆【】[]:：0123456789.")
+    key = re.sub(r"[（(][^）)]*[）)]", "", compact(line)).strip("■□◆•・【】[]:：0123456789.")
     return _SECTION_WORDS.get(key)
+
+
+def _numbering(line: str) -> str | None:
+    """How a line is numbered, digits left out (``1. 開会`` → ``0.``, ``（2）…`` → ``(0)``), or None."""
+    number = _AGENDA_NUMBER.match(compact(line))
+    return re.sub(r"[0-9一二三四五六七八九十]+", "0", number.group()) if number else None
+
+
+def _continues_numbering(block: list[str], line: str) -> bool:
+    """Whether ``line`` is numbered as the block's first line is: one more item of that list."""
+    style = _numbering(line)
+    return bool(block) and style is not None and style == _numbering(block[0])
 
 
 def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
@@ -156,6 +172,10 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
             blocks.setdefault(current, []).append(inline.group(2).strip())
             continue
         section = _section_of(line)
+        if (current == "agenda" and _continues_numbering(blocks["agenda"], line)) or (
+            current is None and section in _AFTER_HEADER
+        ):
+            section = None  # 2. 議事 after 1. 開会 is an item; 資料 above the title is a page's navigation
         if current == "body" and not blocks["body"] and section in ("datetime", "place", "attendees", "agenda"):
             del blocks["body"]  # 議事概要 as the page's kind, before its 日時/場所 blocks: not the body yet
             current = None
@@ -272,7 +292,7 @@ def parse_attendee(line: str, group: str) -> Attendee | None:
 def parse_agenda(lines: list[str]) -> list[str]:
     """``1. 開会`` or ``• 開会`` → ``開会``; a quoted subject ``議事「…」`` keeps its quote."""
     items = (_AGENDA_NUMBER.sub("", _BULLET_RE.sub("", line)).strip() for line in lines)
-    return [item for item in items if item]
+    return [item for item in items if item and not item.endswith("。")]  # a sentence is a note, not an item
 
 
 def _names_person(label: str, roster: list[Attendee]) -> bool:
@@ -611,6 +631,13 @@ def _body_in_last_section(lines: list[str], blocks: dict[str, list[str]], roster
     return rest
 
 
+def _sole_subject(agenda: list[str]) -> str:
+    """The subject of a 議事次第 whose 議事 has one numbered item (``2. 議事`` then ``(1) …について``
+    alone), or ""."""
+    items = [m.group(1).strip() for line in agenda if (m := _NUMBERED_HEADING.match(_BULLET_RE.sub("", line)))]
+    return items[0] if len(items) == 1 else ""
+
+
 def parse(source: Source) -> ParsedMinutes:
     """Parse 議事要旨 text into a meeting and its speaker turns."""
     lines = clean_lines(source.text)
@@ -628,6 +655,11 @@ def parse(source: Source) -> ParsedMinutes:
         topics, drafts = parse_body(head[1:] + rest, roster, agenda)
     if not drafts:
         raise no_turns(source.name)
+    subject = _sole_subject(blocks.get("agenda", []))
+    if subject and not topics:  # no heading in the body: every turn is on the agenda's one subject
+        topics = [subject]
+        for draft in drafts:
+            draft.topic = subject
     meeting = _meeting(source, head, blocks, topics)
     turns = tuple(
         Turn(order=i, speaker=_speaker(d, roster), topic=d.topic, text="\n".join(d.items))

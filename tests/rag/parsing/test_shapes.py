@@ -122,6 +122,47 @@ def test_bracketed_speakers_unclaimed_speech_and_bracketed_affiliations():
     ]
     assert parsed.turns[0].speaker.attribution == "unknown"
     assert parsed.turns[2].text == "個人情報の取扱いについては、法的な整理を先に行うべき。"
+    # 2. 議事 is an item of the 議事次第, not the body's heading; its one subject is every turn's topic
+    assert m.agenda == ("開会", "議事", "ベース・レジストリの整備について", "閉会")
+    assert {t.topic for t in parsed.turns} == {"ベース・レジストリの整備について"}
+
+
+AGENCY_TRANSCRIPT_PAGE = """本文へ移動
+第4回デジタル社会構想会議
+概要
+• 日時:令和4年4月14日(木)10時00分から11時30分まで
+• 場所:オンライン開催
+• 議事次第:
+1. 開会
+2. 議事
+(1)次期重点計画の策定に向けて
+(2)国民からの意見募集について
+3. 閉会
+会議の様子はYouTube(デジタル庁公式チャンネル)にて公開しています。
+資料
+参考資料
+議事録
+事務局: 定刻となりましたので、ただいまから「デジタル社会構想会議」を開催いたします。
+村井座長: 皆さん、おはようございます。座長を務めております村井です。
+牧島大臣: デジタル大臣の牧島でございます。規制の見直しを進めてまいります。
+"""
+
+
+def test_a_transcript_page_with_bulleted_header_fields_and_its_papers_between_agenda_and_body():
+    parsed = parse_bytes(AGENCY_TRANSCRIPT_PAGE.encode(), "kousou.html.txt")
+    m = parsed.meeting
+    assert (m.title, m.date, m.start_time, m.place) == (
+        "第4回デジタル社会構想会議",
+        "2022-04-14",
+        "10:00",
+        "オンライン開催",
+    )
+    assert m.agenda == ("開会", "議事", "次期重点計画の策定に向けて", "国民からの意見募集について", "閉会")
+    assert [(t.speaker.name, t.topic, t.text[:5]) for t in parsed.turns] == [
+        ("事務局", "", "定刻となり"),  # two subjects and no heading: no topic is claimed
+        ("村井", "", "皆さん、お"),
+        ("牧島", "", "デジタル大"),
+    ]
 
 
 def test_bracket_turns_in_a_saved_page_take_their_title_and_date_from_the_text():

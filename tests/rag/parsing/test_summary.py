@@ -162,6 +162,23 @@ def test_papers_and_absentees_are_no_attendees_and_agenda_bullets_are_dropped():
     ]
 
 
+def test_numbered_header_fields_and_a_numbered_body_heading_after_the_agenda():
+    text = (
+        "第2回 地域DX推進会議 議事要旨\n1．日時 令和6年2月5日（月）14:00～15:30\n2．場所 県庁本館5階会議室\n"
+        "3．出席者 田中座長、佐藤委員\n4．議事次第\n（1）開会\n（2）地域DXの推進について\n（3）閉会\n5．議事\n"
+        "田中座長：\n・地域DXの推進について議論したい。\n佐藤委員：\n・市町村への人材支援が必要だ。\n"
+    )
+    parsed = parse_bytes(text.encode(), "minutes.txt")
+    m = parsed.meeting
+    assert (m.date, m.start_time, m.place) == ("2024-02-05", "14:00", "県庁本館5階会議室")
+    assert [a.name for a in m.attendees] == ["田中", "佐藤"]
+    assert m.agenda == ("開会", "地域DXの推進について", "閉会")  # 5．議事 is numbered apart from the items: the body
+    assert [(t.speaker.name, t.text) for t in parsed.turns] == [
+        ("田中", "地域DXの推進について議論したい。"),
+        ("佐藤", "市町村への人材支援が必要だ。"),
+    ]
+
+
 def test_a_roster_written_as_one_list_names_the_speakers():
     text = (
         "第5回有識者会議 議事要旨\n日時：令和6年5月10日（金）\n"
