@@ -206,6 +206,10 @@ def name_and_role(bare: str) -> tuple[str, str]:
     return read if read and read[1].endswith(role) and len(read[0]) < len(who) else (who, role)
 
 
+# Label endings that are courtesies, read off a label as its role words are but never a role
+HONORIFICS = ("君", "氏", "さん")
+
+
 def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: str = "") -> Speaker:
     """Resolve ``label`` against the roster; unknown people keep their label as their name, and a
     label that names an office (事務局, 国分寺市, 東京都CIO) is a speaker that is not a person."""
@@ -226,6 +230,7 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
         if person is None:
             who, role = name_and_role(bare)
             person = _by_name_part(who, roster) or (_by_role(compact(bare), roster) if not role else None)
+    role = "" if role in HONORIFICS else role  # 内山氏, 宮坂さん: a courtesy, not a role
     if person is None:
         return Speaker(
             label=label,

@@ -31,7 +31,7 @@ from rag.parsing.speech import (
     split_speaker_prefix,
     strip_stage_directions,
 )
-from rag.people import ROLE_SUFFIXES, SECRETARIAT, compact, name_and_role, person_id, split_label
+from rag.people import HONORIFICS, ROLE_SUFFIXES, SECRETARIAT, compact, name_and_role, person_id, split_label
 from rag.text import collapse_spaces, find_date, find_time_range, nfkc
 from rag.tokenize import surname_and_title
 
@@ -209,7 +209,7 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
     else:
         surname, role = name_and_role(compact(bare))
         given = inner
-    role = "議員" if _SEAT_LABEL.match(role) else role
+    role = "議員" if _SEAT_LABEL.match(role) else "" if role in HONORIFICS else role  # 泉健太君: no role
     candidates = [p for p in roster if surname and compact(p.name).startswith(surname)]
     if given:
         candidates = [p for p in candidates if _given(p, surname).startswith(given)]

@@ -45,6 +45,12 @@ def test_labels_resolve_to_the_roster(sudachi, label, name, role):
     assert speaker.is_person
 
 
+@pytest.mark.parametrize(("label", "name", "role"), [("猪瀬さん", "猪瀬 直樹", "副知事"), ("内山氏", "内山", "")])
+def test_a_courtesy_is_no_role(sudachi, label, name, role):
+    speaker = resolve_speaker(label, ROSTER)
+    assert (speaker.name, speaker.role) == (name, role)  # the roster's role, not さん; 氏 alone is none
+
+
 def test_a_role_two_people_hold_names_no_one():
     roster = [*ROSTER, Attendee(name="鈴木 花子", group="議員", role="議員")]
     assert resolve_speaker("議員", roster).name == "議員"

@@ -101,3 +101,9 @@ def test_an_assembly_record_as_text_runs_roles_into_names():
         ("箕輪 泰夫", "企画調整担当部長"),
         ("吉原 修", "委員"),
     ]
+
+
+def test_a_label_of_a_name_and_its_honorific_has_no_role_of_君():
+    text = "第213回国会　衆議院本会議録　第5号\n令和6年2月1日（木曜日）\n○議長（額賀福志郎君）　これより会議を開きます。\n○泉健太君　代表質問を行います。\n"
+    parsed = parse_bytes(text.encode(), "honkaigi.txt")
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [("額賀福志郎", "議長"), ("泉健太", "")]
