@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rag.models import Attendee, Speaker
 from rag.text import nfkc
@@ -215,6 +216,11 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
     label that names an office (事務局, 国分寺市, 東京都CIO) is a speaker that is not a person."""
     label = label.strip()
     bare, extras = split_label(label.lstrip(_LABEL_MARKS).strip())
+    office, dot, member = bare.rpartition("・")
+    if dot and member and is_office_label(office) and not is_office_label(member):
+        # 総務局総合防災部・土屋課長: an office, then its person
+        found = resolve_speaker(member + (f"（{extras}）" if extras else ""), roster, default_group=default_group)
+        return replace(found, label=label, affiliation=found.affiliation or compact(office))
     inside = _named_inside(bare, extras, roster)
     if inside is not None:
         who, role = inside

@@ -51,6 +51,19 @@ def test_a_courtesy_is_no_role(sudachi, label, name, role):
     assert (speaker.name, speaker.role) == (name, role)  # the roster's role, not さん; 氏 alone is none
 
 
+def test_an_office_before_its_person_is_the_persons_affiliation(sudachi):
+    speaker = resolve_speaker("総務局総合防災部・土屋課長", ROSTER)
+    assert (speaker.name, speaker.role, speaker.affiliation, speaker.is_person) == (
+        "土屋",
+        "課長",
+        "総務局総合防災部",
+        True,
+    )
+    assert resolve_speaker("土屋課長", ROSTER).person_id == speaker.person_id
+    assert resolve_speaker("ジョン・スミス", ROSTER).name == "ジョン・スミス"  # a name's own dot
+    assert not resolve_speaker("経済産業省・商務情報政策局", ROSTER).is_person  # two offices: one office
+
+
 def test_a_role_two_people_hold_names_no_one():
     roster = [*ROSTER, Attendee(name="鈴木 花子", group="議員", role="議員")]
     assert resolve_speaker("議員", roster).name == "議員"
