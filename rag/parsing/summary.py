@@ -67,7 +67,7 @@ _SECTION_WORDS = {
 _AFTER_HEADER = ("papers", "absent")
 _TOPIC_SUFFIX = re.compile(r"について$")
 _INLINE_SECTION = re.compile(
-    r"^(?:[■□◆【\[•・]|[0-9０-９]{1,2}[.．])?\s*(日時|開催日時|場所|開催場所|出席者|議事次第)\s*[】\]]?\s*(?:[：:]\s*|\s+)(\S.*)$"
+    r"^(?:[■□◆【\[•・\-]|[0-9０-９]{1,2}[.．])?\s*(日時|開催日時|場所|開催場所|出席者|議事次第)\s*[】\]]?\s*(?:[：:]\s*|\s+)(\S.*)$"
 )
 _CIRCLE = re.compile(r"^[○〇◯]\s*")
 _INLINE_MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*(\S.*)$")
@@ -141,7 +141,7 @@ def clean_lines(text: str) -> list[str]:
 
 
 def _section_of(line: str) -> str | None:
-    key = re.sub(r"[（(][^）)]*[）)]", "", compact(line)).strip("■□◆•・【】[]:：0123456789.")
+    key = re.sub(r"[（(][^）)]*[）)]", "", compact(line)).strip("■□◆•・-【】[]:：0123456789.")
     return _SECTION_WORDS.get(key)
 
 
@@ -190,6 +190,9 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     return head, blocks
 
 
+# After a roster entry: a note (※代理出席, ※オンライン参加) and the member's part in the body (【主査】)
+_ROSTER_NOTE = re.compile(r"\s*※.*$")
+_ROLE_TAG = re.compile(r"\s*【([^】]{1,12})】")
 # A roster written as one list (出席者：村井座長、小野委員、宮坂学副知事): entries apart by 、 or commas.
 _LIST_SEPARATOR = re.compile(r"\s*[、，,]\s*")
 
@@ -235,7 +238,10 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
         if compact(line) in _GROUP_WORDS or (len(line.split()) == 1 and _is_group_line(line)):
             group = compact(line)  # 構成員, オブザーバー, デジタル庁 as a line of their own
             continue
-        attendee = parse_attendee(line, group)
+        note, tag = _ROSTER_NOTE.search(line), _ROLE_TAG.search(line)
+        attendee = parse_attendee(line[: min(m.start() for m in (note, tag) if m)] if note or tag else line, group)
+        if attendee and tag and not attendee.role:  # 手塚悟（慶應義塾大学教授）【主査】
+            attendee = replace(attendee, role=tag.group(1))
         if attendee:
             roster.append(attendee)
     return roster
@@ -552,7 +558,7 @@ def _meeting(source: Source, head: list[str], blocks: dict[str, list[str]], topi
         date=date,
         start_time=start,
         end_time=end,
-        place=" ".join(blocks.get("place", [])),
+        place=" ".join(dict.fromkeys(blocks.get("place", []))),  # a page may give it twice
         agenda=tuple(agenda),
         attendees=tuple(parse_roster(blocks.get("attendees", []))),
         topics=tuple(topics),

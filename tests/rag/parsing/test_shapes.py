@@ -175,3 +175,49 @@ def test_bracket_turns_in_a_saved_page_take_their_title_and_date_from_the_text()
 @pytest.mark.parametrize("line", ["十月二十日", "同日", "同月三十一日", "11月1日", "――――◇―――――", "＊＊＊"])
 def test_dates_and_separators_are_not_labels(line):
     assert not is_label_shaped(line)
+
+
+AGENCY_SUMMARY_PAGE = """トラストを確保したDX推進サブワーキンググループ(第8回)
+概要
+- 日時:令和4年4月8日(金)16時から17時45分まで
+- 場所:オンライン開催
+- 議事次第:
+1.開会
+2.議事
+(1)事務局資料説明(事務局)
+(2)自由討議
+3.閉会
+資料
+関連政策
+議事概要
+日時
+令和4年4月8日(金)16時から17時45分まで
+場所
+オンライン開催
+出席者
+構成員
+太田洋(西村あさひ法律事務所パートナー弁護士)
+手塚悟(慶應義塾大学環境情報学部教授)【主査】
+希代浩正(法務省民事局商事課補佐官)※代理出席
+議事概要
+手塚主査：
+・本日は報告書の骨子について議論したい。
+太田構成員：
+・電子署名の法的効力について整理が必要だ。
+"""
+
+
+def test_a_summary_page_with_its_overview_first_and_roster_notes():
+    parsed = parse_bytes(AGENCY_SUMMARY_PAGE.encode(), "trust.txt")
+    m = parsed.meeting
+    assert (m.date, m.start_time, m.place) == ("2022-04-08", "16:00", "オンライン開催")  # given twice, kept once
+    assert m.agenda == ("開会", "議事", "事務局資料説明(事務局)", "自由討議", "閉会")
+    assert [(a.name, a.role, a.affiliation) for a in m.attendees] == [
+        ("太田洋", "", "西村あさひ法律事務所パートナー弁護士"),
+        ("手塚悟", "主査", "慶應義塾大学環境情報学部教授"),  # 【主査】 after the entry is the role
+        ("希代浩正", "", "法務省民事局商事課補佐官"),  # ※代理出席 is a note, not the name
+    ]
+    assert [(t.speaker.name, t.speaker.role, t.topic) for t in parsed.turns] == [
+        ("手塚悟", "主査", ""),
+        ("太田洋", "構成員", ""),
+    ]
