@@ -27,8 +27,11 @@ _SPEAKER_PREFIX = re.compile(
     rf"^[○〇◯{COUNCIL_MARKS}]\s*({HONORIFIC_LABEL})[\s　]*(?=\S)"
     rf"|^[○〇◯]\s*({SPEAKER_LABEL})(?:[\s　]+|$)|^[{COUNCIL_MARKS}]\s*({STRICT_SPEAKER_LABEL})[\s　]+"
 )
-_ROSTER_ENTRY = re.compile(r"(.{1,40}?)君")
-ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|知事|教授|委員|参考人|官|者|員))[\s　]*(?=[^　\s])")
+_ROSTER_ENTRY = re.compile(r"(.{1,120}?)君")  # a post may run long: …担当部長兼務
+ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|知事|教授|委員|参考人|官|者|員|兼務))[\s　]*(?=[^　\s])")
+# A roster line that is only a role (企画担当部長戦略広報担当部長, …対策広報担当部長兼務): a post long
+# enough to run over lines before the name and its 君
+ROLE_ONLY = re.compile(r"^[^\s　君]{2,60}(?:長|監|理事|官|兼務)$")
 
 
 def strip_stage_directions(text: str) -> str:
@@ -55,7 +58,9 @@ def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
     """Roster lines like ``委員長大津　浩子君``, ``総務局局長笠井　謙一君`` (role run into the name) or
     ``七十二番　吉田　信夫君`` (a member's seat: role 議員)."""
     people = []
-    for entry in _ROSTER_ENTRY.findall(text):
+    lines = text.split("\n")
+    joined = "".join(line.strip(" 　") + ("" if ROLE_ONLY.match(line.strip(" 　")) else "\n") for line in lines)
+    for entry in _ROSTER_ENTRY.findall(joined):
         entry = entry.strip(" 　")
         role = ""
         head = ROLE_HEAD.match(entry)

@@ -25,6 +25,7 @@ from rag.parsing.speech import (
     COUNCIL_MARKS,
     HONORIFIC_LABEL,
     ROLE_HEAD,
+    ROLE_ONLY,
     SPEAKER_LABEL,
     STRICT_SPEAKER_LABEL,
     agenda_topic,
@@ -110,6 +111,9 @@ def _unglue_role(tokens: list[str]) -> list[str]:
     """``委員長大津 浩子`` → ``委員長 大津 浩子``: assembly rosters run the role into the surname
     (a listed role word first, or for longer runs such as ``総務局局長笠井`` the last role ending)."""
     first = tokens[0]
+    concurrent = first.rfind("兼務") + 2  # 戦略広報部長…担当部長兼務久保田: posts held at once, then the name
+    if 2 < concurrent < len(first):
+        return [first[:concurrent], first[concurrent:], *tokens[1:]]
     if first in ROLE_SUFFIXES or _ROLE_END.search(first):  # 委員長 alone, or a role ending (文部科学大臣)
         return tokens
     listed = [r for r in ROLE_SUFFIXES if first.startswith(r)]
@@ -161,7 +165,7 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
     roster: list[Attendee] = []
     agenda: list[str] = []
     section = "title"
-    group = ""
+    group = held = ""
     for i, raw in enumerate(lines):
         if is_turn_start(raw.strip(" 　")):
             return title, roster, agenda, i
@@ -188,7 +192,10 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
             section = "date"
             title.append(without_heading_marks(line))
         elif section == "roster" and "君" in line:
-            roster += parse_roster_line(line, group)
+            roster += parse_roster_line(held + line, group)
+            held = ""
+        elif section == "roster" and ROLE_ONLY.match(compact(line)):
+            held += compact(line)  # a role long enough to run over lines, then the name with 君
         elif section == "roster" and group == "議員" and _SEAT.search(nfkc(line)):
             roster += parse_seat_line(line, group)
         elif section == "roster":

@@ -99,3 +99,18 @@ def test_explainers_are_read_whether_their_head_stands_alone_or_beside_the_first
         ("笠井 謙一", "総務局局長", "説明員"),
         ("醍醐 勇司", "危機管理監", "説明員"),
     ]
+
+
+def test_explainers_with_posts_held_at_once_and_over_several_lines():
+    proceeding = copy.deepcopy(PROCEEDING)
+    header = proceeding["Proceeding"][0]
+    header["Utterance"] = header["Utterance"].replace(
+        "本日の会議に付した事件",
+        "　出席説明員\n次長戦略広報調整監兼務山田　忠輝君\n企画担当部長戦略広報担当部長\n"
+        "新型コロナウイルス感染症対策広報担当部長兼務\n黒岩　幸三君\n本日の会議に付した事件",
+    )
+    attendees = _parsed(proceeding).meeting.attendees
+    assert [(a.name, a.role) for a in attendees if a.group == "説明員"] == [
+        ("山田 忠輝", "次長戦略広報調整監兼務"),
+        ("黒岩 幸三", "企画担当部長戦略広報担当部長新型コロナウイルス感染症対策広報担当部長兼務"),
+    ]

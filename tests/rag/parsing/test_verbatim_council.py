@@ -242,3 +242,27 @@ def test_a_tokyo_committee_roster_with_no_one_absent_and_its_explainers(variant)
         ("増山あすか", "委員"),
         ("芹沢 孝明", "説明員"),
     ]
+
+
+CONCURRENT_POSTS = """総務委員会速記録第四号
+令和五年三月十四日（火曜日）
+出席委員　一名
+委員長松田　康将君
+出席説明員
+次長戦略広報調整監兼務山田　忠輝君
+企画担当部長戦略広報担当部長
+新型コロナウイルス感染症対策広報担当部長兼務
+黒岩　幸三君
+○松田委員長　ただいまから総務委員会を開会いたします。
+○黒岩企画担当部長　お答えいたします。
+"""
+
+
+def test_posts_held_at_once_and_a_post_over_several_lines_are_the_role_not_the_name():
+    parsed = parse_bytes(CONCURRENT_POSTS.encode(), "soumu.txt")
+    assert [(a.name, a.role) for a in parsed.meeting.attendees] == [
+        ("松田 康将", "委員長"),
+        ("山田 忠輝", "次長戦略広報調整監兼務"),  # not 兼務山田, nor 次長 alone
+        ("黒岩 幸三", "企画担当部長戦略広報担当部長新型コロナウイルス感染症対策広報担当部長兼務"),
+    ]
+    assert [t.speaker.name for t in parsed.turns] == ["松田 康将", "黒岩 幸三"]
