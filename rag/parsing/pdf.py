@@ -3,7 +3,7 @@
 Most minutes are published as PDF. A scanned PDF has no text layer; it gets a clear error that
 says to run OCR first, rather than an empty meeting. Running headers and footers (a line at the top
 or bottom of most pages: the meeting's name, ``- 3 -``) are kept once, not cut into every page's
-speech.
+speech. A PDF whose glyphs are placed one by one is read by position (pypdf's layout mode).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import io
 import logging
 import re
 from collections import Counter
+from typing import Any
 
 from rag.errors import DependencyMissing, ParseError
 
@@ -21,6 +22,9 @@ _MIN_CHARS_PER_PAGE = 20
 # Lines from each end of a page that may be a running header or footer.
 _EDGE_LINES = 2
 _DIGITS = re.compile(r"[0-9０-９]+")
+# A page of at least this many lines, most of one glyph, was placed glyph by glyph (``_page_text``).
+_GLYPH_LINES = 10
+_GAP = re.compile(r"[ \u3000]+")
 
 
 def is_pdf(data: bytes) -> bool:
@@ -40,7 +44,7 @@ def extract_text(data: bytes, name: str) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise ParseError(f"{name}: the PDF is encrypted", details={"file": name, "reason": "encrypted"})
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_text(page) for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise ParseError(f"{name}: cannot read this PDF ({exc})", details={"file": name, "reason": "pdf"}) from exc
     text = "\n".join(without_running_lines(pages))
@@ -50,6 +54,27 @@ def extract_text(data: bytes, name: str) -> str:
             details={"file": name, "reason": "no_text_layer", "pages": len(pages)},
         )
     return text
+
+
+def _page_text(page: Any) -> str:
+    """A page's text; where its glyphs are placed one by one, so that pypdf gives each glyph a
+    line of its own, the text read by position instead, less the spaces it puts between glyphs."""
+    text = page.extract_text() or ""
+    if not _glyph_per_line(text):
+        return text
+    placed = page.extract_text(extraction_mode="layout") or ""  # a pypdf PageObject, imported lazily
+    return "\n".join(_GAP.sub(_gap, line).strip() for line in placed.split("\n"))
+
+
+def _glyph_per_line(text: str) -> bool:
+    """Whether most of a page's lines hold one glyph: the plain extraction of positioned glyphs."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return len(lines) >= _GLYPH_LINES and sum(len(line.strip()) == 1 for line in lines) >= 0.6 * len(lines)
+
+
+def _gap(match: re.Match[str]) -> str:
+    """Read by position, glyphs of a word stand a space apart and words two or more: 議 事 要 旨   村井."""
+    return "" if len(match.group()) == 1 else " "
 
 
 def _edges(lines: list[str]) -> list[int]:

@@ -26,7 +26,9 @@ LINES = [
 ]
 
 
-def make_pdf(lines: list[str], *, pages: int = 1) -> bytes:
+def make_pdf(lines: list[str], *, pages: int = 1, glyph_step: float = 0) -> bytes:
+    """A PDF of ``lines``; with ``glyph_step``, each glyph is placed on its own that far apart, as
+    some publishing tools write Japanese text."""
     canvas = pytest.importorskip("reportlab.pdfgen.canvas")
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -38,7 +40,11 @@ def make_pdf(lines: list[str], *, pages: int = 1) -> bytes:
         c.setFont("HeiseiKakuGo-W5", 10)
         y = 800
         for line in lines:
-            c.drawString(50, y, line)
+            if glyph_step:
+                for i, glyph in enumerate(line):
+                    c.drawString(50 + i * glyph_step, y, glyph)
+            else:
+                c.drawString(50, y, line)
             y -= 14
         c.drawString(290, 30, str(page + 1))  # a page number, as in real minutes
         c.showPage()
@@ -50,6 +56,18 @@ def test_pdf_minutes_parse():
     parsed = parse_bytes(make_pdf(LINES), "minutes.pdf")
     m = parsed.meeting
     assert (m.title, m.date, m.start_time) == ("第1回 テスト会議 議事要旨", "2023-09-01", "10:00")
+    assert [(t.speaker.name, t.topic, t.text) for t in parsed.turns] == [
+        ("村井 純", "防災について", "避難所の通信環境を整備する。"),
+        ("事務局", "防災について", "資料に沿って説明。"),
+    ]
+
+
+@pytest.mark.parametrize("step", [11, 14])
+def test_a_pdf_placed_glyph_by_glyph_parses_like_its_text(step):
+    # pypdf's plain extraction gives such a page one glyph a line; read by position it is the text
+    parsed = parse_bytes(make_pdf(LINES, glyph_step=step), "minutes.pdf")
+    m = parsed.meeting
+    assert (m.title, m.date) == ("第1回 テスト会議 議事要旨", "2023-09-01")
     assert [(t.speaker.name, t.topic, t.text) for t in parsed.turns] == [
         ("村井 純", "防災について", "避難所の通信環境を整備する。"),
         ("事務局", "防災について", "資料に沿って説明。"),
