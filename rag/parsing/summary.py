@@ -630,11 +630,30 @@ def _body_in_last_section(lines: list[str], blocks: dict[str, list[str]], roster
     start = _first_speaker_line(block, first, roster)
     if start is None:
         return []
-    if start > first and (_TOPIC_SUFFIX.search(block[start - 1]) or markdown_heading(block[start - 1])):
+    restart = _restart(block, first, start)
+    if restart is not None:
+        start = restart  # 1. 開会 again after 3. 閉会: the body's headings follow the agenda
+    elif start > first and (_TOPIC_SUFFIX.search(block[start - 1]) or markdown_heading(block[start - 1])):
         start -= 1  # オール東京の DX推進に向けた将来像について (or ### 1. 開会), then 事務局：
     rest = block[start:]
     del block[start:]
     return rest
+
+
+def _restart(block: list[str], first: int, start: int) -> int | None:
+    """The index of the line before ``start`` where a numbered list begins again (``1. 開会`` after
+    ``3. 閉会``, numbered alike), or None."""
+    last: tuple[str, int] | None = None
+    for i in range(first, start):
+        number = _AGENDA_NUMBER.match(compact(block[i]))
+        digits = re.sub(r"\D", "", number.group()) if number else ""
+        if not number or not digits:
+            continue
+        style = _numbering(block[i]) or ""
+        if last is not None and style == last[0] and int(digits) <= last[1]:
+            return i
+        last = (style, int(digits))
+    return None
 
 
 def _sole_subject(agenda: list[str]) -> str:

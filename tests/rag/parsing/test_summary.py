@@ -179,6 +179,20 @@ def test_numbered_header_fields_and_a_numbered_body_heading_after_the_agenda():
     ]
 
 
+def test_an_agenda_then_its_items_again_as_the_bodys_headings_with_no_議事_heading():
+    text = (
+        "第3回 人材検討会 議事要旨\n日時：令和6年6月19日（水）\n議事次第\n1. 開会\n2. 議事\n3. 閉会\n"
+        "1. 開会\n〇事務局\n本日はお集まりいただき、ありがとうございます。\n"
+        "2. デジタル人材の確保について\n〇村井座長\n人材の確保が急務である。\n"
+    )
+    parsed = parse_bytes(text.encode(), "minutes.txt")
+    assert parsed.meeting.agenda == ("開会", "議事", "閉会")  # 1. 開会 again begins the body
+    assert [(t.speaker.name, t.topic) for t in parsed.turns] == [
+        ("事務局", "開会"),
+        ("村井", "デジタル人材の確保について"),
+    ]
+
+
 def test_a_roster_written_as_one_list_names_the_speakers():
     text = (
         "第5回有識者会議 議事要旨\n日時：令和6年5月10日（金）\n"
