@@ -91,6 +91,8 @@ def parse(source: Source) -> ParsedMinutes:
         if turn:
             drafts.append((turn.group(1).strip(), topic, [turn.group(2)] if turn.group(2).strip() else []))
         elif drafts and line.strip():
+            if drafts[-1][1] != topic and drafts[-1][2]:
+                drafts.append((drafts[-1][0], topic, []))  # the speaker goes on under a new heading
             drafts[-1][2].append(line.strip())
     turns = tuple(
         Turn(order=i, speaker=resolve_speaker(label, ()), topic=t, text="\n".join(body))

@@ -152,6 +152,20 @@ def test_bold_lines_are_labels_only_where_the_document_says_so():
     ]
 
 
+def test_markdown_speech_under_a_new_heading_with_no_label_goes_on_as_its_own_turn():
+    text = (
+        "## 2022.2.3 第4回検討会 議事（全文）\n\n### 3. 討議説明\n\n【事務局】\nロードマップの論点を説明します。\n\n"
+        "### ４. 今年度事業紹介\n\n引き続き、今年度事業を紹介します。\n\n### ５. 討議\n\n"
+        "【吉村委員】　東京大学の吉村です。\n\nまずは論点2からいきたいと思います。\n"
+    )
+    parsed = parse_bytes(text.encode(), "twin.md")
+    assert [(t.speaker.label, t.topic, t.text) for t in parsed.turns] == [
+        ("事務局", "討議説明", "ロードマップの論点を説明します。"),
+        ("事務局", "今年度事業紹介", "引き続き、今年度事業を紹介します。"),  # the same speaker, under its heading
+        ("吉村委員", "討議", "東京大学の吉村です。\nまずは論点2からいきたいと思います。"),  # 【label】　speech
+    ]
+
+
 def test_the_diet_minutes_as_text_are_verbatim_turns():
     """The kokkai site's text: a long roster with 出席委員 and dated 委員の異動 lines, then ○ turns."""
     record = json.loads(shared_file("corpora/kokkai-shugiin-monka-212-01-2023-11-01.json").read_text())
