@@ -3,7 +3,9 @@
 The title line carries the date as ``2022.6.28``; raw ``<a id=…>`` anchors and the table of contents
 are not speech. A label may be emphasised (``**【宮坂副知事】**``), or be a bold line without brackets
 (``**若井部長**``) where the document's evidence says it names a speaker. The first ``#``/``##``
-heading is the title; every other heading is a topic.
+heading is the title; every other heading is a topic. A header before the first turn (日時, 場所,
+出席者, 議事次第), as ministries' 議事録 in text write it, is read as the summary format reads it, and
+its roster names the speakers.
 """
 
 from __future__ import annotations
@@ -14,9 +16,16 @@ import re
 from rag.models import Meeting, ParsedMinutes, Turn
 from rag.parsing.base import HTML_TAG, Source, find_when, markdown_heading, meeting_id_for, no_turns
 from rag.parsing.speakers import SpeakerJudge, is_content, is_label_shaped
-from rag.parsing.summary import meeting_title
+from rag.parsing.summary import (
+    clean_lines,
+    meeting_title,
+    parse_agenda,
+    parse_roster,
+    sole_subject,
+    split_sections,
+)
 from rag.people import resolve_speaker
-from rag.text import find_date
+from rag.text import find_date, find_time_range
 
 name = "markdown"
 
@@ -94,16 +103,29 @@ def parse(source: Source) -> ParsedMinutes:
             if drafts[-1][1] != topic and drafts[-1][2]:
                 drafts.append((drafts[-1][0], topic, []))  # the speaker goes on under a new heading
             drafts[-1][2].append(line.strip())
+    first = min([i for i, line in enumerate(lines) if _TURN.match(line.strip())] + list(bold) + [len(lines)])
+    blocks = split_sections(clean_lines("\n".join(lines[:first])))[1]
+    roster = parse_roster(blocks.get("attendees", []))
+    listed = blocks.get("agenda") or blocks.get("body", [])  # before the first turn, 議事 lists the agenda
+    subject = "" if topics else sole_subject(listed)
+    if subject:  # no headings, and the agenda's one subject: every turn's topic
+        topics, drafts = [subject], [(label, subject, body) for label, _, body in drafts]
     turns = tuple(
-        Turn(order=i, speaker=resolve_speaker(label, ()), topic=t, text="\n".join(body))
+        Turn(order=i, speaker=resolve_speaker(label, roster), topic=t, text="\n".join(body))
         for i, (label, t, body) in enumerate((d for d in drafts if d[2]), start=1)
     )
     if not turns:
         raise no_turns(source.name)
+    start, end = find_time_range(" ".join(blocks.get("datetime", [])))
     meeting = Meeting(
         meeting_id=meeting_id_for(title, date),
         title=title,
         date=date,
+        start_time=start,
+        end_time=end,
+        place=" ".join(dict.fromkeys(blocks.get("place", []))),
+        agenda=tuple(parse_agenda(listed)),
+        attendees=tuple(roster),
         topics=tuple(topics),
         source_format=name,
         source_name=source.name,

@@ -67,7 +67,7 @@ _SECTION_WORDS = {
 _AFTER_HEADER = ("papers", "absent")
 _TOPIC_SUFFIX = re.compile(r"について$")
 _INLINE_SECTION = re.compile(
-    r"^(?:[■□◆【\[•・\-]|[0-9０-９]{1,2}[.．])?\s*(日時|開催日時|場所|開催場所|出席者|議事次第)\s*[】\]]?\s*(?:[：:]\s*|\s+)(\S.*)$"
+    r"^(?:[■□◆【\[•・\-]|[0-9０-９]{1,2}[.．]?)?\s*(日時|開催日時|場所|開催場所|出席者|議事次第)\s*[】\]]?\s*(?:[：:]\s*|\s+)(\S.*)$"
 )
 _CIRCLE = re.compile(r"^[○〇◯]\s*")
 _INLINE_MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*(\S.*)$")
@@ -226,7 +226,7 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
     roster: list[Attendee] = []
     group = ""
     for raw in lines:
-        line = _BULLET_RE.sub("", raw)
+        line = _AGENDA_NUMBER.sub("", _BULLET_RE.sub("", raw))  # （１）委員（敬称略）: a numbered group
         listed = _listed(line, group)
         if listed is not None:
             roster += listed
@@ -235,16 +235,27 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
         if group_match and len(raw.split()) == 1:
             group = group_match.group(1).strip()
             continue
-        if compact(line) in _GROUP_WORDS or (len(line.split()) == 1 and _is_group_line(line)):
-            group = compact(line)  # 構成員, オブザーバー, デジタル庁 as a line of their own
+        if compact(split_label(line)[0]) in _GROUP_WORDS or (len(line.split()) == 1 and _is_group_line(line)):
+            group = compact(split_label(line)[0])  # 構成員, オブザーバー, デジタル庁 as a line of their own
             continue
-        note, tag = _ROSTER_NOTE.search(line), _ROLE_TAG.search(line)
-        attendee = parse_attendee(line[: min(m.start() for m in (note, tag) if m)] if note or tag else line, group)
-        if attendee and tag and not attendee.role:  # 手塚悟（慶應義塾大学教授）【主査】
-            attendee = replace(attendee, role=tag.group(1))
+        attendee = _roster_entry(line, group)
         if attendee:
             roster.append(attendee)
     return roster
+
+
+def _roster_entry(line: str, group: str) -> Attendee | None:
+    """One person's roster line (``田中総務課長``, ``村井  純（座長） 慶応義塾大学 教授``), maybe with a
+    note (``※代理出席``) or the member's part (``【主査】``) after it."""
+    if " " not in collapse_spaces(line) and not split_label(line)[1]:
+        who, role = name_and_role(line)
+        if who and role:  # 田中総務課長 alone on its line
+            return Attendee(name=who, group=group, role=role)
+    note, tag = _ROSTER_NOTE.search(line), _ROLE_TAG.search(line)
+    attendee = parse_attendee(line[: min(m.start() for m in (note, tag) if m)] if note or tag else line, group)
+    if attendee and tag and not attendee.role:  # 手塚悟（慶應義塾大学教授）【主査】
+        attendee = replace(attendee, role=tag.group(1))
+    return attendee
 
 
 def _is_group_line(line: str) -> bool:
@@ -656,7 +667,7 @@ def _restart(block: list[str], first: int, start: int) -> int | None:
     return None
 
 
-def _sole_subject(agenda: list[str]) -> str:
+def sole_subject(agenda: list[str]) -> str:
     """The subject of a 議事次第 whose 議事 has one numbered item (``2. 議事`` then ``(1) …について``
     alone), or ""."""
     items = [m.group(1).strip() for line in agenda if (m := _NUMBERED_HEADING.match(_BULLET_RE.sub("", line)))]
@@ -680,7 +691,7 @@ def parse(source: Source) -> ParsedMinutes:
         topics, drafts = parse_body(head[1:] + rest, roster, agenda)
     if not drafts:
         raise no_turns(source.name)
-    subject = _sole_subject(blocks.get("agenda", []))
+    subject = sole_subject(blocks.get("agenda", []))
     if subject and not topics:  # no heading in the body: every turn is on the agenda's one subject
         topics = [subject]
         for draft in drafts:

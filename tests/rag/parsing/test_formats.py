@@ -166,6 +166,49 @@ def test_markdown_speech_under_a_new_heading_with_no_label_goes_on_as_its_own_tu
     ]
 
 
+MINISTRY_TRANSCRIPT = """情報通信審議会　情報通信政策部会（第５０回）議事録
+
+１　日時　令和５年６月２０日（火）１０時００分～１２時００分
+
+２　場所　Ｗｅｂ会議による開催
+
+３　出席者
+（１）委員（敬称略）
+山田　太郎（部会長）、佐藤　花子（部会長代理）、鈴木　一郎
+
+（２）総務省
+田中総務課長
+
+４　議事
+（１）デジタル時代の放送制度について
+
+【山田部会長】　それでは、定刻になりましたので、部会を開催いたします。
+
+【田中総務課長】　資料に基づきまして御説明いたします。
+
+【鈴木委員】　ブロードバンドによる代替も検討すべきと考えます。
+"""
+
+
+def test_a_ministry_transcript_in_text_reads_its_numbered_header_and_names_speakers_from_it():
+    parsed = parse_bytes(MINISTRY_TRANSCRIPT.encode(), "bukai50.txt")
+    m = parsed.meeting
+    assert m.source_format == "markdown"  # 【label】　speech turns
+    assert (m.date, m.start_time, m.end_time, m.place) == ("2023-06-20", "10:00", "12:00", "Ｗｅｂ会議による開催")
+    assert [(a.name, a.role, a.group) for a in m.attendees] == [
+        ("山田 太郎", "部会長", "委員"),  # （１）委員（敬称略） heads a group, not a person
+        ("佐藤 花子", "部会長代理", "委員"),
+        ("鈴木 一郎", "", "委員"),
+        ("田中", "総務課長", "総務省"),
+    ]
+    assert m.agenda == ("デジタル時代の放送制度について",)
+    assert [(t.speaker.name, t.speaker.role, t.topic) for t in parsed.turns] == [
+        ("山田 太郎", "部会長", "デジタル時代の放送制度について"),
+        ("田中", "総務課長", "デジタル時代の放送制度について"),
+        ("鈴木 一郎", "委員", "デジタル時代の放送制度について"),
+    ]
+
+
 def test_the_diet_minutes_as_text_are_verbatim_turns():
     """The kokkai site's text: a long roster with 出席委員 and dated 委員の異動 lines, then ○ turns."""
     record = json.loads(shared_file("corpora/kokkai-shugiin-monka-212-01-2023-11-01.json").read_text())
