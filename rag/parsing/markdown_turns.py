@@ -78,13 +78,13 @@ def _title(lines: list[str], source: Source) -> tuple[str, str, int]:
     return meeting_title(header, source.name), find_when([x.strip() for x in lines if x.strip()])[0], -1
 
 
-def parse(source: Source) -> ParsedMinutes:
-    """Parse the Markdown into a meeting and its turns; paragraphs stay as lines."""
-    lines = [_EMPHASIS.sub(r"\2", HTML_TAG.sub("", line).strip()) for line in source.text.split("\n")]
-    title, date, titled = _title(lines, source)
-    bold = _bold_labels(lines)
+_Draft = tuple[str, str, list[str]]  # label, topic, lines
+
+
+def _walk(lines: list[str], titled: int, bold: dict[int, str]) -> tuple[list[str], list[_Draft]]:
+    """The topics (headings other than the title) and the turns' drafts, in order."""
     topics: list[str] = []
-    drafts: list[tuple[str, str, list[str]]] = []
+    drafts: list[_Draft] = []
     topic = ""
     for i, line in enumerate(lines):
         if _HEADING.match(line):
@@ -103,8 +103,17 @@ def parse(source: Source) -> ParsedMinutes:
             if drafts[-1][1] != topic and drafts[-1][2]:
                 drafts.append((drafts[-1][0], topic, []))  # the speaker goes on under a new heading
             drafts[-1][2].append(line.strip())
+    return topics, drafts
+
+
+def parse(source: Source) -> ParsedMinutes:
+    """Parse the Markdown into a meeting and its turns; paragraphs stay as lines."""
+    lines = [_EMPHASIS.sub(r"\2", HTML_TAG.sub("", line).strip()) for line in source.text.split("\n")]
+    title, date, titled = _title(lines, source)
+    bold = _bold_labels(lines)
+    topics, drafts = _walk(lines, titled, bold)
     first = min([i for i, line in enumerate(lines) if _TURN.match(line.strip())] + list(bold) + [len(lines)])
-    blocks = split_sections(clean_lines("\n".join(lines[:first])))[1]
+    blocks = split_sections(clean_lines("\n".join(lines[:first])))[1]  # a header before the first turn
     roster = parse_roster(blocks.get("attendees", []))
     listed = blocks.get("agenda") or blocks.get("body", [])  # before the first turn, 議事 lists the agenda
     subject = "" if topics else sole_subject(listed)

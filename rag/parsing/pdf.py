@@ -56,13 +56,13 @@ def extract_text(data: bytes, name: str) -> str:
     return text
 
 
-def _page_text(page: Any) -> str:
+def _page_text(page: Any) -> str:  # a pypdf PageObject: pypdf is imported only when a PDF is read
     """A page's text; where its glyphs are placed one by one, so that pypdf gives each glyph a
     line of its own, the text read by position instead, less the spaces it puts between glyphs."""
     text = page.extract_text() or ""
     if not _glyph_per_line(text):
         return text
-    placed = page.extract_text(extraction_mode="layout") or ""  # a pypdf PageObject, imported lazily
+    placed = page.extract_text(extraction_mode="layout") or ""
     return "\n".join(_GAP.sub(_gap, line).strip() for line in placed.split("\n"))
 
 
