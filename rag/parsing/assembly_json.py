@@ -13,7 +13,7 @@ import re
 from rag.errors import ParseError
 from rag.models import Attendee, Meeting, ParsedMinutes, Turn
 from rag.parsing.base import Source, json_or_none, load_json, meeting_id_for, no_turns, wrong_shape
-from rag.parsing.speech import ROLE_ONLY, agenda_topic, parse_kanji_roster, split_speaker_prefix, strip_stage_directions
+from rag.parsing.speech import agenda_topic, parse_kanji_roster, split_speaker_prefix, strip_stage_directions
 from rag.people import compact, resolve_speaker
 from rag.text import find_date
 
@@ -43,30 +43,35 @@ def split(data: bytes, name: str) -> list[tuple[bytes, str]]:
     return [(json.dumps(one, ensure_ascii=False).encode(), f"{name}#{i}") for i, one in enumerate(loaded, start=1)]
 
 
-_ROSTERS = ("出席委員", "出席議員", "出席説明員", "委員外の出席者")
+# Roster sections of the header, and the group their people belong to.
+_ROSTERS = {"出席委員": "委員", "出席議員": "議員", "出席説明員": "説明員", "委員外の出席者": "参考人"}
 
 
 def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
     place = text.strip().split("\n", 1)[0].strip()
-    roster: list[Attendee] = []
-    agenda: list[str] = []
-    section = held = ""
+    blocks: list[tuple[str, list[str]]] = [("", [])]
     for line in text.split("\n")[1:]:
         match = _SECTION.match(line)
         if match:
-            section, line = match.group(1), line[match.end() :]
+            blocks.append((match.group(1), []))
+            line = line[match.end() :]
             if "君" not in line:  # 出席説明員　総務局局長笠井　謙一君: its first entry beside it
                 continue
-        if section in _ROSTERS and ROLE_ONLY.match(line.strip(" 　")):
-            held += line.strip(" 　")  # a post that runs over lines, then the name and its 君
-            continue
-        line, held = held + line, ""
-        if section in ("出席委員", "出席議員"):
-            roster += parse_kanji_roster(line, group=section[2:])
-        elif section in ("出席説明員", "委員外の出席者"):
-            roster += parse_kanji_roster(line, group="説明員" if section == "出席説明員" else "参考人")
-        elif section == "本日の会議に付した事件" and line.strip():
-            agenda.append(line.strip(" 　・"))
+        blocks[-1][1].append(line)
+    # Each roster whole, so that a post running over lines reaches its name (parse_kanji_roster)
+    roster = [
+        person
+        for section, lines in blocks
+        if section in _ROSTERS
+        for person in parse_kanji_roster("\n".join(lines), group=_ROSTERS[section])
+    ]
+    agenda = [
+        line.strip(" 　・")
+        for section, lines in blocks
+        if section == "本日の会議に付した事件"
+        for line in lines
+        if line.strip()
+    ]
     return place, roster, agenda
 
 
