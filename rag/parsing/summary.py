@@ -145,16 +145,20 @@ def _section_of(line: str) -> str | None:
     return _SECTION_WORDS.get(key)
 
 
-def _numbering(line: str) -> str | None:
-    """How a line is numbered, digits left out (``1. 開会`` → ``0.``, ``（2）…`` → ``(0)``), or None."""
+def _numbering(line: str) -> tuple[str, str] | None:
+    """How a line is numbered, digits left out, and its Arabic digits (``1. 開会`` → (``0.``, ``1``),
+    ``（2）…`` → (``(0)``, ``2``), ``三、…`` → (``0、``, "")), or None."""
     number = _AGENDA_NUMBER.match(compact(line))
-    return re.sub(r"[0-9一二三四五六七八九十]+", "0", number.group()) if number else None
+    if not number:
+        return None
+    return re.sub(r"[0-9一二三四五六七八九十]+", "0", number.group()), re.sub(r"\D", "", number.group())
 
 
 def _continues_numbering(block: list[str], line: str) -> bool:
     """Whether ``line`` is numbered as the block's first line is: one more item of that list."""
-    style = _numbering(line)
-    return bool(block) and style is not None and style == _numbering(block[0])
+    numbered = _numbering(line)
+    first = _numbering(block[0]) if block else None
+    return numbered is not None and first is not None and numbered[0] == first[0]
 
 
 def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
@@ -656,14 +660,13 @@ def _restart(block: list[str], first: int, start: int) -> int | None:
     ``3. 閉会``, numbered alike), or None."""
     last: tuple[str, int] | None = None
     for i in range(first, start):
-        number = _AGENDA_NUMBER.match(compact(block[i]))
-        digits = re.sub(r"\D", "", number.group()) if number else ""
-        if not number or not digits:
+        numbered = _numbering(block[i])
+        if not numbered or not numbered[1]:
             continue
-        style = _numbering(block[i]) or ""
-        if last is not None and style == last[0] and int(digits) <= last[1]:
+        style, number = numbered[0], int(numbered[1])
+        if last is not None and style == last[0] and number <= last[1]:
             return i
-        last = (style, int(digits))
+        last = (style, number)
     return None
 
 
