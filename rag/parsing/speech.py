@@ -10,6 +10,10 @@ from rag.text import collapse_spaces
 
 _STAGE = re.compile(r"[〔［][^〕］]{0,80}[〕］]|[（(](?:拍手|笑声|発言する者あり|速記中止|退席|退場)[^）)]{0,20}[）)]")
 _SEPARATOR = re.compile(r"^[\s　]*[―—－\-─━=＝*＊・◇◆○]{3,}[\s　]*$")
+_CLOCK = "[0-9０-９〇零一二三四五六七八九十]+"
+# 午前10時開議, 午後３時15分　散会: the clerk's note of when the sitting opened, paused or closed,
+# on a line of its own between turns or at the end of the chair's last one
+SITTING_TIME = re.compile(rf"^(?:午前|午後)\s*{_CLOCK}時(?:{_CLOCK}分)?[\s　]*(?:開議|開会|再開|休憩|散会|閉会|延会)$")
 # A label is one run without spaces, or one with a parenthesised name that may hold a space
 # (◯12番（高橋 恵子君）); the speech follows after a space, or on the next lines.
 SPEAKER_LABEL = r"[^\s　（(]{1,30}(?:[（(][^）)\n]{0,30}[）)])?|[^\s　]{1,30}"
@@ -35,10 +39,10 @@ ROLE_ONLY = re.compile(r"^[^\s　君]{2,60}(?:長|監|理事|官|兼務)$")
 
 
 def strip_stage_directions(text: str) -> str:
-    """Drop ``〔「異議なし」と呼ぶ者あり〕`` and separator lines; they are not speech."""
+    """Drop ``〔「異議なし」と呼ぶ者あり〕``, separator lines and sitting times; they are not speech."""
     lines = []
     for line in text.split("\n"):
-        if _SEPARATOR.match(line):
+        if _SEPARATOR.match(line) or SITTING_TIME.match(line.strip(" 　")):
             continue
         cleaned = _STAGE.sub("", line).rstrip()
         if cleaned.strip(" 　"):

@@ -26,6 +26,7 @@ from rag.parsing.speech import (
     HONORIFIC_LABEL,
     ROLE_HEAD,
     ROLE_ONLY,
+    SITTING_TIME,
     SPEAKER_LABEL,
     STRICT_SPEAKER_LABEL,
     agenda_topic,
@@ -51,13 +52,11 @@ _SECTION_HEAD = re.compile(
     r"|(?:出席|欠席)(?:議員|委員|者)|説明のため出席した者|職務のため出席した|事務局職員出席者"
     r"|開議|散会|閉会|開会|休憩|再開|延会|日程第)\S*(?:[\s　]+\S.*)?)$"
 )
-# 午前10時開議: the time the sitting opened, between the header and the first turn; not an agenda item.
 _NUMBER = "[0-9０-９一二三四五六七八九十]+"
-_OPENED = re.compile(rf"^(?:午前|午後){_NUMBER}時(?:{_NUMBER}分)?(?:開議|開会|再開)$")
 _ROSTER_GROUPS = "委員|議員|国務大臣|副大臣|大臣政務官|政府参考人|参考人|説明員|政府特別補佐人"
 # 出席委員　十五名, 欠席委員　なし (a section with no one in it)
 _ROSTER_HEAD = re.compile(
-    rf"^(出席|欠席)?({_ROSTER_GROUPS})(外の出席者)?(?:[（(]?[\d一二三四五六七八九十百]+名[）)]?|なし)?$"
+    rf"^(出席|欠席)?({_ROSTER_GROUPS})(外の出席者)?(?:[（(]?(?:[\d一二三四五六七八九十百]+名|なし)[）)]?)?$"
 )
 # 出席説明員　政策企画局局長中村 倫治君: a section's first entry on its head line, as a page's table
 # puts it (an entry never starts 出席 or 欠席, so the head cannot be read into a role)
@@ -72,7 +71,12 @@ _PHRASE_GROUPS = {"説明のため出席した者": "説明員", "説明員": "�
 _PAGE_NUMBER = re.compile(r"^[-－―]\s*\d{1,4}\s*[-－―]$")
 _SEAT = re.compile(r"(\d+)番\s*(\S.*?)(?=\s+\d+番|$)")
 _SEAT_LABEL = re.compile(r"^\d+番$")
-_AGENDA_HEAD = re.compile(rf"^(?:議事日程(?:第{_NUMBER}号)?|(?:本日の)?会議に付した(?:案件|事件))$")
+# 令和５年３月６日（月）午前10時開議: the sitting's date and hour under 議事日程, not an item of it
+_DATE_LINE = re.compile(
+    rf"^(?:令和|平成|昭和|\d{{4}}年)[^、。]{{0,12}}日(?:[（(][月火水木金土日]曜?日?[）)])?"
+    rf"(?:(?:午前|午後){_NUMBER}時(?:{_NUMBER}分)?(?:開議|開会)?)?$"
+)
+_AGENDA_HEAD = re.compile(rf"^(?:議事日程(?:[（(]?第{_NUMBER}号[）)]?)?|(?:本日の)?会議に付した(?:案件|事件))$")
 _SEPARATOR = re.compile(r"^[―—－\-─━=＝◇◆]{3,}$")
 _ROLE_END = re.compile(r"(長|理事|大臣|臣|官|参考人|委員|者|員|監|補佐人|政務官)$")
 
@@ -184,7 +188,7 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
             section, group = "roster", _PHRASE_GROUPS.get(phrase.group(1), "事務局")
         elif _AGENDA_HEAD.match(bare):
             section = "agenda"
-        elif not line or _SEPARATOR.match(compact(line)) or _OPENED.match(bare):
+        elif not line or _SEPARATOR.match(compact(line)) or SITTING_TIME.match(bare):
             continue
         elif section == "title" and not find_date(line):
             title.append(without_heading_marks(line))
@@ -200,7 +204,7 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
             roster += parse_seat_line(line, group)
         elif section == "roster":
             roster += parse_titled_line(line, group)
-        elif section == "agenda":
+        elif section == "agenda" and not _DATE_LINE.match(bare):
             agenda.append(line)
     return title, roster, agenda, len(lines)
 
@@ -210,12 +214,13 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
     bare, extras = split_label(label)
     if compact(bare) in SECRETARIAT:
         return Speaker(label=label, name=compact(bare), group=compact(bare), is_person=False)
-    inner = extras.removesuffix("君")
+    written = collapse_spaces(nfkc(extras.removesuffix("君")))  # ◆１番（山田　太郎君）: 山田 太郎
+    inner = compact(written)
     if _name_inside(bare, extras, roster):
         surname, role, given = inner, compact(bare), ""  # 政府参考人（伊藤学司君）: the name is inside
     else:
         surname, role = name_and_role(compact(bare))
-        given = inner
+        given, written = inner, surname
     role = "議員" if _SEAT_LABEL.match(role) else "" if role in HONORIFICS else role  # 泉健太君: no role
     candidates = [p for p in roster if surname and compact(p.name).startswith(surname)]
     if given:
@@ -234,7 +239,7 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
             affiliation=person.role if role and person.role != role else "",
             person_id=person_id(person.name),
         )
-    return Speaker(label=label, name=surname, role=role, person_id=person_id(surname))
+    return Speaker(label=label, name=written, role=role, person_id=person_id(surname))
 
 
 def _name_inside(bare: str, extras: str, roster: list[Attendee]) -> bool:

@@ -266,3 +266,39 @@ def test_posts_held_at_once_and_a_post_over_several_lines_are_the_role_not_the_n
         ("黒岩 幸三", "企画担当部長戦略広報担当部長新型コロナウイルス感染症対策広報担当部長兼務"),
     ]
     assert [t.speaker.name for t in parsed.turns] == ["松田 康将", "黒岩 幸三"]
+
+
+CITY_COUNCIL = """令和５年第１回さくら市議会定例会会議録（第２号）
+令和５年３月６日（月曜日）
+議事日程（第２号）
+　令和５年３月６日（月）午前10時開議
+　第１　一般質問
+出席議員（２名）
+　　１番　山田　太郎君　　　　　２番　中村　五郎君
+欠席議員（なし）
+説明のため出席した者
+　市長　　　　　田中　一夫君　　　総務部長　　　渡辺　三郎君
+　　　　午前10時00分　開議
+○議長（中村　五郎君）　ただいまから本日の会議を開きます。
+◆１番（山田　太郎君）　避難所の混雑状況の可視化について伺います。
+○議長（中村　五郎君）　暫時休憩いたします。
+　　　　午前11時５分　休憩
+◎市長（田中　一夫君）　来年度中にシステムを導入いたします。
+○議長（石井　六郎君）　本日はこれにて散会いたします。
+　　　　午後零時三十分　散会
+"""
+
+
+def test_a_city_council_record_with_spaced_names_in_brackets_and_sitting_times():
+    parsed = parse_bytes(CITY_COUNCIL.encode(), "sakura.txt")
+    assert parsed.meeting.agenda == ("第１\u3000一般質問",)  # not the sitting's date and hour
+    assert [a.name for a in parsed.meeting.attendees] == ["山田 太郎", "中村 五郎", "田中 一夫", "渡辺 三郎"]
+    assert [(t.speaker.name, t.speaker.role, t.speaker.group, t.text) for t in parsed.turns] == [
+        # the name in brackets, written with a space, is the roster's person
+        ("中村 五郎", "議長", "議員", "ただいまから本日の会議を開きます。"),
+        ("山田 太郎", "議員", "議員", "避難所の混雑状況の可視化について伺います。"),
+        ("中村 五郎", "議長", "議員", "暫時休憩いたします。"),  # the clerk's 午前11時５分　休憩 is no speech
+        ("田中 一夫", "市長", "説明員", "来年度中にシステムを導入いたします。"),
+        ("石井 六郎", "議長", "", "本日はこれにて散会いたします。"),  # not listed: written as in the label
+    ]
+    assert len({t.speaker.person_id for t in parsed.turns if t.speaker.name == "中村 五郎"}) == 1
