@@ -8,7 +8,13 @@ from rag.models import Attendee
 from rag.people import SEAT
 from rag.text import collapse_spaces
 
-_STAGE = re.compile(r"[〔［][^〕］]{0,80}[〕］]|[（(](?:拍手|笑声|発言する者あり|速記中止|退席|退場)[^）)]{0,20}[）)]")
+# 〔「異議なし」と呼ぶ者あり〕; in round brackets, the clerk's words or a call from the floor
+# quoted and reported (（「そうだ」と言う者あり）, （「異議なし」の声あり）, （「賛成」と呼ぶ者多し）)
+_STAGE = re.compile(
+    r"[〔［][^〕］]{0,80}[〕］]"
+    r"|[（(](?:拍手|笑声|発言する者|速記中止|退席|退場|登壇|降壇|議場騒然)[^）)]{0,20}[）)]"
+    r"|[（(]「[^」]{1,40}」[との][^）)]{0,12}(?:あり|多し)[）)]"
+)
 _SEPARATOR = re.compile(r"^[\s　]*[―—－\-─━=＝*＊・◇◆○]{3,}[\s　]*$")
 _CLOCK = "[0-9０-９〇零一二三四五六七八九十]+"
 # 午前10時開議, 午後３時15分　散会: the clerk's note of when the sitting opened, paused or closed,
@@ -48,6 +54,19 @@ def strip_stage_directions(text: str) -> str:
         if cleaned.strip(" 　"):
             lines.append(cleaned.strip(" 　"))
     return "\n".join(lines)
+
+
+# 均等割付: a roster sets a short name over the width of a long one (山　田　　太　郎　　君), one
+# character at a time, with the wider gap between surname and given name
+_SPREAD = re.compile(r"(?<![^ 　])\S(?:[ 　]\S)+(?![^ 　])")
+_LONE_HONORIFIC = re.compile(r"(?<=\S)[ 　]+君(?=[ 　]|$)")
+
+
+def close_spread(line: str) -> str:
+    """``１番　　山　田　　太　郎　　君`` → ``１番　　山田　　太郎君``: characters set apart one by one
+    are closed up, and a 君 set apart rejoins its name."""
+    closed = _SPREAD.sub(lambda m: re.sub(r"[ 　]", "", m.group()), line)
+    return _LONE_HONORIFIC.sub("君", closed)
 
 
 def split_speaker_prefix(speech: str) -> tuple[str, str]:

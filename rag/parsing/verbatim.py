@@ -30,6 +30,7 @@ from rag.parsing.speech import (
     SPEAKER_LABEL,
     STRICT_SPEAKER_LABEL,
     agenda_topic,
+    close_spread,
     split_speaker_prefix,
     strip_stage_directions,
 )
@@ -53,6 +54,9 @@ _SECTION_HEAD = re.compile(
     r"|開議|散会|閉会|開会|休憩|再開|延会|日程第)\S*(?:[\s　]+\S.*)?)$"
 )
 _NUMBER = "[0-9０-９一二三四五六七八九十]+"
+# 日程第１　会議録署名議員の指名 on a line of its own, without a mark: many councils set the item
+# being taken up between rules like this; the chair's own words about it end in 。
+_ITEM_HEADING = re.compile(rf"^(日程第{_NUMBER}(?:[\s　]+[^。]{{1,80}})?)$")
 _ROSTER_GROUPS = "委員|議員|国務大臣|副大臣|大臣政務官|政府参考人|参考人|説明員|政府特別補佐人"
 # 出席委員　十五名, 欠席委員　なし (a section with no one in it)
 _ROSTER_HEAD = re.compile(
@@ -64,8 +68,10 @@ _ROSTER_LEAD = re.compile(rf"^(?:出席|欠席)({_ROSTER_GROUPS})(?:外の出席
 # Converted pages write a table's cells between bars: 委員長 | 渋谷のぶゆき君 |
 _TABLE_BAR = re.compile(r"[|｜]")
 # Roster sections of assembly minutes named by a phrase, and the group their people belong to.
+# 地方自治法第121条の規定により説明のため出席した者の職氏名: the law that calls them may come first.
 _ROSTER_PHRASES = re.compile(
-    r"^(説明のため出席した者|説明員|職務のため出席した事務局職員|事務局職員出席者|議場に出席した事務局職員)"
+    r"^(?:\S{1,30}により)?(説明のため出席した者|説明員|職務のため出席した事務局職員|事務局職員出席者"
+    r"|議場に出席した事務局職員|職務のため議場に出席した者)"
 )
 _PHRASE_GROUPS = {"説明のため出席した者": "説明員", "説明員": "説明員"}
 _PAGE_NUMBER = re.compile(r"^[-－―]\s*\d{1,4}\s*[-－―]$")
@@ -155,12 +161,18 @@ def parse_titled_line(line: str, group: str) -> list[Attendee]:
     """``教育長　比留間英人　　危機管理監　醍醐　勇司`` → two attendees: a roster of titles and names
     without 君, as the 説明のため出席した者 lists of many councils write it (entries apart by wide gaps)."""
     people = []
-    for entry in re.split(r"[ \u3000]{2,}", line.strip(" \u3000")):
-        role, *names = collapse_spaces(nfkc(entry)).split(" ")
-        titled = bool(_ROLE_END.search(role)) or role.endswith("事")  # 市長, 危機管理監, 知事
-        if titled and 1 <= len(names) <= 2 and all(1 <= len(n) <= 5 for n in names):
+    entries = [collapse_spaces(nfkc(e)) for e in re.split(r"[ \u3000]{2,}", line.strip(" \u3000"))]
+    for i, entry in enumerate(entries):
+        role, *names = entry.split(" ")
+        if not names and i + 1 < len(entries) and not _titled(entries[i + 1].split(" ")[0]):
+            names = entries[i + 1].split(" ")  # 町長　　　田中　一夫: as wide a gap after the title
+        if _titled(role) and 1 <= len(names) <= 2 and all(1 <= len(n) <= 5 for n in names):
             people.append(Attendee(name=" ".join(names), group=group, role=role))
     return people
+
+
+def _titled(word: str) -> bool:
+    return bool(_ROLE_END.search(word)) or word.endswith("事")  # 市長, 危機管理監, 知事
 
 
 def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int]:
@@ -173,7 +185,7 @@ def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int
     for i, raw in enumerate(lines):
         if is_turn_start(raw.strip(" 　")):
             return title, roster, agenda, i
-        line = _TABLE_BAR.sub(" ", raw).strip(" 　")
+        line = close_spread(_TABLE_BAR.sub(" ", raw).strip(" 　"))
         circled = _SECTION_HEAD.match(line)  # ○出席議員（２名）: read without its ○
         bare = compact(circled.group(1) if circled else line)
         head = _ROSTER_HEAD.match(bare)
@@ -271,8 +283,13 @@ def _with_heading(lines: list[str], start: int) -> int:
     i = start - 1
     while i >= 0 and (not lines[i].strip(" 　") or _SEPARATOR.match(compact(lines[i]))):
         i -= 1
-    heading = i >= 0 and (_HEADING.match(lines[i].strip(" 　")) or markdown_heading(lines[i]))
+    heading = i >= 0 and (_heading(lines[i].strip(" 　")) or markdown_heading(lines[i]))
     return i if heading else start
+
+
+def _heading(line: str) -> re.Match[str] | None:
+    """A heading line (``◎開議の宣告``, ``日程第１　一般質問``), its text as group 1."""
+    return _HEADING.match(line) or _ITEM_HEADING.match(line)
 
 
 def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
@@ -285,7 +302,7 @@ def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
             blocks.append((heading, [line]))
         elif (markdown := markdown_heading(line)) is not None:  # ### 2. 議事
             heading = collapse_spaces(nfkc(markdown))
-        elif (found := _HEADING.match(line) or _SECTION_HEAD.match(line)) and not _SEPARATOR.match(compact(line)):
+        elif (found := _heading(line) or _SECTION_HEAD.match(line)) and not _SEPARATOR.match(compact(line)):
             heading = collapse_spaces(nfkc(found.group(1)))
         elif _PAGE_NUMBER.match(nfkc(line)):  # －２－ between a page's speech and the next's
             continue

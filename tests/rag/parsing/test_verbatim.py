@@ -6,6 +6,7 @@ import pytest
 
 from rag.parsing import detect, parse_bytes, parse_path
 from rag.parsing.base import decode
+from rag.parsing.speech import strip_stage_directions
 from rag.parsing.verbatim import parse_roster_line
 from tests.conftest import FIXTURES
 
@@ -52,6 +53,24 @@ def test_stage_directions_and_separators_are_not_speech(parsed):
     texts = "\n".join(t.text for t in parsed.turns)
     assert "異議なし」と呼ぶ者あり" not in texts and "――" not in texts and "（拍手）" not in texts
     assert parsed.turns[0].text == "これより会議を開きます。\n理事の補欠選任についてお諮りいたします。"
+
+
+@pytest.mark.parametrize(
+    ("text", "speech"),
+    [
+        ("御異議ありませんか。\n（「異議なし」と呼ぶ者あり）", "御異議ありませんか。"),
+        ("伺います。（「そうだ」と言う者あり）次に", "伺います。次に"),
+        ("賛成の方は。\n（「賛成」の声あり）", "賛成の方は。"),
+        ("終わります。\n（登壇）", "終わります。"),
+        ("散会いたします。\n午後零時三十六分散会", "散会いたします。"),  # the clerk's note of the hour
+        ("暫時休憩します。\n　　午前11時５分　休憩", "暫時休憩します。"),
+        # speech that quotes or brackets is kept
+        ("「異議なし」という声もあります。", "「異議なし」という声もあります。"),
+        ("（仮称）防災センターを午後３時に開会します", "（仮称）防災センターを午後３時に開会します"),
+    ],
+)
+def test_stage_directions_in_round_brackets_and_sitting_times(text, speech):
+    assert strip_stage_directions(text) == speech
 
 
 def test_topics_follow_the_agenda(parsed):

@@ -7,6 +7,7 @@ import pytest
 
 from rag.parsing import detect, parse_bytes, parse_path
 from rag.parsing.base import decode
+from rag.parsing.speech import close_spread
 from rag.parsing.verbatim import is_turn_start, parse_seat_line
 from rag.people import compact
 from tests.conftest import FIXTURES
@@ -302,3 +303,57 @@ def test_a_city_council_record_with_spaced_names_in_brackets_and_sitting_times()
         ("石井 六郎", "議長", "", "本日はこれにて散会いたします。"),  # not listed: written as in the label
     ]
     assert len({t.speaker.person_id for t in parsed.turns if t.speaker.name == "中村 五郎"}) == 1
+
+
+TOWN_COUNCIL = """令和６年第２回あおば町議会定例会会議録
+令和６年６月10日（月曜日）
+出席議員（２名）
+　　１番　　山　田　　太　郎　　君
+　　２番　　佐　藤　　一　郎　　君
+地方自治法第121条の規定により説明のため出席した者の職氏名
+　町長　　　田中　一夫　　　教育長　　伊藤　次郎
+　　　　　　──────────────────────
+　　　　　　　日程第１　会議録署名議員の指名
+○議長（佐藤一郎）　日程第１、会議録署名議員の指名を行います。これに御異議ありませんか。
+　　　（「異議なし」と呼ぶ者あり）
+○議長（佐藤一郎）　異議なしと認めます。
+　　　　　　──────────────────────
+　　　　　　　日程第２　一般質問
+○１番（山田太郎）　ごみ収集アプリの導入について質問します。
+　（「そうだ」と言う者あり）
+　町の考えを伺います。
+○町長（田中一夫）　来年度導入を予定しています。
+"""
+
+
+def test_a_town_council_with_spread_names_a_roster_called_by_law_and_unmarked_item_headings():
+    parsed = parse_bytes(TOWN_COUNCIL.encode(), "aoba.txt")
+    assert [(a.name, a.role, a.group) for a in parsed.meeting.attendees] == [
+        ("山田 太郎", "議員", "議員"),  # set one character at a time to fill the column
+        ("佐藤 一郎", "議員", "議員"),
+        ("田中 一夫", "町長", "説明員"),  # a title, then its name after as wide a gap
+        ("伊藤 次郎", "教育長", "説明員"),
+    ]
+    assert [(t.speaker.name, t.speaker.group, t.topic, t.text) for t in parsed.turns] == [
+        (
+            "佐藤 一郎",
+            "議員",
+            "日程第1 会議録署名議員の指名",
+            "日程第１、会議録署名議員の指名を行います。これに御異議ありませんか。",
+        ),
+        ("佐藤 一郎", "議員", "日程第1 会議録署名議員の指名", "異議なしと認めます。"),  # not 日程第２ as speech
+        ("山田 太郎", "議員", "日程第2 一般質問", "ごみ収集アプリの導入について質問します。\n町の考えを伺います。"),
+        ("田中 一夫", "説明員", "日程第2 一般質問", "来年度導入を予定しています。"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "closed"),
+    [
+        ("１番　　山　田　　太　郎　　君", "１番　　山田　　太郎君"),
+        ("会　議　録", "会議録"),
+        ("１番　佐藤花子君　２番　鈴木　一郎君", "１番　佐藤花子君　２番　鈴木　一郎君"),  # nothing set apart
+    ],
+)
+def test_close_spread(line, closed):
+    assert close_spread(line) == closed
