@@ -62,13 +62,22 @@ _SECTION_WORDS = {
     "会議資料": "papers",
     "参考資料": "papers",
     "欠席者": "absent",
+    "欠席委員": "absent",
+    "傍聴者": "public",
+    "傍聴人": "public",
 }
 # Sections that only follow others: met before any, the word is a page's navigation, not a block
-_AFTER_HEADER = ("papers", "absent")
+_AFTER_HEADER = ("papers", "absent", "public")
 _TOPIC_SUFFIX = re.compile(r"について$")
 _INLINE_SECTION = re.compile(
-    r"^(?:[■□◆【\[•・\-]|[0-9０-９]{1,2}[.．]?)?\s*(日時|開催日時|場所|開催場所|出席者|議事次第)\s*[】\]]?\s*(?:[：:]\s*|\s+)(\S.*)$"
+    r"^(?:[■□◆【\[•・\-]|[0-9０-９]{1,2}[.．]?)?\s*"
+    r"(日時|開催日時|場所|開催場所|出席者|出席委員|欠席者|欠席委員|傍聴者|傍聴人|議事次第|議題)"
+    r"\s*[】\]]?\s*(?:[：:]\s*|\s+)(\S.*)$"
 )
+# 議題　1　…について beside its word is the agenda; 議題 on a line of its own may head the body instead
+_INLINE_ONLY = {"議題": "agenda"}
+# 事務局：情報政策課　中村課長、小林係長 among the header's one-line fields: a group of attendees
+_GROUP_FIELD = re.compile(r"^([^\s：:。、]{2,12})\s*[：:]\s*([^。]{1,80})$")
 _CIRCLE = re.compile(r"^[○〇◯]\s*")
 _INLINE_MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*(\S.*)$")
 # A name written with its space (``宮坂 学：``, ``宮坂　副知事：``) alone on its line.
@@ -88,11 +97,13 @@ _SPACED_INLINE = re.compile(r"^([^\s：:。、「」（(]{1,24}(?:[（(][^）)]{
 _GIVEN_NAME_MARKER = re.compile(r"^[^\s：:。、「」]{1,8}\s*[：:]")
 # Emphasis around a label, as Markdown converters write it: **宮坂副知事**：それでは….
 _EMPHASIS = re.compile(r"^(\*\*|__)([^*_]{1,30})\1")
+# A line wholly in round brackets that names no speaker: a note (（事務局から資料1に基づき説明）)
+_ROUND_NOTE = re.compile(r"^[（(][^（）()]{2,60}[）)]$")
 _NUMBERED_HEADING = re.compile(r"^[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]\s*(\S.{0,40})$")
 _NAME_TOKEN = re.compile(r"^[\u4e00-\u9fff々ヶ]{1,4}$")
 _SURNAME_LABEL = re.compile(r"^[\u4e00-\u9fff々ヶ]{2,4}$")
 _GROUP_LINE = re.compile(r"^[■□◆【\[]\s*([^】\]]{1,12})[】\]]?\s*$")
-_AGENDA_NUMBER = re.compile(r"^[（(]?[0-9０-９一二三四五六七八九十]+[）).．、]\s*")
+_AGENDA_NUMBER = re.compile(r"^(?:[（(]?[0-9０-９一二三四五六七八九十]+[）).．、]\s*|[0-9０-９]{1,2}[ 　]+(?=\S))")
 _END_WORDS = ("以上",)
 _SENTENCE = re.compile(r"[。．]")
 # Shorter sentence-like lines before any speaker are more likely notes (（敬称略）。) than speech.
@@ -112,7 +123,7 @@ _GROUP_WORDS = {
 MEETING_WORDS = re.compile(r"会議|検討会|委員会|協議会|審議会|部会|懇談会|研究会|分科会|会合|議会|有識者")
 _SESSION = re.compile(r"第\s*[0-9０-９一二三四五六七八九十]+\s*回")
 # A numbered line without sentence punctuation: an agenda item used as a heading in the body.
-_NUMBERED_ITEM = re.compile(r"^[0-9０-９]{1,2}[.．、)）]\s*(\S[^。]{0,40})$")
+_NUMBERED_ITEM = re.compile(r"^[0-9０-９]{1,2}(?:[.．、)）]\s*|[ 　]+)(\S[^。]{0,40})$")  # 3. 閉会, ３　閉会
 
 
 @dataclass
@@ -161,6 +172,11 @@ def _continues_numbering(block: list[str], line: str) -> bool:
     return numbered is not None and first is not None and numbered[0] == first[0]
 
 
+def _inline_section(inline: re.Match[str]) -> str:
+    word = inline.group(1)
+    return _SECTION_WORDS.get(word) or _INLINE_ONLY[word]
+
+
 def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     """Split the header into the title lines and the blocks under 日時, 場所, 出席者, 議事次第, 議事.
 
@@ -172,8 +188,13 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     for line in lines:
         inline = _INLINE_SECTION.match(line)
         if inline and current != "body":
-            current = _SECTION_WORDS[inline.group(1)]
-            blocks.setdefault(current, []).append(inline.group(2).strip())
+            current = _inline_section(inline)
+            group_line = ["委員"] if inline.group(1) == "出席委員" else []  # the members, listed on one line
+            blocks.setdefault(current, []).extend([*group_line, inline.group(2).strip()])
+            continue
+        group = _GROUP_FIELD.match(line)
+        if group and current not in (None, "body") and "attendees" in blocks and compact(group[1]) in _GROUP_WORDS:
+            blocks["attendees"] += [group[1], group[2]]  # 事務局：中村課長、小林係長, a group among the fields
             continue
         section = _section_of(line)
         if (current == "agenda" and _continues_numbering(blocks["agenda"], line)) or (
@@ -215,14 +236,24 @@ def _listed(line: str, group: str) -> list[Attendee] | None:
         return None  # 東京大学大学院 情報学環、学際情報学府 教授: an affiliation with a 、 in it
     people = []
     for entry in entries:
-        if " " in collapse_spaces(entry) or split_label(entry)[1]:
+        attendee = _office_then_person(entry, group)
+        if attendee is None and (" " in collapse_spaces(entry) or split_label(entry)[1]):
             attendee = parse_attendee(entry, group)  # 村井 純（座長）
-        else:
+        elif attendee is None:
             who, role = name_and_role(entry)  # 村井座長, 宮坂学副知事
             attendee = Attendee(name=who, group=group, role=role) if who else None
         if attendee is not None:
             people.append(attendee)
     return people
+
+
+def _office_then_person(entry: str, group: str) -> Attendee | None:
+    """``情報政策課　中村課長``: an office, then a surname and its post, or None."""
+    office, _, person = collapse_spaces(entry).rpartition(" ")
+    who, role = name_and_role(person)
+    if not (office and " " not in office and is_office_label(office) and who and role):
+        return None
+    return Attendee(name=who, group=group, role=role, affiliation=office)
 
 
 def parse_roster(lines: list[str]) -> list[Attendee]:
@@ -255,6 +286,9 @@ def _roster_entry(line: str, group: str) -> Attendee | None:
         who, role = name_and_role(line)
         if who and role:  # 田中総務課長 alone on its line
             return Attendee(name=who, group=group, role=role)
+    office_first = _office_then_person(line, group)
+    if office_first is not None:
+        return office_first
     note, tag = _ROSTER_NOTE.search(line), _ROLE_TAG.search(line)
     attendee = parse_attendee(line[: min(m.start() for m in (note, tag) if m)] if note or tag else line, group)
     if attendee and tag and not attendee.role:  # 手塚悟（慶應義塾大学教授）【主査】
@@ -390,10 +424,13 @@ def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: s
         return numbered.group(1).strip()
     if compact(line) in agenda or compact(_AGENDA_NUMBER.sub("", line)) in agenda:
         return _AGENDA_NUMBER.sub("", line).strip() or line
+    if nxt and _ROUND_NOTE.match(nxt) and _paren_label(nxt, walk.roster) is None:
+        nxt, after = after, None  # 1　…について, （事務局から説明）, then 山田会長　…
     opens_turn = nxt is None or _is_marker(nxt, walk.roster) or walk.judge.speaker(nxt, after) is not None
     bracketed = _bracketed(nxt)
     opens_turn = opens_turn or bool(bracketed and _bracket_speaker(bracketed, walk))  # then 【事務局】
     opens_turn = opens_turn or _paren_label(nxt or "", walk.roster) is not None  # then （事務局）
+    opens_turn = opens_turn or _spaced_speech(nxt or "", walk.roster) is not None  # then 山田会長　…
     item = _NUMBERED_ITEM.match(line)
     if item and opens_turn:  # 2. デジタル人材の確保について, then 〇事務局
         return item.group(1).strip()
@@ -453,6 +490,15 @@ def _named(label: str, roster: list[Attendee]) -> bool:
     return _names_person(label, roster) or is_office_label(split_label(label)[0])
 
 
+def _spaced_speech(line: str, roster: list[Attendee]) -> re.Match[str] | None:
+    """``宮坂副知事　それでは…``: a speaker's label, a full-width space and the speech (label and
+    speech as groups 1 and 2), not ``宮坂　学：``, a name written with its space; else None."""
+    spaced = _SPACED_INLINE.match(line)
+    if spaced and _named(spaced.group(1), roster) and not _GIVEN_NAME_MARKER.match(spaced.group(2)):
+        return spaced
+    return None
+
+
 def _label_at_head(walk: _Walk, line: str) -> bool:
     """Start a turn at a label written before its speech in brackets, before a full-width space,
     after a heading mark or a bullet, or emphasised (（宮坂副知事）…, 宮坂副知事　…, ■宮坂副知事,
@@ -461,8 +507,8 @@ def _label_at_head(walk: _Walk, line: str) -> bool:
     if paren and _named(paren.group(1), walk.roster):
         walk.start(paren.group(1), paren.group(2))
         return True
-    spaced = _SPACED_INLINE.match(line)  # not 宮坂　学：, a name written with its space
-    if spaced and _named(spaced.group(1), walk.roster) and not _GIVEN_NAME_MARKER.match(spaced.group(2)):
+    spaced = _spaced_speech(line, walk.roster)
+    if spaced is not None:
         walk.start(spaced.group(1), spaced.group(2))
         return True
     marked = _MARKED_LABEL.match(line)
@@ -539,7 +585,7 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
             walk.drafts[-1].add_line(line)
         elif _NUMBERED_ITEM.match(line):  # the agenda listed again at the top of the body
             continue
-        elif not walk.topic:  # the agenda subject written before the first heading
+        elif not walk.topic and not _ROUND_NOTE.match(line):  # the agenda subject before the first heading
             walk.new_topic(line)
     for draft in walk.drafts:
         draft.items = [item for item in draft.items if item.strip()]  # a bare bullet (・) says nothing
@@ -634,7 +680,7 @@ def _body_in_last_section(lines: list[str], blocks: dict[str, list[str]], roster
     found = []
     for line in lines:
         inline = _INLINE_SECTION.match(line)
-        section = _SECTION_WORDS[inline.group(1)] if inline else _section_of(line)
+        section = _inline_section(inline) if inline else _section_of(line)
         if section and section not in ("kind", "body"):
             found.append((section, bool(inline)))
     if not found:

@@ -221,3 +221,48 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
         "東京大学大学院 情報学環、学際情報学府",
         "教授",
     )
+
+
+CITY_COUNCIL_MINUTES = (
+    "第3回みなと市情報化推進審議会　会議録\n日時：令和5年11月20日（月）午後2時～午後4時\n"
+    "場所：市役所本庁舎3階　第1会議室\n出席委員：山田会長、佐藤副会長、鈴木委員\n欠席委員：高橋委員\n"
+    "事務局：情報政策課　中村課長、小林係長\n傍聴者：2名\n1　開会\n2　議題\n（1）DX推進計画の進捗について\n"
+    "事務局：資料1に基づき説明。\n山田会長：ご意見はありますか。\n鈴木委員：普及率はどの程度か。\n"
+    "中村課長：約75%です。\n（2）その他\n山田会長：以上で終了します。\n3　閉会\n"
+)
+
+
+def test_a_city_councils_one_line_fields_name_members_absentees_and_the_secretariat():
+    parsed = parse_bytes(CITY_COUNCIL_MINUTES.encode(), "shingikai.txt")
+    m = parsed.meeting
+    assert [(a.name, a.role, a.group, a.affiliation) for a in m.attendees] == [
+        ("山田", "会長", "委員", ""),  # 出席委員 lists the members
+        ("佐藤", "副会長", "委員", ""),
+        ("鈴木", "委員", "委員", ""),
+        ("中村", "課長", "事務局", "情報政策課"),  # an office, then the person; 高橋, absent, is not here
+        ("小林", "係長", "事務局", ""),
+    ]
+    assert [(t.speaker.label, t.speaker.group, t.topic, t.text) for t in parsed.turns] == [
+        ("事務局", "事務局", "DX推進計画の進捗について", "資料1に基づき説明。"),
+        ("山田会長", "委員", "DX推進計画の進捗について", "ご意見はありますか。"),
+        ("鈴木委員", "委員", "DX推進計画の進捗について", "普及率はどの程度か。"),
+        ("中村課長", "事務局", "DX推進計画の進捗について", "約75%です。"),
+        ("山田会長", "委員", "その他", "以上で終了します。"),  # ３　閉会 is a heading, not speech
+    ]
+
+
+@pytest.mark.parametrize("agenda", ["議題　1　DX推進計画の進捗について\n", ""])
+def test_fields_apart_by_a_space_a_note_in_brackets_and_labels_before_their_speech(agenda):
+    text = (
+        "令和5年度第3回みなと市情報化推進審議会 議事録\n開催日時　令和5年11月20日（月）14時00分～16時00分\n"
+        f"出席者　山田会長、鈴木委員\n欠席者　高橋委員\n{agenda}議事\n1　DX推進計画の進捗について\n"
+        "（事務局から資料1に基づき説明）\n山田会長　ご意見はありますか。\n鈴木委員　普及率はどの程度か。\n"
+    )
+    parsed = parse_bytes(text.encode(), "shingikai.txt")
+    assert parsed.meeting.agenda == (("DX推進計画の進捗について",) if agenda else ())
+    assert [a.name for a in parsed.meeting.attendees] == ["山田", "鈴木"]
+    # the numbered subject is the topic, not the note in brackets under it
+    assert [(t.speaker.label, t.topic) for t in parsed.turns] == [
+        ("山田会長", "DX推進計画の進捗について"),
+        ("鈴木委員", "DX推進計画の進捗について"),
+    ]
