@@ -228,6 +228,8 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
         extras = ""
     else:
         person, role = (None, "") if compact(bare) in SECRETARIAT else match_attendee(bare, roster, hint=extras)
+        if person is None and is_office_label(bare) and compact(bare) not in SECRETARIAT:
+            person = _by_role(compact(bare), roster)  # 管財課長兼庁舎建設担当: the post its one holder speaks as
         if person is None and is_office_label(bare):
             key = compact(bare)
             return Speaker(
@@ -235,7 +237,10 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
             )
         if person is None:
             who, role = name_and_role(bare)
-            person = _by_name_part(who, roster) or (_by_role(compact(bare), roster) if not role else None)
+            person = _by_name_part(who, roster)
+            if person is None:  # 議長 alone, or 財務部長 (not 財務 the 部長): a post its one holder speaks as
+                person = _by_role(compact(bare), roster)
+                role = compact(bare) if person is not None else role
     role = "" if role in HONORIFICS else role  # 内山氏, 宮坂さん: a courtesy, not a role
     if person is None:
         return Speaker(

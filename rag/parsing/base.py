@@ -49,6 +49,8 @@ _HTML_ELEMENTS = (
 )
 _HTML_ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?"""
 HTML_TAG = re.compile(rf"</?(?i:{_HTML_ELEMENTS})(?:{_HTML_ATTRIBUTE})*\s*/?>")
+# Words that name a meeting, which a title line holds
+MEETING_WORDS = re.compile(r"会議|検討会|委員会|協議会|審議会|部会|懇談会|研究会|分科会|会合|議会|有識者")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(\S.*)$")
 _HEADING_NUMBER = re.compile(r"^[0-9０-９]+[.．、\s　]+")
 

@@ -15,7 +15,7 @@ _STAGE = re.compile(
     r"|[（(](?:拍手|笑声|発言する者|速記中止|退席|退場|登壇|降壇|議場騒然)[^）)]{0,20}[）)]"
     r"|[（(]「[^」]{1,40}」[との][^）)]{0,12}(?:あり|多し)[）)]"
 )
-_SEPARATOR = re.compile(r"^[\s　]*[―—－\-─━=＝*＊・◇◆○]{3,}[\s　]*$")
+_SEPARATOR = re.compile(r"^[\s　]*(?:[―—－\-─━=＝*＊・◇◆○][\s　]*){3,}$")  # also ――― ◇ ―――
 _CLOCK = "[0-9０-９〇零一二三四五六七八九十]+"
 # 午前10時開議, 午後３時15分　散会: the clerk's note of when the sitting opened, paused or closed,
 # on a line of its own between turns or at the end of the chair's last one

@@ -20,7 +20,15 @@ from dataclasses import dataclass, field, replace
 
 from rag.errors import ParseError
 from rag.models import UNATTRIBUTED, Attendee, Meeting, ParsedMinutes, Speaker, Turn
-from rag.parsing.base import HTML_TAG, Source, markdown_heading, meeting_id_for, no_turns, without_heading_marks
+from rag.parsing.base import (
+    HTML_TAG,
+    MEETING_WORDS,
+    Source,
+    markdown_heading,
+    meeting_id_for,
+    no_turns,
+    without_heading_marks,
+)
 from rag.parsing.speakers import SpeakerJudge, is_known, is_label_shaped
 from rag.people import (
     ROLE_SUFFIXES,
@@ -92,6 +100,8 @@ _BRACKET_HEADING = re.compile(
 _PAREN_INLINE = re.compile(r"^[（(]([^（(）)0-9０-９]{1,30})[）)][ 　]*(\S.*)$")
 # A label alone after a heading mark (■宮坂副知事), which a roster or a role tells from a topic.
 _MARKED_LABEL = re.compile(r"^[■□◆][ 　]*([^\s：:。、「」]{1,24}(?:[（(][^）)]{1,30}[）)])?)$")
+# A label closed by a bracket never opened, then the speech: 山本委員長)ただ今から….
+_HALF_BRACKET_INLINE = re.compile(r"^([^\s（()）：:。、，,「」]{2,30})[)）][ 　]*(\S.*)$")
 # A label and its speech apart by a full-width space, with no mark: 宮坂副知事　それでは….
 _SPACED_INLINE = re.compile(r"^([^\s：:。、「」（(]{1,24}(?:[（(][^）)]{1,30}[）)])?)　+(\S.*)$")
 _GIVEN_NAME_MARKER = re.compile(r"^[^\s：:。、「」]{1,8}\s*[：:]")
@@ -120,7 +130,6 @@ _GROUP_WORDS = {
     "専門委員",
     "臨時委員",
 }
-MEETING_WORDS = re.compile(r"会議|検討会|委員会|協議会|審議会|部会|懇談会|研究会|分科会|会合|議会|有識者")
 _SESSION = re.compile(r"第\s*[0-9０-９一二三四五六七八九十]+\s*回")
 # A numbered line without sentence punctuation: an agenda item used as a heading in the body.
 _NUMBERED_ITEM = re.compile(r"^[0-9０-９]{1,2}(?:[.．、)）]\s*|[ 　]+)(\S[^。]{0,40})$")  # 3. 閉会, ３　閉会
@@ -232,11 +241,11 @@ def _name_entry(entry: str) -> bool:
 def _listed(line: str, group: str) -> list[Attendee] | None:
     """The attendees of a ``村井座長、小野 和俊、宮坂 学（副知事）`` line, or None when it is not such a list."""
     entries = [e for e in _LIST_SEPARATOR.split(line.strip()) if e]
-    if len(entries) < 2 or not all(_name_entry(e) for e in entries):
+    if len(entries) < 2 or not all(_name_entry(e) or _post_then_name(e, group) for e in entries):
         return None  # 東京大学大学院 情報学環、学際情報学府 教授: an affiliation with a 、 in it
     people = []
     for entry in entries:
-        attendee = _office_then_person(entry, group)
+        attendee = _office_then_person(entry, group) or _post_then_name(entry, group)
         if attendee is None and (" " in collapse_spaces(entry) or split_label(entry)[1]):
             attendee = parse_attendee(entry, group)  # 村井 純（座長）
         elif attendee is None:
@@ -256,6 +265,18 @@ def _office_then_person(entry: str, group: str) -> Attendee | None:
     return Attendee(name=who, group=group, role=role, affiliation=office)
 
 
+def _post_then_name(entry: str, group: str) -> Attendee | None:
+    """``管財課長兼庁舎建設担当 栗原秀樹``: a post, then the full name of who holds it, or None."""
+    tokens = collapse_spaces(entry).split(" ")
+    if len(tokens) != 2 or not (2 <= len(tokens[1]) <= 6) or is_office_label(tokens[1]):
+        return None
+    post, person = tokens
+    held = is_office_label(post) or bool(split_name_role(post)[1])  # 管財課長兼庁舎建設担当, 財務部長
+    if not held or split_name_role(person)[1] or not re.fullmatch(r"[\u4e00-\u9fff々ヶ]+", person):
+        return None
+    return Attendee(name=person, group=group, role=post)
+
+
 def parse_roster(lines: list[str]) -> list[Attendee]:
     """``■委員`` group lines, then ``村井  純（座長） 慶応義塾大学 教授`` lines, or lists of names."""
     roster: list[Attendee] = []
@@ -273,10 +294,19 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
         if compact(split_label(line)[0]) in _GROUP_WORDS or (len(line.split()) == 1 and _is_group_line(line)):
             group = compact(split_label(line)[0])  # 構成員, オブザーバー, デジタル庁 as a line of their own
             continue
+        tagged = _TAGGED_GROUP.match(line)
+        if tagged and is_office_label(tagged.group(1)):
+            group = tagged.group(1)  # 市執行部 【財務部】: the body, then the department its people are from
+            continue
         attendee = _roster_entry(line, group)
         if attendee:
             roster.append(attendee)
     return roster
+
+
+# 市執行部 【財務部】; 議会事務局 庶務議事課主任(塚本志保): a group, then its people on the same line
+_TAGGED_GROUP = re.compile(r"^(\S{2,12})[ 　]*【[^】]{1,20}】$")
+_GROUP_AND_ENTRY = re.compile(r"^(\S{2,12})[ 　]+(\S{2,30}?)[（(]([\u4e00-\u9fff々ヶ]{2,6})[）)]$")
 
 
 def _roster_entry(line: str, group: str) -> Attendee | None:
@@ -289,6 +319,10 @@ def _roster_entry(line: str, group: str) -> Attendee | None:
     office_first = _office_then_person(line, group)
     if office_first is not None:
         return office_first
+    grouped = _GROUP_AND_ENTRY.match(collapse_spaces(line))
+    who = grouped[3] if grouped else ""
+    if grouped and is_office_label(grouped[1]) and not split_name_role(who)[1] and not is_office_label(who):
+        return Attendee(name=who, group=grouped[1], role=grouped[2])  # 議会事務局 庶務議事課主任(塚本志保)
     note, tag = _ROSTER_NOTE.search(line), _ROLE_TAG.search(line)
     attendee = parse_attendee(line[: min(m.start() for m in (note, tag) if m)] if note or tag else line, group)
     if attendee and tag and not attendee.role:  # 手塚悟（慶應義塾大学教授）【主査】
@@ -464,6 +498,9 @@ class _Walk:
 
     roster: list[Attendee]
     loose: bool
+    # Whether the minutes close labels with a bracket never opened (山本委員長)…): lines broken out of
+    # a bracketed phrase (土安全保障省）を設置) start the same way, so it takes two such turns to say so.
+    half_brackets: bool
     judge: SpeakerJudge
     topic: str = ""
     topics: list[str] = field(default_factory=list)
@@ -490,6 +527,12 @@ def _named(label: str, roster: list[Attendee]) -> bool:
     return _names_person(label, roster) or is_office_label(split_label(label)[0])
 
 
+def _half_bracket_turn(line: str, roster: list[Attendee]) -> bool:
+    """Whether ``line`` is ``山本委員長)ただ今から…``: a person's label closed by a bracket never opened."""
+    half = _HALF_BRACKET_INLINE.match(line)
+    return half is not None and _names_person(half.group(1), roster)
+
+
 def _spaced_speech(line: str, roster: list[Attendee]) -> re.Match[str] | None:
     """``宮坂副知事　それでは…``: a speaker's label, a full-width space and the speech (label and
     speech as groups 1 and 2), not ``宮坂　学：``, a name written with its space; else None."""
@@ -503,7 +546,7 @@ def _label_at_head(walk: _Walk, line: str) -> bool:
     """Start a turn at a label written before its speech in brackets, before a full-width space,
     after a heading mark or a bullet, or emphasised (（宮坂副知事）…, 宮坂副知事　…, ■宮坂副知事,
     ・宮坂副知事：…, **宮坂副知事**：…) when it surely names a speaker; True when it did."""
-    paren = _PAREN_INLINE.match(line)
+    paren = _PAREN_INLINE.match(line) or (_HALF_BRACKET_INLINE.match(line) if walk.half_brackets else None)
     if paren and _named(paren.group(1), walk.roster):
         walk.start(paren.group(1), paren.group(2))
         return True
@@ -560,7 +603,8 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
     """Walk the 議事 block: topic headings, speaker markers (also glued ones), bullets, broken lines."""
     agenda_names = _agenda_names(agenda)
     inline_count = sum(1 for line in lines if _INLINE_MARKER.match(_CIRCLE.sub("", line)))
-    walk = _Walk(roster=roster, loose=inline_count >= 2, judge=SpeakerJudge(lines, roster))
+    half_brackets = sum(1 for line in lines if _half_bracket_turn(line, roster)) >= 2
+    walk = _Walk(roster=roster, loose=inline_count >= 2, half_brackets=half_brackets, judge=SpeakerJudge(lines, roster))
     for i, line in enumerate(lines):
         if line in _END_WORDS:
             break
@@ -595,10 +639,21 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
 def meeting_title(head: list[str], fallback: str) -> str:
     """The line of the header that names the meeting: saved web pages begin with navigation text
     (本文へ移動, メニュー, 概要), so a line with a meeting word wins over the first line."""
-    candidates = [without_heading_marks(line) for line in head if not _section_of(line)]
+    index = _title_index(head)
+    return fallback if index is None else without_heading_marks(head[index])
+
+
+def _title_index(head: list[str]) -> int | None:
+    candidates = [i for i, line in enumerate(head) if not _section_of(line)]
     if not candidates:
-        return fallback
-    return max(candidates, key=lambda line: (_title_score(line), -candidates.index(line)))
+        return None
+    return max(candidates, key=lambda i: (_title_score(without_heading_marks(head[i])), -i))
+
+
+def _after_title(head: list[str]) -> list[str]:
+    """The header's lines after its title (令和5年度 総務委員会, then 第6回委員会 (令和5年8月18日))."""
+    index = _title_index(head)
+    return head[(0 if index is None else index) + 1 :]
 
 
 def _title_score(line: str) -> int:
@@ -655,6 +710,7 @@ def sniff(source: Source) -> float:
         if _MARKER.match(_CIRCLE.sub("", line))
         or _PAREN_MARKER.match(line)
         or (_INLINE_MARKER.match(_CIRCLE.sub("", line)) and len(line) > 12)
+        or _half_bracket_turn(line, [])
         or _label_alone(judge, line, lines[i + 1] if i + 1 < len(lines) else None)
     )
     score = min(markers / 5, 1.0) * 0.7
@@ -668,9 +724,25 @@ def _first_speaker_line(lines: list[str], first: int, roster: list[Attendee]) ->
     """The index of the first line from ``first`` on that opens a turn (``宮坂：``, ``○事務局``), or None."""
     judge = SpeakerJudge(lines, roster)
     for j in range(first, len(lines)):
-        if _is_marker(lines[j], roster) or judge.speaker(lines[j], lines[j + 1] if j + 1 < len(lines) else None):
+        nxt = lines[j + 1] if j + 1 < len(lines) else None
+        if _is_marker(lines[j], roster) or _half_bracket_turn(lines[j], roster):
+            return j
+        judged = judge.speaker(lines[j], nxt)
+        if judged is not None and (judged.text or not nxt or not _no_speech(nxt, roster)):
             return j
     return None
+
+
+def _no_speech(line: str, roster: list[Attendee]) -> bool:
+    """Whether a label alone over ``line`` has no speech: the line lists people (市執行部 【財務部】
+    over 財務部長 古内勝人,管財課長 栗原秀樹) or opens a turn of its own."""
+    return _names_list(line) or _is_marker(line, roster) or _half_bracket_turn(line, roster)
+
+
+def _names_list(line: str) -> bool:
+    """Whether ``line`` lists people (``財務部長 古内勝人,管財課長 栗原秀樹``) rather than says something."""
+    entries = [e for e in _LIST_SEPARATOR.split(line.strip()) if e]
+    return len(entries) >= 2 and not _SENTENCE.search(line) and all(len(e) <= 25 for e in entries)
 
 
 def _body_in_last_section(lines: list[str], blocks: dict[str, list[str]], roster: list[Attendee]) -> list[str]:
@@ -729,7 +801,7 @@ def parse(source: Source) -> ParsedMinutes:
     head, blocks = split_sections(lines)
     body = blocks.get("body")
     if body is None:  # no 議事 header: everything after the header blocks is the body
-        body = [line for line in head[1:]]
+        body = _after_title(head)
     agenda = parse_agenda(blocks.get("agenda", []))
     roster = parse_roster(blocks.get("attendees", []))
     topics, drafts = parse_body(body, roster, agenda)
@@ -737,7 +809,7 @@ def parse(source: Source) -> ParsedMinutes:
         rest = _body_in_last_section(lines, blocks, roster)
         agenda = parse_agenda(blocks.get("agenda", []))
         roster = parse_roster(blocks.get("attendees", []))
-        topics, drafts = parse_body(head[1:] + rest, roster, agenda)
+        topics, drafts = parse_body(_after_title(head) + rest, roster, agenda)
     if not drafts:
         raise no_turns(source.name)
     subject = sole_subject(blocks.get("agenda", []))

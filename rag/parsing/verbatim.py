@@ -20,7 +20,15 @@ from __future__ import annotations
 import re
 
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
-from rag.parsing.base import HTML_TAG, Source, markdown_heading, meeting_id_for, no_turns, without_heading_marks
+from rag.parsing.base import (
+    HTML_TAG,
+    MEETING_WORDS,
+    Source,
+    markdown_heading,
+    meeting_id_for,
+    no_turns,
+    without_heading_marks,
+)
 from rag.parsing.speech import (
     COUNCIL_MARKS,
     HONORIFIC_LABEL,
@@ -45,7 +53,7 @@ _TURN_START = re.compile(rf"^[○〇◯]\s*(?:(?:{SPEAKER_LABEL})(?:[\s　]+\S|$
 # The other marks also open headings, so a turn needs a speaker's label (a name in brackets, or
 # a role at its end) and the speech on the same line.
 _MARKED_TURN = re.compile(rf"^[{COUNCIL_MARKS}]\s*(?:(?:{STRICT_SPEAKER_LABEL})[\s　]+\S|{HONORIFIC_LABEL}\S)")
-_HEADING = re.compile(r"^[◎◇△▲□]\s*(\S.{0,80})$")
+_HEADING = re.compile(r"^[◎◇△▲□]\s*(\S.{0,80})$|^〔(?:議題|日程|案件)[^〕]{0,6}〕\s*(\S.{0,80})$")  # 〔議題1〕…
 # Sections of assembly minutes opened by ○ as a turn is (○議事日程, ○出席議員（86名）, ○日程第１　…):
 # the standard headings of a 会議録, none of which is a speaker's label.
 _SECTION_HEAD = re.compile(
@@ -54,6 +62,10 @@ _SECTION_HEAD = re.compile(
     r"|開議|散会|閉会|開会|休憩|再開|延会|日程第)\S*(?:[\s　]+\S.*)?)$"
 )
 _NUMBER = "[0-9０-９一二三四五六七八九十]+"
+# 2.議長あいさつ, (1)議会のうごき: a numbered subject, which is a heading where a turn follows it
+_NUMBERED = re.compile(r"^(?:[0-9０-９]{1,2}[.．]|[（(][0-9０-９]{1,2}[）)])[ 　]*([^。]{1,40})$")
+# 【10:00】: the time a part began, between a heading and its turn
+_TIMESTAMP = re.compile(r"^[【\[（(]?[0-9０-９]{1,2}[:：][0-9０-９]{2}[】\]）)]?$")
 # 日程第１　会議録署名議員の指名 on a line of its own, without a mark: many councils set the item
 # being taken up between rules like this; the chair's own words about it end in 。
 _ITEM_HEADING = re.compile(rf"^(日程第{_NUMBER}(?:[\s　]+[^。]{{1,80}})?)$")
@@ -281,29 +293,63 @@ def _given(person: Attendee, surname: str) -> str:
 def _with_heading(lines: list[str], start: int) -> int:
     """Where the turns begin: the first turn, or the heading just above it (``◎開議の宣告``, ``### 1. 開会``)."""
     i = start - 1
-    while i >= 0 and (not lines[i].strip(" 　") or _SEPARATOR.match(compact(lines[i]))):
+    while i >= 0 and (
+        not lines[i].strip(" 　") or _SEPARATOR.match(compact(lines[i])) or _TIMESTAMP.match(compact(lines[i]))
+    ):
         i -= 1
-    heading = i >= 0 and (_heading(lines[i].strip(" 　")) or markdown_heading(lines[i]))
+    line = lines[i].strip(" 　") if i >= 0 else ""
+    heading = _heading(line) or markdown_heading(line) or _NUMBERED.match(line)
     return i if heading else start
 
 
-def _heading(line: str) -> re.Match[str] | None:
-    """A heading line (``◎開議の宣告``, ``日程第１　一般質問``), its text as group 1."""
-    return _HEADING.match(line) or _ITEM_HEADING.match(line)
+def _heading(line: str) -> str | None:
+    """The text of a heading line (``◎開議の宣告``, ``〔議題1〕…``, ``日程第１　一般質問``), or None."""
+    found = _HEADING.match(line) or _ITEM_HEADING.match(line)
+    return collapse_spaces(nfkc(next(g for g in found.groups() if g))) if found else None
+
+
+def _numbered_headings(lines: list[str]) -> set[int]:
+    """The indexes of numbered lines (``2.議長あいさつ``) that a turn follows, maybe after another
+    such line or a time (``【10:00】``), and that follow a blank line, a sentence's end or another
+    such line: a numbered point inside a speech has more speech after it or a list's lead before it
+    (本日の議題は、)."""
+    leading: set[int] = set()
+    leads = False  # whether the next line with text opens a turn or is such a heading
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i].strip(" 　")
+        if not line or _TIMESTAMP.match(nfkc(line)):
+            continue
+        if is_turn_start(line):
+            leads = True
+        elif leads and _NUMBERED.match(line):
+            leading.add(i)
+        else:
+            leads = False
+    found: set[int] = set()
+    for i in sorted(leading):
+        before = lines[i - 1].strip(" 　") if i > 0 else ""
+        if not before or i - 1 in found or before.endswith(("。", "」")) or _TIMESTAMP.match(nfkc(before)):
+            found.add(i)
+    return found
 
 
 def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
     """Each turn's lines, with the heading (``◎開議の宣告``) last seen before it ("" for none)."""
     blocks: list[tuple[str, list[str]]] = []
     heading = ""
-    for raw in lines:
+    numbered = _numbered_headings(lines)
+    for i, raw in enumerate(lines):
         line = raw.strip(" 　")
         if is_turn_start(line):
             blocks.append((heading, [line]))
         elif (markdown := markdown_heading(line)) is not None:  # ### 2. 議事
             heading = collapse_spaces(nfkc(markdown))
-        elif (found := _heading(line) or _SECTION_HEAD.match(line)) and not _SEPARATOR.match(compact(line)):
-            heading = collapse_spaces(nfkc(found.group(1)))
+        elif i in numbered and (item := _NUMBERED.match(line)):
+            heading = collapse_spaces(nfkc(item.group(1)))
+        elif (text := _heading(line)) and not _SEPARATOR.match(compact(line)):
+            heading = text
+        elif (section := _SECTION_HEAD.match(line)) and not _SEPARATOR.match(compact(line)):
+            heading = collapse_spaces(nfkc(section.group(1)))
         elif _PAGE_NUMBER.match(nfkc(line)):  # －２－ between a page's speech and the next's
             continue
         elif blocks:
@@ -334,7 +380,8 @@ def parse(source: Source) -> ParsedMinutes:
     if not turns:
         raise no_turns(source.name)
     header = " ".join(title_lines)
-    title = next((t for t in title_lines if not find_date(t)), "") or source.name
+    undated = next((t for t in title_lines if not find_date(t)), "")
+    title = undated or next((t for t in title_lines if MEETING_WORDS.search(t)), "") or source.name
     date = find_date(header)
     start_time, end_time = find_time_range(header)
     meeting = Meeting(

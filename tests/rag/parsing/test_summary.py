@@ -266,3 +266,50 @@ def test_fields_apart_by_a_space_a_note_in_brackets_and_labels_before_their_spee
         ("山田会長", "DX推進計画の進捗について"),
         ("鈴木委員", "DX推進計画の進捗について"),
     ]
+
+
+COMMITTEE_WITH_HALF_BRACKETS = """令和5年度 総務委員会
+第6回委員会 (令和5年8月18日)
+出席委員 山本進委員長,高野要委員
+市執行部 【財務部】
+ 財務部長 古内勝人,管財課長兼庁舎建設担当 栗原秀樹
+議会事務局 庶務議事課主任(塚本志保)
+
+山本委員長)ただ今から,総務委員会を開会いたします。
+ 本件について,執行部より説明を求めます。
+
+財務部長)それでは,新庁舎建設の進捗状況についてご説明いたします。
+
+高野委員)残土の処分先はどこか伺います。
+
+管財課長兼庁舎建設担当)市内の処分場に搬出しております。
+"""
+
+
+def test_labels_closed_by_a_bracket_never_opened_and_a_roster_of_posts_then_names():
+    parsed = parse_bytes(COMMITTEE_WITH_HALF_BRACKETS.encode(), "soumu.txt")
+    assert [(a.name, a.role, a.group) for a in parsed.meeting.attendees] == [
+        ("山本進", "委員長", "委員"),
+        ("高野要", "委員", "委員"),
+        ("古内勝人", "財務部長", "市執行部"),  # the group line with its department, then post and name
+        ("栗原秀樹", "管財課長兼庁舎建設担当", "市執行部"),
+        ("塚本志保", "庶務議事課主任", "議会事務局"),
+    ]
+    assert [(t.speaker.name, t.speaker.role, t.topic, t.text) for t in parsed.turns] == [
+        ("山本進", "委員長", "", "ただ今から,総務委員会を開会いたします。本件について,執行部より説明を求めます。"),
+        ("古内勝人", "財務部長", "", "それでは,新庁舎建設の進捗状況についてご説明いたします。"),
+        ("高野要", "委員", "", "残土の処分先はどこか伺います。"),
+        # a post its one holder speaks as
+        ("栗原秀樹", "管財課長兼庁舎建設担当", "", "市内の処分場に搬出しております。"),
+    ]
+
+
+def test_a_line_broken_out_of_a_bracketed_phrase_opens_no_turn():
+    text = (
+        "第7回 デジタル会議 議事要旨\n日時：令和5年8月31日\n議事\n村井：\n"
+        "・2002 年に米国では Department of Homeland Security （アメリカ合衆国国\n"
+        "土安全保障省）を設置。省と連携している。\n宮坂：\n・連携は重要だ。\n"
+    )
+    parsed = parse_bytes(text.encode(), "minutes.txt")
+    assert [t.speaker.name for t in parsed.turns] == ["村井", "宮坂"]
+    assert "国土安全保障省）を設置" in parsed.turns[0].text

@@ -357,3 +357,62 @@ def test_a_town_council_with_spread_names_a_roster_called_by_law_and_unmarked_it
 )
 def test_close_spread(line, closed):
     assert close_spread(line) == closed
+
+
+PLENARY_BRIEFING = """2023.07.20 全員協議会の会議録
+
+1.開会
+
+【10:00】
+○児玉副議長
+それでは定刻になりましたので、ただいまから全員協議会を開会いたします。
+
+2.議長あいさつ
+
+○大下議長
+おはようございます。よろしくお願いいたします。
+
+3.議長報告等
+
+(1)議会のうごき
+
+○児玉副議長
+本日の議題は、
+(1)議会のうごき
+(2)地域懇談会
+○大下議長
+6月21日に、記念式典に出席をしております。
+"""
+
+
+def test_numbered_subjects_that_a_turn_follows_are_topics_and_a_dated_title_is_kept():
+    parsed = parse_bytes(PLENARY_BRIEFING.encode(), "zenkyo.txt")
+    assert parsed.meeting.title == "2023.07.20 全員協議会の会議録"  # not the file's name
+    assert [(t.speaker.name, t.topic) for t in parsed.turns] == [
+        ("児玉", "開会"),  # above the time it began
+        ("大下", "議長あいさつ"),
+        ("児玉", "議会のうごき"),
+        ("大下", "議会のうごき"),
+    ]
+    # a list that a turn follows, led by 本日の議題は、, is speech
+    assert parsed.turns[2].text == "本日の議題は、\n(1)議会のうごき\n(2)地域懇談会"
+
+
+COMMITTEE_WITH_RULED_SECTIONS = """議会運営委員会記録(第7回)
+1.日 時 平成22年12月13日(月) 午前10時8分~午前10時54分
+午前10時8分開会
+◎山川委員長 ただいまより、議会運営委員会を開会いたします。
+―――――――――――――――― ◇ ――――――――――――――――
+〔議題1〕所管事務調査事項「議会基本条例について」
+◎山川委員長 所管事務調査事項を議題といたします。
+○佐藤委員 市民参加の規定を加えるべきだと考えます。
+"""
+
+
+def test_a_rule_around_a_diamond_is_no_speech_and_a_bracketed_item_is_a_topic():
+    parsed = parse_bytes(COMMITTEE_WITH_RULED_SECTIONS.encode(), "giun.txt")
+    assert [(t.speaker.name, t.topic, t.text) for t in parsed.turns] == [
+        ("山川", "", "ただいまより、議会運営委員会を開会いたします。"),
+        ("山川", "所管事務調査事項「議会基本条例について」", "所管事務調査事項を議題といたします。"),
+        ("佐藤", "所管事務調査事項「議会基本条例について」", "市民参加の規定を加えるべきだと考えます。"),
+    ]
