@@ -61,6 +61,17 @@ _SECTION_WORDS = {
     "議事": "body",
     "議事概要": "body",
     "議事録": "body",
+    # what city and town councils head the body with
+    "会議の結果": "body",
+    "会議の経過": "body",
+    "会議経過": "body",
+    "審議経過": "body",
+    "審議の経過": "body",
+    "議事の経過": "body",
+    "議事経過": "body",
+    "会議内容": "body",
+    "審議内容": "body",
+    "議事内容": "body",
     "議事要旨": "kind",
     # Blocks of the header that list no one: the papers handed out, and who was absent
     "資料": "papers",
@@ -107,8 +118,11 @@ _SPACED_INLINE = re.compile(r"^([^\s：:。、「」（(]{1,24}(?:[（(][^）)]{
 _GIVEN_NAME_MARKER = re.compile(r"^[^\s：:。、「」]{1,8}\s*[：:]")
 # Emphasis around a label, as Markdown converters write it: **宮坂副知事**：それでは….
 _EMPHASIS = re.compile(r"^(\*\*|__)([^*_]{1,30})\1")
-# A line wholly in round brackets that names no speaker: a note (（事務局から資料1に基づき説明）)
-_ROUND_NOTE = re.compile(r"^[（(][^（）()]{2,60}[）)]$")
+# A line wholly in round brackets or between dashes that names no speaker: a note
+# (（事務局から資料1に基づき説明）, -資料1に基づき、事務局から説明-)
+_ROUND_NOTE = re.compile(r"^(?:[（(]([^（）()]{2,60})[）)]|[-－―─]\s*([^-－―─]{2,60}?)\s*[-－―─])$")
+# …事務局から説明, 会長より報告: who gives the explanation the lines after the note sum up
+_EXPLAINED = re.compile(r"(?:^|[、,\s])([^、,\s]{1,20}?)(?:から|より)[^。]{0,20}?(?:説明|報告)[^。、]{0,8}$")
 _NUMBERED_HEADING = re.compile(r"^[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]\s*(\S.{0,40})$")
 _NAME_TOKEN = re.compile(r"^[\u4e00-\u9fff々ヶ]{1,4}$")
 _SURNAME_LABEL = re.compile(r"^[\u4e00-\u9fff々ヶ]{2,4}$")
@@ -229,6 +243,7 @@ _ROSTER_NOTE = re.compile(r"\s*※.*$")
 _ROLE_TAG = re.compile(r"\s*【([^】]{1,12})】")
 # A roster written as one list (出席者：村井座長、小野委員、宮坂学副知事): entries apart by 、 or commas.
 _LIST_SEPARATOR = re.compile(r"\s*[、，,]\s*")
+_HEAD_COUNT = re.compile(r"\s*[（(][0-9０-９一二三四五六七八九十]+名[）)]\s*$")  # 岡本千栄子(5名): the count
 
 
 def _name_entry(entry: str) -> bool:
@@ -240,7 +255,7 @@ def _name_entry(entry: str) -> bool:
 
 def _listed(line: str, group: str) -> list[Attendee] | None:
     """The attendees of a ``村井座長、小野 和俊、宮坂 学（副知事）`` line, or None when it is not such a list."""
-    entries = [e for e in _LIST_SEPARATOR.split(line.strip()) if e]
+    entries = [e for e in _LIST_SEPARATOR.split(_HEAD_COUNT.sub("", line).strip()) if e]
     if len(entries) < 2 or not all(_name_entry(e) or _post_then_name(e, group) for e in entries):
         return None  # 東京大学大学院 情報学環、学際情報学府 教授: an affiliation with a 、 in it
     people = []
@@ -533,6 +548,14 @@ def _half_bracket_turn(line: str, roster: list[Attendee]) -> bool:
     return half is not None and _names_person(half.group(1), roster)
 
 
+def _explainer(line: str, roster: list[Attendee]) -> str:
+    """Who a note says explains or reports (``（事務局から資料1について説明）``), where it names a
+    speaker; else ""."""
+    note = _ROUND_NOTE.match(line)
+    said = _EXPLAINED.search(note.group(1) or note.group(2)) if note else None
+    return said.group(1) if said and _named(said.group(1), roster) else ""
+
+
 def _spaced_speech(line: str, roster: list[Attendee]) -> re.Match[str] | None:
     """``宮坂副知事　それでは…``: a speaker's label, a full-width space and the speech (label and
     speech as groups 1 and 2), not ``宮坂　学：``, a name written with its space; else None."""
@@ -610,6 +633,10 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
             break
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         after = lines[i + 2] if i + 2 < len(lines) else None
+        explainer = _explainer(line, roster)
+        if explainer:  # -資料1に基づき、事務局から説明-: the bullets after it are the secretariat's
+            walk.start(explainer)
+            continue
         heading = None if _BULLET_RE.match(line) else _heading(line, nxt, agenda_names, walk, after)
         if heading is not None:
             walk.new_topic(heading)
@@ -725,7 +752,7 @@ def _first_speaker_line(lines: list[str], first: int, roster: list[Attendee]) ->
     judge = SpeakerJudge(lines, roster)
     for j in range(first, len(lines)):
         nxt = lines[j + 1] if j + 1 < len(lines) else None
-        if _is_marker(lines[j], roster) or _half_bracket_turn(lines[j], roster):
+        if _is_marker(lines[j], roster) or _half_bracket_turn(lines[j], roster) or _paren_label(lines[j], roster):
             return j
         judged = judge.speaker(lines[j], nxt)
         if judged is not None and (judged.text or not nxt or not _no_speech(nxt, roster)):

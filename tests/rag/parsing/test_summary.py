@@ -313,3 +313,47 @@ def test_a_line_broken_out_of_a_bracketed_phrase_opens_no_turn():
     parsed = parse_bytes(text.encode(), "minutes.txt")
     assert [t.speaker.name for t in parsed.turns] == ["村井", "宮坂"]
     assert "国土安全保障省）を設置" in parsed.turns[0].text
+
+
+COUNCIL_RESULTS = """令和4年度第1回みなと市市民協働審議会
+1 日時
+令和4年4月27日(水曜日) 午後7時~8時50分
+2 場所
+市防災センター402会議室
+3 出席者
+委員:奥村隆一、関谷昇、西智子(3名)
+事務局:政策室長 冨田泰、池田直子
+傍聴者:1名
+4 欠席者
+なし
+5 配布資料
+資料1 令和4年度審議会の進め方 [50KB pdfファイル]
+6 会議の結果
+1.開会
+2.議題
+(1)今年度の審議会の進め方について
+-資料1に基づき、事務局から説明-
+  • 今年度の主な議題は昨年度と同様である。
+(委員)
+  • 条例の検証はどのような体制で行うのか。
+(事務局)
+  • 分科会を設けて検証する予定である。
+"""
+
+
+def test_a_councils_results_section_is_the_body_and_a_note_of_who_explains_opens_their_turn():
+    parsed = parse_bytes(COUNCIL_RESULTS.encode(), "shingikai.txt")
+    m = parsed.meeting
+    assert m.place == "市防災センター402会議室"
+    assert [(a.name, a.role, a.group) for a in m.attendees] == [
+        ("奥村隆一", "", "委員"),
+        ("関谷昇", "", "委員"),
+        ("西智子", "", "委員"),  # not a role of 3名
+        ("冨田泰", "政策室長", "事務局"),
+        ("池田直子", "", "事務局"),
+    ]
+    assert [(t.speaker.label, t.topic, t.text) for t in parsed.turns] == [
+        ("事務局", "今年度の審議会の進め方について", "今年度の主な議題は昨年度と同様である。"),
+        ("委員", "今年度の審議会の進め方について", "条例の検証はどのような体制で行うのか。"),
+        ("事務局", "今年度の審議会の進め方について", "分科会を設けて検証する予定である。"),
+    ]
