@@ -18,6 +18,7 @@ of the turns after them, and so does ``○`` before a standard section (``○議
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import (
@@ -59,8 +60,16 @@ _HEADING = re.compile(r"^[◎◇△▲□]\s*(\S.{0,80})$|^〔(?:議題|日程|�
 _SECTION_HEAD = re.compile(
     r"^[○〇◯]\s*((?:議事日程|本日の会議に付した(?:事件|案件)|会議に付した事件|会議録署名(?:議員|委員)"
     r"|(?:出席|欠席)(?:議員|委員|者)|説明のため出席した者|職務のため出席した|事務局職員出席者"
+    r"|理事者側出席者|(?:議会)?事務局出席者|本日審査した案件|日時|開催日時|場所|会議場所"
     r"|開議|散会|閉会|開会|休憩|再開|延会|日程第)\S*(?:[\s　]+\S.*)?)$"
 )
+# 〇日時 and 〇場所 over their values, as some councils' committee records begin
+_FIELDS = {"日時": "when", "開催日時": "when", "場所": "place", "会議場所": "place"}
+# 日向委員長、くり林、中里の各委員: a roster written as one list
+_LISTED = re.compile(r"[、，,]")
+_ITEM_NUMBER = re.compile(r"^(?:[0-9０-９]{1,2}[.．]?[ 　]+|[（(][0-9０-９]{1,2}[）)][ 　]*)(?=\S)")
+_EACH = re.compile(r"の各(\S{1,6}?)$")  # …の各委員: the role of every name before it
+_NOTE = re.compile(r"[（(][^）)]*[）)]$")  # (後藤副委員長は欠席)
 _NUMBER = "[0-9０-９一二三四五六七八九十]+"
 # 2.議長あいさつ, (1)議会のうごき: a numbered subject, which is a heading where a turn follows it
 _NUMBERED = re.compile(r"^(?:[0-9０-９]{1,2}[.．]|[（(][0-9０-９]{1,2}[）)])[ 　]*([^。]{1,40})$")
@@ -83,9 +92,9 @@ _TABLE_BAR = re.compile(r"[|｜]")
 # 地方自治法第121条の規定により説明のため出席した者の職氏名: the law that calls them may come first.
 _ROSTER_PHRASES = re.compile(
     r"^(?:\S{1,30}により)?(説明のため出席した者|説明員|職務のため出席した事務局職員|事務局職員出席者"
-    r"|議場に出席した事務局職員|職務のため議場に出席した者)"
+    r"|議場に出席した事務局職員|職務のため議場に出席した者|理事者側出席者|議会事務局出席者|事務局出席者)"
 )
-_PHRASE_GROUPS = {"説明のため出席した者": "説明員", "説明員": "説明員"}
+_PHRASE_GROUPS = {"説明のため出席した者": "説明員", "説明員": "説明員", "理事者側出席者": "説明員"}
 _PAGE_NUMBER = re.compile(r"^[-－―]\s*\d{1,4}\s*[-－―]$")
 _SEAT = re.compile(r"(\d+)番\s*(\S.*?)(?=\s+\d+番|$)")
 _SEAT_LABEL = re.compile(r"^\d+番$")
@@ -94,7 +103,9 @@ _DATE_LINE = re.compile(
     rf"^(?:令和|平成|昭和|\d{{4}}年)[^、。]{{0,12}}日(?:[（(][月火水木金土日]曜?日?[）)])?"
     rf"(?:(?:午前|午後){_NUMBER}時(?:{_NUMBER}分)?(?:開議|開会)?)?$"
 )
-_AGENDA_HEAD = re.compile(rf"^(?:議事日程(?:[（(]?第{_NUMBER}号[）)]?)?|(?:本日の)?会議に付した(?:案件|事件))$")
+_AGENDA_HEAD = re.compile(
+    rf"^(?:議事日程(?:[（(]?第{_NUMBER}号[）)]?)?|本日審査した案件|(?:本日の)?会議に付した(?:案件|事件))$"
+)
 _SEPARATOR = re.compile(r"^[―—－\-─━=＝◇◆]{3,}$")
 _ROLE_END = re.compile(r"(長|理事|大臣|臣|官|参考人|委員|者|員|監|補佐人|政務官)$")
 
@@ -183,54 +194,95 @@ def parse_titled_line(line: str, group: str) -> list[Attendee]:
     return people
 
 
+def parse_listed_line(line: str, group: str) -> list[Attendee]:
+    """``日向委員長、くり林、中里の各委員(後藤副委員長は欠席)`` → 日向 (委員長), くり林 and 中里 (委員):
+    surnames with their posts in one list, a note of who was absent left out."""
+    entries = _LISTED.split(_NOTE.sub("", nfkc(line).strip()))
+    each = _EACH.search(entries[-1])
+    if each:
+        entries[-1] = entries[-1][: each.start()]
+    people = []
+    for entry in (e.strip() for e in entries):
+        who, role = name_and_role(entry) if entry else ("", "")
+        if who and len(who) <= 6:
+            people.append(Attendee(name=who, group=group, role=role or (each.group(1) if each else "")))
+    return people
+
+
 def _titled(word: str) -> bool:
     return bool(_ROLE_END.search(word)) or word.endswith("事")  # 市長, 危機管理監, 知事
 
 
-def _header(lines: list[str]) -> tuple[list[str], list[Attendee], list[str], int]:
-    """Title lines, roster, agenda, and the index of the first turn."""
-    title: list[str] = []
-    roster: list[Attendee] = []
-    agenda: list[str] = []
-    section = "title"
-    group = held = ""
+@dataclass
+class _Header:
+    """What a verbatim header holds, read line by line: the section a line is in decides its parser."""
+
+    title: list[str] = field(default_factory=list)
+    roster: list[Attendee] = field(default_factory=list)
+    agenda: list[str] = field(default_factory=list)
+    place: list[str] = field(default_factory=list)
+    section: str = "title"
+    group: str = ""
+    held: str = ""  # a post long enough to run over lines, waiting for the name with 君
+
+    def opens(self, line: str, bare: str) -> bool:
+        """Take ``line`` as a section's head, if it is one (出席委員, 説明のため出席した者, 議事日程, 〇日時)."""
+        head, phrase, lead = _ROSTER_HEAD.match(bare), _ROSTER_PHRASES.match(bare), _ROSTER_LEAD.match(line)
+        if head:
+            self.section, self.group = "roster", head.group(2)
+        elif lead:
+            self.section, self.group = "roster", lead.group(1)
+            self.roster += parse_roster_line(lead.group(2), self.group)
+        elif phrase:  # 説明のため出席した者, 職務のため出席した事務局職員
+            self.section, self.group = "roster", _PHRASE_GROUPS.get(phrase.group(1), "事務局")
+        elif _AGENDA_HEAD.match(bare):
+            self.section = "agenda"
+        elif bare in _FIELDS:  # 〇日時, 〇場所 over their values
+            self.section = _FIELDS[bare]
+        else:
+            return False
+        return True
+
+    def read(self, line: str, bare: str) -> None:
+        """Take a line of the current section."""
+        if self.section in ("title", "when"):
+            if self.section == "title" and find_date(line):
+                self.section = "date"  # the lines after the date and before a section are no title
+            self.title.append(without_heading_marks(line))
+        elif self.section == "place":
+            self.place.append(line)
+        elif self.section == "roster":
+            self._roster_line(line)
+        elif self.section == "agenda" and not _DATE_LINE.match(bare):
+            self.agenda.append(_ITEM_NUMBER.sub("", line))  # 1 議長からの諮問事項について, (1)…
+
+    def _roster_line(self, line: str) -> None:
+        if "君" in line:
+            self.roster += parse_roster_line(self.held + line, self.group)
+            self.held = ""
+        elif _LISTED.search(line):  # before a post alone: 茶木局長、土屋議会総務課長 ends as one does
+            self.roster += parse_listed_line(line, self.group)
+        elif ROLE_ONLY.match(compact(line)):
+            self.held += compact(line)
+        elif self.group == "議員" and _SEAT.search(nfkc(line)):
+            self.roster += parse_seat_line(line, self.group)
+        else:
+            self.roster += parse_titled_line(line, self.group)
+
+
+def _header(lines: list[str]) -> tuple[_Header, int]:
+    """The header, and the index of the first turn."""
+    header = _Header()
     for i, raw in enumerate(lines):
         if is_turn_start(raw.strip(" 　")):
-            return title, roster, agenda, i
+            return header, i
         line = close_spread(_TABLE_BAR.sub(" ", raw).strip(" 　"))
         circled = _SECTION_HEAD.match(line)  # ○出席議員（２名）: read without its ○
         bare = compact(circled.group(1) if circled else line)
-        head = _ROSTER_HEAD.match(bare)
-        phrase = _ROSTER_PHRASES.match(bare)
-        lead = _ROSTER_LEAD.match(line)
-        if head:
-            section, group = "roster", head.group(2)
-        elif lead:
-            section, group = "roster", lead.group(1)
-            roster += parse_roster_line(lead.group(2), group)
-        elif phrase:  # 説明のため出席した者, 職務のため出席した事務局職員
-            section, group = "roster", _PHRASE_GROUPS.get(phrase.group(1), "事務局")
-        elif _AGENDA_HEAD.match(bare):
-            section = "agenda"
-        elif not line or _SEPARATOR.match(compact(line)) or SITTING_TIME.match(bare):
+        if header.opens(line, bare) or not line or _SEPARATOR.match(compact(line)) or SITTING_TIME.match(bare):
             continue
-        elif section == "title" and not find_date(line):
-            title.append(without_heading_marks(line))
-        elif section == "title":
-            section = "date"
-            title.append(without_heading_marks(line))
-        elif section == "roster" and "君" in line:
-            roster += parse_roster_line(held + line, group)
-            held = ""
-        elif section == "roster" and ROLE_ONLY.match(compact(line)):
-            held += compact(line)  # a role long enough to run over lines, then the name with 君
-        elif section == "roster" and group == "議員" and _SEAT.search(nfkc(line)):
-            roster += parse_seat_line(line, group)
-        elif section == "roster":
-            roster += parse_titled_line(line, group)
-        elif section == "agenda" and not _DATE_LINE.match(bare):
-            agenda.append(line)
-    return title, roster, agenda, len(lines)
+        header.read(line, bare)
+    return header, len(lines)
 
 
 def resolve(label: str, roster: list[Attendee]) -> Speaker:
@@ -375,21 +427,23 @@ def _turns(lines: list[str], roster: list[Attendee], agenda: list[str]) -> list[
 def parse(source: Source) -> ParsedMinutes:
     """Parse verbatim ``○`` minutes into a meeting and its turns."""
     lines = [HTML_TAG.sub("", line) for line in source.text.split("\n")]
-    title_lines, roster, agenda, start = _header(lines)
+    header, start = _header(lines)
+    title_lines, roster, agenda = header.title, header.roster, header.agenda
     turns = _turns(lines[_with_heading(lines, start) :], roster, agenda)
     if not turns:
         raise no_turns(source.name)
-    header = " ".join(title_lines)
+    heading = " ".join(title_lines)
     undated = next((t for t in title_lines if not find_date(t)), "")
     title = undated or next((t for t in title_lines if MEETING_WORDS.search(t)), "") or source.name
-    date = find_date(header)
-    start_time, end_time = find_time_range(header)
+    date = find_date(heading)
+    start_time, end_time = find_time_range(heading)
     meeting = Meeting(
         meeting_id=meeting_id_for(title, date),
         title=title,
         date=date,
         start_time=start_time,
         end_time=end_time,
+        place=" ".join(header.place),
         agenda=tuple(agenda),
         attendees=tuple(roster),
         topics=tuple(dict.fromkeys(t.topic for t in turns if t.topic)),

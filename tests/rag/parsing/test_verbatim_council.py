@@ -416,3 +416,45 @@ def test_a_rule_around_a_diamond_is_no_speech_and_a_bracketed_item_is_a_topic():
         ("山川", "所管事務調査事項「議会基本条例について」", "所管事務調査事項を議題といたします。"),
         ("佐藤", "所管事務調査事項「議会基本条例について」", "市民参加の規定を加えるべきだと考えます。"),
     ]
+
+
+COMMITTEE_WITH_FIELDS = """議会運営委員会会議録
+〇日時
+令和7年(2025年)1月24日(金)10時00分開会 10時38分閉会
+〇場所
+議会全員協議会室
+〇出席委員
+日向委員長、くり林、中里の各委員(後藤副委員長は欠席)
+〇理事者側出席者
+なし
+〇議会事務局出席者
+茶木局長、岩原議事調査課長
+〇本日審査した案件
+1 議長からの諮問事項について
+(1)議会選出監査委員の選任について
+    ―――――――――――――――――――――――――――――――――――――――
+○日向委員長  議会運営委員会を開会いたします。
+○日向委員長  日程第1「議長からの諮問事項について」です。
+○中里委員  監査委員は議会から選出すべきだと考えます。
+○岩原議事調査課長  前回の協議結果の資料を配付しております。
+"""
+
+
+def test_circled_fields_and_rosters_written_as_lists_are_the_header_not_turns():
+    parsed = parse_bytes(COMMITTEE_WITH_FIELDS.encode(), "giun.txt")
+    m = parsed.meeting
+    assert (m.title, m.date, m.place) == ("議会運営委員会会議録", "2025-01-24", "議会全員協議会室")
+    assert m.agenda == ("議長からの諮問事項について", "議会選出監査委員の選任について")
+    assert [(a.name, a.role, a.group) for a in m.attendees] == [
+        ("日向", "委員長", "委員"),
+        ("くり林", "委員", "委員"),  # …の各委員: each is a member; the absent vice-chair is not listed
+        ("中里", "委員", "委員"),
+        ("茶木", "局長", "事務局"),
+        ("岩原", "議事調査課長", "事務局"),
+    ]
+    assert [(t.speaker.label, t.speaker.group, t.topic) for t in parsed.turns] == [
+        ("日向委員長", "委員", ""),
+        ("日向委員長", "委員", "議長からの諮問事項について"),
+        ("中里委員", "委員", "議長からの諮問事項について"),
+        ("岩原議事調査課長", "事務局", "議長からの諮問事項について"),
+    ]
