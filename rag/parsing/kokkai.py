@@ -11,6 +11,7 @@ single-meeting document per meeting, which is what ``parse`` reads.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 from rag.errors import ParseError
@@ -23,9 +24,20 @@ from rag.parsing.speech import (
     split_speaker_prefix,
     strip_stage_directions,
 )
-from rag.people import person_id, split_label
+from rag.people import compact, person_id, split_label
 
 name = "kokkai"
+
+# Where speechOrder 0 lists who attended: 出席委員 (the House of Representatives), 出席者は左のとおり。
+# (the House of Councillors). Before it, the committee's membership at the session's start; after
+# it, 委員の異動 and the agenda, whose prose names people too (…君辞任につき、その補欠として…).
+_ATTENDANCE = re.compile(r"^[ 　]*(?:出席委員|出席議員|出席者は左のとおり。?)[ 　]*$", re.M)
+_ATTENDANCE_END = re.compile(r"^[ 　]*(?:委員の異動|本日の会議に付した(?:案件|事件)|[―─━]{3,})", re.M)
+_DIVIDER = re.compile(r"^[…‥・.．]{3,}$")  # …… between the members and the government's side
+# A post alone on its line over the names it covers (参議院: 理事, then 加田 裕之君, 上月 良祐君)
+_POST_LINES = ("委員長", "理事", "委員", "会長", "副会長", "議長", "副議長")
+# A group alone on its line (参議院: 国務大臣, 副大臣, 事務局側, 政府参考人)
+_GROUP_LINE = re.compile(r"^(?:国務大臣|副大臣|大臣政務官|政府特別補佐人|政府参考人|参考人|\S{0,6}側)$")
 
 
 def _str(value: object) -> str:
@@ -103,6 +115,30 @@ def _load(source: Source) -> list[dict]:
     return records
 
 
+def parse_diet_roster(text: str) -> list[Attendee]:
+    """Who attended, from speechOrder 0: the members (group 委員) under their posts, then the
+    government's side and the staff, each once; the whole text where it has no attendance list."""
+    start = _ATTENDANCE.search(text)
+    if start is None:
+        return parse_kanji_roster(text, group="委員")
+    end = _ATTENDANCE_END.search(text, start.end())
+    people: dict[str, Attendee] = {}
+    group, post = "委員", ""
+    for raw in text[start.end() : end.start() if end else len(text)].split("\n"):
+        line = raw.strip(" 　")
+        if _DIVIDER.match(line):
+            group, post = "", ""  # the ministers and the committee's staff, named by their posts
+        elif line in _POST_LINES:
+            post = line
+        elif _GROUP_LINE.match(line):
+            group, post = line, ""
+        else:
+            for person in parse_kanji_roster(line, group=group):
+                role = person.role or post or ("委員" if group == "委員" else "")  # a member with no post
+                people.setdefault(compact(person.name), replace(person, role=role))
+    return list(people.values())
+
+
 def _speaker(speech: dict, label: str, *, member: str) -> Speaker:
     """The speaker of ``speech``; ``member`` is the role of one labelled by name and 君 alone."""
     full = _str(speech.get("speaker"))
@@ -154,7 +190,7 @@ def _parse_record(record: dict, source: Source) -> ParsedMinutes:
     for speech in speeches:
         text = _str(speech.get("speech"))
         if _str(speech.get("speechOrder")) in ("0", ""):
-            roster = parse_kanji_roster(text, group="委員")
+            roster = parse_diet_roster(text)
             agenda = parse_agenda_block(text)
             continue
         label, body = split_speaker_prefix(text)

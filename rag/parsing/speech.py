@@ -38,7 +38,7 @@ _SPEAKER_PREFIX = re.compile(
     rf"|^[○〇◯]\s*({SPEAKER_LABEL})(?:[\s　]+|$)|^[{COUNCIL_MARKS}]\s*({STRICT_SPEAKER_LABEL})[\s　]+"
 )
 _ROSTER_ENTRY = re.compile(r"(.{1,120}?)君")  # a post may run long: …担当部長兼務
-ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|知事|教授|委員|参考人|官|者|員|兼務))[\s　]*(?=[^　\s])")
+ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|知事|教授|委員|参考人|官|者|員|大臣|兼務))[\s　]*(?=[^　\s])")
 # A roster line that is only a role (企画担当部長戦略広報担当部長, …対策広報担当部長兼務): a post long
 # enough to run over lines before the name and its 君
 ROLE_ONLY = re.compile(r"^[^\s　君]{2,60}(?:長|監|理事|官|兼務)$")
@@ -132,5 +132,5 @@ def parse_agenda_block(text: str) -> list[str]:
         line = line.strip(" 　")
         if not line or _SEPARATOR.match(line) or re.match(r"^[―—－\-─━◇◆]{3,}", line):
             break
-        items.append(line)
+        items.append(re.sub(r"^[○〇◯]\s*", "", line))  # ○政府参考人の出席要求に関する件
     return items

@@ -43,6 +43,72 @@ def test_kokkai_json():
     assert all("〔" not in t.text for t in parsed.turns)
 
 
+def test_the_diet_roster_is_who_attended_once_each_with_their_posts():
+    parsed = parse_path(shared_file("corpora/kokkai-shugiin-monka-212-01-2023-11-01.json"))
+    people = {a.name: (a.role, a.group) for a in parsed.meeting.attendees}
+    assert len(people) == len(parsed.meeting.attendees) == 47  # 出席委員 and the government's side
+    assert people["田野瀬太道"] == ("委員長", "委員") and people["井出 庸生"] == ("委員", "委員")
+    assert people["盛山 正仁"] == ("文部科学大臣", "")  # the post, not part of the name
+    # not the prose of 委員の異動 and the agenda (…君辞任につき、その補欠として…)
+    assert not [name for name in people if re.search(r"[、（]|につき|及び", name)]
+
+
+COUNCILLORS_ROSTER = """令和五年十一月九日（木曜日）
+   午前十時開会
+    ─────────────
+   委員の異動
+    辞任         補欠選任
+     山田 太郎君     佐藤 花子君
+    ─────────────
+  出席者は左のとおり。
+    委員長         古賀友一郎君
+    理事
+                加田 裕之君
+                上月 良祐君
+    委員
+                佐藤 花子君
+   国務大臣
+       文部科学大臣   盛山 正仁君
+   事務局側
+       常任委員会専門員 戸田 浩史君
+    ─────────────
+  本日の会議に付した案件
+○教育、科学技術、学術、文化及びスポーツ等に関する調査
+    ─────────────"""
+
+
+def test_the_house_of_councillors_lists_posts_and_groups_over_the_names_under_them():
+    record = {
+        "meetingRecord": [
+            {
+                "nameOfHouse": "参議院",
+                "nameOfMeeting": "文教科学委員会",
+                "issue": "第2号",
+                "session": "212",
+                "date": "2023-11-09",
+                "speechRecord": [
+                    {"speechOrder": "0", "speaker": "会議録情報", "speech": COUNCILLORS_ROSTER},
+                    {
+                        "speechOrder": "1",
+                        "speaker": "古賀友一郎",
+                        "speech": "○委員長（古賀友一郎君）　ただいまから文教科学委員会を開会いたします。",
+                    },
+                ],
+            }
+        ]
+    }
+    m = parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "sangiin.json").meeting
+    assert [(a.name, a.role, a.group) for a in m.attendees] == [
+        ("古賀友一郎", "委員長", "委員"),
+        ("加田 裕之", "理事", "委員"),
+        ("上月 良祐", "理事", "委員"),
+        ("佐藤 花子", "委員", "委員"),  # once: not the 委員の異動 above, where 山田 太郎 resigned
+        ("盛山 正仁", "文部科学大臣", "国務大臣"),
+        ("戸田 浩史", "常任委員会専門員", "事務局側"),
+    ]
+    assert m.agenda == ("教育、科学技術、学術、文化及びスポーツ等に関する調査",)
+
+
 def test_kokkai_numbers_as_numbers():
     record = {
         "meetingRecord": [
