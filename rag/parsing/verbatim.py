@@ -65,9 +65,26 @@ _SECTION_HEAD = re.compile(
 )
 # 〇日時 and 〇場所 over their values, as some councils' committee records begin
 _FIELDS = {"日時": "when", "開催日時": "when", "場所": "place", "会議場所": "place"}
+# 1.日 時 平成22年…, 1.出席委員 ◎山川昌子 ○肥沼茂男 …各委員: numbered fields, the value beside
+# the word (which a page may space out to the width of the longest)
+_FIELD_WORDS = {
+    "日時": "when",
+    "場所": "place",
+    "出席委員": "委員",
+    "欠席委員": "absent",
+    "出席説明員": "説明員",
+    "事務局員": "事務局",
+    "議題": "agenda",
+}
+_NUMBERED_FIELD = re.compile(
+    r"^[0-9０-９]{1,2}[.．]\s*(" + "|".join(r"\s*".join(word) for word in _FIELD_WORDS) + r")\s*(.*)$"
+)
+# ◎山川昌子 ○肥沼茂男 佐藤真和 …各委員: full names apart by spaces, the chair and the vice-chair marked
+_NAME_ROW = re.compile(r"^(?:[◎○〇]?[\u4e00-\u9fff々ヶ]{2,6}[ 　]+)+[◎○〇]?[\u4e00-\u9fff々ヶ]{2,6}(?:各委員)?$")
+_ROW_MARKS = {"◎": "委員長", "○": "副委員長", "〇": "副委員長"}
 # 日向委員長、くり林、中里の各委員: a roster written as one list
 _LISTED = re.compile(r"[、，,]")
-_ITEM_NUMBER = re.compile(r"^(?:[0-9０-９]{1,2}[.．]?[ 　]+|[（(][0-9０-９]{1,2}[）)][ 　]*)(?=\S)")
+_ITEM_NUMBER = re.compile(r"^(?:[0-9０-９]{1,2}(?:[.．][ 　]*|[ 　]+)|[（(][0-9０-９]{1,2}[）)][ 　]*)(?=\S)")
 _EACH = re.compile(r"の各(\S{1,6}?)$")  # …の各委員: the role of every name before it
 _NOTE = re.compile(r"[（(][^）)]*[）)]$")  # (後藤副委員長は欠席)
 _NUMBER = "[0-9０-９一二三四五六七八九十]+"
@@ -209,6 +226,28 @@ def parse_listed_line(line: str, group: str) -> list[Attendee]:
     return people
 
 
+def _name_row(line: str) -> bool:
+    """Whether ``line`` is a row of full names (``◎山川昌子 ○肥沼茂男 佐藤真和``, ``…各委員``), not of
+    titles and names (``町長　田中　一夫``) nor one name written with its space."""
+    if not _NAME_ROW.match(line.strip()):
+        return False
+    tokens = [t.lstrip("◎○〇") for t in collapse_spaces(line).removesuffix("各委員").split(" ")]
+    if any(_titled(t) for t in tokens):
+        return False
+    marked = line.strip()[:1] in _ROW_MARKS or line.strip().endswith("各委員")
+    return marked or all(len(t) >= 3 for t in tokens)
+
+
+def parse_name_row(line: str, group: str) -> list[Attendee]:
+    """``◎山川昌子 ○肥沼茂男 佐藤真和 …各委員`` → the chair (◎), the vice-chair (○) and members."""
+    people = []
+    for token in collapse_spaces(line).removesuffix("各委員").split(" "):
+        mark = _ROW_MARKS.get(token[:1], "")
+        name = token[1:] if mark else token
+        people.append(Attendee(name=name, group=group, role=mark or ("委員" if group == "委員" else "")))
+    return people
+
+
 def _titled(word: str) -> bool:
     return bool(_ROLE_END.search(word)) or word.endswith("事")  # 市長, 危機管理監, 知事
 
@@ -243,6 +282,20 @@ class _Header:
             return False
         return True
 
+    def field(self, line: str) -> bool:
+        """Take a numbered field (``1.出席委員 ◎山川昌子 …``) with its value, if ``line`` is one."""
+        found = _NUMBERED_FIELD.match(line)
+        if not found:
+            return False
+        kind = _FIELD_WORDS[compact(found.group(1))]
+        if kind in ("when", "place", "agenda", "absent"):
+            self.section = kind
+        else:
+            self.section, self.group = "roster", kind
+        if found.group(2).strip():
+            self.read(found.group(2).strip(), compact(found.group(2)))
+        return True
+
     def read(self, line: str, bare: str) -> None:
         """Take a line of the current section."""
         if self.section in ("title", "when"):
@@ -251,7 +304,7 @@ class _Header:
             self.title.append(without_heading_marks(line))
         elif self.section == "place":
             self.place.append(line)
-        elif self.section == "roster":
+        elif self.section == "roster" and bare != "なし":  # 出席説明員 なし: no one
             self._roster_line(line)
         elif self.section == "agenda" and not _DATE_LINE.match(bare):
             self.agenda.append(_ITEM_NUMBER.sub("", line))  # 1 議長からの諮問事項について, (1)…
@@ -262,6 +315,8 @@ class _Header:
             self.held = ""
         elif _LISTED.search(line):  # before a post alone: 茶木局長、土屋議会総務課長 ends as one does
             self.roster += parse_listed_line(line, self.group)
+        elif _name_row(line):
+            self.roster += parse_name_row(line, self.group)
         elif ROLE_ONLY.match(compact(line)):
             self.held += compact(line)
         elif self.group == "議員" and _SEAT.search(nfkc(line)):
@@ -279,7 +334,9 @@ def _header(lines: list[str]) -> tuple[_Header, int]:
         line = close_spread(_TABLE_BAR.sub(" ", raw).strip(" 　"))
         circled = _SECTION_HEAD.match(line)  # ○出席議員（２名）: read without its ○
         bare = compact(circled.group(1) if circled else line)
-        if header.opens(line, bare) or not line or _SEPARATOR.match(compact(line)) or SITTING_TIME.match(bare):
+        if header.field(line) or header.opens(line, bare) or not line or _SEPARATOR.match(compact(line)):
+            continue
+        if SITTING_TIME.match(bare):
             continue
         header.read(line, bare)
     return header, len(lines)

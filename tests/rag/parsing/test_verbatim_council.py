@@ -458,3 +458,36 @@ def test_circled_fields_and_rosters_written_as_lists_are_the_header_not_turns():
         ("中里委員", "委員", "議長からの諮問事項について"),
         ("岩原議事調査課長", "事務局", "議長からの諮問事項について"),
     ]
+
+
+NUMBERED_FIELDS = """議会運営委員会記録(第7回)
+1.日 時 平成22年12月13日(月) 午前10時8分~午前10時54分
+1.場 所 東村山市役所第1委員会室
+1.出席委員 ◎山川昌子 ○肥沼茂男 佐藤真和 北久保眞道
+島田久仁 駒崎高行各委員
+1.欠席委員 なし
+1.出席説明員 なし
+1.議 題 1.所管事務調査事項「議会基本条例について」
+午前10時8分開会
+◎山川委員長 ただいまより、議会運営委員会を開会いたします。
+○肥沼副委員長 パブリックコメントを実施してはどうか。
+"""
+
+
+def test_numbered_fields_with_their_values_and_a_roster_of_marked_names():
+    parsed = parse_bytes(NUMBERED_FIELDS.encode(), "giun.txt")
+    m = parsed.meeting
+    assert (m.date, m.start_time, m.place) == ("2010-12-13", "", "東村山市役所第1委員会室")
+    assert m.agenda == ("所管事務調査事項「議会基本条例について」",)
+    assert [(a.name, a.role) for a in m.attendees] == [
+        ("山川昌子", "委員長"),  # ◎ marks the chair, ○ the vice-chair
+        ("肥沼茂男", "副委員長"),
+        ("佐藤真和", "委員"),
+        ("北久保眞道", "委員"),
+        ("島田久仁", "委員"),  # on the next line, up to 各委員
+        ("駒崎高行", "委員"),
+    ]  # and no one called なし
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("山川昌子", "委員長"),
+        ("肥沼茂男", "副委員長"),
+    ]
