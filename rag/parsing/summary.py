@@ -113,8 +113,9 @@ _PAREN_INLINE = re.compile(r"^[（(]([^（(）)0-9０-９]{1,30})[）)][ 　]*(\
 _MARKED_LABEL = re.compile(r"^[■□◆][ 　]*([^\s：:。、「」]{1,24}(?:[（(][^）)]{1,30}[）)])?)$")
 # A label closed by a bracket never opened, then the speech: 山本委員長)ただ今から….
 _HALF_BRACKET_INLINE = re.compile(r"^([^\s（()）：:。、，,「」]{2,30})[)）][ 　]*(\S.*)$")
-# A label and its speech apart by a full-width space, with no mark: 宮坂副知事　それでは….
-_SPACED_INLINE = re.compile(r"^([^\s：:。、「」（(]{1,24}(?:[（(][^）)]{1,30}[）)])?)　+(\S.*)$")
+# A label and its speech apart by a full-width space or a tab (a table's two cells), with no mark:
+# 宮坂副知事　それでは….
+_SPACED_INLINE = re.compile(r"^([^\s：:。、「」（(]{1,24}(?:[（(][^）)]{1,30}[）)])?)[　\t]+(\S.*)$")
 _GIVEN_NAME_MARKER = re.compile(r"^[^\s：:。、「」]{1,8}\s*[：:]")
 # Emphasis around a label, as Markdown converters write it: **宮坂副知事**：それでは….
 _EMPHASIS = re.compile(r"^(\*\*|__)([^*_]{1,30})\1")
@@ -539,7 +540,9 @@ class _Walk:
 def _named(label: str, roster: list[Attendee]) -> bool:
     """Whether a label met at the head of a line surely names a speaker: a roster person, the
     secretariat or an office, or a surname with a role (宮坂副知事), never a bare word."""
-    return _names_person(label, roster) or is_office_label(split_label(label)[0])
+    bare = compact(split_label(label)[0])
+    held = any(bare == compact(person.role) for person in roster)  # 会長, a roster person's post
+    return _names_person(label, roster) or is_office_label(split_label(label)[0]) or held
 
 
 def _half_bracket_turn(line: str, roster: list[Attendee]) -> bool:

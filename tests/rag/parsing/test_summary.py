@@ -357,3 +357,18 @@ def test_a_councils_results_section_is_the_body_and_a_note_of_who_explains_opens
         ("委員", "今年度の審議会の進め方について", "条例の検証はどのような体制で行うのか。"),
         ("事務局", "今年度の審議会の進め方について", "分科会を設けて検証する予定である。"),
     ]
+
+
+def test_a_table_of_speakers_and_what_they_said_with_a_post_held_on_the_roster():
+    text = (
+        "第2回みなと市地域公共交通会議 会議録\n日時：令和6年2月5日（月）\n出席者：山田会長、佐藤委員\n議事\n"
+        "（1）デマンド交通の実証について\n発言者\t発言内容\n会長\tただいまから会議を開きます。\n"
+        "事務局\t資料1により、実証結果を説明します。\n佐藤委員\t予約が取りにくいという声がある。\n"
+    )
+    parsed = parse_bytes(text.encode(), "kotsu.txt")
+    assert [(t.speaker.name, t.speaker.role, t.text) for t in parsed.turns] == [
+        ("山田", "会長", "ただいまから会議を開きます。"),  # the post alone is its holder's
+        ("事務局", "", "資料1により、実証結果を説明します。"),
+        ("佐藤", "委員", "予約が取りにくいという声がある。"),
+    ]
+    assert {t.topic for t in parsed.turns} == {"デマンド交通の実証について"}
