@@ -15,12 +15,12 @@ import re
 
 from rag.models import Meeting, ParsedMinutes, Turn
 from rag.parsing.base import HTML_TAG, Source, find_when, markdown_heading, meeting_id_for, no_turns
+from rag.parsing.rosters import parse_roster
 from rag.parsing.speakers import SpeakerJudge, is_content, is_label_shaped
 from rag.parsing.summary import (
     clean_lines,
     meeting_title,
     parse_agenda,
-    parse_roster,
     sole_subject,
     split_sections,
 )

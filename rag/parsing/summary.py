@@ -29,22 +29,15 @@ from rag.parsing.base import (
     no_turns,
     without_heading_marks,
 )
+from rag.parsing.marks import BULLET, GROUP_WORDS, ITEM_NUMBER, NAME_TOKEN, PAREN_LABEL, SURNAME_LABEL
+from rag.parsing.rosters import LIST_SEPARATOR, parse_roster
 from rag.parsing.speakers import SpeakerJudge, is_known, is_label_shaped
-from rag.people import (
-    ROLE_SUFFIXES,
-    compact,
-    is_office_label,
-    name_and_role,
-    resolve_speaker,
-    split_label,
-    split_name_role,
-)
+from rag.people import compact, is_office_label, resolve_speaker, split_label, split_name_role
 from rag.text import collapse_spaces, find_date, find_time_range, join_broken
 from rag.tokenize import is_common_word
 
 name = "summary"
 
-_BULLET_RE = re.compile(r"^[▪•・●◦\-*]\s*")
 _PAGE_NUMBER = re.compile(r"^[-－―]?\s*\d{1,3}\s*[-－―]?$")
 _LABEL = r"[^\s：:。、「」]{1,24}?(?:[（(][^）)]{1,30}[）)])?"
 _MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*$")
@@ -101,8 +94,6 @@ _CIRCLE = re.compile(r"^[○〇◯]\s*")
 _INLINE_MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*(\S.*)$")
 # A name written with its space (``宮坂 学：``, ``宮坂　副知事：``) alone on its line.
 _SPACED_MARKER = re.compile(r"^([^\s：:。、「」]{1,8})[ 　]+([^\s：:。、「」]{1,8})\s*[：:]\s*$")
-# （宮坂）, and （畑中（オブザーバー））: a label that carries its own brackets, one level deep.
-_PAREN_MARKER = re.compile(r"^[（(]((?:[^（(）)0-9０-９]|[（(][^（(）)]{1,20}[）)]){1,40})[）)]$")
 # A line wholly in one pair of brackets: 【議事】, ＜GovTech 東京について＞, 〈防災〉, ［報告］, 《閉会》.
 _BRACKET_HEADING = re.compile(
     r"^(?:【([^】]{1,40})】|[＜<]([^＜<＞>]{1,40})[＞>]|〈([^〉]{1,40})〉|《([^》]{1,40})》|[［\[]([^］\]]{1,40})[］\]])$"
@@ -125,26 +116,10 @@ _ROUND_NOTE = re.compile(r"^(?:[（(]([^（）()]{2,60})[）)]|[-－―─]\s*([
 # …事務局から説明, 会長より報告: who gives the explanation the lines after the note sum up
 _EXPLAINED = re.compile(r"(?:^|[、,\s])([^、,\s]{1,20}?)(?:から|より)[^。]{0,20}?(?:説明|報告)[^。、]{0,8}$")
 _NUMBERED_HEADING = re.compile(r"^[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]\s*(\S.{0,40})$")
-_NAME_TOKEN = re.compile(r"^[\u4e00-\u9fff々ヶ]{1,4}$")
-_SURNAME_LABEL = re.compile(r"^[\u4e00-\u9fff々ヶ]{2,4}$")
-_GROUP_LINE = re.compile(r"^[■□◆【\[]\s*([^】\]]{1,12})[】\]]?\s*$")
-_AGENDA_NUMBER = re.compile(r"^(?:[（(]?[0-9０-９一二三四五六七八九十]+[）).．、]\s*|[0-9０-９]{1,2}[ 　]+(?=\S))")
 _END_WORDS = ("以上",)
 _SENTENCE = re.compile(r"[。．]")
 # Shorter sentence-like lines before any speaker are more likely notes (（敬称略）。) than speech.
 _MIN_UNCLAIMED = 12
-_GROUP_WORDS = {
-    "委員",
-    "構成員",
-    "オブザーバー",
-    "有識者",
-    "事務局",
-    "関係者",
-    "説明者",
-    "東京都",
-    "専門委員",
-    "臨時委員",
-}
 _SESSION = re.compile(r"第\s*[0-9０-９一二三四五六七八九十]+\s*回")
 # A numbered line without sentence punctuation: an agenda item used as a heading in the body.
 _NUMBERED_ITEM = re.compile(r"^[0-9０-９]{1,2}(?:[.．、)）]\s*|[ 　]+)(\S[^。]{0,40})$")  # 3. 閉会, ３　閉会
@@ -158,7 +133,7 @@ class _Draft:
     role: str = ""
 
     def add_line(self, line: str) -> None:
-        bullet = _BULLET_RE.match(line)
+        bullet = BULLET.match(line)
         if bullet or not self.items:
             self.items.append(line[bullet.end() :] if bullet else line)
         else:
@@ -183,7 +158,7 @@ def _section_of(line: str) -> str | None:
 def _numbering(line: str) -> tuple[str, str] | None:
     """How a line is numbered, digits left out, and its Arabic digits (``1. 開会`` → (``0.``, ``1``),
     ``（2）…`` → (``(0)``, ``2``), ``三、…`` → (``0、``, "")), or None."""
-    number = _AGENDA_NUMBER.match(compact(line))
+    number = ITEM_NUMBER.match(compact(line))
     if not number:
         return None
     return re.sub(r"[0-9一二三四五六七八九十]+", "0", number.group()), re.sub(r"\D", "", number.group())
@@ -217,7 +192,7 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
             blocks.setdefault(current, []).extend([*group_line, inline.group(2).strip()])
             continue
         group = _GROUP_FIELD.match(line)
-        if group and current not in (None, "body") and "attendees" in blocks and compact(group[1]) in _GROUP_WORDS:
+        if group and current not in (None, "body") and "attendees" in blocks and compact(group[1]) in GROUP_WORDS:
             blocks["attendees"] += [group[1], group[2]]  # 事務局：中村課長、小林係長, a group among the fields
             continue
         section = _section_of(line)
@@ -239,180 +214,25 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     return head, blocks
 
 
-# After a roster entry: a note (※代理出席, ※オンライン参加) and the member's part in the body (【主査】)
-_ROSTER_NOTE = re.compile(r"\s*※.*$")
-_ROLE_TAG = re.compile(r"\s*【([^】]{1,12})】")
-# A roster written as one list (出席者：村井座長、小野委員、宮坂学副知事): entries apart by 、 or commas.
-_LIST_SEPARATOR = re.compile(r"\s*[、，,]\s*")
-_HEAD_COUNT = re.compile(r"\s*[（(][0-9０-９一二三四五六七八九十]+名[）)]\s*$")  # 岡本千栄子(5名): the count
-
-
-def _name_entry(entry: str) -> bool:
-    """Whether a list entry can be one person: a name, maybe with its space and a role (村井座長,
-    村井 純（座長）), not a phrase."""
-    bare = split_label(entry)[0]
-    return len(bare) <= 12 and len(collapse_spaces(bare).split(" ")) <= 2 and not re.search(r"[：:。]", entry)
-
-
-def _listed(line: str, group: str) -> list[Attendee] | None:
-    """The attendees of a ``村井座長、小野 和俊、宮坂 学（副知事）`` line, or None when it is not such a list."""
-    entries = [e for e in _LIST_SEPARATOR.split(_HEAD_COUNT.sub("", line).strip()) if e]
-    if len(entries) < 2 or not all(_name_entry(e) or _post_then_name(e, group) for e in entries):
-        return None  # 東京大学大学院 情報学環、学際情報学府 教授: an affiliation with a 、 in it
-    people = []
-    for entry in entries:
-        attendee = _office_then_person(entry, group) or _post_then_name(entry, group)
-        if attendee is None and (" " in collapse_spaces(entry) or split_label(entry)[1]):
-            attendee = parse_attendee(entry, group)  # 村井 純（座長）
-        elif attendee is None:
-            who, role = name_and_role(entry)  # 村井座長, 宮坂学副知事
-            attendee = Attendee(name=who, group=group, role=role) if who else None
-        if attendee is not None:
-            people.append(attendee)
-    return people
-
-
-def _office_then_person(entry: str, group: str) -> Attendee | None:
-    """``情報政策課　中村課長``: an office, then a surname and its post, or None."""
-    office, _, person = collapse_spaces(entry).rpartition(" ")
-    who, role = name_and_role(person)
-    if not (office and " " not in office and is_office_label(office) and who and role):
-        return None
-    return Attendee(name=who, group=group, role=role, affiliation=office)
-
-
-def _post_then_name(entry: str, group: str) -> Attendee | None:
-    """``管財課長兼庁舎建設担当 栗原秀樹``: a post, then the full name of who holds it, or None."""
-    tokens = collapse_spaces(entry).split(" ")
-    if len(tokens) != 2 or not (2 <= len(tokens[1]) <= 6) or is_office_label(tokens[1]):
-        return None
-    post, person = tokens
-    held = is_office_label(post) or bool(split_name_role(post)[1])  # 管財課長兼庁舎建設担当, 財務部長
-    if not held or split_name_role(person)[1] or not re.fullmatch(r"[\u4e00-\u9fff々ヶ]+", person):
-        return None
-    return Attendee(name=person, group=group, role=post)
-
-
-def parse_roster(lines: list[str]) -> list[Attendee]:
-    """``■委員`` group lines, then ``村井  純（座長） 慶応義塾大学 教授`` lines, or lists of names."""
-    roster: list[Attendee] = []
-    group = ""
-    for raw in lines:
-        line = _AGENDA_NUMBER.sub("", _BULLET_RE.sub("", raw))  # （１）委員（敬称略）: a numbered group
-        listed = _listed(line, group)
-        if listed is not None:
-            roster += listed
-            continue
-        group_match = _GROUP_LINE.match(raw)
-        if group_match and len(raw.split()) == 1:
-            group = group_match.group(1).strip()
-            continue
-        if compact(split_label(line)[0]) in _GROUP_WORDS or (len(line.split()) == 1 and _is_group_line(line)):
-            group = compact(split_label(line)[0])  # 構成員, オブザーバー, デジタル庁 as a line of their own
-            continue
-        tagged = _TAGGED_GROUP.match(line)
-        if tagged and is_office_label(tagged.group(1)):
-            group = tagged.group(1)  # 市執行部 【財務部】: the body, then the department its people are from
-            continue
-        attendee = _roster_entry(line, group)
-        if attendee:
-            roster.append(attendee)
-    return roster
-
-
-# 市執行部 【財務部】; 議会事務局 庶務議事課主任(塚本志保): a group, then its people on the same line
-_TAGGED_GROUP = re.compile(r"^(\S{2,12})[ 　]*【[^】]{1,20}】$")
-_GROUP_AND_ENTRY = re.compile(r"^(\S{2,12})[ 　]+(\S{2,30}?)[（(]([\u4e00-\u9fff々ヶ]{2,6})[）)]$")
-
-
-def _roster_entry(line: str, group: str) -> Attendee | None:
-    """One person's roster line (``田中総務課長``, ``村井  純（座長） 慶応義塾大学 教授``), maybe with a
-    note (``※代理出席``) or the member's part (``【主査】``) after it."""
-    if " " not in collapse_spaces(line) and not split_label(line)[1]:
-        who, role = name_and_role(line)
-        if who and role:  # 田中総務課長 alone on its line
-            return Attendee(name=who, group=group, role=role)
-    office_first = _office_then_person(line, group)
-    if office_first is not None:
-        return office_first
-    grouped = _GROUP_AND_ENTRY.match(collapse_spaces(line))
-    who = grouped[3] if grouped else ""
-    if grouped and is_office_label(grouped[1]) and not split_name_role(who)[1] and not is_office_label(who):
-        return Attendee(name=who, group=grouped[1], role=grouped[2])  # 議会事務局 庶務議事課主任(塚本志保)
-    note, tag = _ROSTER_NOTE.search(line), _ROLE_TAG.search(line)
-    attendee = parse_attendee(line[: min(m.start() for m in (note, tag) if m)] if note or tag else line, group)
-    if attendee and tag and not attendee.role:  # 手塚悟（慶應義塾大学教授）【主査】
-        attendee = replace(attendee, role=tag.group(1))
-    return attendee
-
-
-def _is_group_line(line: str) -> bool:
-    """A roster line naming a body or a bare office (デジタル庁, デジタル大臣政務官), not a person."""
-    bare = split_label(line)[0]
-    name, role = split_name_role(compact(bare))
-    return is_office_label(bare) or bool(role and not _SURNAME_LABEL.match(name))
-
-
-_AFFILIATION_IN_PARENS = re.compile(r"^([^（(]+?)\s*[（(]([^）)]+)[）)]\s*$")
-
-
-def parse_attendee(line: str, group: str) -> Attendee | None:
-    """One roster line: family and given name, an optional （役）, then affiliation and title;
-    or ``越塚 登（東京大学大学院情報学環 教授）``, the affiliation and title in brackets."""
-    bracketed = _AFFILIATION_IN_PARENS.match(collapse_spaces(line))
-    if (
-        bracketed
-        and len(bracketed.group(1).split()) <= 2
-        and (" " in bracketed.group(2) or len(bracketed.group(2)) > 8)
-    ):
-        inner = bracketed.group(2).split(" ")
-        affiliation = " ".join(inner[:-1]) if len(inner) > 1 else inner[0]
-        return Attendee(
-            name=bracketed.group(1), group=group, affiliation=affiliation, title=inner[-1] if len(inner) > 1 else ""
-        )
-    tokens = collapse_spaces(line).split(" ")
-    role = ""
-    lead = _PAREN_MARKER.match(tokens[0]) if tokens else None
-    if lead and len(tokens) > 1:  # (座長) 村井 純 慶應義塾大学 教授
-        role, tokens = lead.group(1).strip(), tokens[1:]
-    if not tokens or not tokens[0]:
-        return None
-    names: list[str] = []
-    for token in tokens[:2]:
-        bare, extras = split_label(token)
-        names.append(bare)
-        role = role or extras
-        if extras:
-            break
-    rest = tokens[len(names) :]
-    if not role and rest:  # 村井 純 座長（慶應義塾大学教授）: a role word after the name
-        bare, extras = split_label(rest[0])
-        if bare in ROLE_SUFFIXES:
-            role, rest = bare, ([extras] if extras else []) + rest[1:]
-    title = rest[-1] if rest else ""
-    affiliation = " ".join(rest[:-1]) if len(rest) > 1 else ""
-    return Attendee(name=" ".join(n for n in names if n), group=group, role=role, affiliation=affiliation, title=title)
-
-
 def parse_agenda(lines: list[str]) -> list[str]:
     """``1. 開会`` or ``• 開会`` → ``開会``; a quoted subject ``議事「…」`` keeps its quote."""
-    items = (_AGENDA_NUMBER.sub("", _BULLET_RE.sub("", line)).strip() for line in lines)
+    items = (ITEM_NUMBER.sub("", BULLET.sub("", line)).strip() for line in lines)
     return [item for item in items if item and not item.endswith("。")]  # a sentence is a note, not an item
 
 
 def _names_person(label: str, roster: list[Attendee]) -> bool:
     """Whether ``label`` is a roster person or a surname with a role (宮坂副知事)."""
     name, role = split_name_role(compact(split_label(label)[0]))
-    return is_known(label, roster) or bool(role and _SURNAME_LABEL.match(name))
+    return is_known(label, roster) or bool(role and SURNAME_LABEL.match(name))
 
 
 def _looks_like_speaker(label: str, roster: list[Attendee], *, loose: bool) -> bool:
     """Whether an inline ``label: text`` names a speaker rather than being prose with a colon."""
     bare, extras = split_label(label)
-    if _names_person(label, roster) or (extras and _SURNAME_LABEL.match(compact(bare))):
+    if _names_person(label, roster) or (extras and SURNAME_LABEL.match(compact(bare))):
         return True
     # Loose (the document writes turns inline): a surname-like word, unless it is a common noun (注意, 結論).
-    return loose and bool(_SURNAME_LABEL.match(compact(bare))) and not is_common_word(compact(bare))
+    return loose and bool(SURNAME_LABEL.match(compact(bare))) and not is_common_word(compact(bare))
 
 
 def _agenda_names(agenda: list[str]) -> set[str]:
@@ -442,7 +262,7 @@ def _spaced_label(line: str, roster: list[Attendee]) -> str:
         return ""
     first, second = spaced.groups()
     label = first + second
-    named = bool(_NAME_TOKEN.match(first) and _NAME_TOKEN.match(second)) and not is_common_word(label)
+    named = bool(NAME_TOKEN.match(first) and NAME_TOKEN.match(second)) and not is_common_word(label)
     if named and not split_name_role(label)[1]:
         return f"{first} {second}"  # 宮坂 学: the name keeps its space, as rosters write it
     return label if named or _looks_like_speaker(label, roster, loose=False) else ""
@@ -456,7 +276,7 @@ def _bracketed(line: str | None) -> str | None:
 
 def _bracket_speaker(content: str, walk: _Walk) -> bool:
     """Whether 【content】 names a speaker (事務局, 宮坂副知事, 古橋委員) rather than a section."""
-    return is_label_shaped(content) and (walk.judge.evidence(content) or bool(_SURNAME_LABEL.match(compact(content))))
+    return is_label_shaped(content) and (walk.judge.evidence(content) or bool(SURNAME_LABEL.match(compact(content))))
 
 
 def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: str | None = None) -> str | None:
@@ -466,14 +286,14 @@ def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: s
         return markdown
     bracket = _bracketed(line)
     if bracket and not _bracket_speaker(bracket, walk):  # 【1.挨拶】, not 【宮坂副知事】
-        return _AGENDA_NUMBER.sub("", bracket).strip()
+        return ITEM_NUMBER.sub("", bracket).strip()
     if line.startswith(("■", "□", "◆")) and not _MARKER.match(line[1:].strip()) and not _named(line[1:], walk.roster):
         return line[1:].strip()
     numbered = _NUMBERED_HEADING.match(line)
     if numbered and "。" not in line:  # （1）データ連携について
         return numbered.group(1).strip()
-    if compact(line) in agenda or compact(_AGENDA_NUMBER.sub("", line)) in agenda:
-        return _AGENDA_NUMBER.sub("", line).strip() or line
+    if compact(line) in agenda or compact(ITEM_NUMBER.sub("", line)) in agenda:
+        return ITEM_NUMBER.sub("", line).strip() or line
     if nxt and _ROUND_NOTE.match(nxt) and _paren_label(nxt, walk.roster) is None:
         nxt, after = after, None  # 1　…について, （事務局から説明）, then 山田会長　…
     opens_turn = nxt is None or _is_marker(nxt, walk.roster) or walk.judge.speaker(nxt, after) is not None
@@ -495,16 +315,16 @@ def _paren_speaker(content: str, roster: list[Attendee]) -> tuple[str, str] | No
     if len(tokens) == 1:
         bare = compact(tokens[0])
         known = is_known(bare, roster) or bool(split_name_role(bare)[1]) or is_office_label(bare)
-        return (tokens[0], "") if known or _SURNAME_LABEL.match(bare) else None
-    names = tokens[-2:] if all(_NAME_TOKEN.match(t) for t in tokens[-2:]) else tokens[-1:]
-    if not all(_NAME_TOKEN.match(t) for t in names) or split_name_role(names[-1])[1]:
+        return (tokens[0], "") if known or SURNAME_LABEL.match(bare) else None
+    names = tokens[-2:] if all(NAME_TOKEN.match(t) for t in tokens[-2:]) else tokens[-1:]
+    if not all(NAME_TOKEN.match(t) for t in names) or split_name_role(names[-1])[1]:
         return None
     return " ".join(names), " ".join(tokens[: len(tokens) - len(names)])
 
 
 def _paren_label(line: str, roster: list[Attendee]) -> tuple[str, str] | None:
     """The speaker a ``（宮坂）`` line names, as (label, role), or None."""
-    paren = _PAREN_MARKER.match(line)
+    paren = PAREN_LABEL.match(line)
     return _paren_speaker(paren.group(1), roster) if paren else None
 
 
@@ -585,7 +405,7 @@ def _label_at_head(walk: _Walk, line: str) -> bool:
         walk.start(marked.group(1))
         return True
     bare = _EMPHASIS.sub(r"\2", line)
-    bare = bare if bare != line else _EMPHASIS.sub(r"\2", _BULLET_RE.sub("", line))  # ** is no bullet
+    bare = bare if bare != line else _EMPHASIS.sub(r"\2", BULLET.sub("", line))  # ** is no bullet
     inline = _INLINE_MARKER.match(bare) if bare != line else None
     if inline and _named(inline.group(1), walk.roster):
         walk.start(inline.group(1), inline.group(2))
@@ -599,10 +419,10 @@ def _speaker_line(walk: _Walk, line: str, nxt: str | None) -> bool:
     if _label_at_head(walk, body):
         return True
     marker = _MARKER.match(body)
-    if marker and not _BULLET_RE.match(line):
+    if marker and not BULLET.match(line):
         walk.start(marker.group(1))
         return True
-    spaced = _spaced_label(body, walk.roster) if not _BULLET_RE.match(line) else ""
+    spaced = _spaced_label(body, walk.roster) if not BULLET.match(line) else ""
     if spaced:
         walk.start(spaced)
         return True
@@ -640,7 +460,7 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
         if explainer:  # -資料1に基づき、事務局から説明-: the bullets after it are the secretariat's
             walk.start(explainer)
             continue
-        heading = None if _BULLET_RE.match(line) else _heading(line, nxt, agenda_names, walk, after)
+        heading = None if BULLET.match(line) else _heading(line, nxt, agenda_names, walk, after)
         if heading is not None:
             walk.new_topic(heading)
             continue
@@ -738,7 +558,7 @@ def sniff(source: Source) -> float:
         1
         for i, line in enumerate(lines)
         if _MARKER.match(_CIRCLE.sub("", line))
-        or _PAREN_MARKER.match(line)
+        or PAREN_LABEL.match(line)
         or (_INLINE_MARKER.match(_CIRCLE.sub("", line)) and len(line) > 12)
         or _half_bracket_turn(line, [])
         or _label_alone(judge, line, lines[i + 1] if i + 1 < len(lines) else None)
@@ -771,7 +591,7 @@ def _no_speech(line: str, roster: list[Attendee]) -> bool:
 
 def _names_list(line: str) -> bool:
     """Whether ``line`` lists people (``財務部長 古内勝人,管財課長 栗原秀樹``) rather than says something."""
-    entries = [e for e in _LIST_SEPARATOR.split(line.strip()) if e]
+    entries = [e for e in LIST_SEPARATOR.split(line.strip()) if e]
     return len(entries) >= 2 and not _SENTENCE.search(line) and all(len(e) <= 25 for e in entries)
 
 
@@ -821,7 +641,7 @@ def _restart(block: list[str], first: int, start: int) -> int | None:
 def sole_subject(agenda: list[str]) -> str:
     """The subject of a 議事次第 whose 議事 has one numbered item (``2. 議事`` then ``(1) …について``
     alone), or ""."""
-    items = [m.group(1).strip() for line in agenda if (m := _NUMBERED_HEADING.match(_BULLET_RE.sub("", line)))]
+    items = [m.group(1).strip() for line in agenda if (m := _NUMBERED_HEADING.match(BULLET.sub("", line)))]
     return items[0] if len(items) == 1 else ""
 
 

@@ -212,17 +212,6 @@ def test_a_roster_written_as_one_list_names_the_speakers():
     ]
 
 
-def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
-    from rag.parsing.summary import parse_roster
-
-    (person,) = parse_roster(["越塚 登 東京大学大学院 情報学環、学際情報学府 教授"])
-    assert (person.name, person.affiliation, person.title) == (
-        "越塚 登",
-        "東京大学大学院 情報学環、学際情報学府",
-        "教授",
-    )
-
-
 CITY_COUNCIL_MINUTES = (
     "第3回みなと市情報化推進審議会　会議録\n日時：令和5年11月20日（月）午後2時～午後4時\n"
     "場所：市役所本庁舎3階　第1会議室\n出席委員：山田会長、佐藤副会長、鈴木委員\n欠席委員：高橋委員\n"

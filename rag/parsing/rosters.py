@@ -1,0 +1,167 @@
+"""Rosters of summary-style minutes: who attended, from lines (``村井  純（座長） 慶応義塾大学 教授``),
+lists (``村井座長、小野委員``), group lines (``■委員``, ``市執行部 【財務部】``) and posts before
+names (``財務部長 古内勝人``), each entry read to a name, a role, a group and an affiliation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rag.models import Attendee
+from rag.parsing.marks import BULLET, GROUP_LINE, GROUP_WORDS, ITEM_NUMBER, PAREN_LABEL, SURNAME_LABEL
+from rag.people import ROLE_SUFFIXES, compact, is_office_label, name_and_role, split_label, split_name_role
+from rag.text import collapse_spaces
+
+# After a roster entry: a note (※代理出席, ※オンライン参加) and the member's part in the body (【主査】)
+_ROSTER_NOTE = re.compile(r"\s*※.*$")
+_ROLE_TAG = re.compile(r"\s*【([^】]{1,12})】")
+# A roster written as one list (出席者：村井座長、小野委員、宮坂学副知事): entries apart by 、 or commas.
+LIST_SEPARATOR = re.compile(r"\s*[、，,]\s*")
+_HEAD_COUNT = re.compile(r"\s*[（(][0-9０-９一二三四五六七八九十]+名[）)]\s*$")  # 岡本千栄子(5名): the count
+
+
+def _name_entry(entry: str) -> bool:
+    """Whether a list entry can be one person: a name, maybe with its space and a role (村井座長,
+    村井 純（座長）), not a phrase."""
+    bare = split_label(entry)[0]
+    return len(bare) <= 12 and len(collapse_spaces(bare).split(" ")) <= 2 and not re.search(r"[：:。]", entry)
+
+
+def _listed(line: str, group: str) -> list[Attendee] | None:
+    """The attendees of a ``村井座長、小野 和俊、宮坂 学（副知事）`` line, or None when it is not such a list."""
+    entries = [e for e in LIST_SEPARATOR.split(_HEAD_COUNT.sub("", line).strip()) if e]
+    if len(entries) < 2 or not all(_name_entry(e) or _post_then_name(e, group) for e in entries):
+        return None  # 東京大学大学院 情報学環、学際情報学府 教授: an affiliation with a 、 in it
+    people = []
+    for entry in entries:
+        attendee = _office_then_person(entry, group) or _post_then_name(entry, group)
+        if attendee is None and (" " in collapse_spaces(entry) or split_label(entry)[1]):
+            attendee = parse_attendee(entry, group)  # 村井 純（座長）
+        elif attendee is None:
+            who, role = name_and_role(entry)  # 村井座長, 宮坂学副知事
+            attendee = Attendee(name=who, group=group, role=role) if who else None
+        if attendee is not None:
+            people.append(attendee)
+    return people
+
+
+def _office_then_person(entry: str, group: str) -> Attendee | None:
+    """``情報政策課　中村課長``: an office, then a surname and its post, or None."""
+    office, _, person = collapse_spaces(entry).rpartition(" ")
+    who, role = name_and_role(person)
+    if not (office and " " not in office and is_office_label(office) and who and role):
+        return None
+    return Attendee(name=who, group=group, role=role, affiliation=office)
+
+
+def _post_then_name(entry: str, group: str) -> Attendee | None:
+    """``管財課長兼庁舎建設担当 栗原秀樹``: a post, then the full name of who holds it, or None."""
+    tokens = collapse_spaces(entry).split(" ")
+    if len(tokens) != 2 or not (2 <= len(tokens[1]) <= 6) or is_office_label(tokens[1]):
+        return None
+    post, person = tokens
+    held = is_office_label(post) or bool(split_name_role(post)[1])  # 管財課長兼庁舎建設担当, 財務部長
+    if not held or split_name_role(person)[1] or not re.fullmatch(r"[\u4e00-\u9fff々ヶ]+", person):
+        return None
+    return Attendee(name=person, group=group, role=post)
+
+
+def parse_roster(lines: list[str]) -> list[Attendee]:
+    """``■委員`` group lines, then ``村井  純（座長） 慶応義塾大学 教授`` lines, or lists of names."""
+    roster: list[Attendee] = []
+    group = ""
+    for raw in lines:
+        line = ITEM_NUMBER.sub("", BULLET.sub("", raw))  # （１）委員（敬称略）: a numbered group
+        listed = _listed(line, group)
+        if listed is not None:
+            roster += listed
+            continue
+        group_match = GROUP_LINE.match(raw)
+        if group_match and len(raw.split()) == 1:
+            group = group_match.group(1).strip()
+            continue
+        if compact(split_label(line)[0]) in GROUP_WORDS or (len(line.split()) == 1 and _is_group_line(line)):
+            group = compact(split_label(line)[0])  # 構成員, オブザーバー, デジタル庁 as a line of their own
+            continue
+        tagged = _TAGGED_GROUP.match(line)
+        if tagged and is_office_label(tagged.group(1)):
+            group = tagged.group(1)  # 市執行部 【財務部】: the body, then the department its people are from
+            continue
+        attendee = _roster_entry(line, group)
+        if attendee:
+            roster.append(attendee)
+    return roster
+
+
+# 市執行部 【財務部】; 議会事務局 庶務議事課主任(塚本志保): a group, then its people on the same line
+_TAGGED_GROUP = re.compile(r"^(\S{2,12})[ 　]*【[^】]{1,20}】$")
+_GROUP_AND_ENTRY = re.compile(r"^(\S{2,12})[ 　]+(\S{2,30}?)[（(]([\u4e00-\u9fff々ヶ]{2,6})[）)]$")
+
+
+def _roster_entry(line: str, group: str) -> Attendee | None:
+    """One person's roster line (``田中総務課長``, ``村井  純（座長） 慶応義塾大学 教授``), maybe with a
+    note (``※代理出席``) or the member's part (``【主査】``) after it."""
+    if " " not in collapse_spaces(line) and not split_label(line)[1]:
+        who, role = name_and_role(line)
+        if who and role:  # 田中総務課長 alone on its line
+            return Attendee(name=who, group=group, role=role)
+    office_first = _office_then_person(line, group)
+    if office_first is not None:
+        return office_first
+    grouped = _GROUP_AND_ENTRY.match(collapse_spaces(line))
+    who = grouped[3] if grouped else ""
+    if grouped and is_office_label(grouped[1]) and not split_name_role(who)[1] and not is_office_label(who):
+        return Attendee(name=who, group=grouped[1], role=grouped[2])  # 議会事務局 庶務議事課主任(塚本志保)
+    note, tag = _ROSTER_NOTE.search(line), _ROLE_TAG.search(line)
+    attendee = parse_attendee(line[: min(m.start() for m in (note, tag) if m)] if note or tag else line, group)
+    if attendee and tag and not attendee.role:  # 手塚悟（慶應義塾大学教授）【主査】
+        attendee = replace(attendee, role=tag.group(1))
+    return attendee
+
+
+def _is_group_line(line: str) -> bool:
+    """A roster line naming a body or a bare office (デジタル庁, デジタル大臣政務官), not a person."""
+    bare = split_label(line)[0]
+    name, role = split_name_role(compact(bare))
+    return is_office_label(bare) or bool(role and not SURNAME_LABEL.match(name))
+
+
+_AFFILIATION_IN_PARENS = re.compile(r"^([^（(]+?)\s*[（(]([^）)]+)[）)]\s*$")
+
+
+def parse_attendee(line: str, group: str) -> Attendee | None:
+    """One roster line: family and given name, an optional （役）, then affiliation and title;
+    or ``越塚 登（東京大学大学院情報学環 教授）``, the affiliation and title in brackets."""
+    bracketed = _AFFILIATION_IN_PARENS.match(collapse_spaces(line))
+    if (
+        bracketed
+        and len(bracketed.group(1).split()) <= 2
+        and (" " in bracketed.group(2) or len(bracketed.group(2)) > 8)
+    ):
+        inner = bracketed.group(2).split(" ")
+        affiliation = " ".join(inner[:-1]) if len(inner) > 1 else inner[0]
+        return Attendee(
+            name=bracketed.group(1), group=group, affiliation=affiliation, title=inner[-1] if len(inner) > 1 else ""
+        )
+    tokens = collapse_spaces(line).split(" ")
+    role = ""
+    lead = PAREN_LABEL.match(tokens[0]) if tokens else None
+    if lead and len(tokens) > 1:  # (座長) 村井 純 慶應義塾大学 教授
+        role, tokens = lead.group(1).strip(), tokens[1:]
+    if not tokens or not tokens[0]:
+        return None
+    names: list[str] = []
+    for token in tokens[:2]:
+        bare, extras = split_label(token)
+        names.append(bare)
+        role = role or extras
+        if extras:
+            break
+    rest = tokens[len(names) :]
+    if not role and rest:  # 村井 純 座長（慶應義塾大学教授）: a role word after the name
+        bare, extras = split_label(rest[0])
+        if bare in ROLE_SUFFIXES:
+            role, rest = bare, ([extras] if extras else []) + rest[1:]
+    title = rest[-1] if rest else ""
+    affiliation = " ".join(rest[:-1]) if len(rest) > 1 else ""
+    return Attendee(name=" ".join(n for n in names if n), group=group, role=role, affiliation=affiliation, title=title)

@@ -1,0 +1,42 @@
+"""Rosters of summary-style minutes: each shape of entry read to a name, a role, a group and an affiliation."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.parsing.rosters import parse_roster
+
+
+def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
+    (person,) = parse_roster(["越塚 登 東京大学大学院 情報学環、学際情報学府 教授"])
+    assert (person.name, person.affiliation, person.title) == (
+        "越塚 登",
+        "東京大学大学院 情報学環、学際情報学府",
+        "教授",
+    )
+
+
+@pytest.mark.parametrize(
+    ("lines", "people"),
+    [
+        # a group line, then a list of surnames with posts, its head count left out
+        (
+            ["委員", "山田会長、佐藤副会長、鈴木委員(3名)"],
+            [("山田", "会長", "委員", ""), ("佐藤", "副会長", "委員", ""), ("鈴木", "委員", "委員", "")],
+        ),
+        # an office before a surname and post
+        (
+            ["事務局", "情報政策課　中村課長、小林係長"],
+            [("中村", "課長", "事務局", "情報政策課"), ("小林", "係長", "事務局", "")],
+        ),
+        # a group with its department, then posts before full names
+        (
+            ["市執行部 【財務部】", "財務部長 古内勝人,管財課長兼庁舎建設担当 栗原秀樹"],
+            [("古内勝人", "財務部長", "市執行部", ""), ("栗原秀樹", "管財課長兼庁舎建設担当", "市執行部", "")],
+        ),
+        # a group, a post and the name in brackets on one line
+        (["議会事務局 庶務議事課主任(塚本志保)"], [("塚本志保", "庶務議事課主任", "議会事務局", "")]),
+    ],
+)
+def test_roster_entries(lines, people):
+    assert [(a.name, a.role, a.group, a.affiliation) for a in parse_roster(lines)] == people
