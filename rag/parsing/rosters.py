@@ -27,7 +27,7 @@ def _name_entry(entry: str) -> bool:
     return len(bare) <= 12 and len(collapse_spaces(bare).split(" ")) <= 2 and not re.search(r"[：:。]", entry)
 
 
-def _listed(line: str, group: str) -> list[Attendee] | None:
+def parse_list(line: str, group: str) -> list[Attendee] | None:
     """The attendees of a ``村井座長、小野 和俊、宮坂 学（副知事）`` line, or None when it is not such a list."""
     entries = [e for e in LIST_SEPARATOR.split(_HEAD_COUNT.sub("", line).strip()) if e]
     if len(entries) < 2 or not all(_name_entry(e) or _post_then_name(e, group) for e in entries):
@@ -72,7 +72,7 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
     group = ""
     for raw in lines:
         line = ITEM_NUMBER.sub("", BULLET.sub("", raw))  # （１）委員（敬称略）: a numbered group
-        listed = _listed(line, group)
+        listed = parse_list(line, group)
         if listed is not None:
             roster += listed
             continue

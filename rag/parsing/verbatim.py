@@ -18,7 +18,7 @@ of the turns after them, and so does ``○`` before a standard section (``○議
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import (
@@ -30,6 +30,8 @@ from rag.parsing.base import (
     no_turns,
     without_heading_marks,
 )
+from rag.parsing.marks import ITEM_NUMBER
+from rag.parsing.rosters import LIST_SEPARATOR, parse_list
 from rag.parsing.speech import (
     COUNCIL_MARKS,
     HONORIFIC_LABEL,
@@ -82,9 +84,6 @@ _NUMBERED_FIELD = re.compile(
 # ◎山川昌子 ○肥沼茂男 佐藤真和 …各委員: full names apart by spaces, the chair and the vice-chair marked
 _NAME_ROW = re.compile(r"^(?:[◎○〇]?[\u4e00-\u9fff々ヶ]{2,6}[ 　]+)+[◎○〇]?[\u4e00-\u9fff々ヶ]{2,6}(?:各委員)?$")
 _ROW_MARKS = {"◎": "委員長", "○": "副委員長", "〇": "副委員長"}
-# 日向委員長、くり林、中里の各委員: a roster written as one list
-_LISTED = re.compile(r"[、，,]")
-_ITEM_NUMBER = re.compile(r"^(?:[0-9０-９]{1,2}(?:[.．][ 　]*|[ 　]+)|[（(][0-9０-９]{1,2}[）)][ 　]*)(?=\S)")
 _EACH = re.compile(r"の各(\S{1,6}?)$")  # …の各委員: the role of every name before it
 _NOTE = re.compile(r"[（(][^）)]*[）)]$")  # (後藤副委員長は欠席)
 _NUMBER = "[0-9０-９一二三四五六七八九十]+"
@@ -213,17 +212,13 @@ def parse_titled_line(line: str, group: str) -> list[Attendee]:
 
 def parse_listed_line(line: str, group: str) -> list[Attendee]:
     """``日向委員長、くり林、中里の各委員(後藤副委員長は欠席)`` → 日向 (委員長), くり林 and 中里 (委員):
-    surnames with their posts in one list, a note of who was absent left out."""
-    entries = _LISTED.split(_NOTE.sub("", nfkc(line).strip()))
-    each = _EACH.search(entries[-1])
-    if each:
-        entries[-1] = entries[-1][: each.start()]
-    people = []
-    for entry in (e.strip() for e in entries):
-        who, role = name_and_role(entry) if entry else ("", "")
-        if who and len(who) <= 6:
-            people.append(Attendee(name=who, group=group, role=role or (each.group(1) if each else "")))
-    return people
+    surnames with their posts in one list, read as a summary's roster list is, a note of who was
+    absent left out."""
+    text = _NOTE.sub("", nfkc(line).strip())
+    each = _EACH.search(text)
+    listed = parse_list(text[: each.start()] if each else text, group) or []
+    post = each.group(1) if each else ""
+    return [replace(p, role=p.role or post) for p in listed if len(compact(p.name)) <= 6]
 
 
 def _name_row(line: str) -> bool:
@@ -307,13 +302,13 @@ class _Header:
         elif self.section == "roster" and bare != "なし":  # 出席説明員 なし: no one
             self._roster_line(line)
         elif self.section == "agenda" and not _DATE_LINE.match(bare):
-            self.agenda.append(_ITEM_NUMBER.sub("", line))  # 1 議長からの諮問事項について, (1)…
+            self.agenda.append(ITEM_NUMBER.sub("", line))  # 1 議長からの諮問事項について, (1)…
 
     def _roster_line(self, line: str) -> None:
         if "君" in line:
             self.roster += parse_roster_line(self.held + line, self.group)
             self.held = ""
-        elif _LISTED.search(line):  # before a post alone: 茶木局長、土屋議会総務課長 ends as one does
+        elif LIST_SEPARATOR.search(line):  # a list, before a post alone: 茶木局長、土屋議会総務課長 ends as one does
             self.roster += parse_listed_line(line, self.group)
         elif _name_row(line):
             self.roster += parse_name_row(line, self.group)
