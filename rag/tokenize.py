@@ -150,14 +150,15 @@ def is_common_word(text: str) -> bool:
     Parsers use it as evidence against a speaker label: in 「注意：資料は後日配布」 or 「結論：…」 the
     word before the colon is a common noun, where 山田 or 宮坂 are proper nouns (or unknown words).
     """
-    morphemes = list(_word_tokenizer().tokenize(nfkc(text)))
+    morphemes = list(word_tokenizer().tokenize(nfkc(text)))
     if len(morphemes) != 1 or morphemes[0].is_oov():
         return False
     pos = morphemes[0].part_of_speech()
     return pos[1] != "固有名詞"
 
 
-def _word_tokenizer():
+def word_tokenizer():
+    """A SudachiPy tokenizer in split mode C for this thread: parsers read words with it."""
     tok = getattr(_WORDS, "tok", None)
     if tok is None:
         dictionary, split_mode = _sudachi("reading speaker labels")
@@ -170,7 +171,7 @@ def surname_and_title(label: str) -> tuple[str, str] | None:
     nouns: a surname, often read as a place name, and a given name) followed only by common nouns
     and suffixes, a title, as SudachiPy reads the label; else None. Titles are too many to list
     (教育長, 危機管理監, 消防総監, 審議官), so the dictionary says where the name ends."""
-    morphemes = list(_word_tokenizer().tokenize(nfkc(label)))
+    morphemes = list(word_tokenizer().tokenize(nfkc(label)))
     names = 0
     while names < min(2, len(morphemes) - 1) and morphemes[names].part_of_speech()[1:3] in (
         ("固有名詞", "人名"),
@@ -201,7 +202,7 @@ def is_line_fragment(line: str, following: str) -> bool:
         return False
     if len(text) <= 2 and all("\u3041" <= ch <= "\u309f" for ch in text):
         return True
-    tok = _word_tokenizer()
+    tok = word_tokenizer()
     morphemes = list(tok.tokenize(text + after[:8]))
     if morphemes and morphemes[0].part_of_speech()[0] in _FUNCTION_POS:
         return True

@@ -12,6 +12,7 @@ from rag.errors import NotMinutes, ParseError
 from rag.models import ParsedMinutes
 from rag.parsing import assembly_json, docx, html, kokkai, markdown_turns, pdf, plain, summary, verbatim
 from rag.parsing.base import MinutesFormat, Source, content_hash, decode, json_or_none
+from rag.parsing.introductions import with_introduced_names
 from rag.people import compact
 
 FORMATS: dict[str, MinutesFormat] = {
@@ -104,9 +105,9 @@ def parse_bytes(data: bytes, name: str, *, fmt: str | None = None, fallback: boo
                 "or leave the format out to detect it",
                 details={"file": name, "reason": "json_as_text"},
             )
-        return FORMATS[fmt].parse(source)
+        return with_introduced_names(FORMATS[fmt].parse(source))
     try:
-        return _best_parse(source)
+        return with_introduced_names(_best_parse(source))
     except ParseError as exc:
         reason = _FALLBACK_REASONS.get(exc.details.get("reason", ""))
         if reason is None or source.text.lstrip().startswith(("{", "[")):

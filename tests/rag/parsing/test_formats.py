@@ -143,7 +143,7 @@ def test_markdown_turns():
     assert m.title.startswith("東京都における「都市のデジタルツイン」社会実装に向けた検討会")
     assert len(parsed.turns) == 56
     second = parsed.turns[1]
-    assert (second.speaker.label, second.speaker.name, second.speaker.role) == ("宮坂副知事", "宮坂", "副知事")
+    assert (second.speaker.label, second.speaker.name, second.speaker.role) == ("宮坂副知事", "宮坂 学", "副知事")
     assert second.topic == "開会"
     assert all("<a" not in t.text for t in parsed.turns)
 

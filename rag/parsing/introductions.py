@@ -1,0 +1,115 @@
+"""Full names that minutes give in their own words, for speakers their labels name by surname only.
+
+Minutes without a roster (the digital-twin study group's Markdown) label turns by surname and
+post (【若井部長】, 【久我局長】), while their text introduces the person once in full: 「データ利活用
+担当部長の若井太郎より御説明します」, 「宮坂学副知事、久我英男デジタルサービス局長」, 「高橋葉夏で
+ございます」. A surname-only speaker takes the given name that follows its surname in the meeting's
+text when SudachiPy reads the surname as a word of its own and what follows as a given name, and
+the meeting gives that surname one given name only. Two speakers who share a surname under
+different posts, or a roster that lists the surname, leave the name as it was: there the text
+cannot say whose name it gives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from rag.identity import is_anonymous, is_surname_only, roles_agree
+from rag.models import ParsedMinutes, Turn
+from rag.people import ROLE_SUFFIXES, compact, person_id
+from rag.text import nfkc
+from rag.tokenize import word_tokenizer
+
+# Glyph variants that names are written in one place and not the other (寺﨑 in the text, 寺崎 in
+# the label); NFKC keeps them apart. One character for one, so positions stay put.
+_VARIANTS = str.maketrans("﨑髙德邉邊齋齊", "崎高徳辺辺斎斉")
+# A given name as written after its surname: one to three kanji (some run into a post: 学副知事).
+_RUN = re.compile(r"[\u4e00-\u9fff\uf900-\ufaff々〆ヶ]{1,8}")
+_GIVEN_MAX = 3
+# Words that may follow a full name: posts, and honorifics the post list does not hold.
+_FOLLOWERS = (*ROLE_SUFFIXES, "様", "先生", "殿")
+# SudachiPy's parts of speech for a given name (太郎: 名; 久明's 明: 一般).
+_GIVEN_POS = (("固有名詞", "人名", "名"), ("固有名詞", "人名", "一般"))
+
+
+def fold(text: str) -> str:
+    """NFKC with glyph variants of names made one (寺﨑 → 寺崎), character for character."""
+    return nfkc(text).translate(_VARIANTS)
+
+
+def with_introduced_names(parsed: ParsedMinutes) -> ParsedMinutes:
+    """``parsed`` with each surname-only speaker named in full where its own text introduces them."""
+    speakers = _surname_speakers(parsed)
+    if not speakers:
+        return parsed
+    text = fold("\n".join([parsed.meeting.title, *(t.text for t in parsed.turns)]))
+    names = {}
+    for surname, role in speakers.items():
+        given = {fold(g) for g in _given_names(text, surname, role)}
+        if len(given) == 1:
+            names[surname] = given.pop()
+    if not names:
+        return parsed
+    return replace(parsed, turns=tuple(_renamed(parsed.turns, names)))
+
+
+def _surname_speakers(parsed: ParsedMinutes) -> dict[str, str]:
+    """Surnames of the person speakers known by surname only, each with its one post; a surname two
+    posts share, or the roster lists, is left out."""
+    on_roster = {fold(compact(a.name)) for a in parsed.meeting.attendees}
+    roles: dict[str, set[str]] = {}
+    for turn in parsed.turns:
+        s = turn.speaker
+        if s.is_person and is_surname_only(s.name) and not is_anonymous(s.name):
+            roles.setdefault(fold(compact(s.name)), set()).add(s.role)
+    return {
+        surname: next(iter(posts))
+        for surname, posts in roles.items()
+        if len(posts) == 1 and not any(name.startswith(surname) for name in on_roster)
+    }
+
+
+def _given_names(text: str, surname: str, role: str) -> Iterable[str]:
+    """The given names the text writes right after ``surname`` (若井 → 太郎 in 若井太郎より)."""
+    start = text.find(surname)
+    while start >= 0:
+        after = start + len(surname)
+        run = _RUN.match(text, after)
+        given, post = _strip_post(run.group()) if run else ("", "")
+        if 0 < len(given) <= _GIVEN_MAX and roles_agree([role], [post]) and _reads_as_name(text, start, surname, given):
+            yield given
+        start = text.find(surname, after)
+
+
+def _strip_post(run: str) -> tuple[str, str]:
+    """``学副知事`` → (学, 副知事); ``裕弥様`` → (裕弥, 様): what follows the given name is taken off."""
+    for word in _FOLLOWERS:
+        if run.endswith(word):
+            return run[: -len(word)], word
+    return run, ""
+
+
+def _reads_as_name(text: str, start: int, surname: str, given: str) -> bool:
+    """Whether SudachiPy reads the surname as a word of its own followed by a given name that ends
+    where a word ends (瀬戸内海 is one word, not 瀬戸 and 内海)."""
+    lo = max(0, start - 8)
+    end = start + len(surname) + len(given)
+    morphemes = list(word_tokenizer().tokenize(text[lo : end + 4]))
+    bounds = {lo + m.begin() for m in morphemes} | {lo + m.end() for m in morphemes}
+    if not {start, start + len(surname), end} <= bounds:
+        return False
+    first = next((m for m in morphemes if lo + m.begin() == start + len(surname)), None)
+    return first is not None and tuple(first.part_of_speech()[1:4]) in _GIVEN_POS
+
+
+def _renamed(turns: Sequence[Turn], names: dict[str, str]) -> Iterable[Turn]:
+    for turn in turns:
+        s = turn.speaker
+        given = names.get(fold(compact(s.name))) if s.is_person and is_surname_only(s.name) else None
+        if given is None:
+            yield turn
+            continue
+        full = f"{compact(s.name)} {given}"
+        yield replace(turn, speaker=replace(s, name=full, person_id=person_id(full)))

@@ -1,0 +1,88 @@
+"""Full names from the minutes' own text for speakers labelled by surname (rag.parsing.introductions)."""
+
+from __future__ import annotations
+
+from rag.parsing import parse_bytes, parse_path
+from rag.parsing.introductions import fold
+from rag.people import person_id
+from tests.conftest import shared_file
+
+
+def _minutes(*turns: tuple[str, str]) -> bytes:
+    body = "\n\n".join(f"【{label}】\n{text}" for label, text in turns)
+    return f"## 2023.2.8 検討会（第８回） 議事（全文）\n\n### 1. 開会\n\n{body}\n".encode()
+
+
+def _names(data: bytes) -> dict[str, str]:
+    return {t.speaker.label: t.speaker.name for t in parse_bytes(data, "minutes.md").turns}
+
+
+def test_an_introduction_names_the_speaker_in_full():
+    data = _minutes(
+        ("事務局", "今年度事業について、デジタルサービス局データ利活用担当部長の若井太郎より御説明します。"),
+        ("若井部長", "データ利活用担当部長の若井と申します。"),
+        ("事務局", "国土交通省の内山裕弥様より御講演いただきます。"),
+        ("内山氏", "国土交通省の内山でございます。"),
+        ("高橋部長", "データ利活用担当部長をしております高橋葉夏でございます。"),
+        ("宮坂副知事", "宮坂学副知事、久我英男デジタルサービス局長が出席しています。"),
+    )
+    parsed = parse_bytes(data, "minutes.md")
+    names = {t.speaker.label: t.speaker for t in parsed.turns}
+    assert names["若井部長"].name == "若井 太郎"
+    assert names["若井部長"].role == "部長"
+    assert names["若井部長"].person_id == person_id("若井 太郎")
+    assert names["内山氏"].name == "内山 裕弥"
+    assert names["高橋部長"].name == "高橋 葉夏"
+    assert names["宮坂副知事"].name == "宮坂 学"
+
+
+def test_a_glyph_variant_in_the_text_still_names_the_label():
+    data = _minutes(("事務局", "局長の寺﨑久明よりご挨拶を申し上げます。"), ("寺崎局長", "局長の寺﨑でございます。"))
+    assert _names(data)["寺崎局長"] == "寺崎 久明"
+    assert fold("寺﨑") == "寺崎"
+
+
+def test_words_that_begin_with_a_surname_are_not_given_names():
+    data = _minutes(
+        ("瀬戸委員", "瀬戸内海の島々について申し上げます。"),
+        ("高橋部長", "高橋部長代理からも説明があります。"),
+        ("佐藤委員", "佐藤委員長、ありがとうございます。"),
+    )
+    assert _names(data) == {"瀬戸委員": "瀬戸", "高橋部長": "高橋", "佐藤委員": "佐藤"}
+
+
+def test_a_surname_the_text_gives_two_given_names_keeps_its_surname():
+    data = _minutes(
+        ("事務局", "田中一郎委員と田中花子委員に御意見をいただきます。"),
+        ("田中委員", "よろしくお願いします。"),
+    )
+    assert _names(data)["田中委員"] == "田中"
+
+
+def test_two_speakers_who_share_a_surname_under_different_posts_keep_it():
+    data = _minutes(
+        ("事務局", "鈴木次郎部長より御説明します。"),
+        ("鈴木部長", "御説明します。"),
+        ("鈴木委員", "質問します。"),
+    )
+    assert _names(data) == {"事務局": "事務局", "鈴木部長": "鈴木", "鈴木委員": "鈴木"}
+
+
+def test_a_name_followed_by_another_post_is_someone_else():
+    data = _minutes(("事務局", "佐藤一郎局長より御説明します。"), ("佐藤部長", "御説明します。"))
+    assert _names(data)["佐藤部長"] == "佐藤"
+
+
+def test_the_study_groups_members_are_named_in_full():
+    parsed = parse_path(shared_file("corpora/tokyo-digitaltwin-kentoukai05-2022-06-28.md"))
+    names = {t.speaker.label: t.speaker.name for t in parsed.turns if t.speaker.is_person}
+    assert names == {
+        "宮坂副知事": "宮坂 学",
+        "若井部長": "若井 太郎",
+        "久我局長": "久我 英男",
+        "岩船委員": "岩船 由美子",
+        "木村委員": "木村 朝子",
+        "瀬戸委員": "瀬戸 寿一",
+        "古橋委員": "古橋 大地",
+        "吉村委員": "吉村 有司",
+    }
