@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 
 from rag.models import Meeting, ParsedMinutes, Turn
 from rag.parsing.base import HTML_TAG, Source, find_when, markdown_heading, meeting_id_for, no_turns
@@ -78,7 +79,7 @@ def _title(lines: list[str], source: Source) -> tuple[str, str, int]:
     return meeting_title(header, source.name), find_when([x.strip() for x in lines if x.strip()])[0], -1
 
 
-_Draft = tuple[str, str, list[str]]  # label, topic, lines
+_Draft = tuple[str, str, list[str], bool]  # label, topic, lines, carried over a heading without a label
 
 
 def _walk(lines: list[str], titled: int, bold: dict[int, str]) -> tuple[list[str], list[_Draft]]:
@@ -94,16 +95,48 @@ def _walk(lines: list[str], titled: int, bold: dict[int, str]) -> tuple[list[str
                 topics.append(text)
             continue
         if i in bold:
-            drafts.append((bold[i], topic, []))
+            drafts.append((bold[i], topic, [], False))
             continue
         turn = _TURN.match(line.strip())
         if turn:
-            drafts.append((turn.group(1).strip(), topic, [turn.group(2)] if turn.group(2).strip() else []))
+            drafts.append((turn.group(1).strip(), topic, [turn.group(2)] if turn.group(2).strip() else [], False))
         elif drafts and line.strip():
             if drafts[-1][1] != topic and drafts[-1][2]:
-                drafts.append((drafts[-1][0], topic, []))  # the speaker goes on under a new heading
+                drafts.append((drafts[-1][0], topic, [], True))  # the speaker goes on under a new heading
             drafts[-1][2].append(line.strip())
-    return topics, drafts
+    return topics, _handed_over(drafts)
+
+
+def _calls_on(text: str, label: str) -> bool:
+    """Whether ``text`` names the speaker of ``label`` (吉村委員、よろしくお願いします; 土屋課長 for
+    the label 総務局総合防災部・土屋課長)."""
+    return any(part and part in text for part in {label, re.split(r"[・\s]", label)[-1]})
+
+
+def _moderator(drafts: list[_Draft]) -> str | None:
+    """The label that hands the floor over: most of the labelled turns that call on the next
+    speaker are its, two at least (the 事務局 that says 「吉村委員、お願いします」)."""
+    labelled = [d for d in drafts if not d[3] and d[2]]
+    counts = Counter(a[0] for a, b in itertools.pairwise(labelled) if a[0] != b[0] and _calls_on("\n".join(a[2]), b[0]))
+    if not counts:
+        return None
+    label, n = counts.most_common(1)[0]
+    return label if n >= 2 and 2 * n > counts.total() else None
+
+
+def _handed_over(drafts: list[_Draft]) -> list[_Draft]:
+    """Speech under a new heading with no label of its own is the last speaker's going on, unless
+    it calls on the next speaker: that is the moderator's handover (「それではここから討議に入らせて
+    いただきます…吉村委員、よろしくお願いします」 after the vice-governor's greeting)."""
+    moderator = _moderator(drafts)
+    if moderator is None:
+        return drafts
+    out = list(drafts)
+    for i, (label, topic, body, carried) in enumerate(out):
+        after = next((d[0] for d in out[i + 1 :] if not d[3] and d[2]), None)
+        if carried and label != moderator and after not in (None, label) and _calls_on("\n".join(body), after):
+            out[i] = (moderator, topic, body, carried)
+    return out
 
 
 def parse(source: Source) -> ParsedMinutes:
@@ -118,10 +151,10 @@ def parse(source: Source) -> ParsedMinutes:
     listed = blocks.get("agenda") or blocks.get("body", [])  # before the first turn, 議事 lists the agenda
     subject = "" if topics else sole_subject(listed)
     if subject:  # no headings, and the agenda's one subject: every turn's topic
-        topics, drafts = [subject], [(label, subject, body) for label, _, body in drafts]
+        topics, drafts = [subject], [(label, subject, body, carried) for label, _, body, carried in drafts]
     turns = tuple(
         Turn(order=i, speaker=resolve_speaker(label, roster), topic=t, text="\n".join(body))
-        for i, (label, t, body) in enumerate((d for d in drafts if d[2]), start=1)
+        for i, (label, t, body, _) in enumerate((d for d in drafts if d[2]), start=1)
     )
     if not turns:
         raise no_turns(source.name)

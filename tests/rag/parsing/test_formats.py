@@ -232,6 +232,26 @@ def test_markdown_speech_under_a_new_heading_with_no_label_goes_on_as_its_own_tu
     ]
 
 
+
+def test_markdown_speech_under_a_new_heading_that_calls_on_the_next_speaker_is_the_moderators():
+    text = (
+        "## 2021.11.29 第3回検討会 議事（全文）\n\n### 1. 開会\n\n"
+        "【事務局】\n開会します。宮坂副知事、よろしくお願いいたします。\n\n"
+        "【宮坂副知事】\n皆さん、おはようございます。\n\n"
+        "【事務局】\n宮坂副知事、ありがとうございました。高橋部長、お願いします。\n\n"
+        "【高橋部長】\n振り返りを御説明します。\n\n"
+        "### 4. 討議キックオフ\n\n"
+        "それではここから討議に入ります。吉村委員、よろしくお願いします。\n\n"
+        "【吉村委員】\n東京大学の吉村です。\n\n"
+        "### 5. 討議\n\nもう一点申し上げます。\n"
+    )
+    turns = parse_bytes(text.encode(), "twin.md").turns
+    assert [(t.speaker.label, t.topic) for t in turns[-3:]] == [
+        ("事務局", "討議キックオフ"),  # the handover, though 高橋部長 spoke last
+        ("吉村委員", "討議キックオフ"),
+        ("吉村委員", "討議"),  # calls on no one: the last speaker goes on
+    ]
+
 MINISTRY_TRANSCRIPT = """情報通信審議会　情報通信政策部会（第５０回）議事録
 
 １　日時　令和５年６月２０日（火）１０時００分～１２時００分
