@@ -127,7 +127,10 @@ _SPLITTERS = {kokkai.name: kokkai.split, assembly_json.name: assembly_json.split
 def split_meetings(data: bytes, name: str, *, fmt: str | None = None) -> list[tuple[bytes, str]]:
     """A file's meetings as ``(document, name)`` parts: one per meeting of a Diet API response or of a
     list of assembly proceedings (``name#1``, ``name#2``…), the file itself for every other file;
-    ingest reads each part on its own."""
+    ingest reads each part on its own. A PoliInfo bundle of local and Diet minutes is cut into both."""
+    bundle = assembly_json.split_bundle(data, name) if fmt is None else None
+    if bundle:
+        return bundle
     for fmt_name, split in _SPLITTERS.items():
         if fmt not in (None, fmt_name):
             continue

@@ -3,6 +3,10 @@
 ``{Date, Prefecture, ProceedingTitle, URL, Proceeding: [...]}``; the first utterance, with Speaker
 ``"null"``, is the header: room, time, a roster written as ``委員長大津　浩子君`` and the agenda.
 A JSON list of such objects holds several meetings: ``split`` cuts it into one document each.
+Later PoliInfo releases write the keys in lower camel case (``proceedingTitle``, ``proceeding``,
+``speaker``, ``utterance``), add ``speakerPosition`` (the post) and ``localGovernmentName``, and
+bundle local and Diet minutes as ``{"local": [...], "diet": [...]}``: ``split_bundle`` cuts that
+into one document per meeting, each read by its own format.
 """
 
 from __future__ import annotations
@@ -25,22 +29,50 @@ _SECTION = re.compile(r"^[\s　]*(出席委員|出席議員|欠席委員|欠席�
 
 
 def sniff(source: Source) -> float:
-    """The PoliInfo shape: ``Proceeding`` with ``Speaker`` and ``Utterance`` keys."""
-    head = source.text[:5000]
-    return 0.9 if '"Proceeding"' in head and '"Utterance"' in head else 0.0
+    """The PoliInfo shape: ``Proceeding`` with ``Speaker`` and ``Utterance`` keys (in either case)."""
+    head = source.text[:5000].lower()
+    return 0.9 if '"proceeding"' in head and '"utterance"' in head else 0.0
+
+
+def _keyed(obj: dict) -> dict:
+    """An object with its keys in lower case: PoliInfo wrote ``ProceedingTitle``, then ``proceedingTitle``."""
+    return {str(k).lower(): v for k, v in obj.items()}
+
+
+def _is_proceeding(obj: object) -> bool:
+    return isinstance(obj, dict) and isinstance(_keyed(obj).get("proceeding"), list)
 
 
 def split(data: bytes, name: str) -> list[tuple[bytes, str]]:
     """One ``(document, name#i)`` per proceeding of a JSON list of them (a list of one: the object under
     ``name``); ``[(data, name)]`` for anything else."""
-    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") or b'"Proceeding"' not in data[:5000]:
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") or b'"proceeding"' not in data[:5000].lower():
         return [(data, name)]
     loaded = json_or_none(data)  # not JSON: the parser says what is wrong with it
-    if not isinstance(loaded, list) or not loaded or not all(isinstance(x, dict) and "Proceeding" in x for x in loaded):
+    if not isinstance(loaded, list) or not loaded or not all(_is_proceeding(x) for x in loaded):
         return [(data, name)]
     if len(loaded) == 1:
         return [(json.dumps(loaded[0], ensure_ascii=False).encode(), name)]
     return [(json.dumps(one, ensure_ascii=False).encode(), f"{name}#{i}") for i, one in enumerate(loaded, start=1)]
+
+
+def split_bundle(data: bytes, name: str) -> list[tuple[bytes, str]] | None:
+    """A PoliInfo bundle ``{"local": [proceeding…], "diet": [meeting record…]}`` as one document per
+    meeting (``name#1``…: the local ones, then the Diet's as meeting-API responses of one record);
+    None for anything else."""
+    head = data[:200].lower()
+    if b'"local"' not in head and b'"diet"' not in head:
+        return None
+    loaded = json_or_none(data)
+    if not isinstance(loaded, dict) or not {"local", "diet"} & set(loaded):
+        return None
+    local, diet = loaded.get("local") or [], loaded.get("diet") or []
+    if not isinstance(local, list) or not isinstance(diet, list) or not (local or diet):
+        return None
+    if not all(_is_proceeding(x) for x in local) or not all(isinstance(x, dict) and "speechRecord" in x for x in diet):
+        return None
+    docs = [*local, *({"meetingRecord": [record]} for record in diet)]
+    return [(json.dumps(doc, ensure_ascii=False).encode(), f"{name}#{i}") for i, doc in enumerate(docs, start=1)]
 
 
 # Roster sections of the header, and the group their people belong to.
@@ -77,9 +109,12 @@ def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
 
 def _load(source: Source) -> dict:
     data = load_json(source.text, source.name)
-    if not isinstance(data, dict) or not isinstance(data.get("Proceeding"), list):
-        what = "a list of proceedings: read it with rag.parsing.parse_all" if isinstance(data, list) else ""
+    if not isinstance(data, dict) or not _is_proceeding(data):
+        several = isinstance(data, list) or (isinstance(data, dict) and {"local", "diet"} & set(data))
+        what = "a list of proceedings: read it with rag.parsing.parse_all" if several else ""
         raise ParseError(f"{source.name}: {what or 'expected an object with a Proceeding list'}")
+    data = _keyed(data)
+    data["proceeding"] = [_keyed(p) for p in data["proceeding"] if isinstance(p, dict)]
     return data
 
 
@@ -95,9 +130,12 @@ def parse(source: Source) -> ParsedMinutes:
 def _speaker_and_speech(item: dict) -> tuple[str, str]:
     """The Speaker label (``増子副委員長``; ``"null"`` is none) and the utterance, without a ``○label　``
     that repeats it at the start, which names the speaker where the Speaker field does not."""
-    label = str(item.get("Speaker") or "").strip()
+    label = str(item.get("speaker") or "").strip()
     label = "" if label in _NO_SPEAKER else _HONORIFIC.sub("", label)
-    said = str(item.get("Utterance") or "").strip()
+    post = str(item.get("speakerposition") or "").strip()
+    if label and post and not label.endswith(post):
+        label += post  # 大津浩子 with the post 委員長: 大津浩子委員長, read as name and role
+    said = str(item.get("utterance") or "").strip()
     prefix, rest = split_speaker_prefix(said)
     prefix = _HONORIFIC.sub("", prefix)
     if prefix and (not label or compact(prefix) == compact(label)):
@@ -106,12 +144,12 @@ def _speaker_and_speech(item: dict) -> tuple[str, str]:
 
 
 def _parse(data: dict, source: Source) -> ParsedMinutes:
-    items = [p for p in data["Proceeding"] if isinstance(p, dict)]
+    items = data["proceeding"]
     place, roster, agenda = "", list[Attendee](), list[str]()
-    if items and str(items[0].get("Speaker") or "").strip() in _NO_SPEAKER:
-        place, roster, agenda = _header(str(items[0].get("Utterance") or ""))
+    if items and str(items[0].get("speaker") or "").strip() in _NO_SPEAKER:
+        place, roster, agenda = _header(str(items[0].get("utterance") or ""))
         items = items[1:]
-    title = str(data.get("ProceedingTitle") or source.name)
+    title = str(data.get("proceedingtitle") or source.name)
     topic = agenda[0] if agenda else ""
     turns: list[Turn] = []
     for item in items:
@@ -122,7 +160,7 @@ def _parse(data: dict, source: Source) -> ParsedMinutes:
             turns.append(Turn(order=len(turns) + 1, speaker=resolve_speaker(label, roster), topic=topic, text=body))
     if not turns:
         raise no_turns(source.name)
-    date = find_date(str(data.get("Date") or "").replace("/", "年", 1).replace("/", "月", 1) + "日")
+    date = find_date(str(data.get("date") or "").replace("/", "年", 1).replace("/", "月", 1) + "日")
     meeting = Meeting(
         meeting_id=meeting_id_for(title, date),
         title=title,
@@ -131,7 +169,7 @@ def _parse(data: dict, source: Source) -> ParsedMinutes:
         agenda=tuple(agenda),
         attendees=tuple(roster),
         topics=tuple(agenda),
-        url=str(data.get("URL") or ""),
+        url=str(data.get("url") or ""),
         source_format=name,
         source_name=source.name,
         content_hash=source.content_hash,

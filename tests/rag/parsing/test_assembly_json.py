@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from rag.parsing import parse_bytes
+from rag.errors import ParseError
+from rag.parsing import parse_all, parse_bytes
 from tests.conftest import FIXTURES
 
 PROCEEDING = json.loads((FIXTURES / "assembly-two-proceedings.json").read_text())[0]
@@ -114,3 +115,56 @@ def test_explainers_with_posts_held_at_once_and_over_several_lines():
         ("山田 忠輝", "次長戦略広報調整監兼務"),
         ("黒岩 幸三", "企画担当部長戦略広報担当部長新型コロナウイルス感染症対策広報担当部長兼務"),
     ]
+
+
+def _camel(proceeding: dict) -> dict:
+    """The proceeding as later PoliInfo releases write it: keys in lower camel case, the post apart."""
+    items = []
+    for item in proceeding["Proceeding"]:
+        speaker, post = item["Speaker"], ""
+        for role in ("委員長", "委員"):
+            if speaker.endswith(role):
+                speaker, post = speaker[: -len(role)], role
+                break
+        items.append(
+            {"speakerPosition": post, "speaker": speaker, "utterance": item["Utterance"], "moneyExpressions": []}
+        )
+    return {
+        "date": proceeding["Date"],
+        "localGovernmentCode": "130001",
+        "localGovernmentName": "東京都",
+        "proceedingTitle": proceeding["ProceedingTitle"],
+        "url": proceeding["URL"],
+        "proceeding": items,
+    }
+
+
+def test_lower_camel_keys_and_a_separate_post_read_as_the_original_keys():
+    camel, original = _parsed(_camel(PROCEEDING)), _parsed(PROCEEDING)
+    assert [(t.speaker.name, t.speaker.role, t.text) for t in camel.turns] == WANT
+    assert camel.meeting.title == original.meeting.title
+    assert camel.meeting.date == original.meeting.date
+    assert camel.meeting.attendees == original.meeting.attendees
+
+
+def test_a_bundle_of_local_and_diet_minutes_is_one_meeting_each():
+    diet = {
+        "issueID": "121305261X00220240301",
+        "session": 213,
+        "nameOfHouse": "参議院",
+        "nameOfMeeting": "内閣委員会",
+        "issue": "第2号",
+        "date": "2024-03-01",
+        "speechRecord": [
+            {"speechID": "X_000", "speechOrder": 0, "speaker": "会議録情報", "speech": "委員長\u3000山田\u3000太郎君"},
+            {"speechID": "X_001", "speechOrder": 1, "speaker": "山田太郎", "speech": "○山田委員長\u3000開会します。"},
+        ],
+    }
+    bundle = {"local": [_camel(PROCEEDING)], "diet": [diet]}
+    parts = parse_all(json.dumps(bundle, ensure_ascii=False).encode(), "poliinfo3.json")
+    assert [p.meeting.source_format for p in parts] == ["assembly-json", "kokkai"]
+    assert [p.meeting.source_name for p in parts] == ["poliinfo3.json#1", "poliinfo3.json#2"]
+    assert [(t.speaker.name, t.speaker.role, t.text) for t in parts[0].turns] == WANT
+    assert parts[1].turns[0].text == "開会します。"
+    with pytest.raises(ParseError, match="parse_all"):
+        parse_bytes(json.dumps(bundle, ensure_ascii=False).encode(), "poliinfo3.json")
