@@ -69,8 +69,10 @@ def split(data: bytes, name: str) -> list[tuple[bytes, str]]:
         return [(data, name)]
     loaded = json_or_none(data)  # not JSON: the parser says what is wrong with it
     records = _records(loaded)
-    if records is None or (len(records) == 1 and "meetingRecord" in loaded):
+    if records is None or (len(records) == 1 and isinstance(loaded, dict) and "meetingRecord" in loaded):
         return [(data, name)]
+    if len(records) == 1:
+        return [(json.dumps({"meetingRecord": records}, ensure_ascii=False).encode(), name)]
     return [
         (json.dumps({"meetingRecord": [record]}, ensure_ascii=False).encode(), f"{name}#{i}")
         for i, record in enumerate(records, start=1)
@@ -78,7 +80,10 @@ def split(data: bytes, name: str) -> list[tuple[bytes, str]]:
 
 
 def _records(loaded: object) -> list[dict] | None:
-    """The meetings of a meeting-API or speech-API response, or None for JSON of another shape."""
+    """The meetings of a meeting-API or speech-API response, or of a bare list of meeting records (the
+    ``meetingRecord`` list saved alone), or None for JSON of another shape."""
+    if isinstance(loaded, list) and loaded and all(isinstance(m, dict) and "speechRecord" in m for m in loaded):
+        return loaded
     if not isinstance(loaded, dict):
         return None
     meetings = loaded.get("meetingRecord")

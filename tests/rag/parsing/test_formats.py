@@ -232,7 +232,6 @@ def test_markdown_speech_under_a_new_heading_with_no_label_goes_on_as_its_own_tu
     ]
 
 
-
 def test_markdown_speech_under_a_new_heading_that_calls_on_the_next_speaker_is_the_moderators():
     text = (
         "## 2021.11.29 第3回検討会 議事（全文）\n\n### 1. 開会\n\n"
@@ -251,6 +250,7 @@ def test_markdown_speech_under_a_new_heading_that_calls_on_the_next_speaker_is_t
         ("吉村委員", "討議キックオフ"),
         ("吉村委員", "討議"),  # calls on no one: the last speaker goes on
     ]
+
 
 MINISTRY_TRANSCRIPT = """情報通信審議会　情報通信政策部会（第５０回）議事録
 

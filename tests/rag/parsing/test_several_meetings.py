@@ -48,6 +48,16 @@ def test_one_meeting_stays_the_file_itself():
     assert split_meetings(MEETING_API, "diet.json", fmt="summary") == [(MEETING_API, "diet.json")]
 
 
+def test_a_bare_list_of_meeting_records_is_read_as_the_meeting_apis_response():
+    bare = json.dumps(MEETINGS, ensure_ascii=False).encode()  # the meetingRecord list saved alone
+    assert [p.meeting.title for p in parse_all(bare, "diet.json")] == [
+        p.meeting.title for p in parse_all(MEETING_API, "diet.json")
+    ]
+    one = json.dumps(MEETINGS[:1], ensure_ascii=False).encode()
+    assert [name for _, name in split_meetings(one, "diet.json")] == ["diet.json"]
+    assert parse_all(one, "diet.json")[0].meeting.date == "2024-03-01"
+
+
 def test_parse_bytes_refuses_several_meetings_rather_than_reading_one():
     with pytest.raises(ParseError, match="holds 2 meetings") as caught:
         parse_bytes(MEETING_API, "diet.json")
