@@ -8,6 +8,11 @@ text when SudachiPy reads the surname as a word of its own and what follows as a
 the meeting gives that surname one given name only. Two speakers who share a surname under
 different posts, or a roster that lists the surname, leave the name as it was: there the text
 cannot say whose name it gives.
+
+The same introductions give the organisation a speaker comes from, where the label gives none: in
+the speaker's own words (「東京大学生産技術研究所の岩船でございます」, 「国土地理院の佐藤と申します」)
+or before the full name (「立命館大学情報理工学部情報理工学科教授、木村朝子委員です」), when the words
+before it end as an organisation's name does (大学, 研究所, 省, 局…).
 """
 
 from __future__ import annotations
@@ -32,6 +37,17 @@ _GIVEN_MAX = 3
 _FOLLOWERS = (*ROLE_SUFFIXES, "様", "先生", "殿")
 # SudachiPy's parts of speech for a given name (太郎: 名; 久明's 明: 一般).
 _GIVEN_POS = (("固有名詞", "人名", "名"), ("固有名詞", "人名", "一般"))
+# How an organisation's name ends (東京大学, 国土地理院, 国土交通省都市局都市政策課, 株式会社…).
+_ORG_END = re.compile(
+    r"(?:大学|大学院|研究所|研究科|学部|学科|院|省|庁|局|部|課|室|センター|機構|協会|財団|法人|会社|事務所|組合|銀行"
+    r"|市|区|町|村|県|都|府)$"
+)
+# A post written between the organisation and the name (教授、木村朝子委員です): not part of the body.
+_POST_AFTER_ORG = re.compile(
+    r"(?:特任|特命|客員|名誉)?(?:准教授|教授|講師|助教|研究員|主任研究員|所長|室長|部長|課長|課長補佐|理事長|理事|代表|会長|社長)$"
+)
+# Where the words before an organisation's name stop: punctuation, brackets, space, or 私は.
+_ORG_START = re.compile(r"(?:^|[。、，,「」『』（）()\s・:：]|私は|わたくしは)([^。、，,「」『』（）()\s・:：]{2,40})$")
 
 
 def fold(text: str) -> str:
@@ -50,9 +66,14 @@ def with_introduced_names(parsed: ParsedMinutes) -> ParsedMinutes:
         given = {fold(g) for g in _given_names(text, surname, role)}
         if len(given) == 1:
             names[surname] = given.pop()
-    if not names:
+    bodies = {
+        surname: org
+        for surname in speakers
+        if (org := _affiliation(parsed.turns, text, surname, names.get(surname, "")))
+    }
+    if not names and not bodies:
         return parsed
-    return replace(parsed, turns=tuple(_renamed(parsed.turns, names)))
+    return replace(parsed, turns=tuple(_renamed(parsed.turns, names, bodies)))
 
 
 def _surname_speakers(parsed: ParsedMinutes) -> dict[str, str]:
@@ -104,12 +125,38 @@ def _reads_as_name(text: str, start: int, surname: str, given: str) -> bool:
     return first is not None and tuple(first.part_of_speech()[1:4]) in _GIVEN_POS
 
 
-def _renamed(turns: Sequence[Turn], names: dict[str, str]) -> Iterable[Turn]:
+def _affiliation(turns: Sequence[Turn], text: str, surname: str, given: str) -> str:
+    """The organisation the speaker of ``surname`` introduces themself from (東京大学生産技術研究所の
+    岩船でございます), or that an introduction of their full name puts before it (立命館大学…教授、
+    木村朝子委員です); empty when none is said, or two are."""
+    own = fold("\n".join(t.text for t in turns if fold(compact(t.speaker.name)) == surname))
+    name = re.escape(surname) + (f"(?:{re.escape(given)})?" if given else "")
+    found = {_org_before(own, m.start()) for m in re.finditer(rf"の(?={name}(?:でございます|です|と申します))", own)}
+    if given:
+        full = re.escape(surname + given)
+        found |= {_org_before(text, m.start(), post=True) for m in re.finditer(rf"[、\sの]?(?={full})", text)}
+    orgs = sorted(found - {""}, key=len)
+    # 青山学院大学 and 青山学院大学地球社会共生学部 name one place, the longer more closely
+    return orgs[-1] if orgs and all(orgs[-1].startswith(org) for org in orgs) else ""
+
+
+def _org_before(text: str, end: int, *, post: bool = False) -> str:
+    """The organisation's name that ends at ``end`` (a post after it taken off, where ``post``), or ""."""
+    words = _ORG_START.search(text[max(0, end - 41) : end])
+    org = words.group(1) if words else ""
+    if post:
+        org = _POST_AFTER_ORG.sub("", org)
+    return org if len(org) >= 2 and _ORG_END.search(org) else ""
+
+
+def _renamed(turns: Sequence[Turn], names: dict[str, str], bodies: dict[str, str]) -> Iterable[Turn]:
     for turn in turns:
         s = turn.speaker
-        given = names.get(fold(compact(s.name))) if s.is_person and is_surname_only(s.name) else None
-        if given is None:
+        key = fold(compact(s.name)) if s.is_person and is_surname_only(s.name) else ""
+        given, org = names.get(key), bodies.get(key, "")
+        if given is None and not org:
             yield turn
             continue
-        full = f"{compact(s.name)} {given}"
-        yield replace(turn, speaker=replace(s, name=full, person_id=person_id(full)))
+        full = f"{compact(s.name)} {given}" if given else s.name
+        speaker = replace(s, name=full, person_id=person_id(full), affiliation=s.affiliation or org)
+        yield replace(turn, speaker=speaker)

@@ -73,9 +73,49 @@ def test_a_name_followed_by_another_post_is_someone_else():
     assert _names(data)["佐藤部長"] == "佐藤"
 
 
+def _bodies(data: bytes) -> dict[str, str]:
+    return {t.speaker.label: t.speaker.affiliation for t in parse_bytes(data, "minutes.md").turns}
+
+
+def test_an_introduction_gives_the_speakers_organisation():
+    data = _minutes(
+        ("岩船委員", "東京大学生産技術研究所の岩船でございます。よろしくお願いします。"),
+        ("事務局", "続いて、立命館大学情報理工学部情報理工学科教授、木村朝子委員です。"),
+        ("木村委員", "よろしくお願いします。"),
+        ("古橋委員", "今年度も委員を担当させていただきます、青山学院大学の古橋と申します。"),
+        ("事務局", "青山学院大学地球社会共生学部教授、古橋大地委員です。"),
+        ("事務局", "データ利活用担当部長の若井太郎より御説明します。"),
+        ("若井部長", "担当部長の若井と申します。"),
+    )
+    assert _bodies(data) == {
+        "岩船委員": "東京大学生産技術研究所",  # in the speaker's own words
+        "事務局": "",
+        "木村委員": "立命館大学情報理工学部情報理工学科",  # before the full name, the post taken off
+        "古橋委員": "青山学院大学地球社会共生学部",  # the university and its faculty: one place, said closer
+        "若井部長": "",  # a post, not an organisation, before the name
+    }
+
+
+def test_two_organisations_for_one_speaker_give_none():
+    data = _minutes(
+        ("吉村委員", "東京大学の吉村です。"),
+        ("事務局", "慶應義塾大学の吉村有司委員です。"),
+        ("事務局", "東京大学の吉村有司委員です。"),
+    )
+    assert _bodies(data)["吉村委員"] == ""
+
+
 def test_the_study_groups_members_are_named_in_full():
     parsed = parse_path(shared_file("corpora/tokyo-digitaltwin-kentoukai05-2022-06-28.md"))
     names = {t.speaker.label: t.speaker.name for t in parsed.turns if t.speaker.is_person}
+    bodies = {t.speaker.label: t.speaker.affiliation for t in parsed.turns if t.speaker.affiliation}
+    assert bodies == {
+        "岩船委員": "東京大学生産技術研究所",
+        "木村委員": "立命館大学情報理工学部情報理工学科",
+        "瀬戸委員": "駒澤大学文学部地理学科",
+        "古橋委員": "青山学院大学地球社会共生学部",
+        "吉村委員": "東京大学先端科学技術研究センター",
+    }
     assert names == {
         "宮坂副知事": "宮坂 学",
         "若井部長": "若井 太郎",
