@@ -44,6 +44,9 @@ cross-validated choice among the trial's settings and the default (5 and 10 fold
 - ``english length``: English questions their own length calibration (γ 1/16 to 1/2), the rest
   the shared 1/8: the English misses on the 7th Tokyo Digital Service Council lose to the longest
   remarks of other meetings;
+- ``feedback`` and ``english feedback``: the lexical leg searched again with the question's words
+  and the words that weigh most in the dense leg's best passages (RM3 read off the other leg), for
+  every question or for English ones only;
 - ``token layer``: MaxSim over token vectors from an earlier layer of e5 (8, 10 or 11 of 12), or
   the sum of the last two layers' MaxSim, in float on both sides (the last layer in float is the
   check that the copy reproduces the defaults): the last layer of a model trained for pooled
@@ -61,6 +64,7 @@ import json
 import statistics
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from unittest.mock import patch
@@ -541,7 +545,64 @@ def meeting_grid() -> dict[str, Callable]:
     return {f"meeting {kind} of {top}, weight {w:g}": meeting_prior_fuse(w, top, kind) for kind, top, w in grid}
 
 
+def feedback_legs(top: int, terms: int, share: int, *, english_only: bool = False) -> Callable:
+    """``Retriever._legs`` whose lexical leg is searched again with the question's tokens (each
+    ``share`` times) and the ``terms`` words that weigh most in the dense leg's best ``top``
+    passages (RM3's relevance model read off the other leg: each word's share of a passage's
+    tokens, summed, × its IDF). A paraphrase or an English question shares few words with the
+    remark it asks about; the passages e5 and MaxSim put first do."""
+    original = retrieval.Retriever._legs
+
+    def legs(self, text, pending, mode, allowed):
+        vector, found = original(self, text, pending, mode, allowed)
+        if mode != "hybrid" or "dense" not in found or (english_only and query_language(text) != "en"):
+            return vector, found
+        ranks = found["dense"].passage_rank
+        best = sorted(ranks, key=ranks.get)[:top]
+        rows = self.snapshot.meta.passages(best)
+        question = self.tokenize(text)
+        weight: Counter[str] = Counter()
+        for pid in best:
+            words = self.tokenize(rows[pid]["text"]) if pid in rows else []
+            for word, count in Counter(words).items():
+                weight[word] += count / len(words)
+        idf = self.snapshot.lexical.idf(list(weight))
+        asked = set(question)
+        chosen = sorted((w for w in weight if w not in asked), key=lambda w: -weight[w] * idf[w])[:terms]
+        query = question * share + chosen
+        found["lexical"] = self._rollup(self.snapshot.lexical.search(query, self.settings.candidates, allowed))
+        return vector, found
+
+    return legs
+
+
 GROUPS: dict[str, Callable[[Engine, list[Question], Callable[[], list[float]]], Scores]] = {
+    "feedback": lambda e, q, m: patched(
+        retrieval.Retriever,
+        "_legs",
+        {
+            f"lexical feedback from the dense leg's best {top}, {terms} words, question × {share}": feedback_legs(
+                top, terms, share
+            )
+            for top in (3, 5, 10)
+            for terms in (5, 10, 20)
+            for share in (1, 2)
+        },
+        m,
+    ),
+    "english feedback": lambda e, q, m: patched(
+        retrieval.Retriever,
+        "_legs",
+        {
+            f"English questions' lexical feedback from the best {top}, {terms} words, question × {share}": (
+                feedback_legs(top, terms, share, english_only=True)
+            )
+            for top in (3, 5)
+            for terms in (10, 20)
+            for share in (1, 2)
+        },
+        m,
+    ),
     "pooled": pooled_trials,
     "grammar words": grammar_trials,
     "chamfer": lambda e, q, m: patched(
