@@ -157,6 +157,7 @@ def _renamed(turns: Sequence[Turn], names: dict[str, str], bodies: dict[str, str
         if given is None and not org:
             yield turn
             continue
-        full = f"{compact(s.name)} {given}" if given else s.name
-        speaker = replace(s, name=full, person_id=person_id(full), affiliation=s.affiliation or org)
-        yield replace(turn, speaker=speaker)
+        if given:
+            full = f"{compact(s.name)} {given}"
+            s = replace(s, name=full, person_id=person_id(full))
+        yield replace(turn, speaker=replace(s, affiliation=s.affiliation or org))
