@@ -71,7 +71,7 @@ def split(data: bytes, name: str) -> list[tuple[bytes, str]]:
     records = _records(loaded)
     if records is None or (len(records) == 1 and isinstance(loaded, dict) and "meetingRecord" in loaded):
         return [(data, name)]
-    if len(records) == 1:
+    if len(records) == 1 and isinstance(loaded, list):  # a bare list of one: the file itself, as a response
         return [(json.dumps({"meetingRecord": records}, ensure_ascii=False).encode(), name)]
     return [
         (json.dumps({"meetingRecord": [record]}, ensure_ascii=False).encode(), f"{name}#{i}")

@@ -55,6 +55,10 @@ def test_a_bare_list_of_meeting_records_is_read_as_the_meeting_apis_response():
     ]
     one = json.dumps(MEETINGS[:1], ensure_ascii=False).encode()
     assert [name for _, name in split_meetings(one, "diet.json")] == ["diet.json"]
+    fields = {k: v for k, v in MEETINGS[0].items() if k != "speechRecord"}
+    speeches = [{**fields, **speech} for speech in MEETINGS[0]["speechRecord"][1:]]
+    response = json.dumps({"numberOfRecords": len(speeches), "speechRecord": speeches}, ensure_ascii=False).encode()
+    assert [name for _, name in split_meetings(response, "speeches.json")] == ["speeches.json#1"]  # as before
     assert parse_all(one, "diet.json")[0].meeting.date == "2024-03-01"
 
 
