@@ -109,13 +109,13 @@ def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
 
 def _load(source: Source) -> dict:
     data = load_json(source.text, source.name)
-    if not isinstance(data, dict) or not _is_proceeding(data):
-        several = isinstance(data, list) or (isinstance(data, dict) and {"local", "diet"} & set(data))
+    keyed = _keyed(data) if isinstance(data, dict) else {}
+    if not isinstance(keyed.get("proceeding"), list):
+        several = isinstance(data, list) or {"local", "diet"} & set(keyed)
         what = "a list of proceedings: read it with rag.parsing.parse_all" if several else ""
         raise ParseError(f"{source.name}: {what or 'expected an object with a Proceeding list'}")
-    data = _keyed(data)
-    data["proceeding"] = [_keyed(p) for p in data["proceeding"] if isinstance(p, dict)]
-    return data
+    keyed["proceeding"] = [_keyed(p) for p in keyed["proceeding"] if isinstance(p, dict)]
+    return keyed
 
 
 def parse(source: Source) -> ParsedMinutes:

@@ -63,7 +63,7 @@ def with_introduced_names(parsed: ParsedMinutes) -> ParsedMinutes:
     text = fold("\n".join([parsed.meeting.title, *(t.text for t in parsed.turns)]))
     names = {}
     for surname, role in speakers.items():
-        given = {fold(g) for g in _given_names(text, surname, role)}
+        given = set(_given_names(text, surname, role))  # read off the folded text
         if len(given) == 1:
             names[surname] = given.pop()
     bodies = {
