@@ -43,9 +43,10 @@ class MinutesFormat(Protocol):
 # Only a tag's own grammar (an HTML element name, then name=value attributes) counts, so a heading
 # in angle brackets (<GovTech 東京について>, ＜防災について＞ after NFKC) is kept as text.
 _HTML_ELEMENTS = (
-    "a|abbr|article|aside|b|big|blockquote|body|br|caption|center|code|col|colgroup|dd|del|div|dl|dt|em|"
-    "figure|font|footer|h[1-6]|head|header|hr|html|i|img|ins|li|link|main|mark|meta|nav|ol|p|pre|rb|rp|rt|"
-    "ruby|s|section|small|span|strike|strong|style|sub|sup|table|tbody|td|tfoot|th|thead|title|tr|tt|u|ul"
+    "a|abbr|article|aside|b|big|blockquote|body|br|caption|center|cite|code|col|colgroup|dd|del|details|"
+    "div|dl|dt|em|figcaption|figure|font|footer|h[1-6]|head|header|hr|html|i|img|ins|kbd|li|link|main|"
+    "mark|meta|nav|nobr|ol|p|pre|q|rb|rp|rt|ruby|s|section|small|span|strike|strong|style|sub|summary|sup|"
+    "table|tbody|td|tfoot|th|thead|time|title|tr|tt|u|ul|wbr"
 )
 _HTML_ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?"""
 HTML_TAG = re.compile(rf"</?(?i:{_HTML_ELEMENTS})(?:{_HTML_ATTRIBUTE})*\s*/?>")

@@ -46,6 +46,8 @@ _ORG_END = re.compile(
 _POST_AFTER_ORG = re.compile(
     r"(?:特任|特命|客員|名誉)?(?:准教授|教授|講師|助教|研究員|主任研究員|所長|室長|部長|課長|課長補佐|理事長|理事|代表|会長|社長)$"
 )
+# How a speaker ends an introduction of themself (岩船でございます, 佐藤と申します, 杉本と言います).
+_SELF_INTRODUCED = "でございます|です|と申します|と言います|といいます"
 # Where the words before an organisation's name stop: punctuation, brackets, space, or 私は.
 _ORG_START = re.compile(r"(?:^|[。、，,「」『』（）()\s・:：]|私は|わたくしは)([^。、，,「」『』（）()\s・:：]{2,40})$")
 
@@ -131,7 +133,7 @@ def _affiliation(turns: Sequence[Turn], text: str, surname: str, given: str) -> 
     木村朝子委員です); empty when none is said, or two are."""
     own = fold("\n".join(t.text for t in turns if fold(compact(t.speaker.name)) == surname))
     name = re.escape(surname) + (f"(?:{re.escape(given)})?" if given else "")
-    found = {_org_before(own, m.start()) for m in re.finditer(rf"の(?={name}(?:でございます|です|と申します))", own)}
+    found = {_org_before(own, m.start()) for m in re.finditer(rf"の(?={name}(?:{_SELF_INTRODUCED}))", own)}
     if given:
         full = re.escape(surname + given)
         found |= {_org_before(text, m.start(), post=True) for m in re.finditer(rf"[、\sの]?(?={full})", text)}

@@ -330,6 +330,8 @@ def test_json_forced_into_a_text_format_is_refused(fmt):
         ('<a id="section-2"></a>', ""),  # anchors of minutes converted to Markdown
         ('<p class="c">防災</p><br/>', "防災"),
         ("<BR>", ""),
+        ("期待しております。</details>", "期待しております。"),  # a folded block's end left in the text
+        ("<details><summary>議事</summary>", "議事"),
         ("<GovTech 東京について>", "<GovTech 東京について>"),  # a heading in angle brackets, not markup
         ("<Tokyo DX推進>", "<Tokyo DX推進>"),
         ("<防災について>", "<防災について>"),

@@ -86,6 +86,7 @@ def test_an_introduction_gives_the_speakers_organisation():
         ("事務局", "青山学院大学地球社会共生学部教授、古橋大地委員です。"),
         ("事務局", "データ利活用担当部長の若井太郎より御説明します。"),
         ("若井部長", "担当部長の若井と申します。"),
+        ("杉本臨時委員", "皆さん、こんにちは。静岡県庁の杉本と言います。"),
     )
     assert _bodies(data) == {
         "岩船委員": "東京大学生産技術研究所",  # in the speaker's own words
@@ -93,6 +94,7 @@ def test_an_introduction_gives_the_speakers_organisation():
         "木村委員": "立命館大学情報理工学部情報理工学科",  # before the full name, the post taken off
         "古橋委員": "青山学院大学地球社会共生学部",  # the university and its faculty: one place, said closer
         "若井部長": "",  # a post, not an organisation, before the name
+        "杉本臨時委員": "静岡県庁",
     }
 
 
