@@ -1,7 +1,9 @@
 """A JSON list of ``{Speaker, Utterance}`` (the assembly sample, from the PoliInfo dataset).
 
 ``{Date, Prefecture, ProceedingTitle, URL, Proceeding: [...]}``; the first utterance, with Speaker
-``"null"``, is the header: room, time, a roster written as ``委員長大津　浩子君`` and the agenda.
+``"null"``, is the header: room, time, a roster written as ``委員長大津　浩子君`` and the agenda
+(本日の会議に付した事件). A plenary sitting's header opens with the day instead of a room and
+lists its order of business under 議事日程.
 A JSON list of such objects holds several meetings: ``split`` cuts it into one document each.
 Later PoliInfo releases write the keys in lower camel case (``proceedingTitle``, ``proceeding``,
 ``speaker``, ``utterance``), add ``speakerPosition`` (the post) and ``localGovernmentName``, and
@@ -25,7 +27,13 @@ name = "assembly-json"
 
 _NO_SPEAKER = ("null", "None", "")
 _HONORIFIC = re.compile(r"君$")  # 増子副委員長君: the honorific is not part of the role
-_SECTION = re.compile(r"^[\s　]*(出席委員|出席議員|欠席委員|欠席議員|出席説明員|委員外の出席者|本日の会議に付した事件)")
+_SECTION = re.compile(
+    r"^[\s　]*(出席委員|出席議員|欠席委員|欠席議員|出席説明員|委員外の出席者|本日の会議に付した事件|議事日程)"
+)
+# The sections that list the business: a committee's 本日の会議に付した事件, a plenary's 議事日程第八号.
+_AGENDA_SECTIONS = ("本日の会議に付した事件", "議事日程")
+# A plenary's item number (第一　一般質問), which says nothing of the item.
+_ITEM_NUMBER = re.compile(r"^第[一二三四五六七八九十百〇0-9０-９]+[\s　]+")
 
 
 def sniff(source: Source) -> float:
@@ -79,8 +87,23 @@ def split_bundle(data: bytes, name: str) -> list[tuple[bytes, str]] | None:
 _ROSTERS = {"出席委員": "委員", "出席議員": "議員", "出席説明員": "説明員", "委員外の出席者": "参考人"}
 
 
+# A header line that gives the hour the sitting opened (午後零時三十分開議), not where it sat.
+_CLOCK = re.compile(r"^(?:午前|午後)|(?:開議|開会)$")
+
+
+def _place(lines: list[str]) -> str:
+    """The room a committee sat in (第十二委員会室): the header's first line before its rosters that
+    is neither the day nor the hour. A plenary record opens with the day and names no room."""
+    for line in (x.strip(" 　") for x in lines):
+        if _SECTION.match(line):
+            return ""
+        if line and not find_date(line) and not _CLOCK.search(line):
+            return line
+    return ""
+
+
 def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
-    place = text.strip().split("\n", 1)[0].strip()
+    place = _place(text.strip().split("\n")[:3])
     blocks: list[tuple[str, list[str]]] = [("", [])]
     for line in text.split("\n")[1:]:
         match = _SECTION.match(line)
@@ -98,9 +121,9 @@ def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
         for person in parse_kanji_roster("\n".join(lines), group=_ROSTERS[section])
     ]
     agenda = [
-        line.strip(" 　・")
+        _ITEM_NUMBER.sub("", line.strip(" 　・"))
         for section, lines in blocks
-        if section == "本日の会議に付した事件"
+        if section in _AGENDA_SECTIONS
         for line in lines
         if line.strip()
     ]

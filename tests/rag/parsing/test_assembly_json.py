@@ -87,6 +87,32 @@ def test_a_plenary_sitting_names_members_by_seat_and_the_executive_by_title():
     ]
 
 
+def test_a_plenary_record_that_opens_with_the_day_names_no_room_and_lists_its_order_of_business():
+    header = (
+        "平成二十四年六月十三日（水曜日）\n　出席議員　百二十四名\n一番　　田中　健君\n　欠席議員　なし\n"
+        "　出席説明員\n知事　石原慎太郎君\n議事日程第八号\n第一　一般質問\n第二　第百三号議案　東京都都税条例の一部を改正する条例\n"
+    )
+    proceeding = {
+        "Date": "2012/6/13",
+        "ProceedingTitle": "平成二十四年第二回定例会本会議速記録第八号",
+        "Proceeding": [
+            {"Speaker": "null", "Utterance": header},
+            {"Speaker": "議長（中村明彦君）", "Utterance": "ただいまから本日の会議を開きます。"},
+        ],
+    }
+    meeting = _parsed(proceeding).meeting
+    assert meeting.place == ""  # the day is not a room
+    assert list(meeting.agenda) == ["一般質問", "第百三号議案　東京都都税条例の一部を改正する条例"]
+    assert [a.name for a in meeting.attendees] == ["田中 健", "石原慎太郎"]
+
+
+def test_a_committee_record_names_its_room_before_or_after_the_hour():
+    for header in ("第十二委員会室\n　午後零時三十分開議\n", "　午後零時三十分開議\n第十二委員会室\n"):
+        proceeding = {**PROCEEDING, "Proceeding": [{"Speaker": "null", "Utterance": header + "出席委員　二名\n"}]}
+        proceeding["Proceeding"] += PROCEEDING["Proceeding"][1:]
+        assert _parsed(proceeding).meeting.place == "第十二委員会室"
+
+
 @pytest.mark.parametrize("joint", ["\n", "　"])
 def test_explainers_are_read_whether_their_head_stands_alone_or_beside_the_first(joint):
     proceeding = copy.deepcopy(PROCEEDING)
