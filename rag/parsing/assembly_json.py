@@ -125,7 +125,7 @@ def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
         for section, lines in blocks
         if section in _AGENDA_SECTIONS
         for line in lines
-        if line.strip()
+        if re.search(r"\w", line)  # not a rule (――――) between the business and what follows
     ]
     return place, roster, agenda
 

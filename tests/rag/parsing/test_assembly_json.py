@@ -91,6 +91,7 @@ def test_a_plenary_record_that_opens_with_the_day_names_no_room_and_lists_its_or
     header = (
         "平成二十四年六月十三日（水曜日）\n　出席議員　百二十四名\n一番　　田中　健君\n　欠席議員　なし\n"
         "　出席説明員\n知事　石原慎太郎君\n議事日程第八号\n第一　一般質問\n第二　第百三号議案　東京都都税条例の一部を改正する条例\n"
+        "――――――――――\n"
     )
     proceeding = {
         "Date": "2012/6/13",
