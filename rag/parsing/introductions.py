@@ -68,10 +68,11 @@ def with_introduced_names(parsed: ParsedMinutes) -> ParsedMinutes:
         given = set(_given_names(text, surname, role))  # read off the folded text
         if len(given) == 1:
             names[surname] = given.pop()
+    said = _own_words(parsed.turns, speakers)
     bodies = {
         surname: org
         for surname in speakers
-        if (org := _affiliation(parsed.turns, text, surname, names.get(surname, "")))
+        if (org := _affiliation(said.get(surname, ""), text, surname, names.get(surname, "")))
     }
     if not names and not bodies:
         return parsed
@@ -127,11 +128,20 @@ def _reads_as_name(text: str, start: int, surname: str, given: str) -> bool:
     return first is not None and tuple(first.part_of_speech()[1:4]) in _GIVEN_POS
 
 
-def _affiliation(turns: Sequence[Turn], text: str, surname: str, given: str) -> str:
-    """The organisation the speaker of ``surname`` introduces themself from (東京大学生産技術研究所の
-    岩船でございます), or that an introduction of their full name puts before it (立命館大学…教授、
-    木村朝子委員です); empty when none is said, or two are."""
-    own = fold("\n".join(t.text for t in turns if fold(compact(t.speaker.name)) == surname))
+def _own_words(turns: Sequence[Turn], surnames: Iterable[str]) -> dict[str, str]:
+    """Each surname's own speech, folded, in one pass over the turns: where a speaker introduces themself."""
+    wanted, said = set(surnames), dict[str, list[str]]()
+    for turn in turns:
+        key = fold(compact(turn.speaker.name))
+        if key in wanted:
+            said.setdefault(key, []).append(turn.text)
+    return {key: fold("\n".join(texts)) for key, texts in said.items()}
+
+
+def _affiliation(own: str, text: str, surname: str, given: str) -> str:
+    """The organisation the speaker of ``surname`` introduces themself from in ``own``, their own
+    words (東京大学生産技術研究所の岩船でございます), or that an introduction of their full name in
+    ``text`` puts before it (立命館大学…教授、木村朝子委員です); empty when none is said, or two are."""
     name = re.escape(surname) + (f"(?:{re.escape(given)})?" if given else "")
     found = {_org_before(own, m.start()) for m in re.finditer(rf"の(?={name}(?:{_SELF_INTRODUCED}))", own)}
     if given:

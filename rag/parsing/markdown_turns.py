@@ -133,8 +133,10 @@ def _handed_over(drafts: list[_Draft]) -> list[_Draft]:
         return drafts
     out = list(drafts)
     for i, (label, topic, body, carried) in enumerate(out):
-        after = next((d[0] for d in out[i + 1 :] if not d[3] and d[2]), None)
-        if carried and label != moderator and after not in (None, label) and _calls_on("\n".join(body), after):
+        if not carried or label == moderator:
+            continue  # only speech carried over a heading can be a handover
+        after = next((d[0] for d in itertools.islice(out, i + 1, None) if not d[3] and d[2]), None)
+        if after not in (None, label) and _calls_on("\n".join(body), after):
             out[i] = (moderator, topic, body, carried)
     return out
 
