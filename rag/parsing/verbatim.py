@@ -187,7 +187,9 @@ def parse_roster_line(line: str, group: str) -> list[Attendee]:
             continue
         tokens.append(token[:-1])
         tokens = _unglue_role(tokens)
-        names = tokens[-2:] if len(tokens) >= 2 and not _ROLE_END.search(tokens[-2]) else tokens[-1:]
+        # 1番 鈴木花子: a seat before a name written without its space is no surname
+        surname = len(tokens) >= 2 and not _ROLE_END.search(tokens[-2]) and not _SEAT_LABEL.match(tokens[-2])
+        names = tokens[-2:] if surname else tokens[-1:]
         names = names if all(len(n) <= 4 for n in names) else names[-1:]
         role = " ".join(tokens[: len(tokens) - len(names)])
         role = "議員" if _SEAT_LABEL.match(role) else role  # １番　佐藤　花子君: a member's seat
@@ -302,7 +304,9 @@ class _Header:
         elif self.section == "roster" and bare != "なし":  # 出席説明員 なし: no one
             self._roster_line(line)
         elif self.section == "agenda" and not _DATE_LINE.match(bare):
-            self.agenda.append(ITEM_NUMBER.sub("", line))  # 1 議長からの諮問事項について, (1)…
+            # 1 議長からの諮問事項について, (1)…; written as a heading is (日程第1 一般質問), so the
+            # item a chair names and the heading over the turns are one topic
+            self.agenda.append(collapse_spaces(nfkc(ITEM_NUMBER.sub("", line))))
 
     def _roster_line(self, line: str) -> None:
         if "君" in line:
@@ -364,7 +368,8 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
             name=person.name,
             role=role or person.role,
             group=person.group,
-            affiliation=person.role if role and person.role != role else "",
+            # a fuller post (文部科学大臣 for 国務大臣) says more; a bare role word (議員) says nothing
+            affiliation=person.role if role and person.role not in (role, *ROLE_SUFFIXES) else "",
             person_id=person_id(person.name),
         )
     return Speaker(label=label, name=written, role=role, person_id=person_id(surname))

@@ -194,7 +194,7 @@ def test_sections_opened_by_a_circle_are_not_speakers():
     parsed = parse_bytes(COUNCIL_WITH_CIRCLED_SECTIONS.encode(), "council.txt")
     assert [(t.speaker.name, t.topic) for t in parsed.turns] == [("田中 次郎", ""), ("佐藤 花子", "日程第1 一般質問")]
     assert [a.name for a in parsed.meeting.attendees] == ["佐藤 花子", "田中 次郎"]
-    assert parsed.meeting.agenda == ("日程第１\u3000一般質問",)
+    assert parsed.meeting.agenda == ("日程第1 一般質問",)  # as the heading over the turns is written
 
 
 TOKYO_COMMITTEE = """総務委員会速記録第二号
@@ -292,7 +292,7 @@ CITY_COUNCIL = """令和５年第１回さくら市議会定例会会議録（�
 
 def test_a_city_council_record_with_spaced_names_in_brackets_and_sitting_times():
     parsed = parse_bytes(CITY_COUNCIL.encode(), "sakura.txt")
-    assert parsed.meeting.agenda == ("第１\u3000一般質問",)  # not the sitting's date and hour
+    assert parsed.meeting.agenda == ("第1 一般質問",)  # not the sitting's date and hour
     assert [a.name for a in parsed.meeting.attendees] == ["山田 太郎", "中村 五郎", "田中 一夫", "渡辺 三郎"]
     assert [(t.speaker.name, t.speaker.role, t.speaker.group, t.text) for t in parsed.turns] == [
         # the name in brackets, written with a space, is the roster's person
@@ -303,6 +303,40 @@ def test_a_city_council_record_with_spaced_names_in_brackets_and_sitting_times()
         ("石井 六郎", "議長", "", "本日はこれにて散会いたします。"),  # not listed: written as in the label
     ]
     assert len({t.speaker.person_id for t in parsed.turns if t.speaker.name == "中村 五郎"}) == 1
+
+
+SEATS_AND_SPREAD_NAMES = """令和５年第４回さくら市議会定例会会議録（第２号）
+令和５年12月５日（火曜日）午前10時開議
+出席議員（３名）
+　　１番　　鈴　木　花　子　君
+　　２番　　田　中　　　誠　君
+　　３番　　佐　藤　一　郎　君
+議事日程（第２号）
+　日程第１　一般質問
+―――――――――――――――――――――――――――――――
+◎議長（佐藤一郎君）　ただいまから本日の会議を開きます。
+　　日程第１　一般質問
+◎議長（佐藤一郎君）　日程第１、一般質問を行います。
+◆１番（鈴木花子君）　避難所のWi-Fi整備の状況を伺います。
+"""
+
+
+def test_a_seat_before_a_name_written_without_its_space_is_not_part_of_the_name():
+    parsed = parse_bytes(SEATS_AND_SPREAD_NAMES.encode(), "sakura.txt")
+    # 均等割付 closes 鈴　木　花　子 to 鈴木花子: the seat 1番 before it is no surname
+    assert [(a.name, a.role) for a in parsed.meeting.attendees] == [
+        ("鈴木花子", "議員"),
+        ("田中 誠", "議員"),
+        ("佐藤一郎", "議員"),
+    ]
+    # so the chair and the member resolve to the roster, and the chair's seat is no affiliation
+    assert [(t.speaker.name, t.speaker.role, t.speaker.group, t.speaker.affiliation) for t in parsed.turns] == [
+        ("佐藤一郎", "議長", "議員", ""),
+        ("佐藤一郎", "議長", "議員", ""),
+        ("鈴木花子", "議員", "議員", ""),
+    ]
+    # the item the chair names and the heading over the turns are one topic, not two spellings
+    assert parsed.meeting.topics == ("日程第1 一般質問",)
 
 
 TOWN_COUNCIL = """令和６年第２回あおば町議会定例会会議録
