@@ -87,7 +87,10 @@ def split_label(label: str) -> tuple[str, str]:
 
 
 def split_name_role(label: str) -> tuple[str, str]:
-    """``宮坂副知事`` → (``宮坂``, ``副知事``); a label without a known role word is all name."""
+    """``宮坂副知事`` → (``宮坂``, ``副知事``); a label without a known role word is all name, and
+    so is a role word alone (``副委員長`` is not 副 the 委員長)."""
+    if label in ROLE_SUFFIXES:
+        return label, ""
     for suffix in ROLE_SUFFIXES:
         if label.endswith(suffix) and len(label) > len(suffix):
             return label[: -len(suffix)], suffix
@@ -165,12 +168,16 @@ _LABEL_MARKS = "○〇◯◎◆◇△▲"
 
 def _named_inside(bare: str, extras: str, roster: Sequence[Attendee]) -> tuple[str, str] | None:
     """``知事（石原慎太郎君）`` → (石原慎太郎, 知事), ``三十番（野島善司）`` → (野島善司, 議員): a role with the
-    name in brackets, marked by 君, a seat, or a roster name; else None (``畑中（オブザーバー）``)."""
+    name in brackets, marked by 君, a seat, or a roster name, or a roster surname with its post
+    (``事務局（伊藤課長）`` → (伊藤, 課長)); else None (``畑中（オブザーバー）``)."""
     inner = compact(extras).removesuffix("君")
     seat = bool(SEAT.fullmatch(compact(bare)))
-    if len(inner) < 2 or not (extras.endswith("君") or seat or _by_name_part(inner, roster) is not None):
-        return None
-    return inner, "議員" if seat else compact(bare)
+    if len(inner) >= 2 and (extras.endswith("君") or seat or _by_name_part(inner, roster) is not None):
+        return inner, "議員" if seat else compact(bare)
+    who, post = name_and_role(inner) if len(inner) >= 3 else ("", "")
+    if post and _by_name_part(who, roster) is not None:
+        return who, post  # 事務局（伊藤課長）: the office, then its person's surname and post
+    return None
 
 
 def _unique(people: Sequence[Attendee]) -> Attendee | None:
@@ -183,7 +190,7 @@ def _by_name_part(who: str, roster: Sequence[Attendee]) -> Attendee | None:
     return _unique([p for p in roster if len(key) >= 2 and compact(p.name).startswith(key)]) if key else None
 
 
-def _by_role(role: str, roster: Sequence[Attendee]) -> Attendee | None:
+def by_role(role: str, roster: Sequence[Attendee]) -> Attendee | None:
     """The one roster person who holds ``role`` (``議長`` alone names the chair)."""
     key = compact(role)
     return _unique([p for p in roster if key and key in (compact(p.role), compact(p.title))]) if key else None
@@ -229,7 +236,7 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
     else:
         person, role = (None, "") if compact(bare) in SECRETARIAT else match_attendee(bare, roster, hint=extras)
         if person is None and is_office_label(bare) and compact(bare) not in SECRETARIAT:
-            person = _by_role(compact(bare), roster)  # 管財課長兼庁舎建設担当: the post its one holder speaks as
+            person = by_role(compact(bare), roster)  # 管財課長兼庁舎建設担当: the post its one holder speaks as
         if person is None and is_office_label(bare):
             key = compact(bare)
             return Speaker(
@@ -239,7 +246,7 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
             who, role = name_and_role(bare)
             person = _by_name_part(who, roster)
             if person is None:  # 議長 alone, or 財務部長 (not 財務 the 部長): a post its one holder speaks as
-                person = _by_role(compact(bare), roster)
+                person = by_role(compact(bare), roster)
                 role = compact(bare) if person is not None else role
     role = "" if role in HONORIFICS else role  # 内山氏, 宮坂さん: a courtesy, not a role
     if person is None:

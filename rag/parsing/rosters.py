@@ -72,7 +72,7 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
     group = ""
     for raw in lines:
         line = ITEM_NUMBER.sub("", BULLET.sub("", raw))  # （１）委員（敬称略）: a numbered group
-        listed = parse_list(line, group)
+        listed = _group_list(line) or parse_list(line, group)
         if listed is not None:
             roster += listed
             continue
@@ -91,6 +91,19 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
         if attendee:
             roster.append(attendee)
     return roster
+
+
+# （委員）山田会長、鈴木副会長 or 【事務局】企画政策課　伊藤課長: a group in brackets before its people
+_LEAD_GROUP = re.compile(r"^[（(【]([^）)】]{1,12})[）)】][ 　]*(\S.*)$")
+
+
+def _group_list(line: str) -> list[Attendee] | None:
+    """``（委員）山田会長、鈴木副会長``: a group in brackets, then a list of its people on that line
+    (one person after it, ``(委員) 小野 和俊``, is a role, which ``parse_attendee`` reads)."""
+    lead = _LEAD_GROUP.match(line)
+    if not lead or not (compact(lead.group(1)) in GROUP_WORDS or is_office_label(lead.group(1))):
+        return None
+    return parse_list(lead.group(2), compact(lead.group(1)))
 
 
 # 市執行部 【財務部】; 議会事務局 庶務議事課主任(塚本志保): a group, then its people on the same line

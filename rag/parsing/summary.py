@@ -56,6 +56,8 @@ _SECTION_WORDS = {
     "議事録": "body",
     # what city and town councils head the body with
     "会議の結果": "body",
+    "会議の概要": "body",
+    "会議概要": "body",
     "会議の経過": "body",
     "会議経過": "body",
     "審議経過": "body",
@@ -200,6 +202,10 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
             current is None and section in _AFTER_HEADER
         ):
             section = None  # 2. 議事 after 1. 開会 is an item; 資料 above the title is a page's navigation
+        if current == "body" and section == "body" and _lists_items_before(blocks, line):
+            blocks["agenda"] = blocks.pop("body")  # ４　議事 listed the items; ５　会議の概要 heads the speech
+            blocks["body"] = []
+            continue
         if current == "body" and not blocks["body"] and section in ("datetime", "place", "attendees", "agenda"):
             del blocks["body"]  # 議事概要 as the page's kind, before its 日時/場所 blocks: not the body yet
             current = None
@@ -212,6 +218,19 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
         elif section != "kind" or current == "body":
             blocks[current].append(line)
     return head, blocks
+
+
+def _lists_items_before(blocks: dict[str, list[str]], line: str) -> bool:
+    """Whether a numbered body heading (``５　会議の概要``) follows a body that only listed numbered
+    items under ``４　議事``: that block was the agenda, and the speech begins here."""
+    body = blocks["body"]
+    return (
+        "agenda" not in blocks
+        and ITEM_NUMBER.match(line.strip()) is not None  # ５　会議の概要 (its space is its mark)
+        and bool(body)
+        and all(_numbering(item) is not None for item in body)
+        and not _continues_numbering(body, line)
+    )
 
 
 def parse_agenda(lines: list[str]) -> list[str]:

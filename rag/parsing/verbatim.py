@@ -45,7 +45,16 @@ from rag.parsing.speech import (
     split_speaker_prefix,
     strip_stage_directions,
 )
-from rag.people import HONORIFICS, ROLE_SUFFIXES, SECRETARIAT, compact, name_and_role, person_id, split_label
+from rag.people import (
+    HONORIFICS,
+    ROLE_SUFFIXES,
+    SECRETARIAT,
+    by_role,
+    compact,
+    name_and_role,
+    person_id,
+    split_label,
+)
 from rag.text import collapse_spaces, find_date, find_time_range, nfkc
 from rag.tokenize import surname_and_title
 
@@ -81,6 +90,8 @@ _FIELD_WORDS = {
 _NUMBERED_FIELD = re.compile(
     r"^[0-9０-９]{1,2}[.．]\s*(" + "|".join(r"\s*".join(word) for word in _FIELD_WORDS) + r")\s*(.*)$"
 )
+# 場所　第１委員会室, 日時：令和…: a field without a number, its value on the same line
+_INLINE_FIELD = re.compile(r"^(" + "|".join(_FIELDS) + r")(?:[ 　]*[:：][ 　]*|[ 　]+)(\S.*)$")
 # ◎山川昌子 ○肥沼茂男 佐藤真和 …各委員: full names apart by spaces, the chair and the vice-chair marked
 _NAME_ROW = re.compile(r"^(?:[◎○〇]?[\u4e00-\u9fff々ヶ]{2,6}[ 　]+)+[◎○〇]?[\u4e00-\u9fff々ヶ]{2,6}(?:各委員)?$")
 _ROW_MARKS = {"◎": "委員長", "○": "副委員長", "〇": "副委員長"}
@@ -204,11 +215,13 @@ def parse_titled_line(line: str, group: str) -> list[Attendee]:
     people = []
     entries = [collapse_spaces(nfkc(e)) for e in re.split(r"[ \u3000]{2,}", line.strip(" \u3000"))]
     for i, entry in enumerate(entries):
-        role, *names = entry.split(" ")
+        note = _NOTE.search(entry)  # 会長　山本　和彦（東京大学教授）: where the person comes from
+        affiliation = note.group()[1:-1].strip() if note else ""
+        role, *names = entry[: note.start()].strip().split(" ") if note else entry.split(" ")
         if not names and i + 1 < len(entries) and not _titled(entries[i + 1].split(" ")[0]):
             names = entries[i + 1].split(" ")  # 町長　　　田中　一夫: as wide a gap after the title
         if _titled(role) and 1 <= len(names) <= 2 and all(1 <= len(n) <= 5 for n in names):
-            people.append(Attendee(name=" ".join(names), group=group, role=role))
+            people.append(Attendee(name=" ".join(names), group=group, role=role, affiliation=affiliation))
     return people
 
 
@@ -280,11 +293,13 @@ class _Header:
         return True
 
     def field(self, line: str) -> bool:
-        """Take a numbered field (``1.出席委員 ◎山川昌子 …``) with its value, if ``line`` is one."""
-        found = _NUMBERED_FIELD.match(line)
+        """Take a numbered field (``1.出席委員 ◎山川昌子 …``) or a field with its value beside it
+        (``場所　第１委員会室``), if ``line`` is one."""
+        found = _NUMBERED_FIELD.match(line) or _INLINE_FIELD.match(line)
         if not found:
             return False
-        kind = _FIELD_WORDS[compact(found.group(1))]
+        word = compact(found.group(1))
+        kind = _FIELD_WORDS.get(word) or _FIELDS[word]
         if kind in ("when", "place", "agenda", "absent"):
             self.section = kind
         else:
@@ -345,7 +360,8 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
     """``山田（賢）委員``, ``盛山国務大臣`` or ``政府参考人（伊藤学司君）`` → the roster's person."""
     bare, extras = split_label(label)
     if compact(bare) in SECRETARIAT:
-        return Speaker(label=label, name=compact(bare), group=compact(bare), is_person=False)
+        # 事務局（情報公開課長）: the post in brackets, as the other formats keep it
+        return Speaker(label=label, name=compact(bare), group=compact(bare), affiliation=extras, is_person=False)
     written = collapse_spaces(nfkc(extras.removesuffix("君")))  # ◆１番（山田　太郎君）: 山田 太郎
     inner = compact(written)
     if _name_inside(bare, extras, roster):
@@ -361,6 +377,8 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
         led = [p for p in roster if (s := _surname(p)) and compact(bare).startswith(s) and len(compact(bare)) > len(s)]
         if len(led) == 1:
             candidates, role = led, compact(bare)[len(_surname(led[0])) :]
+    if not candidates and (holder := by_role(surname, roster)) is not None:
+        candidates, role = [holder], surname  # ○委員長 alone: the post its one holder speaks as
     if len(candidates) == 1:
         person = candidates[0]
         return Speaker(
@@ -368,8 +386,10 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
             name=person.name,
             role=role or person.role,
             group=person.group,
-            # a fuller post (文部科学大臣 for 国務大臣) says more; a bare role word (議員) says nothing
-            affiliation=person.role if role and person.role not in (role, *ROLE_SUFFIXES) else "",
+            # the roster's (山本　和彦（東京大学教授）), else a fuller post (文部科学大臣 for 国務大臣);
+            # a bare role word (議員) says nothing
+            affiliation=person.affiliation
+            or (person.role if role and person.role not in (role, *ROLE_SUFFIXES) else ""),
             person_id=person_id(person.name),
         )
     return Speaker(label=label, name=written, role=role, person_id=person_id(surname))

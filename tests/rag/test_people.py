@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.models import Attendee
-from rag.people import resolve_speaker
+from rag.people import resolve_speaker, split_name_role
 
 ROSTER = [
     Attendee(name="中村 明彦", group="議員", role="議長"),
@@ -67,6 +67,33 @@ def test_an_office_before_its_person_is_the_persons_affiliation(sudachi):
 def test_a_role_two_people_hold_names_no_one():
     roster = [*ROSTER, Attendee(name="鈴木 花子", group="議員", role="議員")]
     assert resolve_speaker("議員", roster).name == "議員"
+
+
+def test_a_role_word_alone_is_not_a_name_and_a_role():
+    assert split_name_role("副委員長") == ("副委員長", "")  # not 副 the 委員長
+    assert split_name_role("鈴木副委員長") == ("鈴木", "副委員長")
+    roster = [*ROSTER, Attendee(name="鈴木 誠", group="委員", role="副委員長")]
+    speaker = resolve_speaker("副委員長", roster)  # the post its one holder speaks as
+    assert (speaker.name, speaker.role) == ("鈴木 誠", "副委員長")
+
+
+def test_an_office_with_its_persons_surname_and_post_in_brackets_is_that_person(sudachi):
+    roster = [
+        *ROSTER,
+        Attendee(name="伊藤", group="事務局", role="課長", affiliation="企画政策課"),
+        Attendee(name="渡辺", group="事務局", role="係長"),
+    ]
+    speaker = resolve_speaker("事務局（伊藤課長）", roster)
+    assert (speaker.name, speaker.role, speaker.group, speaker.affiliation, speaker.is_person) == (
+        "伊藤",
+        "課長",
+        "事務局",
+        "企画政策課",
+        True,
+    )
+    assert speaker.person_id == resolve_speaker("伊藤課長", roster).person_id
+    # a post that names no one on the roster leaves the office an office
+    assert not resolve_speaker("事務局（企画課長）", roster).is_person
 
 
 def test_offices_stay_offices(sudachi):

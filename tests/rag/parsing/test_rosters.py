@@ -36,6 +36,22 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
         ),
         # a group, a post and the name in brackets on one line
         (["議会事務局 庶務議事課主任(塚本志保)"], [("塚本志保", "庶務議事課主任", "議会事務局", "")]),
+        # each group in brackets before its list, on the list's own line
+        (
+            ["（委員）山田会長、鈴木副会長、田中委員", "（事務局）企画政策課　伊藤課長、渡辺係長"],
+            [
+                ("山田", "会長", "委員", ""),
+                ("鈴木", "副会長", "委員", ""),
+                ("田中", "委員", "委員", ""),
+                ("伊藤", "課長", "事務局", "企画政策課"),
+                ("渡辺", "係長", "事務局", ""),
+            ],
+        ),
+        # one person after the brackets: they hold the person's role, and set no group for the next line
+        (
+            ["(委員) 小野 和俊 株式会社クレディセゾン 取締役", "深井 一郎 デジタルサービス局戦略部長"],
+            [("小野 和俊", "委員", "", "株式会社クレディセゾン"), ("深井 一郎", "", "", "")],
+        ),
     ],
 )
 def test_roster_entries(lines, people):

@@ -361,3 +361,37 @@ def test_a_table_of_speakers_and_what_they_said_with_a_post_held_on_the_roster()
         ("佐藤", "委員", "予約が取りにくいという声がある。"),
     ]
     assert {t.topic for t in parsed.turns} == {"デマンド交通の実証について"}
+
+
+TOWN_MEETING = """令和５年度 第２回 さくら市地域公共交通会議 会議録
+
+１　日時　令和５年11月20日（月）午後１時30分～３時
+２　場所　さくら市役所本庁舎３階 大会議室
+３　出席者
+　（委員）山田会長、鈴木副会長、田中委員
+　（事務局）企画政策課　伊藤課長、渡辺係長
+４　議事
+（１）デマンド交通の実証運行について
+（２）その他
+
+５　会議の概要
+【山田会長】
+　それでは、議事（１）について事務局から説明をお願いします。
+【事務局（伊藤課長）】
+　資料１に基づき説明。デマンド交通の利用者は月平均420人。
+【田中委員】
+　高齢者の予約方法が電話だけでは不便。アプリ予約も必要ではないか。
+"""
+
+
+def test_a_town_record_whose_numbered_fields_list_the_agenda_then_head_the_speech():
+    parsed = parse_bytes(TOWN_MEETING.encode(), "kotsu.txt")
+    # ４　議事 lists the items; ５　会議の概要, numbered as the fields are, heads the speech
+    assert parsed.meeting.agenda == ("デマンド交通の実証運行について", "その他")
+    assert parsed.meeting.place == "さくら市役所本庁舎３階 大会議室"
+    speakers = [(t.speaker.name, t.speaker.role, t.speaker.group, t.speaker.affiliation) for t in parsed.turns]
+    assert speakers == [
+        ("山田", "会長", "委員", ""),
+        ("伊藤", "課長", "事務局", "企画政策課"),  # the office, then its person's surname and post
+        ("田中", "委員", "委員", ""),
+    ]

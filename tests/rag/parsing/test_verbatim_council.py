@@ -339,6 +339,54 @@ def test_a_seat_before_a_name_written_without_its_space_is_not_part_of_the_name(
     assert parsed.meeting.topics == ("日程第1 一般質問",)
 
 
+COMMITTEE_BY_POSTS = """さくら市議会総務常任委員会記録
+令和５年12月８日（金曜日）
+場所　第１委員会室
+出席委員（３名）
+　委員長　　山　田　太　郎　君　　副委員長　　鈴　木　　　誠　君
+　委員　　　高　橋　花　子　君
+○委員長　ただいまから総務常任委員会を開会いたします。
+○副委員長　議案第45号について質疑を行います。
+○高橋委員　防災行政無線のデジタル化の費用について伺います。
+"""
+
+
+def test_a_post_alone_is_its_one_holder_and_a_field_may_carry_its_value():
+    parsed = parse_bytes(COMMITTEE_BY_POSTS.encode(), "soumu.txt")
+    assert parsed.meeting.place == "第１委員会室"  # 場所 and its value on one line, unnumbered
+    assert [(t.speaker.name, t.speaker.role, t.speaker.group) for t in parsed.turns] == [
+        ("山田太郎", "委員長", "委員"),
+        ("鈴木 誠", "副委員長", "委員"),  # not 副 the 委員長
+        ("高橋花子", "委員", "委員"),
+    ]
+
+
+COUNCIL_OF_EXPERTS = """第３回東京都情報公開・個人情報保護審議会　議事録
+日時　令和５年10月12日（木曜日）午後２時00分から午後３時30分まで
+場所　東京都庁第一本庁舎42階　特別会議室Ａ
+出席委員
+　会長　山本　和彦（東京大学大学院法学政治学研究科教授）
+　委員　佐々木　恵（弁護士）
+○会長　それでは、ただいまから審議会を開会いたします。
+○事務局（情報公開課長）　資料１について御説明いたします。
+○佐々木委員　入力した個人情報が学習に使われることはないのでしょうか。
+"""
+
+
+def test_a_roster_of_posts_and_names_with_where_each_comes_from_in_brackets():
+    parsed = parse_bytes(COUNCIL_OF_EXPERTS.encode(), "shingikai.txt")
+    assert parsed.meeting.place == "東京都庁第一本庁舎42階　特別会議室Ａ"
+    assert [(a.name, a.role, a.affiliation) for a in parsed.meeting.attendees] == [
+        ("山本 和彦", "会長", "東京大学大学院法学政治学研究科教授"),
+        ("佐々木 恵", "委員", "弁護士"),
+    ]
+    assert [(t.speaker.name, t.speaker.affiliation, t.speaker.is_person) for t in parsed.turns] == [
+        ("山本 和彦", "東京大学大学院法学政治学研究科教授", True),
+        ("事務局", "情報公開課長", False),  # the post in brackets, as the other formats keep it
+        ("佐々木 恵", "弁護士", True),
+    ]
+
+
 TOWN_COUNCIL = """令和６年第２回あおば町議会定例会会議録
 令和６年６月10日（月曜日）
 出席議員（２名）
