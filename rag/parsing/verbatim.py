@@ -123,6 +123,7 @@ _ROSTER_PHRASES = re.compile(
 )
 _PHRASE_GROUPS = {"説明のため出席した者": "説明員", "説明員": "説明員", "理事者側出席者": "説明員"}
 _PAGE_NUMBER = re.compile(r"^[-－―]\s*\d{1,4}\s*[-－―]$")
+_ENCLOSED = re.compile(r"^[（(]([^（()）]+)[）)]$")
 _SEAT = re.compile(r"(\d+)番\s*(\S.*?)(?=\s+\d+番|$)")
 _SEAT_LABEL = re.compile(r"^\d+番$")
 # 令和５年３月６日（月）午前10時開議: the sitting's date and hour under 議事日程, not an item of it
@@ -191,6 +192,7 @@ def parse_roster_line(line: str, group: str) -> list[Attendee]:
     people: list[Attendee] = []
     tokens: list[str] = []
     for token in collapse_spaces(nfkc(line)).replace("君", "君 ").split(" "):
+        token = _ENCLOSED.sub(r"\1", token)  # (総務省自治行政局長) 山野 謙君: the post in brackets
         if not token:
             continue
         if not token.endswith("君"):

@@ -86,6 +86,9 @@ def test_roster_lines():
     assert [(p.name, p.role) for p in people] == [("池田 佳隆", "理事"), ("尾身 朝子", "理事")]
     people = parse_roster_line("　　井出　庸生君　　　　上杉謙太郎君", "委員")
     assert [p.name for p in people] == ["井出 庸生", "上杉謙太郎"]
+    # the Diet writes a government witness's post in brackets before the name
+    people = parse_roster_line("       (総務省自治行政局長) 山野  謙君", "政府参考人")
+    assert [(p.name, p.role) for p in people] == [("山野 謙", "総務省自治行政局長")]
 
 
 ASSEMBLY_TEXT = """防災対策特別委員会速記録第四号
