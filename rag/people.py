@@ -196,6 +196,21 @@ def by_role(role: str, roster: Sequence[Attendee]) -> Attendee | None:
     return _unique([p for p in roster if key and key in (compact(p.role), compact(p.title))]) if key else None
 
 
+def roster_affiliation(person: Attendee, role: str) -> str:
+    """What a turn by ``person``, labelled with ``role``, carries as its affiliation: the roster's,
+    else the roster's fuller post where the label names another role (平田参考人 listed as
+    東京大学地震研究所教授, 盛山国務大臣 as 文部科学大臣); a bare role word (議員) says nothing."""
+    if person.affiliation:
+        return person.affiliation
+    post, said = (_DOUBLED_OFFICE.sub(r"\1長", compact(x)) for x in (person.role, role))
+    # 総務局長 for 総務局局長, or 総務局企画調整担当部長 for 企画調整担当部長: the label says as much
+    return person.role if said and post not in ROLE_SUFFIXES and not said.endswith(post) else ""
+
+
+# 総務局局長: a post that names its office twice, as 総務局長 does once
+_DOUBLED_OFFICE = re.compile(r"(局|部|課|室|所)\1長")
+
+
 def name_and_role(bare: str) -> tuple[str, str]:
     """``宮坂副知事`` → (宮坂, 副知事) by the role words; ``比留間教育長`` → (比留間, 教育長) and
     ``深井戦略部長`` → (深井, 戦略部長) by SudachiPy (a proper noun, then a title no list holds or
@@ -262,6 +277,6 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
         name=person.name,
         role=role or person.role or person.title,
         group=person.group or extras or default_group,
-        affiliation=person.affiliation,
+        affiliation=roster_affiliation(person, role),
         person_id=person_id(person.name),
     )

@@ -83,8 +83,10 @@ def split_bundle(data: bytes, name: str) -> list[tuple[bytes, str]] | None:
     return [(json.dumps(doc, ensure_ascii=False).encode(), f"{name}#{i}") for i, doc in enumerate(docs, start=1)]
 
 
-# Roster sections of the header, and the group their people belong to.
-_ROSTERS = {"出席委員": "委員", "出席議員": "議員", "出席説明員": "説明員", "委員外の出席者": "参考人"}
+# Roster sections of the header, and the group their people belong to: 委員外の出席者 are not the
+# committee's members, and a line of its own in a section (参考人) names the group of those after it.
+_ROSTERS = {"出席委員": "委員", "出席議員": "議員", "出席説明員": "説明員", "委員外の出席者": "委員外の出席者"}
+_SUBGROUP = re.compile(r"^[\s　]*(参考人|説明員|議員|委員|専門員|事務局)[\s　]*$")
 
 
 # A header line that gives the hour the sitting opened (午後零時三十分開議), not where it sat.
@@ -102,6 +104,20 @@ def _place(lines: list[str]) -> str:
     return ""
 
 
+def _roster(section: str, lines: list[str]) -> list[Attendee]:
+    """The people of one roster section, each under its section's group or the sub-heading before it
+    (委員外の出席者, then 参考人 over 東京大学地震研究所教授　平田　　直君)."""
+    parts: list[tuple[str, list[str]]] = [(_ROSTERS[section], [])]
+    for line in lines:
+        sub = _SUBGROUP.match(line)
+        if sub:
+            parts.append((sub.group(1), []))
+        else:
+            parts[-1][1].append(line)
+    # Each part whole, so that a post running over lines reaches its name (parse_kanji_roster)
+    return [person for group, part in parts for person in parse_kanji_roster("\n".join(part), group=group)]
+
+
 def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
     place = _place(text.strip().split("\n")[:3])
     blocks: list[tuple[str, list[str]]] = [("", [])]
@@ -113,13 +129,7 @@ def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
             if "君" not in line:  # 出席説明員　総務局局長笠井　謙一君: its first entry beside it
                 continue
         blocks[-1][1].append(line)
-    # Each roster whole, so that a post running over lines reaches its name (parse_kanji_roster)
-    roster = [
-        person
-        for section, lines in blocks
-        if section in _ROSTERS
-        for person in parse_kanji_roster("\n".join(lines), group=_ROSTERS[section])
-    ]
+    roster = [person for section, lines in blocks if section in _ROSTERS for person in _roster(section, lines)]
     agenda = [
         _ITEM_NUMBER.sub("", line.strip(" 　・"))
         for section, lines in blocks

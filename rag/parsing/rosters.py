@@ -32,14 +32,17 @@ def parse_list(line: str, group: str) -> list[Attendee] | None:
     entries = [e for e in LIST_SEPARATOR.split(_HEAD_COUNT.sub("", line).strip()) if e]
     if len(entries) < 2 or not all(_name_entry(e) or _post_then_name(e, group) for e in entries):
         return None  # 東京大学大学院 情報学環、学際情報学府 教授: an affiliation with a 、 in it
-    people = []
+    people: list[Attendee] = []
+    office = ""  # 企画政策課　伊藤課長、渡辺係長: the office before the first entry is the list's
     for entry in entries:
         attendee = _office_then_person(entry, group) or _post_then_name(entry, group)
         if attendee is None and (" " in collapse_spaces(entry) or split_label(entry)[1]):
             attendee = parse_attendee(entry, group)  # 村井 純（座長）
         elif attendee is None:
             who, role = name_and_role(entry)  # 村井座長, 宮坂学副知事
-            attendee = Attendee(name=who, group=group, role=role) if who else None
+            attendee = Attendee(name=who, group=group, role=role, affiliation=office) if who else None
+        elif not people and attendee.affiliation:
+            office = attendee.affiliation
         if attendee is not None:
             people.append(attendee)
     return people
@@ -140,6 +143,19 @@ def _is_group_line(line: str) -> bool:
 
 
 _AFFILIATION_IN_PARENS = re.compile(r"^([^（(]+?)\s*[（(]([^）)]+)[）)]\s*$")
+# 東京大学大学院法学政治学研究科教授: a body, then the title its member holds there, run together
+_BODY_THEN_TITLE = re.compile(
+    r"^(.+?(?:大学院?|研究科|研究所|研究院|学部|学環|学府|センター|機構|協会|連合会|会議所|株式会社|法人|財団|事務所|病院|銀行|組合|学会))"
+    r"[ 　]?((?:特任|名誉|客員)?准?教授|助教|講師|(?:主任|上席|主席)?研究員|(?:代表|専務|常務)?理事(?:長)?"
+    r"|副?会長|副?社長|代表取締役(?:社長)?|取締役|所長|事務局長|弁護士|院長|学長)$"
+)
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """``東京大学大学院法学政治学研究科教授`` → (東京大学大学院法学政治学研究科, 教授): the affiliation
+    and the title where a body's name runs into the title held there; ``(text, "")`` otherwise."""
+    found = _BODY_THEN_TITLE.match(text.strip())
+    return (found.group(1), found.group(2)) if found else (text, "")
 
 
 def parse_attendee(line: str, group: str) -> Attendee | None:
@@ -152,10 +168,8 @@ def parse_attendee(line: str, group: str) -> Attendee | None:
         and (" " in bracketed.group(2) or len(bracketed.group(2)) > 8)
     ):
         inner = bracketed.group(2).split(" ")
-        affiliation = " ".join(inner[:-1]) if len(inner) > 1 else inner[0]
-        return Attendee(
-            name=bracketed.group(1), group=group, affiliation=affiliation, title=inner[-1] if len(inner) > 1 else ""
-        )
+        affiliation, title = (" ".join(inner[:-1]), inner[-1]) if len(inner) > 1 else split_title(inner[0])
+        return Attendee(name=bracketed.group(1), group=group, affiliation=affiliation, title=title)
     tokens = collapse_spaces(line).split(" ")
     role = ""
     lead = PAREN_LABEL.match(tokens[0]) if tokens else None
@@ -175,6 +189,8 @@ def parse_attendee(line: str, group: str) -> Attendee | None:
         bare, extras = split_label(rest[0])
         if bare in ROLE_SUFFIXES:
             role, rest = bare, ([extras] if extras else []) + rest[1:]
-    title = rest[-1] if rest else ""
-    affiliation = " ".join(rest[:-1]) if len(rest) > 1 else ""
+    affiliation, title = " ".join(rest[:-1]), rest[-1] if rest else ""
+    if len(rest) == 1:  # 村井 純 座長（慶應義塾大学教授）: one word, a body and its title run together
+        body, held = split_title(title)
+        affiliation, title = (body, held) if held else ("", title)
     return Attendee(name=" ".join(n for n in names if n), group=group, role=role, affiliation=affiliation, title=title)

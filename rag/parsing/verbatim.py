@@ -31,7 +31,7 @@ from rag.parsing.base import (
     without_heading_marks,
 )
 from rag.parsing.marks import ITEM_NUMBER
-from rag.parsing.rosters import LIST_SEPARATOR, parse_list
+from rag.parsing.rosters import LIST_SEPARATOR, parse_list, split_title
 from rag.parsing.speech import (
     COUNCIL_MARKS,
     HONORIFIC_LABEL,
@@ -53,6 +53,7 @@ from rag.people import (
     compact,
     name_and_role,
     person_id,
+    roster_affiliation,
     split_label,
 )
 from rag.text import collapse_spaces, find_date, find_time_range, nfkc
@@ -112,7 +113,7 @@ _ROSTER_HEAD = re.compile(
 )
 # 出席説明員　政策企画局局長中村 倫治君: a section's first entry on its head line, as a page's table
 # puts it (an entry never starts 出席 or 欠席, so the head cannot be read into a role)
-_ROSTER_LEAD = re.compile(rf"^(?:出席|欠席)({_ROSTER_GROUPS})(?:外の出席者)?[\s　]*(\S.*君.*)$")
+_ROSTER_LEAD = re.compile(rf"^(?:(?:出席|欠席)({_ROSTER_GROUPS})|(委員外の出席者))[\s　]*(\S.*君.*)$")
 # Converted pages write a table's cells between bars: 委員長 | 渋谷のぶゆき君 |
 _TABLE_BAR = re.compile(r"[|｜]")
 # Roster sections of assembly minutes named by a phrase, and the group their people belong to.
@@ -223,7 +224,8 @@ def parse_titled_line(line: str, group: str) -> list[Attendee]:
         if not names and i + 1 < len(entries) and not _titled(entries[i + 1].split(" ")[0]):
             names = entries[i + 1].split(" ")  # 町長　　　田中　一夫: as wide a gap after the title
         if _titled(role) and 1 <= len(names) <= 2 and all(1 <= len(n) <= 5 for n in names):
-            people.append(Attendee(name=" ".join(names), group=group, role=role, affiliation=affiliation))
+            affiliation, title = split_title(affiliation)
+            people.append(Attendee(name=" ".join(names), group=group, role=role, affiliation=affiliation, title=title))
     return people
 
 
@@ -280,10 +282,11 @@ class _Header:
         """Take ``line`` as a section's head, if it is one (出席委員, 説明のため出席した者, 議事日程, 〇日時)."""
         head, phrase, lead = _ROSTER_HEAD.match(bare), _ROSTER_PHRASES.match(bare), _ROSTER_LEAD.match(line)
         if head:
-            self.section, self.group = "roster", head.group(2)
+            # 委員外の出席者 (a committee's staff, members of other committees) are not its members
+            self.section, self.group = "roster", head.group(2) + (head.group(3) or "")
         elif lead:
-            self.section, self.group = "roster", lead.group(1)
-            self.roster += parse_roster_line(lead.group(2), self.group)
+            self.section, self.group = "roster", lead.group(1) or lead.group(2)
+            self.roster += parse_roster_line(lead.group(3), self.group)
         elif phrase:  # 説明のため出席した者, 職務のため出席した事務局職員
             self.section, self.group = "roster", _PHRASE_GROUPS.get(phrase.group(1), "事務局")
         elif _AGENDA_HEAD.match(bare):
@@ -388,10 +391,7 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
             name=person.name,
             role=role or person.role,
             group=person.group,
-            # the roster's (山本　和彦（東京大学教授）), else a fuller post (文部科学大臣 for 国務大臣);
-            # a bare role word (議員) says nothing
-            affiliation=person.affiliation
-            or (person.role if role and person.role not in (role, *ROLE_SUFFIXES) else ""),
+            affiliation=roster_affiliation(person, role),
             person_id=person_id(person.name),
         )
     return Speaker(label=label, name=written, role=role, person_id=person_id(surname))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.models import Attendee
-from rag.people import resolve_speaker, split_name_role
+from rag.people import resolve_speaker, roster_affiliation, split_name_role
 
 ROSTER = [
     Attendee(name="中村 明彦", group="議員", role="議長"),
@@ -99,3 +99,21 @@ def test_an_office_with_its_persons_surname_and_post_in_brackets_is_that_person(
 def test_offices_stay_offices(sudachi):
     assert not resolve_speaker("事務局", ROSTER).is_person
     assert not resolve_speaker("国分寺市", ROSTER).is_person
+
+
+@pytest.mark.parametrize(
+    ("post", "said", "affiliation"),
+    [
+        ("東京大学地震研究所教授", "参考人", "東京大学地震研究所教授"),  # the label names a category
+        ("文部科学大臣", "国務大臣", "文部科学大臣"),
+        ("文部科学副大臣", "副大臣", "文部科学副大臣"),  # a fuller post
+        ("総務局局長", "総務局長", ""),  # the same post, its office written twice
+        ("企画調整担当部長", "総務局企画調整担当部長", ""),  # the label says more than the roster
+        ("議員", "委員", ""),  # a bare role word says nothing
+        ("委員長", "委員長", ""),
+    ],
+)
+def test_a_turn_carries_the_rosters_post_where_its_label_says_less(post, said, affiliation):
+    person = Attendee(name="平田 直", role=post)
+    assert roster_affiliation(person, said) == affiliation
+    assert roster_affiliation(Attendee(name="平田 直", role=post, affiliation="東京大学"), said) == "東京大学"

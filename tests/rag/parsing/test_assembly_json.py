@@ -144,6 +144,36 @@ def test_explainers_with_posts_held_at_once_and_over_several_lines():
     ]
 
 
+@pytest.mark.parametrize(
+    ("listed", "group"),
+    [
+        ("参考人\n東京大学地震研究所教授　平田　　直君", "参考人"),
+        ("東京大学地震研究所教授　平田　　直君", "委員外の出席者"),
+    ],
+    ids=["under-a-sub-heading", "under-the-section"],
+)
+def test_attendees_from_outside_the_committee_are_not_its_members_and_their_post_follows_them(listed, group):
+    proceeding = copy.deepcopy(PROCEEDING)
+    header = proceeding["Proceeding"][0]
+    header["Utterance"] = header["Utterance"].replace(
+        "本日の会議に付した事件", f"　委員外の出席者\n{listed}\n本日の会議に付した事件"
+    )
+    proceeding["Proceeding"].append(
+        {"Speaker": "平田参考人", "Utterance": "首都直下地震の被害想定について申し上げます。"}
+    )
+    parsed = _parsed(proceeding)
+    assert [(a.name, a.role, a.group) for a in parsed.meeting.attendees if a.name == "平田 直"] == [
+        ("平田 直", "東京大学地震研究所教授", group)
+    ]
+    speaker = parsed.turns[-1].speaker
+    assert (speaker.name, speaker.role, speaker.group, speaker.affiliation) == (
+        "平田 直",
+        "参考人",
+        group,
+        "東京大学地震研究所教授",
+    )
+
+
 def _camel(proceeding: dict) -> dict:
     """The proceeding as later PoliInfo releases write it: keys in lower camel case, the post apart."""
     items = []

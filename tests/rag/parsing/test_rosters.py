@@ -24,10 +24,14 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
             ["委員", "山田会長、佐藤副会長、鈴木委員(3名)"],
             [("山田", "会長", "委員", ""), ("佐藤", "副会長", "委員", ""), ("鈴木", "委員", "委員", "")],
         ),
-        # an office before a surname and post
+        # an office before the list's first surname and post: the list's office, where an entry names none
         (
             ["事務局", "情報政策課　中村課長、小林係長"],
-            [("中村", "課長", "事務局", "情報政策課"), ("小林", "係長", "事務局", "")],
+            [("中村", "課長", "事務局", "情報政策課"), ("小林", "係長", "事務局", "情報政策課")],
+        ),
+        (
+            ["事務局", "情報政策課　中村課長、財政課　小林係長"],
+            [("中村", "課長", "事務局", "情報政策課"), ("小林", "係長", "事務局", "財政課")],
         ),
         # a group with its department, then posts before full names
         (
@@ -44,7 +48,7 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
                 ("鈴木", "副会長", "委員", ""),
                 ("田中", "委員", "委員", ""),
                 ("伊藤", "課長", "事務局", "企画政策課"),
-                ("渡辺", "係長", "事務局", ""),
+                ("渡辺", "係長", "事務局", "企画政策課"),
             ],
         ),
         # one person after the brackets: they hold the person's role, and set no group for the next line
@@ -56,3 +60,19 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
 )
 def test_roster_entries(lines, people):
     assert [(a.name, a.role, a.group, a.affiliation) for a in parse_roster(lines)] == people
+
+
+@pytest.mark.parametrize(
+    ("line", "affiliation", "title"),
+    [
+        ("越塚 登（東京大学大学院情報学環 教授）", "東京大学大学院情報学環", "教授"),
+        ("越塚 登（東京大学大学院情報学環教授）", "東京大学大学院情報学環", "教授"),  # run together
+        ("村井 純 座長（慶應義塾大学教授）", "慶應義塾大学", "教授"),
+        ("水町 雅子（宮内・水町ＩＴ法律事務所弁護士）", "宮内・水町ＩＴ法律事務所", "弁護士"),
+        ("高野 克己（GovTech東京副理事長）", "GovTech東京副理事長", ""),  # no body's name before the title
+        ("宮坂 学 東京都副知事", "", "東京都副知事"),  # a post, not a body and a title
+    ],
+)
+def test_a_body_and_the_title_held_there_run_together_are_split(line, affiliation, title):
+    people = parse_roster([line])
+    assert [(a.affiliation, a.title) for a in people] == ([(affiliation, title)] if affiliation or title else [])

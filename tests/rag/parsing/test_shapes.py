@@ -214,7 +214,7 @@ def test_a_summary_page_with_its_overview_first_and_roster_notes():
     assert m.agenda == ("開会", "議事", "事務局資料説明(事務局)", "自由討議", "閉会")
     assert [(a.name, a.role, a.affiliation) for a in m.attendees] == [
         ("太田洋", "", "西村あさひ法律事務所パートナー弁護士"),
-        ("手塚悟", "主査", "慶應義塾大学環境情報学部教授"),  # 【主査】 after the entry is the role
+        ("手塚悟", "主査", "慶應義塾大学環境情報学部"),  # 【主査】 after the entry is the role; 教授 the title
         ("希代浩正", "", "法務省民事局商事課補佐官"),  # ※代理出席 is a note, not the name
     ]
     assert [(t.speaker.name, t.speaker.role, t.topic) for t in parsed.turns] == [

@@ -229,7 +229,7 @@ def test_a_city_councils_one_line_fields_name_members_absentees_and_the_secretar
         ("佐藤", "副会長", "委員", ""),
         ("鈴木", "委員", "委員", ""),
         ("中村", "課長", "事務局", "情報政策課"),  # an office, then the person; 高橋, absent, is not here
-        ("小林", "係長", "事務局", ""),
+        ("小林", "係長", "事務局", "情報政策課"),  # the list's office, named before its first entry
     ]
     assert [(t.speaker.label, t.speaker.group, t.topic, t.text) for t in parsed.turns] == [
         ("事務局", "事務局", "DX推進計画の進捗について", "資料1に基づき説明。"),

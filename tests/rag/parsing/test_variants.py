@@ -31,7 +31,7 @@ def test_inline_markers_headers_and_bullet_roster(inline):
     )
     assert m.place == "都庁第一本庁舎 会議室"
     murai = m.attendees[0]
-    assert (murai.name, murai.role, murai.title) == ("村井 純", "座長", "慶應義塾大学教授")
+    assert (murai.name, murai.role, murai.affiliation, murai.title) == ("村井 純", "座長", "慶應義塾大学", "教授")
     assert m.topics == ("挨拶", "データ連携について", "論点1:人材育成")
     who = [(t.speaker.name, t.speaker.role, t.topic) for t in inline.turns]
     assert who == [

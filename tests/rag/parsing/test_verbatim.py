@@ -91,6 +91,45 @@ def test_roster_lines():
     assert [(p.name, p.role) for p in people] == [("山野 謙", "総務省自治行政局長")]
 
 
+DIET_OUTSIDE = """第213回国会　衆議院　総務委員会　第8号
+令和六年四月二日（火曜日）
+　出席委員
+　　　委員長　古屋　範子君
+　　　　　　石田　真敏君
+{outside}
+本日の会議に付した案件
+　地方自治法の一部を改正する法律案
+○古屋委員長　これより会議を開きます。
+○宍戸参考人　お答えいたします。
+"""
+
+
+@pytest.mark.parametrize(
+    "outside",
+    [
+        " 委員外の出席者\n　　　総務委員会専門員　白井　　誠君\n　参考人\n　　　(東京大学教授)　宍戸　常寿君",
+        " 委員外の出席者　総務委員会専門員　白井　　誠君\n　参考人\n　　　(東京大学教授)　宍戸　常寿君",
+    ],
+    ids=["head-alone", "head-beside-its-first"],
+)
+def test_attendees_from_outside_the_committee_are_not_its_members(outside):
+    parsed = parse_bytes(DIET_OUTSIDE.format(outside=outside).encode(), "soumu.txt")
+    roster = [(a.name, a.role, a.group) for a in parsed.meeting.attendees]
+    assert roster == [
+        ("古屋 範子", "委員長", "委員"),
+        ("石田 真敏", "", "委員"),
+        ("白井 誠", "総務委員会専門員", "委員外の出席者"),
+        ("宍戸 常寿", "東京大学教授", "参考人"),
+    ]
+    witness = parsed.turns[1].speaker
+    assert (witness.name, witness.role, witness.group, witness.affiliation) == (
+        "宍戸 常寿",
+        "参考人",
+        "参考人",
+        "東京大学教授",
+    )
+
+
 ASSEMBLY_TEXT = """防災対策特別委員会速記録第四号
 平成二十四年五月十四日（月曜日）
 第十二委員会室

@@ -376,12 +376,12 @@ COUNCIL_OF_EXPERTS = """第３回東京都情報公開・個人情報保護審�
 def test_a_roster_of_posts_and_names_with_where_each_comes_from_in_brackets():
     parsed = parse_bytes(COUNCIL_OF_EXPERTS.encode(), "shingikai.txt")
     assert parsed.meeting.place == "東京都庁第一本庁舎42階　特別会議室Ａ"
-    assert [(a.name, a.role, a.affiliation) for a in parsed.meeting.attendees] == [
-        ("山本 和彦", "会長", "東京大学大学院法学政治学研究科教授"),
-        ("佐々木 恵", "委員", "弁護士"),
+    assert [(a.name, a.role, a.affiliation, a.title) for a in parsed.meeting.attendees] == [
+        ("山本 和彦", "会長", "東京大学大学院法学政治学研究科", "教授"),  # the body, then the title held there
+        ("佐々木 恵", "委員", "弁護士", ""),
     ]
     assert [(t.speaker.name, t.speaker.affiliation, t.speaker.is_person) for t in parsed.turns] == [
-        ("山本 和彦", "東京大学大学院法学政治学研究科教授", True),
+        ("山本 和彦", "東京大学大学院法学政治学研究科", True),
         ("事務局", "情報公開課長", False),  # the post in brackets, as the other formats keep it
         ("佐々木 恵", "弁護士", True),
     ]
