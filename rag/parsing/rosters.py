@@ -100,13 +100,26 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
 _LEAD_GROUP = re.compile(r"^[（(【]([^）)】]{1,12})[）)】][ 　]*(\S.*)$")
 
 
+# 委員　森田会長、川口副会長 or 事務局　環境政策課　松本課長: a group's word, a gap, then its people
+_LEAD_WORD = re.compile(r"^(\S{2,6})[ 　]+(\S.*)$")
+
+
 def _group_list(line: str) -> list[Attendee] | None:
-    """``（委員）山田会長、鈴木副会長``: a group in brackets, then a list of its people on that line
-    (one person after it, ``(委員) 小野 和俊``, is a role, which ``parse_attendee`` reads)."""
+    """``（委員）山田会長、鈴木副会長`` or ``委員　森田会長、川口副会長``: a group, then a list of its
+    people on that line; ``事務局　環境政策課　松本課長``: a group that is no role, then one person.
+    One person after a role's word (``(委員) 小野 和俊``) holds that role, which ``parse_attendee`` reads."""
     lead = _LEAD_GROUP.match(line)
-    if not lead or not (compact(lead.group(1)) in GROUP_WORDS or is_office_label(lead.group(1))):
+    if lead and (compact(lead.group(1)) in GROUP_WORDS or is_office_label(lead.group(1))):
+        return parse_list(lead.group(2), compact(lead.group(1)))
+    word = _LEAD_WORD.match(line)
+    if not word or compact(word.group(1)) not in GROUP_WORDS:
         return None
-    return parse_list(lead.group(2), compact(lead.group(1)))
+    group, rest = compact(word.group(1)), word.group(2)
+    listed = parse_list(rest, group)
+    if listed is not None or group in ROLE_SUFFIXES:
+        return listed
+    person = _roster_entry(rest, group)
+    return [person] if person else None
 
 
 # 市執行部 【財務部】; 議会事務局 庶務議事課主任(塚本志保): a group, then its people on the same line

@@ -33,7 +33,7 @@ from rag.parsing.marks import BULLET, GROUP_WORDS, ITEM_NUMBER, NAME_TOKEN, PARE
 from rag.parsing.rosters import LIST_SEPARATOR, parse_roster
 from rag.parsing.speakers import SpeakerJudge, is_known, is_label_shaped
 from rag.people import compact, is_office_label, resolve_speaker, split_label, split_name_role
-from rag.text import collapse_spaces, find_date, find_time_range, join_broken
+from rag.text import collapse_spaces, find_date, find_time_range, join_broken, nfkc
 from rag.tokenize import is_common_word
 
 name = "summary"
@@ -51,6 +51,7 @@ _SECTION_WORDS = {
     "出席委員": "attendees",
     "議事次第": "agenda",
     "次第": "agenda",
+    "会議次第": "agenda",
     "議事": "body",
     "議事概要": "body",
     "議事録": "body",
@@ -85,7 +86,7 @@ _AFTER_HEADER = ("papers", "absent", "public")
 _TOPIC_SUFFIX = re.compile(r"について$")
 _INLINE_SECTION = re.compile(
     r"^(?:[■□◆【\[•・\-]|[0-9０-９]{1,2}[.．]?)?\s*"
-    r"(日時|開催日時|場所|開催場所|出席者|出席委員|欠席者|欠席委員|傍聴者|傍聴人|議事次第|議題)"
+    r"(日時|開催日時|場所|開催場所|出席者|出席委員|欠席者|欠席委員|傍聴者|傍聴人|議事次第|会議次第|議題)"
     r"\s*[】\]]?\s*(?:[：:]\s*|\s+)(\S.*)$"
 )
 # 議題　1　…について beside its word is the agenda; 議題 on a line of its own may head the body instead
@@ -159,18 +160,25 @@ def _section_of(line: str) -> str | None:
 
 def _numbering(line: str) -> tuple[str, str] | None:
     """How a line is numbered, digits left out, and its Arabic digits (``1. 開会`` → (``0.``, ``1``),
-    ``（2）…`` → (``(0)``, ``2``), ``三、…`` → (``0、``, "")), or None."""
-    number = ITEM_NUMBER.match(compact(line))
+    ``（2）…`` → (``(0)``, ``2``), ``三、…`` → (``0、``, ""), ``２　議事`` → (``0``, ``2``)), or None."""
+    # the line as written first: a space after the number may be its only mark (２　議事)
+    number = ITEM_NUMBER.match(nfkc(line).strip()) or ITEM_NUMBER.match(compact(line))
     if not number:
         return None
-    return re.sub(r"[0-9一二三四五六七八九十]+", "0", number.group()), re.sub(r"\D", "", number.group())
+    digits = re.sub(r"\D", "", number.group())
+    return re.sub(r"\s+", "", re.sub(r"[0-9一二三四五六七八九十]+", "0", number.group())), digits
 
 
 def _continues_numbering(block: list[str], line: str) -> bool:
-    """Whether ``line`` is numbered as the block's first line is: one more item of that list."""
+    """Whether ``line`` is numbered as the block's first line is and, where the numbers are digits,
+    follows the last of them (``２　議事`` after ``１　開会``; not ``５　会議の概要`` after ``３　閉会``):
+    one more item of that list."""
     numbered = _numbering(line)
     first = _numbering(block[0]) if block else None
-    return numbered is not None and first is not None and numbered[0] == first[0]
+    if numbered is None or first is None or numbered[0] != first[0]:
+        return False
+    before = [n[1] for item in block if (n := _numbering(item)) is not None and n[0] == first[0] and n[1]]
+    return not (numbered[1] and before) or int(numbered[1]) == int(before[-1]) + 1
 
 
 def _inline_section(inline: re.Match[str]) -> str:
@@ -226,7 +234,7 @@ def _lists_items_before(blocks: dict[str, list[str]], line: str) -> bool:
     body = blocks["body"]
     return (
         "agenda" not in blocks
-        and ITEM_NUMBER.match(line.strip()) is not None  # ５　会議の概要 (its space is its mark)
+        and _numbering(line) is not None  # ５　会議の概要
         and bool(body)
         and all(_numbering(item) is not None for item in body)
         and not _continues_numbering(body, line)

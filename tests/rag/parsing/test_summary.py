@@ -395,3 +395,66 @@ def test_a_town_record_whose_numbered_fields_list_the_agenda_then_head_the_speec
         ("伊藤", "課長", "事務局", "企画政策課"),  # the office, then its person's surname and post
         ("田中", "委員", "委員", ""),
     ]
+
+
+COUNCIL_NUMBERED_BY_SPACE = """第４回みどり市環境審議会 議事要旨
+
+日時　令和６年２月５日（月）午前10時～11時30分
+場所　みどり市役所 第２会議室
+出席者
+　委員　森田会長、川口副会長、石井委員
+　事務局　環境政策課　松本課長
+議事次第
+１　開会
+２　議事
+　（１）第３次環境基本計画の素案について
+　（２）その他
+３　閉会
+議事概要
+森田会長：それでは議事（１）について事務局から説明をお願いします。
+松本課長：資料１に基づき、素案の概要を説明。
+石井委員：脱炭素の目標年度を明記すべきではないか。
+"""
+
+
+def test_items_numbered_by_a_space_stay_in_the_agenda_and_a_group_word_leads_its_people():
+    parsed = parse_bytes(COUNCIL_NUMBERED_BY_SPACE.encode(), "kankyo.txt")
+    m = parsed.meeting
+    # ２　議事 is the second item of the 議事次第, not the body's head
+    assert m.agenda == ("開会", "議事", "第３次環境基本計画の素案について", "その他", "閉会")
+    assert [(a.name, a.role, a.group, a.affiliation) for a in m.attendees] == [
+        ("森田", "会長", "委員", ""),
+        ("川口", "副会長", "委員", ""),
+        ("石井", "委員", "委員", ""),
+        ("松本", "課長", "事務局", "環境政策課"),
+    ]
+    assert [(t.speaker.name, t.speaker.group, t.text) for t in parsed.turns] == [
+        ("森田", "委員", "それでは議事（１）について事務局から説明をお願いします。"),
+        ("松本", "事務局", "資料１に基づき、素案の概要を説明。"),
+        ("石井", "委員", "脱炭素の目標年度を明記すべきではないか。"),
+    ]
+
+
+TOWN_FIELDS_AND_ITEMS_NUMBERED_ALIKE = """令和６年度 第１回 ひかり町子ども・子育て会議 会議録
+
+１　日時　令和６年７月８日（月）午後２時～３時30分
+２　場所　ひかり町役場 大会議室
+３　出席者　大野会長、小池副会長、村上委員
+４　会議次第
+１　開会
+２　報告事項
+３　閉会
+５　会議の概要
+大野会長：ただいまから会議を開きます。
+村上委員：待機児童の状況を教えてほしい。
+"""
+
+
+def test_a_field_numbered_as_the_items_are_but_not_next_to_them_heads_the_speech():
+    parsed = parse_bytes(TOWN_FIELDS_AND_ITEMS_NUMBERED_ALIKE.encode(), "kodomo.txt")
+    assert parsed.meeting.agenda == ("開会", "報告事項", "閉会")  # ５　会議の概要 does not follow ３　閉会
+    assert [a.name for a in parsed.meeting.attendees] == ["大野", "小池", "村上"]
+    assert [(t.speaker.name, t.text) for t in parsed.turns] == [
+        ("大野", "ただいまから会議を開きます。"),
+        ("村上", "待機児童の状況を教えてほしい。"),
+    ]
