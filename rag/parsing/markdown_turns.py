@@ -36,32 +36,55 @@ _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(【[^】]{1,30}】)\1")
 _HEADING = re.compile(r"^\s*(#{1,6})\s+(.*)$")
 # A bold line and nothing else (**若井部長**): a label where the minutes write no 【】.
 _BOLD_LINE = re.compile(r"^(\*\*|__)([^*_]{1,30})\1$")
+# A list item that opens with a label (- 【古橋委員】　点群データの…): a turn, where the label is a speaker's
+_LISTED_TURN = re.compile(r"^[-*+]\s+【([^】]{1,30})】\s*(.*)$")
+# A link in a table of contents: [開会](#anchor1)
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _TITLE_DATE = re.compile(r"^\s*(\d{4}\.\d{1,2}\.\d{1,2})\s*")
 
 
 def sniff(source: Source) -> float:
     """Several ``【…】`` (or bold label) lines that open a paragraph, and Markdown headings."""
     lines = [line.strip() for line in source.text[:20000].split("\n")]
-    turns = sum(1 for line in lines if _TURN.match(_EMPHASIS.sub(r"\2", line))) + len(_bold_labels(lines))
+    turns = sum(1 for line in lines if _TURN.match(_EMPHASIS.sub(r"\2", line))) + len(_marked_labels(lines))
     headings = sum(1 for line in lines if _HEADING.match(line))
     return min(turns / 5, 1.0) * 0.7 + (0.2 if headings else 0.0)
 
 
-def _bold_labels(lines: list[str]) -> dict[int, str]:
-    """The bold-only lines that name a speaker (index → label): label-shaped, over speech, and
-    backed by the document's evidence (a title word, an office, or a label that recurs)."""
-    if not any(_BOLD_LINE.match(line) for line in lines):
+def _marked_labels(lines: list[str]) -> dict[int, tuple[str, str]]:
+    """The bold-only lines over speech and the list items that open with a 【label】 (index →
+    label and the speech on its line), where the label is label-shaped and backed by the
+    document's evidence (a title word, an office, or a label that recurs)."""
+    if not any(_BOLD_LINE.match(line) or _LISTED_TURN.match(line) for line in lines):
         return {}  # most minutes have none: no judge to build
     plain = [m.group(2).strip() if (m := _BOLD_LINE.match(line)) else line for line in lines]
-    judge = SpeakerJudge([line for line in plain if line], [])
+    judge = SpeakerJudge([m.group(1) if (m := _LISTED_TURN.match(x)) else x for x in plain if x], [])
     found = {}
     for i, line in enumerate(lines):
+        listed = _LISTED_TURN.match(line)
+        if listed and is_label_shaped(listed.group(1)) and judge.evidence(listed.group(1)):
+            found[i] = (listed.group(1).strip(), listed.group(2).strip())
         if not _BOLD_LINE.match(line) or not is_label_shaped(plain[i]):
             continue
         nxt = next((plain[j] for j in range(i + 1, len(plain)) if plain[j]), None)
         if is_content(nxt) and judge.evidence(plain[i]):
-            found[i] = plain[i]
+            found[i] = (plain[i], "")
     return found
+
+
+def _contents(lines: list[str]) -> tuple[list[str], set[int]]:
+    """The items of a table of contents (a 目次 heading over a list, ``1. [開会](#anchor1)``), links
+    unwrapped, and the indexes of their lines."""
+    items: list[str] = []
+    at: set[int] = set()
+    inside = False
+    for i, line in enumerate(lines):
+        if markdown_heading(line) is not None:
+            inside = markdown_heading(line) == "" and "目次" in line
+        elif inside and line.strip():
+            items.append(_LINK.sub(r"\1", line.strip()))
+            at.add(i)
+    return items, at
 
 
 def _title(lines: list[str], source: Source) -> tuple[str, str, int]:
@@ -82,7 +105,7 @@ def _title(lines: list[str], source: Source) -> tuple[str, str, int]:
 _Draft = tuple[str, str, list[str], bool]  # label, topic, lines, carried over a heading without a label
 
 
-def _walk(lines: list[str], titled: int, bold: dict[int, str]) -> tuple[list[str], list[_Draft]]:
+def _walk(lines: list[str], titled: int, marked: dict[int, tuple[str, str]]) -> tuple[list[str], list[_Draft]]:
     """The topics (headings other than the title) and the turns' drafts, in order."""
     topics: list[str] = []
     drafts: list[_Draft] = []
@@ -94,8 +117,9 @@ def _walk(lines: list[str], titled: int, bold: dict[int, str]) -> tuple[list[str
                 topic = text
                 topics.append(text)
             continue
-        if i in bold:
-            drafts.append((bold[i], topic, [], False))
+        if i in marked:
+            label, said = marked[i]
+            drafts.append((label, topic, [said] if said else [], False))
             continue
         turn = _TURN.match(line.strip())
         if turn:
@@ -145,12 +169,15 @@ def parse(source: Source) -> ParsedMinutes:
     """Parse the Markdown into a meeting and its turns; paragraphs stay as lines."""
     lines = [_EMPHASIS.sub(r"\2", HTML_TAG.sub("", line).strip()) for line in source.text.split("\n")]
     title, date, titled = _title(lines, source)
-    bold = _bold_labels(lines)
-    topics, drafts = _walk(lines, titled, bold)
-    first = min([i for i, line in enumerate(lines) if _TURN.match(line.strip())] + list(bold) + [len(lines)])
-    blocks = split_sections(clean_lines("\n".join(lines[:first])))[1]  # a header before the first turn
+    marked = _marked_labels(lines)
+    topics, drafts = _walk(lines, titled, marked)
+    first = min([i for i, line in enumerate(lines) if _TURN.match(line.strip())] + list(marked) + [len(lines)])
+    contents, at = _contents(lines[:first])
+    header = [line for i, line in enumerate(lines[:first]) if i not in at]
+    blocks = split_sections(clean_lines("\n".join(header)))[1]  # a header before the first turn
     roster = parse_roster(blocks.get("attendees", []))
-    listed = blocks.get("agenda") or blocks.get("body", [])  # before the first turn, 議事 lists the agenda
+    # before the first turn, 議事次第, else the table of contents, else what 議事 lists is the agenda
+    listed = blocks.get("agenda") or contents or blocks.get("body", [])
     subject = "" if topics else sole_subject(listed)
     if subject:  # no headings, and the agenda's one subject: every turn's topic
         topics, drafts = [subject], [(label, subject, body, carried) for label, _, body, carried in drafts]

@@ -218,6 +218,24 @@ def test_bold_lines_are_labels_only_where_the_document_says_so():
     ]
 
 
+def test_markdown_list_items_that_open_with_a_speaker_are_turns_and_the_contents_is_the_agenda():
+    text = (
+        "# 第6回検討会 議事録\n\n## 目次\n1. [開会](#anchor1)\n2. [議事](#anchor2)\n3. [閉会](#anchor3)\n\n"
+        "### 1. 開会\n\n【事務局】\nただいまから開会いたします。\n\n### 2. 議事\n\n"
+        "- 【古橋委員】　点群データの更新頻度が重要です。\n- 【事務局】　年１回の更新を基本としております。\n"
+        "- 【参考】資料２のとおり。\n\n【関本座長】　ほかにいかがでしょうか。\n"
+    )
+    parsed = parse_bytes(text.encode(), "twin.md")
+    assert parsed.meeting.agenda == ("開会", "議事", "閉会")
+    assert [(t.speaker.label, t.topic, t.text) for t in parsed.turns] == [
+        ("事務局", "開会", "ただいまから開会いたします。"),
+        ("古橋委員", "議事", "点群データの更新頻度が重要です。"),
+        # a list item under a bracketed word that names no one stays in the speech
+        ("事務局", "議事", "年１回の更新を基本としております。\n- 【参考】資料２のとおり。"),
+        ("関本座長", "議事", "ほかにいかがでしょうか。"),
+    ]
+
+
 def test_markdown_speech_under_a_new_heading_with_no_label_goes_on_as_its_own_turn():
     text = (
         "## 2022.2.3 第4回検討会 議事（全文）\n\n### 3. 討議説明\n\n【事務局】\nロードマップの論点を説明します。\n\n"
