@@ -35,7 +35,7 @@ def parse_list(line: str, group: str) -> list[Attendee] | None:
     people: list[Attendee] = []
     office = ""  # 企画政策課　伊藤課長、渡辺係長: the office before the first entry is the list's
     for entry in entries:
-        attendee = _office_then_person(entry, group) or _post_then_name(entry, group)
+        attendee = _office_then_person(entry, group) or _post_then_name(entry, group) or _noted(entry, group)
         if attendee is None and (" " in collapse_spaces(entry) or split_label(entry)[1]):
             attendee = parse_attendee(entry, group)  # 村井 純（座長）
         elif attendee is None:
@@ -46,6 +46,21 @@ def parse_list(line: str, group: str) -> list[Attendee] | None:
         if attendee is not None:
             people.append(attendee)
     return people
+
+
+def _noted(entry: str, group: str) -> Attendee | None:
+    """``Ａ委員（会長）`` or ``村井座長（慶應義塾大学教授）``: a surname and its role, then in brackets the
+    post held (a role word) or where the person comes from; None for any other entry."""
+    bare, extras = split_label(entry)
+    if not extras or " " in collapse_spaces(bare):
+        return None
+    who, role = name_and_role(bare)
+    if not (who and role):
+        return None
+    if extras in ROLE_SUFFIXES:
+        return Attendee(name=who, group=group, role=extras)
+    affiliation, title = split_title(extras)
+    return Attendee(name=who, group=group, role=role, affiliation=affiliation, title=title)
 
 
 def _office_then_person(entry: str, group: str) -> Attendee | None:

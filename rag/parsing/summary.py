@@ -89,7 +89,8 @@ _INLINE_SECTION = re.compile(
     r"(日時|開催日時|場所|開催場所|出席者|出席委員|欠席者|欠席委員|傍聴者|傍聴人|議事次第|会議次第|議題)"
     r"\s*[】\]]?\s*(?:[：:]\s*|\s+)(\S.*)$"
 )
-# 議題　1　…について beside its word is the agenda; 議題 on a line of its own may head the body instead
+# 議題　1　…について beside its word is the agenda, and so is 議題 on a line of its own among the
+# header's fields where a body heading (会議の経過) follows; else it may head the body itself
 _INLINE_ONLY = {"議題": "agenda"}
 # 事務局：情報政策課　中村課長、小林係長 among the header's one-line fields: a group of attendees
 _GROUP_FIELD = re.compile(r"^([^\s：:。、]{2,12})\s*[：:]\s*([^。]{1,80})$")
@@ -158,6 +159,15 @@ def _section_of(line: str) -> str | None:
     return _SECTION_WORDS.get(key)
 
 
+def _field_only(line: str, current: str | None) -> str | None:
+    """The section a word that is a header field only among others heads (``４　議題`` after 出席者,
+    before ``５　会議の経過``)."""
+    if current in (None, "body", "kind"):
+        return None
+    key = re.sub(r"[（(][^）)]*[）)]", "", compact(line)).strip("■□◆•・-【】[]:：0123456789.")
+    return _INLINE_ONLY.get(key)
+
+
 def _numbering(line: str) -> tuple[str, str] | None:
     """How a line is numbered, digits left out, and its Arabic digits (``1. 開会`` → (``0.``, ``1``),
     ``（2）…`` → (``(0)``, ``2``), ``三、…`` → (``0、``, ""), ``２　議事`` → (``0``, ``2``)), or None."""
@@ -194,7 +204,8 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     head: list[str] = []
     blocks: dict[str, list[str]] = {}
     current: str | None = None
-    for line in lines:
+    last_body = max((i for i, line in enumerate(lines) if _section_of(line) == "body"), default=-1)
+    for i, line in enumerate(lines):
         inline = _INLINE_SECTION.match(line)
         if inline and current != "body":
             current = _inline_section(inline)
@@ -205,7 +216,7 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
         if group and current not in (None, "body") and "attendees" in blocks and compact(group[1]) in GROUP_WORDS:
             blocks["attendees"] += [group[1], group[2]]  # 事務局：中村課長、小林係長, a group among the fields
             continue
-        section = _section_of(line)
+        section = _section_of(line) or (_field_only(line, current) if i < last_body else None)
         if (current == "agenda" and _continues_numbering(blocks["agenda"], line)) or (
             current is None and section in _AFTER_HEADER
         ):

@@ -458,3 +458,37 @@ def test_a_field_numbered_as_the_items_are_but_not_next_to_them_heads_the_speech
         ("大野", "ただいまから会議を開きます。"),
         ("村上", "待機児童の状況を教えてほしい。"),
     ]
+
+
+REVIEW_BOARD = """令和５年度第３回さくら市情報公開・個人情報保護審査会 会議録
+
+１　日時　令和５年12月４日（月）午後２時から午後３時まで
+２　場所　さくら市役所 第１会議室
+３　出席者
+　　委員　Ａ委員（会長）、Ｂ委員、Ｃ委員
+　　事務局　総務課　高木課長、佐々木主査
+４　議題
+　（１）諮問第５号について
+５　会議の経過
+会長　ただいまから審査会を開会します。
+Ｂ委員　不開示とした理由は何か。
+事務局（高木課長）　第三者の権利利益を害するおそれがあるためです。
+"""
+
+
+def test_a_subject_field_on_its_own_line_among_the_header_fields_is_the_agenda_not_attendees():
+    parsed = parse_bytes(REVIEW_BOARD.encode(), "shinsakai.txt")
+    m = parsed.meeting
+    assert m.agenda == ("諮問第５号について",)
+    assert [(a.name, a.role, a.group, a.affiliation) for a in m.attendees] == [
+        ("Ａ", "会長", "委員", ""),  # Ａ委員（会長）: a member named by letter, who chairs the board
+        ("Ｂ", "委員", "委員", ""),
+        ("Ｃ", "委員", "委員", ""),
+        ("高木", "課長", "事務局", "総務課"),
+        ("佐々木", "主査", "事務局", "総務課"),
+    ]
+    assert [(t.speaker.name, t.speaker.role, t.topic) for t in parsed.turns] == [
+        ("Ａ", "会長", "諮問第５号について"),
+        ("Ｂ", "委員", "諮問第５号について"),
+        ("高木", "課長", "諮問第５号について"),
+    ]
