@@ -27,13 +27,20 @@ def _name_entry(entry: str) -> bool:
     return len(bare) <= 12 and len(collapse_spaces(bare).split(" ")) <= 2 and not re.search(r"[：:。]", entry)
 
 
+# 福祉総務課：岡田課長、山崎主査: an office, a colon, then its people
+_OFFICE_HEAD = re.compile(r"^([^\s：:、，,]{2,16})[ 　]*[：:][ 　]*(\S.*)$")
+
+
 def parse_list(line: str, group: str) -> list[Attendee] | None:
     """The attendees of a ``村井座長、小野 和俊、宮坂 学（副知事）`` line, or None when it is not such a list."""
+    office = ""  # 企画政策課　伊藤課長、渡辺係長 or 福祉総務課：岡田課長、山崎主査: the list's office
+    headed = _OFFICE_HEAD.match(line)
+    if headed and is_office_label(headed.group(1)):
+        office, line = headed.group(1), headed.group(2)
     entries = [e for e in LIST_SEPARATOR.split(_HEAD_COUNT.sub("", line).strip()) if e]
     if len(entries) < 2 or not all(_name_entry(e) or _post_then_name(e, group) for e in entries):
         return None  # 東京大学大学院 情報学環、学際情報学府 教授: an affiliation with a 、 in it
     people: list[Attendee] = []
-    office = ""  # 企画政策課　伊藤課長、渡辺係長: the office before the first entry is the list's
     for entry in entries:
         attendee = _office_then_person(entry, group) or _post_then_name(entry, group) or _noted(entry, group)
         if attendee is None and (" " in collapse_spaces(entry) or split_label(entry)[1]):

@@ -94,7 +94,7 @@ _INLINE_SECTION = re.compile(
 _INLINE_ONLY = {"議題": "agenda"}
 # 事務局：情報政策課　中村課長、小林係長 among the header's one-line fields: a group of attendees
 _GROUP_FIELD = re.compile(r"^([^\s：:。、]{2,12})\s*[：:]\s*([^。]{1,80})$")
-_CIRCLE = re.compile(r"^[○〇◯]\s*")
+_CIRCLE = re.compile(r"^[○〇◯→⇒➡]\s*")  # ○ opens a turn, and so does an answer's arrow (→事務局：…)
 _INLINE_MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*(\S.*)$")
 # A name written with its space (``宮坂 学：``, ``宮坂　副知事：``) alone on its line.
 _SPACED_MARKER = re.compile(r"^([^\s：:。、「」]{1,8})[ 　]+([^\s：:。、「」]{1,8})\s*[：:]\s*$")
@@ -119,6 +119,10 @@ _EMPHASIS = re.compile(r"^(\*\*|__)([^*_]{1,30})\1")
 _ROUND_NOTE = re.compile(r"^(?:[（(]([^（）()]{2,60})[）)]|[-－―─]\s*([^-－―─]{2,60}?)\s*[-－―─])$")
 # …事務局から説明, 会長より報告: who gives the explanation the lines after the note sum up
 _EXPLAINED = re.compile(r"(?:^|[、,\s])([^、,\s]{1,20}?)(?:から|より)[^。]{0,20}?(?:説明|報告)[^。、]{0,8}$")
+# 事務局から資料１により説明。 on a line of its own, unbracketed: the record of that speaker's turn
+_EXPLAINED_LINE = re.compile(
+    r"^([^、,\s]{1,20}?)(?:から|より)[^。、]{0,20}?(?:説明|報告)(?:があった|した|を行った)?。?$"
+)
 _NUMBERED_HEADING = re.compile(r"^[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]\s*(\S.{0,40})$")
 _END_WORDS = ("以上",)
 _SENTENCE = re.compile(r"[。．]")
@@ -497,6 +501,10 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
         explainer = _explainer(line, roster)
         if explainer:  # -資料1に基づき、事務局から説明-: the bullets after it are the secretariat's
             walk.start(explainer)
+            continue
+        explained = _EXPLAINED_LINE.match(line)
+        if explained and _named(explained.group(1), roster):  # 事務局から資料１により説明。
+            walk.start(explained.group(1), line)
             continue
         heading = None if BULLET.match(line) else _heading(line, nxt, agenda_names, walk, after)
         if heading is not None:

@@ -492,3 +492,35 @@ def test_a_subject_field_on_its_own_line_among_the_header_fields_is_the_agenda_n
         ("Ｂ", "委員", "諮問第５号について"),
         ("高木", "課長", "諮問第５号について"),
     ]
+
+
+WELFARE_COMMITTEE = """令和６年度第２回ふじ市地域福祉推進委員会 議事要旨
+
+日時：令和６年９月12日（木）10:00～11:30
+場所：ふじ市役所 ５階 501会議室
+出席者：
+【委員】佐藤委員長、田村副委員長、中島委員、北村委員
+【事務局】福祉総務課：岡田課長、山崎主査
+
+議事
+（１）第４期地域福祉計画の進捗状況について
+事務局から資料１により説明。
+中島委員：民生委員のなり手不足が深刻である。対策は検討しているか。
+→事務局：地区社協と連携して、担い手の募集方法を見直す。
+北村委員：見守りアプリの登録者数はどうか。
+⇒岡田課長：現在1,200人で、目標は2,000人である。
+"""
+
+
+def test_answers_marked_by_an_arrow_are_turns_and_an_unbracketed_note_of_who_explains_is_theirs():
+    parsed = parse_bytes(WELFARE_COMMITTEE.encode(), "fukushi.txt")
+    staff = [(a.name, a.role, a.group, a.affiliation) for a in parsed.meeting.attendees if a.group == "事務局"]
+    # 福祉総務課：岡田課長、山崎主査: an office, a colon, then its people
+    assert staff == [("岡田", "課長", "事務局", "福祉総務課"), ("山崎", "主査", "事務局", "福祉総務課")]
+    assert [(t.speaker.name, t.text) for t in parsed.turns] == [
+        ("事務局", "事務局から資料１により説明。"),
+        ("中島", "民生委員のなり手不足が深刻である。対策は検討しているか。"),
+        ("事務局", "地区社協と連携して、担い手の募集方法を見直す。"),
+        ("北村", "見守りアプリの登録者数はどうか。"),
+        ("岡田", "現在1,200人で、目標は2,000人である。"),
+    ]
