@@ -79,8 +79,9 @@ def _contents(lines: list[str]) -> tuple[list[str], set[int]]:
     at: set[int] = set()
     inside = False
     for i, line in enumerate(lines):
-        if markdown_heading(line) is not None:
-            inside = markdown_heading(line) == "" and "目次" in line
+        heading = markdown_heading(line)
+        if heading is not None:
+            inside = heading == "" and "目次" in line  # 目次 is the one heading the topics leave out
         elif inside and line.strip():
             items.append(_LINK.sub(r"\1", line.strip()))
             at.add(i)

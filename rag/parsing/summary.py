@@ -158,18 +158,19 @@ def clean_lines(text: str) -> list[str]:
     return out
 
 
+def _section_key(line: str) -> str:
+    """A line as a section word: no marks, numbers or notes in brackets (``４　議事（公開）`` → 議事)."""
+    return re.sub(r"[（(][^）)]*[）)]", "", compact(line)).strip("■□◆•・-【】[]:：0123456789.")
+
+
 def _section_of(line: str) -> str | None:
-    key = re.sub(r"[（(][^）)]*[）)]", "", compact(line)).strip("■□◆•・-【】[]:：0123456789.")
-    return _SECTION_WORDS.get(key)
+    return _SECTION_WORDS.get(_section_key(line))
 
 
 def _field_only(line: str, current: str | None) -> str | None:
     """The section a word that is a header field only among others heads (``４　議題`` after 出席者,
     before ``５　会議の経過``)."""
-    if current in (None, "body", "kind"):
-        return None
-    key = re.sub(r"[（(][^）)]*[）)]", "", compact(line)).strip("■□◆•・-【】[]:：0123456789.")
-    return _INLINE_ONLY.get(key)
+    return None if current in (None, "body", "kind") else _INLINE_ONLY.get(_section_key(line))
 
 
 def _numbering(line: str) -> tuple[str, str] | None:
