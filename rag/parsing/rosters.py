@@ -55,6 +55,10 @@ def parse_list(line: str, group: str) -> list[Attendee] | None:
     return people
 
 
+# 越塚委員（オンライン出席）, 鈴木委員（途中退席）: how someone attended, in brackets after the entry
+_ATTENDANCE_NOTE = re.compile(r"オンライン|ウェブ|[WwＷｗ][EeＥｅ][BbＢｂ]|リモート|代理|欠席|遅参|遅刻|早退|途中")
+
+
 def _noted(entry: str, group: str) -> Attendee | None:
     """``Ａ委員（会長）`` or ``村井座長（慶應義塾大学教授）``: a surname and its role, then in brackets the
     post held (a role word) or where the person comes from; None for any other entry."""
@@ -64,6 +68,8 @@ def _noted(entry: str, group: str) -> Attendee | None:
     who, role = name_and_role(bare)
     if not (who and role):
         return None
+    if _ATTENDANCE_NOTE.search(extras):  # 越塚委員（オンライン）: how they attended, not who they are
+        return Attendee(name=who, group=group, role=role)
     if extras in ROLE_SUFFIXES:
         return Attendee(name=who, group=group, role=extras)
     affiliation, title = split_title(extras)

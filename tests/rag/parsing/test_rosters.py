@@ -56,6 +56,11 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
             ["委員", "Ａ委員（会長）、Ｂ委員、村井座長（慶應義塾大学教授）"],
             [("Ａ", "会長", "委員", ""), ("Ｂ", "委員", "委員", ""), ("村井", "座長", "委員", "慶應義塾大学")],
         ),
+        # a note of how someone attended is neither a post nor an affiliation
+        (
+            ["越塚委員（オンライン）、鈴木委員（途中退席）"],
+            [("越塚", "委員", "", ""), ("鈴木", "委員", "", "")],
+        ),
         # one person after the brackets: they hold the person's role, and set no group for the next line
         (
             ["(委員) 小野 和俊 株式会社クレディセゾン 取締役", "深井 一郎 デジタルサービス局戦略部長"],
