@@ -192,8 +192,11 @@ def _continues_numbering(block: list[str], line: str) -> bool:
     first = _numbering(block[0]) if block else None
     if numbered is None or first is None or numbered[0] != first[0]:
         return False
-    before = [n[1] for item in block if (n := _numbering(item)) is not None and n[0] == first[0] and n[1]]
-    return not (numbered[1] and before) or int(numbered[1]) == int(before[-1]) + 1
+    if not numbered[1]:
+        return True
+    # the last item numbered alike, looked for from the end: a block the body runs into may be long
+    last = next((n[1] for item in reversed(block) if (n := _numbering(item)) and n[0] == first[0] and n[1]), "")
+    return not last or int(numbered[1]) == int(last) + 1
 
 
 def _inline_section(inline: re.Match[str]) -> str:
@@ -209,7 +212,8 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     head: list[str] = []
     blocks: dict[str, list[str]] = {}
     current: str | None = None
-    last_body = max((i for i, line in enumerate(lines) if _section_of(line) == "body"), default=-1)
+    sections = [_section_of(line) for line in lines]
+    last_body = max((i for i, section in enumerate(sections) if section == "body"), default=-1)
     for i, line in enumerate(lines):
         inline = _INLINE_SECTION.match(line)
         if inline and current != "body":
@@ -221,7 +225,7 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
         if group and current not in (None, "body") and "attendees" in blocks and compact(group[1]) in GROUP_WORDS:
             blocks["attendees"] += [group[1], group[2]]  # 事務局：中村課長、小林係長, a group among the fields
             continue
-        section = _section_of(line) or (_field_only(line, current) if i < last_body else None)
+        section = sections[i] or (_field_only(line, current) if i < last_body else None)
         if (current == "agenda" and _continues_numbering(blocks["agenda"], line)) or (
             current is None and section in _AFTER_HEADER
         ):
