@@ -191,9 +191,11 @@ def _by_name_part(who: str, roster: Sequence[Attendee]) -> Attendee | None:
 
 
 def by_role(role: str, roster: Sequence[Attendee]) -> Attendee | None:
-    """The one roster person who holds ``role`` (``議長`` alone names the chair)."""
+    """The one roster person who holds ``role`` (``議長`` alone names the chair): as their role, or
+    as their title where they have no role here (a member who is 会長 of another body is no chair)."""
     key = compact(role)
-    return _unique([p for p in roster if key and key in (compact(p.role), compact(p.title))]) if key else None
+    held = [p for p in roster if key == compact(p.role) or (not p.role and key == compact(p.title))]
+    return _unique(held) if key else None
 
 
 def roster_affiliation(person: Attendee, role: str) -> str:
@@ -264,6 +266,8 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
                 person = by_role(compact(bare), roster)
                 role = compact(bare) if person is not None else role
     role = "" if role in HONORIFICS else role  # 内山氏, 宮坂さん: a courtesy, not a role
+    if person is None and not role and compact(who) in ROLE_SUFFIXES and compact(who) not in HONORIFICS:
+        role = compact(who)  # 会長 alone, whom no roster names: a role without a name
     if person is None:
         return Speaker(
             label=label,

@@ -77,6 +77,19 @@ def test_a_role_word_alone_is_not_a_name_and_a_role():
     assert (speaker.name, speaker.role) == ("鈴木 誠", "副委員長")
 
 
+def test_a_role_no_one_on_the_roster_holds_is_the_speakers_role():
+    speaker = resolve_speaker("会長", ROSTER)  # a role, not a name: a role=会長 filter finds it
+    assert (speaker.name, speaker.role) == ("会長", "会長")
+    assert resolve_speaker("内山氏", ROSTER).role == ""  # a courtesy stays none
+
+
+def test_a_title_held_elsewhere_does_not_answer_for_the_meetings_role():
+    member = Attendee(name="小林 正人", group="委員", role="委員", affiliation="交通事業者協会", title="会長")
+    assert resolve_speaker("会長", [member]).name == "会長"  # 会長 of another body, not the chair here
+    official = Attendee(name="宮坂 学", group="東京都", title="副知事")  # no role here: the post they speak as
+    assert resolve_speaker("副知事", [official]).name == "宮坂 学"
+
+
 def test_an_office_with_its_persons_surname_and_post_in_brackets_is_that_person(sudachi):
     roster = [
         *ROSTER,
