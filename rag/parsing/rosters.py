@@ -18,6 +18,15 @@ _ROLE_TAG = re.compile(r"\s*【([^】]{1,12})】")
 # A roster written as one list (出席者：村井座長、小野委員、宮坂学副知事): entries apart by 、 or commas.
 LIST_SEPARATOR = re.compile(r"\s*[、，,]\s*")
 _HEAD_COUNT = re.compile(r"\s*[（(][0-9０-９一二三四五六七八九十]+名[）)]\s*$")  # 岡本千栄子(5名): the count
+# 出席委員：７名, 委員５名、事務局３名, 計８名: how many attended, no one's name
+_COUNT_ONLY = re.compile(r"^(\S{0,8}?)[ 　]*[0-9０-９一二三四五六七八九十]+[ 　]*[名人]$")
+
+
+def is_head_count(entry: str) -> bool:
+    """Whether a roster entry only counts people (``７名``, ``委員５名``, ``計８名``), maybe with a
+    note in brackets (``委員６名（うち会長１名）``, ``事務局（こども政策課）４名``)."""
+    counted = _COUNT_ONLY.match(re.sub(r"[（(][^）)]*[）)]", "", entry).strip())
+    return counted is not None and (not counted.group(1) or compact(counted.group(1)) in (*GROUP_WORDS, "計", "合計"))
 
 
 def _name_entry(entry: str) -> bool:
@@ -37,8 +46,11 @@ def parse_list(line: str, group: str) -> list[Attendee] | None:
     headed = _OFFICE_HEAD.match(line)
     if headed and is_office_label(headed.group(1)):
         office, line = headed.group(1), headed.group(2)
-    entries = [e for e in LIST_SEPARATOR.split(_HEAD_COUNT.sub("", line).strip()) if e]
-    if len(entries) < 2 or not all(_name_entry(e) or _post_then_name(e, group) for e in entries):
+    listed = [e for e in LIST_SEPARATOR.split(_HEAD_COUNT.sub("", line).strip()) if e]
+    entries = [e for e in listed if not is_head_count(e)]
+    if len(listed) >= 2 and not entries:
+        return []  # 委員５名、事務局３名: counts, no one named
+    if len(listed) < 2 or not all(_name_entry(e) or _post_then_name(e, group) for e in entries):
         return None  # 東京大学大学院 情報学環、学際情報学府 教授: an affiliation with a 、 in it
     people: list[Attendee] = []
     for entry in entries:
@@ -103,6 +115,8 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
     group = ""
     for raw in lines:
         line = ITEM_NUMBER.sub("", BULLET.sub("", raw))  # （１）委員（敬称略）: a numbered group
+        if is_head_count(line):
+            continue
         listed = _group_list(line) or parse_list(line, group)
         if listed is not None:
             roster += listed
@@ -134,8 +148,9 @@ _LEAD_WORD = re.compile(r"^(\S{2,6})[ 　]+(\S.*)$")
 
 def _group_list(line: str) -> list[Attendee] | None:
     """``（委員）山田会長、鈴木副会長`` or ``委員　森田会長、川口副会長``: a group, then a list of its
-    people on that line; ``事務局　環境政策課　松本課長``: a group that is no role, then one person.
-    One person after a role's word (``(委員) 小野 和俊``) holds that role, which ``parse_attendee`` reads."""
+    people on that line; ``事務局　環境政策課　松本課長`` or ``委員　小林正人（…）``: a group, then one
+    person, who holds the group's word as a role where it is one. In brackets, one person after a
+    role's word (``(委員) 小野 和俊``) holds that role, which ``parse_attendee`` reads."""
     lead = _LEAD_GROUP.match(line)
     if lead and (compact(lead.group(1)) in GROUP_WORDS or is_office_label(lead.group(1))):
         return parse_list(lead.group(2), compact(lead.group(1)))
@@ -144,9 +159,11 @@ def _group_list(line: str) -> list[Attendee] | None:
         return None
     group, rest = compact(word.group(1)), word.group(2)
     listed = parse_list(rest, group)
-    if listed is not None or group in ROLE_SUFFIXES:
+    if listed is not None:
         return listed
     person = _roster_entry(rest, group)
+    if person is not None and group in ROLE_SUFFIXES and not person.role:
+        person = replace(person, role=group)  # 委員　小林正人（…協会　会長）: a member, whatever their post there
     return [person] if person else None
 
 

@@ -61,6 +61,17 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
             ["越塚委員（オンライン）、鈴木委員（途中退席）"],
             [("越塚", "委員", "", ""), ("鈴木", "委員", "", "")],
         ),
+        # a group's word that is a role, a gap, then one person: that member, whatever they are elsewhere
+        (
+            ["委員　小林正人（ひかり町交通事業者協会　会長）", "委員　小野 和俊"],
+            [("小林正人", "委員", "委員", "ひかり町交通事業者協会"), ("小野 和俊", "委員", "委員", "")],
+        ),
+        # head counts name no one, alone or in a list
+        (["委員", "７名"], []),
+        (["委員５名、事務局３名"], []),
+        (["委員６名（うち会長１名）、事務局（こども政策課）４名"], []),  # with a note in brackets
+        (["山田会長、鈴木委員、計２名"], [("山田", "会長", "", ""), ("鈴木", "委員", "", "")]),
+        (["山田会長、計１名"], [("山田", "会長", "", "")]),
         # one person after the brackets: they hold the person's role, and set no group for the next line
         (
             ["(委員) 小野 和俊 株式会社クレディセゾン 取締役", "深井 一郎 デジタルサービス局戦略部長"],
