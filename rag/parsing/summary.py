@@ -10,7 +10,9 @@ Other summaries write the label at the head of its speech in other marks: ``（�
 ``・宮坂副知事：…``, ``**宮坂副知事**：…``, ``宮坂副知事　…`` (a full-width space) or
 ``■宮坂副知事`` over the speech. Those are taken only where the label surely names someone (a
 roster person, an office, a surname with a role), since the same marks carry notes
-(``・注意：``), stage directions (``（拍手）``) and topics (``■防災について``).
+(``・注意：``), stage directions (``（拍手）``) and topics (``■防災について``). A bare role
+(``（委員）…``, ``委員：…``, ``会長　…``) names no one, and is taken where the document writes
+enough of its turns that way.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from rag.parsing.base import (
 )
 from rag.parsing.marks import BULLET, GROUP_WORDS, ITEM_NUMBER, NAME_TOKEN, PAREN_LABEL, SURNAME_LABEL
 from rag.parsing.rosters import LIST_SEPARATOR, parse_roster
-from rag.parsing.speakers import SpeakerJudge, is_known, is_label_shaped
+from rag.parsing.speakers import SpeakerJudge, has_title, is_content, is_known, is_label_shaped, is_office
 from rag.people import compact, is_office_label, resolve_speaker, split_label, split_name_role
 from rag.text import collapse_spaces, find_date, find_time_range, join_broken, nfkc
 from rag.tokenize import is_common_word
@@ -90,7 +92,7 @@ _INLINE_SECTION = re.compile(
     r"\s*[】\]]?\s*(?:[：:]\s*|\s+)(\S.*)$"
 )
 # 議題　1　…について beside its word is the agenda, and so is 議題 on a line of its own among the
-# header's fields where a body heading (会議の経過) follows; else it may head the body itself
+# header's fields, whether a body heading (会議の経過) or the turns follow its items
 _INLINE_ONLY = {"議題": "agenda"}
 # 事務局：情報政策課　中村課長、小林係長 among the header's one-line fields: a group of attendees
 _GROUP_FIELD = re.compile(r"^([^\s：:。、]{2,12})\s*[：:]\s*([^。]{1,80})$")
@@ -131,6 +133,10 @@ _MIN_UNCLAIMED = 12
 _SESSION = re.compile(r"第\s*[0-9０-９一二三四五六七八九十]+\s*回")
 # A numbered line without sentence punctuation: an agenda item used as a heading in the body.
 _NUMBERED_ITEM = re.compile(r"^[0-9０-９]{1,2}(?:[.．、)）]\s*|[ 　]+)(\S[^。]{0,40})$")  # 3. 閉会, ３　閉会
+# A bare role in brackets at a line's head (（委員）…, （会長）…) names no one, and the same mark
+# carries notes; it is a label where this many lines of the document open with a role or an office
+# that way, over speech.
+_MIN_ROLE_LINES = 3
 
 
 @dataclass
@@ -213,7 +219,6 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     blocks: dict[str, list[str]] = {}
     current: str | None = None
     sections = [_section_of(line) for line in lines]
-    last_body = max((i for i, section in enumerate(sections) if section == "body"), default=-1)
     for i, line in enumerate(lines):
         inline = _INLINE_SECTION.match(line)
         if inline and current != "body":
@@ -225,7 +230,7 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
         if group and current not in (None, "body") and "attendees" in blocks and compact(group[1]) in GROUP_WORDS:
             blocks["attendees"] += [group[1], group[2]]  # 事務局：中村課長、小林係長, a group among the fields
             continue
-        section = sections[i] or (_field_only(line, current) if i < last_body else None)
+        section = sections[i] or _field_only(line, current)
         if (current == "agenda" and _continues_numbering(blocks["agenda"], line)) or (
             current is None and section in _AFTER_HEADER
         ):
@@ -348,6 +353,9 @@ def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: s
     opens_turn = opens_turn or bool(bracketed and _bracket_speaker(bracketed, walk))  # then 【事務局】
     opens_turn = opens_turn or _paren_label(nxt or "", walk.roster) is not None  # then （事務局）
     opens_turn = opens_turn or _spaced_speech(nxt or "", walk.roster) is not None  # then 山田会長　…
+    opens_turn = opens_turn or (walk.role_labels and _role_turn(nxt or "") is not None)  # then 会長　…
+    explained = _EXPLAINED_LINE.match(nxt or "")
+    opens_turn = opens_turn or bool(explained and _named(explained.group(1), walk.roster))  # then 事務局から説明。
     item = _NUMBERED_ITEM.match(line)
     if item and opens_turn:  # 2. デジタル人材の確保について, then 〇事務局
         return item.group(1).strip()
@@ -390,6 +398,8 @@ class _Walk:
     drafts: list[_Draft] = field(default_factory=list)
     # A heading ends the turn before it: speech after it, before any speaker line, is no one's.
     turn_open: bool = False
+    # Whether bare roles in brackets open turns here (``_role_lines``).
+    role_labels: bool = False
 
     def start(self, label: str, first: str = "", role: str = "") -> None:
         self.turn_open = True
@@ -410,6 +420,32 @@ def _named(label: str, roster: list[Attendee]) -> bool:
     bare = compact(split_label(label)[0])
     held = any(bare == compact(person.role) for person in roster)  # 会長, a roster person's post
     return _names_person(label, roster) or is_office_label(split_label(label)[0]) or held
+
+
+def _role_word(label: str) -> bool:
+    """Whether ``label`` is a role or an office alone (委員, 会長, 事務局, not 山田委員), which names no
+    one by itself."""
+    bare_role = has_title(label) and not split_name_role(compact(split_label(label)[0]))[1]
+    return is_label_shaped(label) and (bare_role or is_office(label))
+
+
+def _role_turn(line: str) -> re.Match[str] | None:
+    """``（委員）…``, ``委員：…`` or ``会長　…``: a bare role or an office at the head of a line, then
+    speech (label and speech as groups 1 and 2); else None. A label only where the document writes
+    its turns so."""
+    paren = _PAREN_INLINE.match(line) or _INLINE_MARKER.match(line)
+    if paren:
+        return paren if _role_word(paren.group(1)) and is_content(paren.group(2)) else None
+    spaced = _SPACED_INLINE.match(line)
+    if not spaced or not _role_word(spaced.group(1)) or _GIVEN_NAME_MARKER.match(spaced.group(2)):
+        return None
+    # a sentence, not 委員　山田太郎（…研究所　主任研究員）, a roster line as long as speech
+    return spaced if _SENTENCE.search(spaced.group(2)) else None
+
+
+def _role_lines(lines: list[str]) -> bool:
+    """Whether the document opens its turns with bare roles (（委員）…, 会長　…): enough lines do."""
+    return sum(1 for line in lines if _role_turn(line)) >= _MIN_ROLE_LINES
 
 
 def _half_bracket_turn(line: str, roster: list[Attendee]) -> bool:
@@ -443,8 +479,8 @@ def _label_at_head(walk: _Walk, line: str) -> bool:
     if paren and _named(paren.group(1), walk.roster):
         walk.start(paren.group(1), paren.group(2))
         return True
-    spaced = _spaced_speech(line, walk.roster)
-    if spaced is not None:
+    spaced = _spaced_speech(line, walk.roster) or (_role_turn(line) if walk.role_labels else None)
+    if spaced is not None:  # also （委員）… where the document writes turns so
         walk.start(spaced.group(1), spaced.group(2))
         return True
     marked = _MARKED_LABEL.match(line)
@@ -474,7 +510,10 @@ def _speaker_line(walk: _Walk, line: str, nxt: str | None) -> bool:
         walk.start(spaced)
         return True
     inline = _INLINE_MARKER.match(body)
-    if inline and _looks_like_speaker(inline.group(1), walk.roster, loose=walk.loose or body != line):
+    if inline and (
+        _looks_like_speaker(inline.group(1), walk.roster, loose=walk.loose or body != line)
+        or (walk.role_labels and _role_turn(body))
+    ):
         walk.start(inline.group(1), inline.group(2))
         return True
     found = _paren_label(line, walk.roster)
@@ -498,6 +537,7 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
     inline_count = sum(1 for line in lines if _INLINE_MARKER.match(_CIRCLE.sub("", line)))
     half_brackets = sum(1 for line in lines if _half_bracket_turn(line, roster)) >= 2
     walk = _Walk(roster=roster, loose=inline_count >= 2, half_brackets=half_brackets, judge=SpeakerJudge(lines, roster))
+    walk.role_labels = _role_lines(lines)
     for i, line in enumerate(lines):
         if line in _END_WORDS:
             break
@@ -624,9 +664,15 @@ def sniff(source: Source) -> float:
 def _first_speaker_line(lines: list[str], first: int, roster: list[Attendee]) -> int | None:
     """The index of the first line from ``first`` on that opens a turn (``宮坂：``, ``○事務局``), or None."""
     judge = SpeakerJudge(lines, roster)
+    role_labels = _role_lines(lines[first:])
     for j in range(first, len(lines)):
         nxt = lines[j + 1] if j + 1 < len(lines) else None
         if _is_marker(lines[j], roster) or _half_bracket_turn(lines[j], roster) or _paren_label(lines[j], roster):
+            return j
+        if role_labels and _role_turn(lines[j]):
+            return j
+        spaced = _spaced_speech(lines[j], roster)  # 中村委員　利用者の…, not 委員　森田会長、川口副会長
+        if spaced and _SENTENCE.search(spaced.group(2)) and not _names_list(spaced.group(2)):
             return j
         judged = judge.speaker(lines[j], nxt)
         if judged is not None and (judged.text or not nxt or not _no_speech(nxt, roster)):
@@ -649,11 +695,13 @@ def _names_list(line: str) -> bool:
 def _body_in_last_section(lines: list[str], blocks: dict[str, list[str]], roster: list[Attendee]) -> list[str]:
     """The turns of minutes with no 議事 heading, taken back from the header's last section (the
     議事次第 or 出席者 list, or a one-line ``場所：…``), which took them for its own lines: the section
-    keeps its lines up to the first speaker line, less a topic heading just before it."""
-    found = []
+    keeps its lines up to the first speaker line, less a topic heading just before it (which an
+    agenda keeps as well where it is numbered as an item: ``（１）諮問第５号について``)."""
+    found: list[tuple[str, bool]] = []
     for line in lines:
         inline = _INLINE_SECTION.match(line)
         section = _inline_section(inline) if inline else _section_of(line)
+        section = section or _field_only(line, found[-1][0] if found else None)  # 議題 after 出席者
         if section and section not in ("kind", "body"):
             found.append((section, bool(inline)))
     if not found:
@@ -665,13 +713,21 @@ def _body_in_last_section(lines: list[str], blocks: dict[str, list[str]], roster
     if start is None:
         return []
     restart = _restart(block, first, start)
+    keep = start
     if restart is not None:
-        start = restart  # 1. 開会 again after 3. 閉会: the body's headings follow the agenda
-    elif start > first and (_TOPIC_SUFFIX.search(block[start - 1]) or markdown_heading(block[start - 1])):
-        start -= 1  # オール東京の DX推進に向けた将来像について (or ### 1. 開会), then 事務局：
+        start = keep = restart  # 1. 開会 again after 3. 閉会: the body's headings follow the agenda
+    elif start > first and _heads_body(block[start - 1]):
+        start -= 1  # オール東京の DX推進に向けた将来像について (or ### 1. 開会, 【質疑応答】), then 事務局：
+        keep = start + (section == "agenda" and _numbering(block[start]) is not None)
     rest = block[start:]
-    del block[start:]
+    del block[keep:]
     return rest
+
+
+def _heads_body(line: str) -> bool:
+    """Whether ``line``, just before the first turn, is the body's heading rather than the header's
+    last line: a subject (…について), a Markdown heading, a line wholly in brackets (【質疑応答】)."""
+    return bool(_TOPIC_SUFFIX.search(line) or markdown_heading(line) or _BRACKET_HEADING.match(line))
 
 
 def _restart(block: list[str], first: int, start: int) -> int | None:

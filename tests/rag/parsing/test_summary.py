@@ -524,3 +524,166 @@ def test_answers_marked_by_an_arrow_are_turns_and_an_unbracketed_note_of_who_exp
         ("北村", "見守りアプリの登録者数はどうか。"),
         ("岡田", "現在1,200人で、目標は2,000人である。"),
     ]
+
+
+GENDER_COUNCIL = """第５回やまと市男女共同参画審議会 会議要旨
+
+日時：令和６年11月１日（金）14時～15時30分
+場所：やまと市役所 第３会議室
+出席委員：７名
+事務局：市民協働課
+
+議題
+（１）第５次プラン中間見直しについて
+
+【質疑応答】
+（委員）審議会の女性委員の割合はどの程度か。
+（事務局）現在38％で、目標の40％に届いていない。
+（委員）企業向けの啓発はどうしているか。
+（注）商工会議所の資料による。
+（事務局）商工会議所と連携してセミナーを開催している。
+（会長）ほかに意見がなければ、本日はここまでとする。
+"""
+
+
+def test_bare_roles_in_brackets_open_turns_where_the_document_writes_its_turns_so():
+    parsed = parse_bytes(GENDER_COUNCIL.encode(), "danjo.txt")
+    assert parsed.meeting.source_format == "summary"
+    assert parsed.meeting.agenda == ("第５次プラン中間見直しについて",)  # 議題 alone, no body heading after it
+    assert parsed.meeting.attendees == ()  # ７名 counts the members; it names no one
+    assert [(t.speaker.name, t.speaker.role, t.text) for t in parsed.turns] == [
+        ("委員", "委員", "審議会の女性委員の割合はどの程度か。"),
+        ("事務局", "", "現在38％で、目標の40％に届いていない。"),
+        ("委員", "委員", "企業向けの啓発はどうしているか。（注）商工会議所の資料による。"),  # a note: no role
+        ("事務局", "", "商工会議所と連携してセミナーを開催している。"),
+        ("会長", "会長", "ほかに意見がなければ、本日はここまでとする。"),
+    ]
+    assert {t.topic for t in parsed.turns} == {"第５次プラン中間見直しについて"}
+
+
+def test_bare_roles_before_a_colon_open_turns_as_well():
+    text = GENDER_COUNCIL.replace("（委員）", "委員：").replace("（事務局）", "事務局：")
+    parsed = parse_bytes(text.encode(), "danjo.txt")
+    assert [t.speaker.name for t in parsed.turns] == ["委員", "事務局", "委員", "事務局", "会長"]
+
+
+def test_one_bare_role_in_brackets_is_no_turn_where_the_document_writes_turns_otherwise():
+    text = GENDER_COUNCIL.replace("（委員）", "山田委員：", 1).replace("（委員）", "鈴木委員：")
+    text = text.replace("（事務局）", "田中課長：")
+    parsed = parse_bytes(text.encode(), "danjo.txt")
+    assert [t.speaker.name for t in parsed.turns] == ["山田", "田中", "鈴木", "田中"]
+    assert parsed.turns[-1].text.endswith("（会長）ほかに意見がなければ、本日はここまでとする。")
+
+
+REVIEW_BOARD_NO_BODY_HEADING = """令和５年度第３回さくら市情報公開・個人情報保護審査会 会議録
+
+１　日時　令和５年12月４日（月）午後２時から午後３時まで
+２　場所　さくら市役所 第１会議室
+３　出席者
+　　委員　Ａ委員（会長）、Ｂ委員、Ｃ委員
+　　事務局　総務課　高木課長、佐々木主査
+４　議題
+　（１）諮問第５号について
+
+会長　ただいまから審査会を開会します。
+事務局　諮問第５号の概要を説明。
+Ｂ委員　不開示とした理由は何か。
+事務局（高木課長）　第三者の権利利益を害するおそれがあるためです。
+会長　次回までに事務局で整理をお願いします。
+"""
+
+
+def test_labels_before_a_space_open_the_body_where_no_heading_does():
+    parsed = parse_bytes(REVIEW_BOARD_NO_BODY_HEADING.encode(), "shinsakai.txt")
+    assert parsed.meeting.source_format == "summary"
+    assert parsed.meeting.agenda == ("諮問第５号について",)  # the agenda's last item, and the body's subject
+    assert len(parsed.meeting.attendees) == 5
+    assert [(t.speaker.name, t.speaker.role, t.topic) for t in parsed.turns] == [
+        ("Ａ", "会長", "諮問第５号について"),
+        ("事務局", "", "諮問第５号について"),
+        ("Ｂ", "委員", "諮問第５号について"),
+        ("高木", "課長", "諮問第５号について"),
+        ("Ａ", "会長", "諮問第５号について"),
+    ]
+
+
+TRANSPORT_COUNCIL = """令和６年度第１回ひかり町地域公共交通会議　会議録
+
+日時：令和６年６月１０日（月）午後１時３０分から午後３時まで
+場所：ひかり町役場　２階会議室
+出席者
+委員　小林正人（ひかり町交通事業者協会　会長）
+委員　中村由美（国立研究開発法人交通安全環境研究所　主任研究員）
+事務局　企画課　松本課長、吉田係長
+会長　ただいまから、令和６年度第１回地域公共交通会議を開会します。
+事務局　デマンド交通の利用状況について、資料２により説明します。
+中村委員　利用者の年齢構成は把握しているか。
+事務局（松本課長）　７０歳以上が約８割を占めています。
+会長　事務局で検討をお願いします。以上で閉会します。
+"""
+
+
+def test_a_bare_role_before_a_space_where_the_roster_names_no_chair():
+    parsed = parse_bytes(TRANSPORT_COUNCIL.encode(), "koutsu.txt")
+    assert [(a.name, a.role, a.group, a.affiliation, a.title) for a in parsed.meeting.attendees][:2] == [
+        ("小林正人", "委員", "委員", "ひかり町交通事業者協会", "会長"),
+        ("中村由美", "委員", "委員", "国立研究開発法人交通安全環境研究所", "主任研究員"),
+    ]
+    # 会長 here chairs the meeting; 小林 is 会長 of another body, so the turn names no one
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("会長", "会長"),
+        ("事務局", ""),
+        ("中村由美", "委員"),
+        ("松本", "課長"),
+        ("会長", "会長"),
+    ]
+    assert parsed.turns[-1].text == "事務局で検討をお願いします。以上で閉会します。"
+
+
+TOWN_COUNCIL_ROLES = """第３回あおば区まちづくり協議会　議事録
+
+日時　令和６年９月５日（木）午後７時～午後８時３０分
+場所　あおば区民センター　第２会議室
+出席者　委員１２名、事務局３名
+
+議事
+１　開会
+会長　皆さんこんばんは。本日もよろしくお願いします。
+２　公園再整備について
+事務局　資料１により、公園再整備の基本方針案を説明します。
+委員　遊具の更新はいつ頃になるのか。
+副会長　防災機能を持たせることも検討してほしい。
+３　閉会
+会長　以上で本日の協議会を終了します。
+"""
+
+
+def test_numbered_headings_over_bare_role_turns_are_topics():
+    parsed = parse_bytes(TOWN_COUNCIL_ROLES.encode(), "aoba.txt")
+    assert parsed.meeting.attendees == ()
+    assert [(t.speaker.role or t.speaker.name, t.topic, t.text) for t in parsed.turns] == [
+        ("会長", "開会", "皆さんこんばんは。本日もよろしくお願いします。"),
+        ("事務局", "公園再整備について", "資料１により、公園再整備の基本方針案を説明します。"),
+        ("委員", "公園再整備について", "遊具の更新はいつ頃になるのか。"),
+        ("副会長", "公園再整備について", "防災機能を持たせることも検討してほしい。"),
+        ("会長", "閉会", "以上で本日の協議会を終了します。"),
+    ]
+
+
+def test_a_numbered_subject_over_a_note_of_who_explains_is_a_topic():
+    text = """ときわ市行政改革推進委員会（第２回）会議概要
+
+開催日時　令和６年10月15日（火）午前10時から11時30分まで
+出席者　委員６名（うち会長１名）、事務局４名
+
+会議の経過
+１　行政改革大綱の進捗について
+事務局から資料に基づき説明を行った。
+田中委員：デジタル化による業務削減効果はどの程度か。
+"""
+    parsed = parse_bytes(text.encode(), "gyokaku.txt")
+    assert parsed.meeting.attendees == ()
+    assert [(t.speaker.name, t.topic) for t in parsed.turns] == [
+        ("事務局", "行政改革大綱の進捗について"),
+        ("田中", "行政改革大綱の進捗について"),
+    ]
