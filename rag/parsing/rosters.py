@@ -97,16 +97,23 @@ def _office_then_person(entry: str, group: str) -> Attendee | None:
     return Attendee(name=who, group=group, role=role, affiliation=office)
 
 
+# Endings of a post that no role list holds whole (景観担当係長, 主任主査)
+_POST_END = re.compile(r"(?:長|官|監|主査|主事|主任|参事|理事)$")
+
+
 def _post_then_name(entry: str, group: str) -> Attendee | None:
-    """``管財課長兼庁舎建設担当 栗原秀樹``: a post, then the full name of who holds it, or None."""
-    tokens = collapse_spaces(entry).split(" ")
-    if len(tokens) != 2 or not (2 <= len(tokens[1]) <= 6) or is_office_label(tokens[1]):
+    """``管財課長兼庁舎建設担当 栗原秀樹`` or ``都市計画課長　清水　浩``: a post, then the full name of
+    who holds it (maybe written with its space), or None."""
+    post, *names = collapse_spaces(entry).split(" ")
+    person = "".join(names)
+    spaced = len(names) == 2 and all(1 <= len(n) <= 4 for n in names)
+    if not (len(names) == 1 or spaced) or not (2 <= len(person) <= 6) or is_office_label(person):
         return None
-    post, person = tokens
-    held = is_office_label(post) or bool(split_name_role(post)[1])  # 管財課長兼庁舎建設担当, 財務部長
+    # 管財課長兼庁舎建設担当, 財務部長, 景観担当係長, 会長: a post, by its office or its ending
+    held = is_office_label(post) or bool(split_name_role(post)[1]) or bool(_POST_END.search(post))
     if not held or split_name_role(person)[1] or not re.fullmatch(r"[\u4e00-\u9fff々ヶ]+", person):
         return None
-    return Attendee(name=person, group=group, role=post)
+    return Attendee(name=" ".join(names), group=group, role=post)
 
 
 def parse_roster(lines: list[str]) -> list[Attendee]:

@@ -76,7 +76,7 @@ _SECTION_HEAD = re.compile(
     r"|開議|散会|閉会|開会|休憩|再開|延会|日程第)\S*(?:[\s　]+\S.*)?)$"
 )
 # 〇日時 and 〇場所 over their values, as some councils' committee records begin
-_FIELDS = {"日時": "when", "開催日時": "when", "場所": "place", "会議場所": "place"}
+_FIELDS = {"日時": "when", "開催日時": "when", "場所": "place", "会議場所": "place", "開催場所": "place"}
 # 1.日 時 平成22年…, 1.出席委員 ◎山川昌子 ○肥沼茂男 …各委員: numbered fields, the value beside
 # the word (which a page may space out to the width of the longest)
 _FIELD_WORDS = {
@@ -86,13 +86,15 @@ _FIELD_WORDS = {
     "欠席委員": "absent",
     "出席説明員": "説明員",
     "事務局員": "事務局",
+    "事務局": "事務局",
     "議題": "agenda",
 }
 _NUMBERED_FIELD = re.compile(
     r"^[0-9０-９]{1,2}[.．]\s*(" + "|".join(r"\s*".join(word) for word in _FIELD_WORDS) + r")\s*(.*)$"
 )
-# 場所　第１委員会室, 日時：令和…: a field without a number, its value on the same line
-_INLINE_FIELD = re.compile(r"^(" + "|".join(_FIELDS) + r")(?:[ 　]*[:：][ 　]*|[ 　]+)(\S.*)$")
+# 場所　第１委員会室, 日時：令和…, 出席委員　山本会長、井上副会長: a field without a number, its
+# value on the same line
+_INLINE_FIELD = re.compile(r"^(" + "|".join({**_FIELDS, **_FIELD_WORDS}) + r")(?:[ 　]*[:：][ 　]*|[ 　]+)(\S.*)$")
 # ◎山川昌子 ○肥沼茂男 佐藤真和 …各委員: full names apart by spaces, the chair and the vice-chair marked
 _NAME_ROW = re.compile(r"^(?:[◎○〇]?[\u4e00-\u9fff々ヶ]{2,6}[ 　]+)+[◎○〇]?[\u4e00-\u9fff々ヶ]{2,6}(?:各委員)?$")
 _ROW_MARKS = {"◎": "委員長", "○": "副委員長", "〇": "副委員長"}
@@ -394,6 +396,8 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
             affiliation=roster_affiliation(person, role),
             person_id=person_id(person.name),
         )
+    if not role and surname in ROLE_SUFFIXES and surname not in HONORIFICS:
+        role = surname  # ○会長 with no roster to name its holder: a role without a name
     return Speaker(label=label, name=written, role=role, person_id=person_id(surname))
 
 

@@ -38,6 +38,12 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
             ["市執行部 【財務部】", "財務部長 古内勝人,管財課長兼庁舎建設担当 栗原秀樹"],
             [("古内勝人", "財務部長", "市執行部", ""), ("栗原秀樹", "管財課長兼庁舎建設担当", "市執行部", "")],
         ),
+        # posts before full names written with their space, posts no role list holds whole (係長)
+        (
+            ["事務局　都市計画課長　清水　浩、景観担当係長　池田　明"],
+            [("清水 浩", "都市計画課長", "事務局", ""), ("池田 明", "景観担当係長", "事務局", "")],
+        ),
+        (["会長　山田　太郎、副会長　鈴木　花子"], [("山田 太郎", "会長", "", ""), ("鈴木 花子", "副会長", "", "")]),
         # a group, a post and the name in brackets on one line
         (["議会事務局 庶務議事課主任(塚本志保)"], [("塚本志保", "庶務議事課主任", "議会事務局", "")]),
         # each group in brackets before its list, on the list's own line

@@ -573,3 +573,43 @@ def test_numbered_fields_with_their_values_and_a_roster_of_marked_names():
         ("山川昌子", "委員長"),
         ("肥沼茂男", "副委員長"),
     ]
+
+
+LANDSCAPE_COUNCIL = """令和６年度第３回みなと区景観審議会　議事録
+
+開催日時　令和６年11月20日（水）午後３時～午後５時
+開催場所　みなと区役所　９階　会議室
+出席委員　山本会長、井上副会長、森委員、林委員
+事務局　都市計画課長　清水　浩、景観担当係長　池田　明
+
+○会長　ただいまから第３回景観審議会を開会いたします。
+○事務局　資料１「景観計画の改定素案」について説明いたします。
+○森委員　重点地区の追加に当たって、住民説明会は開催するのか。
+○副会長　屋外広告物の規制との整合はどう図るのか。
+"""
+
+
+def test_fields_with_their_lists_beside_them_name_the_speakers():
+    parsed = parse_bytes(LANDSCAPE_COUNCIL.encode(), "keikan.txt")
+    m = parsed.meeting
+    assert (m.source_format, m.place) == ("verbatim", "みなと区役所　９階　会議室")
+    assert [(a.name, a.role, a.group) for a in m.attendees] == [
+        ("山本", "会長", "委員"),
+        ("井上", "副会長", "委員"),
+        ("森", "委員", "委員"),
+        ("林", "委員", "委員"),
+        ("清水 浩", "都市計画課長", "事務局"),  # a post, then a full name written with its space
+        ("池田 明", "景観担当係長", "事務局"),
+    ]
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("山本", "会長"),
+        ("事務局", ""),
+        ("森", "委員"),
+        ("井上", "副会長"),
+    ]
+
+
+def test_a_post_alone_with_no_roster_is_the_speakers_role():
+    text = "\n".join(line for line in LANDSCAPE_COUNCIL.split("\n") if not line.startswith(("出席委員", "事務局")))
+    parsed = parse_bytes(text.encode(), "keikan.txt")
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns][:2] == [("会長", "会長"), ("事務局", "")]
