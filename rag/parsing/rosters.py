@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from rag.models import Attendee
 from rag.parsing.marks import BULLET, GROUP_LINE, GROUP_WORDS, ITEM_NUMBER, PAREN_LABEL, SURNAME_LABEL
-from rag.people import ROLE_SUFFIXES, compact, is_office_label, name_and_role, split_label, split_name_role
+from rag.people import HONORIFICS, ROLE_SUFFIXES, compact, is_office_label, name_and_role, split_label, split_name_role
 from rag.text import collapse_spaces
 
 # After a roster entry: a note (※代理出席, ※オンライン参加) and the member's part in the body (【主査】)
@@ -124,7 +124,8 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
         line = ITEM_NUMBER.sub("", BULLET.sub("", raw))  # （１）委員（敬称略）: a numbered group
         if is_head_count(line):
             continue
-        listed = _group_list(line) or parse_list(line, group)
+        listed = _group_list(line)
+        listed = parse_list(line, group) if listed is None else listed
         if listed is not None:
             roster += listed
             continue
@@ -168,6 +169,8 @@ def _group_list(line: str) -> list[Attendee] | None:
     listed = parse_list(rest, group)
     if listed is not None:
         return listed
+    if " " not in collapse_spaces(rest) and not split_label(rest)[1] and is_office_label(rest):
+        return []  # 事務局　スマートシティ推進課: the office that serves, no one named
     person = _roster_entry(rest, group)
     if person is not None and group in ROLE_SUFFIXES and not person.role:
         person = replace(person, role=group)  # 委員　小林正人（…協会　会長）: a member, whatever their post there
@@ -209,11 +212,17 @@ def _is_group_line(line: str) -> bool:
 
 _AFFILIATION_IN_PARENS = re.compile(r"^([^（(]+?)\s*[（(]([^）)]+)[）)]\s*$")
 # 東京大学大学院法学政治学研究科教授: a body, then the title its member holds there, run together
+_BODY = (
+    r"大学院?|研究科|研究所|研究院|学部|学環|学府|センター|機構|協会|連合会|会議所|株式会社|法人|財団|事務所"
+    r"|病院|銀行|組合|学会"
+)
 _BODY_THEN_TITLE = re.compile(
-    r"^(.+?(?:大学院?|研究科|研究所|研究院|学部|学環|学府|センター|機構|協会|連合会|会議所|株式会社|法人|財団|事務所|病院|銀行|組合|学会))"
+    rf"^(.+?(?:{_BODY}))"
     r"[ 　]?((?:特任|名誉|客員)?准?教授|助教|講師|(?:主任|上席|主席)?研究員|(?:代表|専務|常務)?理事(?:長)?"
     r"|副?会長|副?社長|代表取締役(?:社長)?|取締役|所長|事務局長|弁護士|院長|学長)$"
 )
+# 前田 彩（きた商工会議所）: a body's name in brackets after a name is where the person comes from
+_BODY_NAME = re.compile(rf"(?:{_BODY})$")
 
 
 def split_title(text: str) -> tuple[str, str]:
@@ -225,7 +234,12 @@ def split_title(text: str) -> tuple[str, str]:
 
 def parse_attendee(line: str, group: str) -> Attendee | None:
     """One roster line: family and given name, an optional （役）, then affiliation and title;
-    or ``越塚 登（東京大学大学院情報学環 教授）``, the affiliation and title in brackets."""
+    or ``越塚 登（東京大学大学院情報学環 教授）``, the affiliation and title in brackets; a role word
+    may come first (``会長 石井 健一（きた大学 教授）``)."""
+    first, _, after = collapse_spaces(line).partition(" ")
+    if after and first in ROLE_SUFFIXES and first not in HONORIFICS:
+        found = parse_attendee(after, group)
+        return replace(found, role=found.role or first) if found else None
     bracketed = _AFFILIATION_IN_PARENS.match(collapse_spaces(line))
     if (
         bracketed
@@ -243,10 +257,14 @@ def parse_attendee(line: str, group: str) -> Attendee | None:
     if not tokens or not tokens[0]:
         return None
     names: list[str] = []
+    body = ""
     for token in tokens[:2]:
         bare, extras = split_label(token)
         names.append(bare)
-        role = role or extras
+        if _BODY_NAME.search(extras):
+            body = extras  # 前田 彩（きた商工会議所）
+        else:
+            role = role or extras
         if extras:
             break
     rest = tokens[len(names) :]
@@ -256,6 +274,7 @@ def parse_attendee(line: str, group: str) -> Attendee | None:
             role, rest = bare, ([extras] if extras else []) + rest[1:]
     affiliation, title = " ".join(rest[:-1]), rest[-1] if rest else ""
     if len(rest) == 1:  # 村井 純 座長（慶應義塾大学教授）: one word, a body and its title run together
-        body, held = split_title(title)
-        affiliation, title = (body, held) if held else ("", title)
-    return Attendee(name=" ".join(n for n in names if n), group=group, role=role, affiliation=affiliation, title=title)
+        held_at, held = split_title(title)
+        affiliation, title = (held_at, held) if held else ("", title)
+    name = " ".join(n for n in names if n)
+    return Attendee(name=name, group=group, role=role, affiliation=affiliation or body, title=title)

@@ -139,6 +139,11 @@ _NUMBERED_ITEM = re.compile(r"^[0-9０-９]{1,2}(?:[.．、)）]\s*|[ 　]+)(\S[
 _MIN_ROLE_LINES = 3
 
 
+# A Markdown table's row and its rule under the header row
+_TABLE_ROW = re.compile(r"^\|(.+)\|$")
+_TABLE_RULE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
+
+
 @dataclass
 class _Draft:
     label: str
@@ -155,17 +160,27 @@ class _Draft:
 
 
 def clean_lines(text: str) -> list[str]:
-    """Strip lines, drop blank lines, page numbers and HTML tags (``<a id=…></a>`` in Markdown)."""
-    out = []
+    """Strip lines, drop blank lines, page numbers and HTML tags (``<a id=…></a>`` in Markdown); a
+    Markdown table's rows become their cells apart by tabs, as a table copied from a page is."""
+    out: list[str] = []
     for raw in text.split("\n"):
         line = HTML_TAG.sub("", raw).strip().strip("\u3000").strip()
+        if _TABLE_RULE.match(line):
+            if out and "\t" in out[-1]:
+                out.pop()  # | 発言者 | 発言要旨 |: the columns' names, over the rule
+            continue
+        row = _TABLE_ROW.match(line)
+        if row:  # | 前田委員 | 中小事業者が… |: the speaker's cell, then what they said
+            line = "\t".join(cell.strip() for cell in row.group(1).split("|"))
         if line and not _PAGE_NUMBER.match(line):
             out.append(line)
     return out
 
 
 def _section_key(line: str) -> str:
-    """A line as a section word: no marks, numbers or notes in brackets (``４　議事（公開）`` → 議事)."""
+    """A line as a section word: no marks, numbers or notes in brackets (``４　議事（公開）`` → 議事,
+    ``## 出席者`` → 出席者)."""
+    line = without_heading_marks(line)
     return re.sub(r"[（(][^）)]*[）)]", "", compact(line)).strip("■□◆•・-【】[]:：0123456789.")
 
 

@@ -72,6 +72,11 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
             ["委員　小林正人（ひかり町交通事業者協会　会長）", "委員　小野 和俊"],
             [("小林正人", "委員", "委員", "ひかり町交通事業者協会"), ("小野 和俊", "委員", "委員", "")],
         ),
+        # a role word before a name and the body in brackets; an office alone after a group names no one
+        (
+            ["会長 石井 健一（きた大学 教授）", "委員 前田 彩（きた商工会議所）", "事務局 スマートシティ推進課"],
+            [("石井 健一", "会長", "", "きた大学"), ("前田 彩", "委員", "委員", "きた商工会議所")],
+        ),
         # head counts name no one, alone or in a list
         (["委員", "７名"], []),
         (["委員５名、事務局３名"], []),

@@ -687,3 +687,34 @@ def test_a_numbered_subject_over_a_note_of_who_explains_is_a_topic():
         ("事務局", "行政改革大綱の進捗について"),
         ("田中", "行政改革大綱の進捗について"),
     ]
+
+
+SMART_CITY_TABLE = """# 第2回 きた市スマートシティ推進協議会 議事概要
+
+- 日時：令和6年5月28日（火）13:00～14:30
+- 場所：きた市役所 本庁舎 3階 302会議室
+
+## 出席者
+- 会長 石井 健一（きた大学 教授）
+- 委員 前田 彩（きた商工会議所）
+
+## 議事
+| 発言者 | 発言要旨 |
+|---|---|
+| 事務局 | 資料2に基づき、データ連携基盤の整備状況を説明した。 |
+| 前田委員 | 中小事業者がデータを使えるような支援はあるか。 |
+| 事務局 | 来年度から相談窓口を設ける予定である。 |
+| 会長 | 利用者目線での設計を引き続きお願いしたい。 |
+"""
+
+
+def test_a_markdown_table_of_speakers_and_what_they_said():
+    parsed = parse_bytes(SMART_CITY_TABLE.encode(), "smartcity.md")
+    assert parsed.meeting.place == "きた市役所 本庁舎 3階 302会議室"
+    assert [(a.name, a.role) for a in parsed.meeting.attendees] == [("石井 健一", "会長"), ("前田 彩", "委員")]
+    assert [(t.speaker.name, t.text) for t in parsed.turns] == [  # the columns' names are no turn
+        ("事務局", "資料2に基づき、データ連携基盤の整備状況を説明した。"),
+        ("前田 彩", "中小事業者がデータを使えるような支援はあるか。"),
+        ("事務局", "来年度から相談窓口を設ける予定である。"),
+        ("石井 健一", "利用者目線での設計を引き続きお願いしたい。"),
+    ]
