@@ -1,7 +1,7 @@
 """Word (.docx) minutes: paragraphs and tables in document order, then parsed as a text format.
 
 Assemblies and secretariats often circulate 議事録 as Word files. python-docx reads the body;
-each paragraph is a line, each table row a line of its cells separated by a space (rosters and
+each paragraph is a line, each table row a line of its cells separated by tabs (rosters and
 agendas are often tables), in the order they appear.
 """
 
@@ -50,7 +50,7 @@ def extract_text(data: bytes, name: str) -> str:
         elif tag == "tbl":
             for row in Table(element, document).rows:
                 cells = list(dict.fromkeys(cell.text.strip() for cell in row.cells))  # merged cells repeat
-                lines.append(" ".join(c for c in cells if c))
+                lines.append("\t".join(c for c in cells if c))  # apart by tabs, as a page's table rows are
     text = "\n".join(lines)
     if not text.strip():
         raise ParseError(f"{name}: the Word file holds no text", details={"file": name, "reason": "empty"})

@@ -7,7 +7,7 @@ lxml); navigation, headers, footers, scripts and forms are dropped, and the main
 from ``<main>``, ``[role=main]``, ``<article>`` or the usual content ids of Japanese municipal CMSs.
 A boilerplate classifier such as trafilatura was not chosen: it is built to drop short lines, and
 a speaker label (``〇深井戦略部長``) is exactly a short line. Block elements become line breaks,
-``<br>`` a line break, ``<pre>`` keeps its lines, table cells are separated by a space.
+``<br>`` a line break, ``<pre>`` keeps its lines, a table row's cells are separated by tabs.
 """
 
 from __future__ import annotations
@@ -98,10 +98,11 @@ def _walk(node, parts: list[str]) -> None:
         elif tag == "dd":
             _walk(child, parts)
             parts.append("\n")
-        elif tag in _CELLS:
-            parts.append(" ")
+        elif tag == "tr" and _column_names(child):
+            continue  # 発言者 | 発言内容: what the columns hold, not minutes
+        elif tag in _CELLS:  # a row's cells apart by tabs, as a table copied from a page is
             _walk(child, parts)
-            parts.append(" ")
+            parts.append("\t")
         elif tag in _BLOCKS:
             parts.append("\n")
             _walk(child, parts)
@@ -110,11 +111,21 @@ def _walk(node, parts: list[str]) -> None:
             _walk(child, parts)
 
 
+def _column_names(row) -> bool:
+    """Whether a table row is its header: two or more cells, all ``<th>``."""
+    cells = [c.tag for c in row.iter() if c.tag in _CELLS]
+    return len(cells) >= 2 and all(tag == "th" for tag in cells)
+
+
+# The spaces around a cell's edge, and the gap an empty cell leaves: one tab
+_CELL_GAP = re.compile(r" *\t[ \t]*")
+
+
 def _tidy(text: str) -> str:
     """Lines stripped, runs of blank lines collapsed to one."""
     out: list[str] = []
     for raw in text.split("\n"):
-        line = raw.strip(" \t\u3000")
+        line = _CELL_GAP.sub("\t", raw).strip(" \t\u3000")
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip()

@@ -150,8 +150,9 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
 _LEAD_GROUP = re.compile(r"^[（(【]([^）)】]{1,12})[）)】][ 　]*(\S.*)$")
 
 
-# 委員　森田会長、川口副会長 or 事務局　環境政策課　松本課長: a group's word, a gap, then its people
-_LEAD_WORD = re.compile(r"^(\S{2,6})[ 　]+(\S.*)$")
+# 委員　森田会長、川口副会長, 委員：大野会長、… or 事務局　環境政策課　松本課長: a group's word, a gap
+# or a colon, then its people
+_LEAD_WORD = re.compile(r"^([^\s：:]{2,6})(?:[ 　]*[：:][ 　]*|[ 　]+)(\S.*)$")
 
 
 def _group_list(line: str) -> list[Attendee] | None:

@@ -97,8 +97,11 @@ PAGE = "<html><body><main><h1>令和５年第３回みなと市議会定例会�
     [
         "<dl>" + "".join(f"<dt>{label}</dt><dd>{speech}</dd>" for label, speech in ROWS * 2) + "</dl>",
         "".join(f"<div><span>{label}</span><span>{speech}</span></div>" for label, speech in ROWS * 2),
+        "<table><tr><th>発言者</th><th>発言</th></tr>"
+        + "".join(f"<tr><td> {label} </td><td>{speech}</td></tr>" for label, speech in ROWS * 2)
+        + "</table>",
     ],
-    ids=["definition list", "spans"],
+    ids=["definition list", "spans", "table"],
 )
 def test_labels_in_their_own_elements_open_turns(layout):
     """A label in a <dt> before its <dd>, or in a <span> glued to the speech's, still opens a turn."""
@@ -107,6 +110,37 @@ def test_labels_in_their_own_elements_open_turns(layout):
         ("田中次郎", "ただいまから本日の会議を開きます。"),
         ("佐藤花子", "防災について伺います。"),
     ] * 2
+
+
+COUNCIL_TABLE_PAGE = """<html><head><title>第4回 はやま町環境審議会 会議録 | はやま町</title></head><body>
+<nav><a href="/">トップ</a></nav><main><h1>第4回 はやま町環境審議会 会議録</h1>
+<table>
+<tr><th>日時</th><td>令和6年12月2日（月曜日）午後2時から4時</td></tr>
+<tr><th>出席者</th><td>委員：大野会長、谷口副会長、松井委員<br>事務局：環境課 上田課長</td></tr>
+</table>
+<h2>会議の経過</h2>
+<table>
+<tr><th>発言者</th><th>発言内容</th></tr>
+<tr><td>会長</td><td>ただいまから第4回環境審議会を開会します。</td></tr>
+<tr><td>事務局</td><td>ごみ減量化の取組について、資料1により説明します。</td></tr>
+<tr><td>松井委員</td><td>生ごみの堆肥化はどの程度進んでいるのか。</td></tr>
+</table></main></body></html>"""
+
+
+def test_a_table_of_speakers_and_speech_on_a_page():
+    """A row's cells are apart by a tab, as a table copied from a page is; the columns' names are no row."""
+    parsed = parse_bytes(COUNCIL_TABLE_PAGE.encode(), "kankyo.html")
+    assert [(a.name, a.role, a.group) for a in parsed.meeting.attendees] == [
+        ("大野", "会長", "委員"),
+        ("谷口", "副会長", "委員"),
+        ("松井", "委員", "委員"),
+        ("上田", "課長", "事務局"),
+    ]
+    assert [(t.speaker.name, t.speaker.role, t.text) for t in parsed.turns] == [
+        ("大野", "会長", "ただいまから第4回環境審議会を開会します。"),
+        ("事務局", "", "ごみ減量化の取組について、資料1により説明します。"),
+        ("松井", "委員", "生ごみの堆肥化はどの程度進んでいるのか。"),
+    ]
 
 
 def test_word_minutes_paragraphs_and_tables_in_order():
@@ -121,7 +155,26 @@ def test_word_minutes_paragraphs_and_tables_in_order():
         ("宮坂", "避難所の通信を強化する。"),
         ("村井", "クラウドの冗長化が要る。"),
     ]
-    assert "村井 純 座長" in to_source(data, "minutes.docx").text
+    assert "村井 純\t座長" in to_source(data, "minutes.docx").text  # a row's cells, apart by a tab
+    assert [(a.name, a.role) for a in parsed.meeting.attendees] == [("村井 純", "座長")]
+
+
+def test_a_word_table_of_speakers_and_speech():
+    import docx
+
+    document = docx.Document()
+    for text in ("第4回 はやま町環境審議会 会議録", "日時　令和6年12月2日", "出席者　大野会長、松井委員", "会議の経過"):
+        document.add_paragraph(text)
+    rows = [("会長", "ただいまから開会します。"), ("事務局", "資料1により説明します。"), ("松井委員", "進捗はどうか。")]
+    grid = document.add_table(rows=len(rows), cols=2)
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            grid.cell(r, c).text = cell
+    out = io.BytesIO()
+    document.save(out)
+    parsed = parse_bytes(out.getvalue(), "kankyo.docx")
+    assert [(t.speaker.label, t.text) for t in parsed.turns] == list(rows)
+    assert [t.speaker.name for t in parsed.turns] == ["大野", "事務局", "松井"]
 
 
 def test_a_damaged_word_file_is_a_clear_error():

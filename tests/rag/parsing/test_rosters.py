@@ -77,6 +77,11 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
             ["会長 石井 健一（きた大学 教授）", "委員 前田 彩（きた商工会議所）", "事務局 スマートシティ推進課"],
             [("石井 健一", "会長", "", "きた大学"), ("前田 彩", "委員", "委員", "きた商工会議所")],
         ),
+        # a group's word and a colon before its people, on each group's line
+        (
+            ["委員：大野会長、谷口副会長", "事務局：環境課 上田課長"],
+            [("大野", "会長", "委員", ""), ("谷口", "副会長", "委員", ""), ("上田", "課長", "事務局", "環境課")],
+        ),
         # head counts name no one, alone or in a list
         (["委員", "７名"], []),
         (["委員５名、事務局３名"], []),
