@@ -14,21 +14,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from rag.models import Turn
-from rag.people import compact, person_id
+from rag.people import ROLE_SUFFIXES, compact, person_id
 from rag.query import role_words
 from rag.text import nfkc
 
 _GENERIC = {"委員", "君", "氏", "さん", "構成員"}
 # Anonymised minutes name speakers by a letter (Ａ委員, C委員: name C) or by the role every member
 # shares (委員：): the same label in two meetings is not the same person.
-_PSEUDONYM = re.compile(r"[A-Za-z]|[甲乙丙丁]|[○〇◯]{1,3}")
+_PSEUDONYM = re.compile(r"[A-Za-z]|[0-9]{1,2}|[甲乙丙丁]|[○〇◯]{1,3}")
 _SHARED_ROLES = _GENERIC | {"議員", "オブザーバー", "出席者", "発言者"}
 
 
 def is_anonymous(name: str) -> bool:
     """Whether a speaker's name is a pseudonym (C) or a role many people share (委員), not a person's name."""
     key = compact(name)
-    return bool(_PSEUDONYM.fullmatch(key)) or key in _SHARED_ROLES
+    # a post alone (会長, 議長) where no roster named its holder: whoever held it at that meeting
+    return bool(_PSEUDONYM.fullmatch(key)) or key in _SHARED_ROLES or key in ROLE_SUFFIXES
 
 
 def scope_anonymous(turns: Iterable[Turn], *, meeting_id: str) -> tuple[Turn, ...]:

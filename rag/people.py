@@ -86,11 +86,18 @@ def split_label(label: str) -> tuple[str, str]:
     return bare, extras
 
 
+# A role, then the letter or number that stands for the person's name in anonymised minutes
+_ROLE_THEN_MARK = re.compile(r"^(\D+?)([A-Za-zＡ-Ｚａ-ｚ]|[0-9０-９]{1,2})$")
+
+
 def split_name_role(label: str) -> tuple[str, str]:
     """``宮坂副知事`` → (``宮坂``, ``副知事``); a label without a known role word is all name, and
     so is a role word alone (``副委員長`` is not 副 the 委員長)."""
     if label in ROLE_SUFFIXES:
         return label, ""
+    marked = _ROLE_THEN_MARK.match(label)
+    if marked and marked.group(1) in ROLE_SUFFIXES:
+        return marked.group(2), marked.group(1)  # 委員Ａ, 委員1: an anonymised member, as Ａ委員 is
     for suffix in ROLE_SUFFIXES:
         if label.endswith(suffix) and len(label) > len(suffix):
             return label[: -len(suffix)], suffix

@@ -437,11 +437,17 @@ def _named(label: str, roster: list[Attendee]) -> bool:
     return _names_person(label, roster) or is_office_label(split_label(label)[0]) or held
 
 
+# The letter or number that anonymised minutes write for a name
+_MARK = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]|[0-9０-９]{1,2}")
+
+
 def _role_word(label: str) -> bool:
-    """Whether ``label`` is a role or an office alone (委員, 会長, 事務局, not 山田委員), which names no
-    one by itself."""
-    bare_role = has_title(label) and not split_name_role(compact(split_label(label)[0]))[1]
-    return is_label_shaped(label) and (bare_role or is_office(label))
+    """Whether ``label`` is a role or an office alone (委員, 会長, 事務局, not 山田委員), or a role and
+    the letter anonymised minutes write for the name (委員Ａ): a label that names no one by itself."""
+    who, role = split_name_role(compact(split_label(label)[0]))
+    bare_role = has_title(label) and not role
+    anonymised = bool(role) and bool(_MARK.fullmatch(who))  # 委員Ａ, Ａ委員, 委員1: no one's name either
+    return is_label_shaped(label) and (bare_role or anonymised or is_office(label))
 
 
 def _role_turn(line: str) -> re.Match[str] | None:

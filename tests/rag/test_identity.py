@@ -59,6 +59,7 @@ def test_anonymous_speakers_are_people_of_their_own_meeting(tmp_path, sudachi):
             f"第{n}回有識者会議 議事要旨\n日時：令和6年{n}月10日\n"
             f"Ａ委員：\n・{topic}について、予算の確保を求める。\n委員：\n・{topic}の計画を見直すべき。\n"
             f"宮坂 学：\n・{topic}の予算は確保した。\n"
+            f"委員１：\n・{topic}の周知を求める。\n会長：\n・{topic}の議論はここまでとする。\n"
         )
         engine.ingest_bytes(minutes.encode(), f"{n}.txt")
     people = engine.snapshot().meta.speakers()
@@ -67,3 +68,5 @@ def test_anonymous_speakers_are_people_of_their_own_meeting(tmp_path, sudachi):
         meetings.setdefault(row["name"].replace(" ", ""), []).append(row["meetings"])
     assert meetings["宮坂学"] == [2]  # a name is one person across meetings
     assert meetings["Ａ"] == [1, 1] and meetings["委員"] == [1, 1]  # Ａ委員 of two meetings are two people
+    assert meetings["１"] == [1, 1]  # 委員１, as Ａ委員
+    assert meetings["会長"] == [1, 1]  # a post no roster names: whoever held it at that meeting

@@ -77,6 +77,14 @@ def test_a_role_word_alone_is_not_a_name_and_a_role():
     assert (speaker.name, speaker.role) == ("鈴木 誠", "副委員長")
 
 
+@pytest.mark.parametrize(
+    ("label", "name", "role"), [("委員Ａ", "Ａ", "委員"), ("委員1", "1", "委員"), ("Ａ委員", "Ａ", "委員")]
+)
+def test_a_role_and_a_letter_for_the_name_is_an_anonymised_member(label, name, role):
+    speaker = resolve_speaker(label, [])
+    assert (speaker.name, speaker.role) == (name, role)
+
+
 def test_a_role_no_one_on_the_roster_holds_is_the_speakers_role():
     speaker = resolve_speaker("会長", ROSTER)  # a role, not a name: a role=会長 filter finds it
     assert (speaker.name, speaker.role) == ("会長", "会長")

@@ -718,3 +718,24 @@ def test_a_markdown_table_of_speakers_and_what_they_said():
         ("事務局", "来年度から相談窓口を設ける予定である。"),
         ("石井 健一", "利用者目線での設計を引き続きお願いしたい。"),
     ]
+
+
+def test_anonymised_members_inline_before_a_colon():
+    text = """令和６年度第２回さかえ市都市計画審議会　会議要旨
+
+１　開催日時　令和６年８月２９日（木）午前１０時～１１時１５分
+２　出席者　委員８名、事務局５名
+３　議事
+委員Ａ：生産緑地の指定解除が続いているが、今後の見通しはどうか。
+事務局：特定生産緑地への移行を働きかけており、約８割が移行済みである。
+Ｂ委員：農地の保全に向けた支援策を充実させてほしい。
+会長：原案どおり承認することとしてよいか。
+"""
+    parsed = parse_bytes(text.encode(), "toshikei.txt")
+    assert parsed.meeting.attendees == ()
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("Ａ", "委員"),  # 委員Ａ is Ａ委員
+        ("事務局", ""),
+        ("Ｂ", "委員"),
+        ("会長", "会長"),
+    ]
