@@ -509,7 +509,8 @@ def _turns(lines: list[str], roster: list[Attendee], agenda: list[str]) -> list[
 
 def parse(source: Source) -> ParsedMinutes:
     """Parse verbatim ``○`` minutes into a meeting and its turns."""
-    lines = [HTML_TAG.sub("", line) for line in source.text.split("\n")]
+    # a page's or a document's table cells come apart by tabs; here, as wide gaps (教育長　　比留間英人)
+    lines = [HTML_TAG.sub("", line).replace("\t", "  ") for line in source.text.split("\n")]
     header, start = _header(lines)
     title_lines, roster, agenda = header.title, header.roster, header.agenda
     turns = _turns(lines[_with_heading(lines, start) :], roster, agenda)

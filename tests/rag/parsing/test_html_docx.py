@@ -143,6 +143,21 @@ def test_a_table_of_speakers_and_speech_on_a_page():
     ]
 
 
+def test_a_verbatim_pages_header_table_gives_its_fields_and_roster():
+    page = """<html><body><main><h1>令和6年第4回 みなと市議会 総務委員会 会議録</h1><table>
+<tr><th>日時</th><td>令和6年12月10日（火）午前10時</td></tr><tr><th>場所</th><td>第1委員会室</td></tr>
+<tr><th>出席委員</th><td>山川委員長、肥沼副委員長、佐藤委員</td></tr></table>
+<p>○委員長（山川昌子君）　ただいまから総務委員会を開会いたします。</p>
+<p>○佐藤委員　防災無線の更新について伺います。</p></main></body></html>"""
+    parsed = parse_bytes(page.encode(), "soumu.html")
+    assert (parsed.meeting.source_format, parsed.meeting.place) == ("verbatim", "第1委員会室")
+    assert [(a.name, a.role) for a in parsed.meeting.attendees] == [
+        ("山川", "委員長"),
+        ("肥沼", "副委員長"),
+        ("佐藤", "委員"),
+    ]
+
+
 def test_word_minutes_paragraphs_and_tables_in_order():
     data = _docx(
         ["第5回 防災DX検討会 議事要旨", "日時", "令和6年10月1日(火)", "議事", "宮坂:", "・避難所の通信を強化する。", "村井:",
