@@ -71,6 +71,17 @@ def without_heading_marks(line: str) -> str:
     return _MARKDOWN_HEADING.sub(r"\1", line.strip())
 
 
+# The longest name of a column (発言者, 発言内容, 発言要旨): a cell longer, or with a digit, is data
+_MAX_COLUMN_NAME = 8
+
+
+def is_column_names(cells: list[str]) -> bool:
+    """Whether a table's header row names its columns (``発言者 | 発言内容``) rather than holds data
+    (``日時 | 令和6年5月28日``, which a converter may make the header of a table without one)."""
+    cells = [cell.strip() for cell in cells]
+    return len(cells) >= 2 and all(0 < len(c) <= _MAX_COLUMN_NAME and not re.search(r"\d", c) for c in cells)
+
+
 def content_hash(data: bytes) -> str:
     """sha256 of a file's bytes, used to skip unchanged files."""
     return hashlib.sha256(data).hexdigest()

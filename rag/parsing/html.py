@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from rag.errors import DependencyMissing, ParseError
+from rag.parsing.base import is_column_names
 from rag.text import squash
 
 SUFFIXES = (".html", ".htm", ".xhtml")
@@ -112,9 +113,10 @@ def _walk(node, parts: list[str]) -> None:
 
 
 def _column_names(row) -> bool:
-    """Whether a table row is its header: two or more cells, all ``<th>``."""
-    cells = [c.tag for c in row.iter() if c.tag in _CELLS]
-    return len(cells) >= 2 and all(tag == "th" for tag in cells)
+    """Whether a table row is its header, which names the columns: ``<th>`` cells only, each a short
+    name (``<th>日時</th><th>令和6年…</th>`` holds data)."""
+    cells = [c for c in row.iter() if c.tag in _CELLS]
+    return all(c.tag == "th" for c in cells) and is_column_names([c.text(strip=True) for c in cells])
 
 
 # The spaces around a cell's edge, and the gap an empty cell leaves: one tab

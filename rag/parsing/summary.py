@@ -26,6 +26,7 @@ from rag.parsing.base import (
     HTML_TAG,
     MEETING_WORDS,
     Source,
+    is_column_names,
     markdown_heading,
     meeting_id_for,
     no_turns,
@@ -133,9 +134,9 @@ _MIN_UNCLAIMED = 12
 _SESSION = re.compile(r"第\s*[0-9０-９一二三四五六七八九十]+\s*回")
 # A numbered line without sentence punctuation: an agenda item used as a heading in the body.
 _NUMBERED_ITEM = re.compile(r"^[0-9０-９]{1,2}(?:[.．、)）]\s*|[ 　]+)(\S[^。]{0,40})$")  # 3. 閉会, ３　閉会
-# A bare role in brackets at a line's head (（委員）…, （会長）…) names no one, and the same mark
-# carries notes; it is a label where this many lines of the document open with a role or an office
-# that way, over speech.
+# A bare role at a line's head (（委員）…, 委員：…, 会長　…) names no one, and the same marks carry
+# notes; it is a label where this many lines of the document open with a role or an office that
+# way, over speech.
 _MIN_ROLE_LINES = 3
 
 
@@ -166,7 +167,7 @@ def clean_lines(text: str) -> list[str]:
     for raw in text.split("\n"):
         line = HTML_TAG.sub("", raw).strip().strip("\u3000").strip()
         if _TABLE_RULE.match(line):
-            if out and "\t" in out[-1]:
+            if out and "\t" in out[-1] and is_column_names(out[-1].split("\t")):
                 out.pop()  # | 発言者 | 発言要旨 |: the columns' names, over the rule
             continue
         row = _TABLE_ROW.match(line)
@@ -413,7 +414,7 @@ class _Walk:
     drafts: list[_Draft] = field(default_factory=list)
     # A heading ends the turn before it: speech after it, before any speaker line, is no one's.
     turn_open: bool = False
-    # Whether bare roles in brackets open turns here (``_role_lines``).
+    # Whether bare roles open turns here (``_role_lines``).
     role_labels: bool = False
 
     def start(self, label: str, first: str = "", role: str = "") -> None:

@@ -143,6 +143,14 @@ def test_a_table_of_speakers_and_speech_on_a_page():
     ]
 
 
+def test_a_header_row_that_holds_data_is_kept():
+    page = COUNCIL_TABLE_PAGE.replace("<tr><th>日時</th><td>", "<tr><th>日時</th><th>")
+    text = to_source(page.encode(), "kankyo.html").text
+    assert "日時\t令和6年12月2日（月曜日）午後2時から4時" in text  # all <th>, but a date is no column's name
+    assert "発言者" not in text
+    assert parse_bytes(page.encode(), "kankyo.html").meeting.date == "2024-12-02"
+
+
 def test_a_verbatim_pages_header_table_gives_its_fields_and_roster():
     page = """<html><body><main><h1>令和6年第4回 みなと市議会 総務委員会 会議録</h1><table>
 <tr><th>日時</th><td>令和6年12月10日（火）午前10時</td></tr><tr><th>場所</th><td>第1委員会室</td></tr>

@@ -708,6 +708,16 @@ SMART_CITY_TABLE = """# 第2回 きた市スマートシティ推進協議会 �
 """
 
 
+def test_a_markdown_tables_first_row_is_dropped_only_where_it_names_the_columns():
+    text = SMART_CITY_TABLE.replace(
+        "- 日時：令和6年5月28日（火）13:00～14:30\n- 場所：きた市役所 本庁舎 3階 302会議室\n",
+        "| 日時 | 令和6年5月28日（火）13:00～14:30 |\n|---|---|\n| 場所 | きた市役所 本庁舎 3階 302会議室 |\n",
+    )
+    parsed = parse_bytes(text.encode(), "smartcity.md")
+    assert (parsed.meeting.date, parsed.meeting.place) == ("2024-05-28", "きた市役所 本庁舎 3階 302会議室")
+    assert len(parsed.turns) == 4
+
+
 def test_a_markdown_table_of_speakers_and_what_they_said():
     parsed = parse_bytes(SMART_CITY_TABLE.encode(), "smartcity.md")
     assert parsed.meeting.place == "きた市役所 本庁舎 3階 302会議室"
