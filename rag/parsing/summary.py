@@ -684,7 +684,8 @@ def sniff(source: Source) -> float:
 
 
 def _first_speaker_line(lines: list[str], first: int, roster: list[Attendee]) -> int | None:
-    """The index of the first line from ``first`` on that opens a turn (``宮坂：``, ``○事務局``), or None."""
+    """The index of the first line from ``first`` on that opens a turn (``宮坂：``, ``○事務局``,
+    ``中村委員　…``, or ``会長　…`` where the lines write their turns with bare roles), or None."""
     judge = SpeakerJudge(lines, roster)
     role_labels = _role_lines(lines[first:])
     for j in range(first, len(lines)):
