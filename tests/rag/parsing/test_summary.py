@@ -575,22 +575,7 @@ def test_one_bare_role_in_brackets_is_no_turn_where_the_document_writes_turns_ot
     assert parsed.turns[-1].text.endswith("（会長）ほかに意見がなければ、本日はここまでとする。")
 
 
-REVIEW_BOARD_NO_BODY_HEADING = """令和５年度第３回さくら市情報公開・個人情報保護審査会 会議録
-
-１　日時　令和５年12月４日（月）午後２時から午後３時まで
-２　場所　さくら市役所 第１会議室
-３　出席者
-　　委員　Ａ委員（会長）、Ｂ委員、Ｃ委員
-　　事務局　総務課　高木課長、佐々木主査
-４　議題
-　（１）諮問第５号について
-
-会長　ただいまから審査会を開会します。
-事務局　諮問第５号の概要を説明。
-Ｂ委員　不開示とした理由は何か。
-事務局（高木課長）　第三者の権利利益を害するおそれがあるためです。
-会長　次回までに事務局で整理をお願いします。
-"""
+REVIEW_BOARD_NO_BODY_HEADING = REVIEW_BOARD.replace("５　会議の経過\n", "\n")  # the turns follow 議題
 
 
 def test_labels_before_a_space_open_the_body_where_no_heading_does():
@@ -600,10 +585,8 @@ def test_labels_before_a_space_open_the_body_where_no_heading_does():
     assert len(parsed.meeting.attendees) == 5
     assert [(t.speaker.name, t.speaker.role, t.topic) for t in parsed.turns] == [
         ("Ａ", "会長", "諮問第５号について"),
-        ("事務局", "", "諮問第５号について"),
         ("Ｂ", "委員", "諮問第５号について"),
         ("高木", "課長", "諮問第５号について"),
-        ("Ａ", "会長", "諮問第５号について"),
     ]
 
 
