@@ -86,8 +86,10 @@ def split_label(label: str) -> tuple[str, str]:
     return bare, extras
 
 
-# A role, then the letter or number that stands for the person's name in anonymised minutes
-_ROLE_THEN_MARK = re.compile(r"^(\D+?)([A-Za-zＡ-Ｚａ-ｚ]|[0-9０-９]{1,2})$")
+# The letter or number that stands for a person's name in anonymised minutes (委員Ａ, Ａ委員, 委員1)
+NAME_MARK = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]|[0-9０-９]{1,2}")
+# A role, then that mark
+_ROLE_THEN_MARK = re.compile(rf"^(\D+?)({NAME_MARK.pattern})$")
 
 
 def split_name_role(label: str) -> tuple[str, str]:
@@ -242,6 +244,12 @@ def name_and_role(bare: str) -> tuple[str, str]:
 HONORIFICS = ("君", "氏", "さん")
 
 
+def bare_role(word: str) -> str:
+    """``word`` where it is a role word alone (会長, 委員長), the role a speaker or an entry with no
+    name holds; "" for anything else, a courtesy (君) included."""
+    return word if word in ROLE_SUFFIXES and word not in HONORIFICS else ""
+
+
 def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: str = "") -> Speaker:
     """Resolve ``label`` against the roster; unknown people keep their label as their name, and a
     label that names an office (事務局, 国分寺市, 東京都CIO) is a speaker that is not a person."""
@@ -273,9 +281,8 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
                 person = by_role(compact(bare), roster)
                 role = compact(bare) if person is not None else role
     role = "" if role in HONORIFICS else role  # 内山氏, 宮坂さん: a courtesy, not a role
-    if person is None and not role and compact(who) in ROLE_SUFFIXES and compact(who) not in HONORIFICS:
-        role = compact(who)  # 会長 alone, whom no roster names: a role without a name
     if person is None:
+        role = role or bare_role(compact(who))  # 会長 alone, whom no roster names: a role without a name
         return Speaker(
             label=label,
             name=who,

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from rag.models import Attendee
 from rag.parsing.marks import BULLET, GROUP_LINE, GROUP_WORDS, ITEM_NUMBER, PAREN_LABEL, SURNAME_LABEL
-from rag.people import HONORIFICS, ROLE_SUFFIXES, compact, is_office_label, name_and_role, split_label, split_name_role
+from rag.people import ROLE_SUFFIXES, bare_role, compact, is_office_label, name_and_role, split_label, split_name_role
 from rag.text import collapse_spaces
 
 # After a roster entry: a note (※代理出席, ※オンライン参加) and the member's part in the body (【主査】)
@@ -22,7 +22,7 @@ _HEAD_COUNT = re.compile(r"\s*[（(][0-9０-９一二三四五六七八九十]+�
 _COUNT_ONLY = re.compile(r"^(\S{0,8}?)[ 　]*[0-9０-９一二三四五六七八九十]+[ 　]*[名人]$")
 
 
-def is_head_count(entry: str) -> bool:
+def _is_head_count(entry: str) -> bool:
     """Whether a roster entry only counts people (``７名``, ``委員５名``, ``計８名``), maybe with a
     note in brackets (``委員６名（うち会長１名）``, ``事務局（こども政策課）４名``)."""
     counted = _COUNT_ONLY.match(re.sub(r"[（(][^）)]*[）)]", "", entry).strip())
@@ -47,7 +47,7 @@ def parse_list(line: str, group: str) -> list[Attendee] | None:
     if headed and is_office_label(headed.group(1)):
         office, line = headed.group(1), headed.group(2)
     listed = [e for e in LIST_SEPARATOR.split(_HEAD_COUNT.sub("", line).strip()) if e]
-    entries = [e for e in listed if not is_head_count(e)]
+    entries = [e for e in listed if not _is_head_count(e)]
     if len(listed) >= 2 and not entries:
         return []  # 委員５名、事務局３名: counts, no one named
     if len(listed) < 2 or not all(_name_entry(e) or _post_then_name(e, group) for e in entries):
@@ -122,7 +122,7 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
     group = ""
     for raw in lines:
         line = ITEM_NUMBER.sub("", BULLET.sub("", raw))  # （１）委員（敬称略）: a numbered group
-        if is_head_count(line):
+        if _is_head_count(line):
             continue
         listed = _group_list(line)
         listed = parse_list(line, group) if listed is None else listed
@@ -238,7 +238,7 @@ def parse_attendee(line: str, group: str) -> Attendee | None:
     or ``越塚 登（東京大学大学院情報学環 教授）``, the affiliation and title in brackets; a role word
     may come first (``会長 石井 健一（きた大学 教授）``)."""
     first, _, after = collapse_spaces(line).partition(" ")
-    if after and first in ROLE_SUFFIXES and first not in HONORIFICS:
+    if after and bare_role(first):
         found = parse_attendee(after, group)
         return replace(found, role=found.role or first) if found else None
     bracketed = _AFFILIATION_IN_PARENS.match(collapse_spaces(line))

@@ -35,7 +35,7 @@ from rag.parsing.base import (
 from rag.parsing.marks import BULLET, GROUP_WORDS, ITEM_NUMBER, NAME_TOKEN, PAREN_LABEL, SURNAME_LABEL
 from rag.parsing.rosters import LIST_SEPARATOR, parse_roster
 from rag.parsing.speakers import SpeakerJudge, has_title, is_content, is_known, is_label_shaped, is_office
-from rag.people import compact, is_office_label, resolve_speaker, split_label, split_name_role
+from rag.people import NAME_MARK, compact, is_office_label, resolve_speaker, split_label, split_name_role
 from rag.text import collapse_spaces, find_date, find_time_range, join_broken, nfkc
 from rag.tokenize import is_common_word
 
@@ -234,8 +234,7 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     head: list[str] = []
     blocks: dict[str, list[str]] = {}
     current: str | None = None
-    sections = [_section_of(line) for line in lines]
-    for i, line in enumerate(lines):
+    for line in lines:
         inline = _INLINE_SECTION.match(line)
         if inline and current != "body":
             current = _inline_section(inline)
@@ -246,7 +245,7 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
         if group and current not in (None, "body") and "attendees" in blocks and compact(group[1]) in GROUP_WORDS:
             blocks["attendees"] += [group[1], group[2]]  # 事務局：中村課長、小林係長, a group among the fields
             continue
-        section = sections[i] or _field_only(line, current)
+        section = _section_of(line) or _field_only(line, current)
         if (current == "agenda" and _continues_numbering(blocks["agenda"], line)) or (
             current is None and section in _AFTER_HEADER
         ):
@@ -438,16 +437,12 @@ def _named(label: str, roster: list[Attendee]) -> bool:
     return _names_person(label, roster) or is_office_label(split_label(label)[0]) or held
 
 
-# The letter or number that anonymised minutes write for a name
-_MARK = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]|[0-9０-９]{1,2}")
-
-
 def _role_word(label: str) -> bool:
     """Whether ``label`` is a role or an office alone (委員, 会長, 事務局, not 山田委員), or a role and
     the letter anonymised minutes write for the name (委員Ａ): a label that names no one by itself."""
     who, role = split_name_role(compact(split_label(label)[0]))
     bare_role = has_title(label) and not role
-    anonymised = bool(role) and bool(_MARK.fullmatch(who))  # 委員Ａ, Ａ委員, 委員1: no one's name either
+    anonymised = bool(role) and bool(NAME_MARK.fullmatch(who))  # 委員Ａ, Ａ委員, 委員1: no one's name either
     return is_label_shaped(label) and (bare_role or anonymised or is_office(label))
 
 
@@ -455,9 +450,9 @@ def _role_turn(line: str) -> re.Match[str] | None:
     """``（委員）…``, ``委員：…`` or ``会長　…``: a bare role or an office at the head of a line, then
     speech (label and speech as groups 1 and 2); else None. A label only where the document writes
     its turns so."""
-    paren = _PAREN_INLINE.match(line) or _INLINE_MARKER.match(line)
-    if paren:
-        return paren if _role_word(paren.group(1)) and is_content(paren.group(2)) else None
+    headed = _PAREN_INLINE.match(line) or _INLINE_MARKER.match(line)
+    if headed:
+        return headed if _role_word(headed.group(1)) and is_content(headed.group(2)) else None
     spaced = _SPACED_INLINE.match(line)
     if not spaced or not _role_word(spaced.group(1)) or _GIVEN_NAME_MARKER.match(spaced.group(2)):
         return None
@@ -558,8 +553,13 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
     agenda_names = _agenda_names(agenda)
     inline_count = sum(1 for line in lines if _INLINE_MARKER.match(_CIRCLE.sub("", line)))
     half_brackets = sum(1 for line in lines if _half_bracket_turn(line, roster)) >= 2
-    walk = _Walk(roster=roster, loose=inline_count >= 2, half_brackets=half_brackets, judge=SpeakerJudge(lines, roster))
-    walk.role_labels = _role_lines(lines)
+    walk = _Walk(
+        roster=roster,
+        loose=inline_count >= 2,
+        half_brackets=half_brackets,
+        judge=SpeakerJudge(lines, roster),
+        role_labels=_role_lines(lines),
+    )
     for i, line in enumerate(lines):
         if line in _END_WORDS:
             break

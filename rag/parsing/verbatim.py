@@ -49,6 +49,7 @@ from rag.people import (
     HONORIFICS,
     ROLE_SUFFIXES,
     SECRETARIAT,
+    bare_role,
     by_role,
     compact,
     name_and_role,
@@ -396,8 +397,7 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
             affiliation=roster_affiliation(person, role),
             person_id=person_id(person.name),
         )
-    if not role and surname in ROLE_SUFFIXES and surname not in HONORIFICS:
-        role = surname  # ○会長 with no roster to name its holder: a role without a name
+    role = role or bare_role(surname)  # ○会長 with no roster to name its holder: a role without a name
     return Speaker(label=label, name=written, role=role, person_id=person_id(surname))
 
 
