@@ -128,20 +128,52 @@ def parse_diet_roster(text: str) -> list[Attendee]:
         return parse_kanji_roster(text, group="委員")
     end = _ATTENDANCE_END.search(text, start.end())
     people: dict[str, Attendee] = {}
-    group, post = "委員", ""
-    for raw in text[start.end() : end.start() if end else len(text)].split("\n"):
-        line = raw.strip(" 　")
+    group, post, wrapped = "委員", "", ""
+    lines = text[start.end() : end.start() if end else len(text)].split("\n")
+    for i, raw in enumerate(lines):
+        line = wrapped + raw.strip(" 　")
+        wrapped = ""
         if _DIVIDER.match(line):
             group, post = "", ""  # the ministers and the committee's staff, named by their posts
-        elif line in _POST_LINES:
-            post = line
+        elif re.sub(r"[ 　]", "", line) in _POST_LINES:  # 理　事: set out over the width of 委員長
+            post = re.sub(r"[ 　]", "", line)
         elif _GROUP_LINE.match(line):
             group, post = line, ""
+        elif _wraps(raw, lines[i + 1] if i + 1 < len(lines) else ""):
+            wrapped = line
+        elif line and "君" not in line and _bracketed_post(lines, i):
+            group, post = line, ""  # 会計検査院当局者 over (会計検査院事務総局第一局長)　某君
         else:
             for person in parse_kanji_roster(line, group=group):
                 role = person.role or post or ("委員" if group == "委員" else "")  # a member with no post
                 people.setdefault(compact(person.name), replace(person, role=role))
     return list(people.values())
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" 　"))
+
+
+def _wraps(line: str, following: str) -> bool:
+    """Whether ``line`` is the start of a post that the printed page ran over into ``following``
+    (``文部科学省初等`` over ``中等教育局長   矢野 和彦君``): no name of its own, and the next line
+    goes on in the same column with one. A group's line (国務大臣) stands left of its posts."""
+    stripped = line.strip(" 　")
+    rest = following.strip(" 　")
+    return (
+        bool(stripped)
+        and "君" not in stripped
+        and "君" in rest
+        and not rest.startswith(("（", "("))
+        and _indent(line) == _indent(following)
+    )
+
+
+def _bracketed_post(lines: list[str], i: int) -> bool:
+    """Whether the next non-blank line after ``lines[i]`` opens with a post in brackets, as the
+    House of Representatives lists each 政府参考人 under the group's line."""
+    following = next((line.strip(" 　") for line in lines[i + 1 :] if line.strip(" 　")), "")
+    return following.startswith(("（", "("))
 
 
 def _speaker(speech: dict, label: str, *, member: str) -> Speaker:

@@ -41,6 +41,7 @@ _ROSTER_ENTRY = re.compile(r"(.{1,120}?)君")  # a post may run long: …担当�
 ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|知事|教授|委員|参考人|官|者|員|大臣|兼務))[\s　]*(?=[^　\s])")
 # A roster line that is only a role (企画担当部長戦略広報担当部長, …対策広報担当部長兼務): a post long
 # enough to run over lines before the name and its 君
+_BRACKETED_POST = re.compile(r"^[（(]([^）)]{2,60})[）)][\s　]*")
 ROLE_ONLY = re.compile(r"^[^\s　君]{2,60}(?:長|監|理事|官|兼務)$")
 
 
@@ -88,7 +89,10 @@ def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
         role = ""
         head = ROLE_HEAD.match(entry)
         seat = SEAT.match(entry)
-        if seat:  # 七十二番　吉田　信夫君: a member's seat
+        bracketed = _BRACKETED_POST.match(entry)
+        if bracketed:  # （文部科学省大臣官房長）　望月　禎君: the House of Representatives' 政府参考人
+            role, entry = bracketed.group(1).strip(" 　"), entry[bracketed.end() :]
+        elif seat:  # 七十二番　吉田　信夫君: a member's seat
             role, entry = "議員", entry[seat.end() :]
         elif head and len(head.group(1)) >= 2:
             role, entry = head.group(1).strip(" 　"), entry[head.end() :]

@@ -109,6 +109,53 @@ def test_the_house_of_councillors_lists_posts_and_groups_over_the_names_under_th
     assert m.agenda == ("教育、科学技術、学術、文化及びスポーツ等に関する調査",)
 
 
+def _diet_attendees(roster: str) -> list[tuple[str, str, str]]:
+    record = {
+        "meetingRecord": [
+            {
+                "nameOfMeeting": "文教科学委員会",
+                "date": "2023-11-09",
+                "speechRecord": [
+                    {"speechOrder": "0", "speaker": "会議録情報", "speech": roster},
+                    {"speechOrder": "1", "speaker": "高橋克法", "speech": "○委員長（高橋克法君）　開会いたします。"},
+                ],
+            }
+        ]
+    }
+    m = parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "diet.json").meeting
+    return [(a.name, a.role, a.group) for a in m.attendees]
+
+
+def test_a_diet_roster_spaced_posts_and_posts_the_page_ran_over_two_lines():
+    roster = (
+        "  出席者は左のとおり。\n    委員長         高橋 克法君\n    理 事\n                赤池 誠章君\n"
+        "    委 員\n                江島  潔君\n   大臣政務官\n       文部科学大臣政\n"
+        "       務官       本田 顕子君\n   事務局側\n       常任委員会専門\n       員        戸田 浩史君\n"
+        "   政府参考人\n       文部科学省初等\n       中等教育局長   矢野 和彦君\n"
+    )
+    assert _diet_attendees(roster) == [
+        ("高橋 克法", "委員長", "委員"),
+        ("赤池 誠章", "理事", "委員"),
+        ("江島 潔", "委員", "委員"),
+        ("本田 顕子", "文部科学大臣政務官", "大臣政務官"),
+        ("戸田 浩史", "常任委員会専門員", "事務局側"),
+        ("矢野 和彦", "文部科学省初等中等教育局長", "政府参考人"),
+    ]
+
+
+def test_a_diet_roster_post_in_brackets_under_its_group():
+    roster = (
+        "　出席委員\n　　　委員長　田野瀬太道君\n　　　　…………………………………\n"
+        "　　　政府参考人\n　　　（文部科学省大臣官房長）　　　望月　　禎君\n"
+        "　　　会計検査院当局者\n　　　（会計検査院事務総局第四局長）　　片桐　　聡君\n"
+    )
+    assert _diet_attendees(roster) == [
+        ("田野瀬太道", "委員長", "委員"),
+        ("望月 禎", "文部科学省大臣官房長", "政府参考人"),
+        ("片桐 聡", "会計検査院事務総局第四局長", "会計検査院当局者"),
+    ]
+
+
 def test_kokkai_numbers_as_numbers():
     record = {
         "meetingRecord": [
