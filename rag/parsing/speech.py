@@ -127,14 +127,15 @@ def agenda_topic(text: str, agenda: list[str] | tuple[str, ...], current: str) -
 
 
 def parse_agenda_block(text: str) -> list[str]:
-    """The items listed under 本日の会議に付した案件, up to the next separator."""
+    """The items listed under 本日の会議に付した案件, up to the next separator or the sitting's
+    opening time (a plenary's record runs on into 午後一時二分開議)."""
     start = text.find("本日の会議に付した案件")
     if start < 0:
         return []
     items = []
     for line in text[start:].split("\n")[1:]:
         line = line.strip(" 　")
-        if not line or _SEPARATOR.match(line) or re.match(r"^[―—－\-─━◇◆]{3,}", line):
+        if not line or _SEPARATOR.match(line) or re.match(r"^[―—－\-─━◇◆]{3,}", line) or SITTING_TIME.match(line):
             break
         items.append(re.sub(r"^[○〇◯]\s*", "", line))  # ○政府参考人の出席要求に関する件
     return items

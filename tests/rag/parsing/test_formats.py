@@ -156,6 +156,28 @@ def test_a_diet_roster_post_in_brackets_under_its_group():
     ]
 
 
+def test_a_plenary_agenda_ends_where_the_sitting_opens():
+    roster = "令和五年十月二十三日（月曜日）\n○本日の会議に付した案件\n 国務大臣の演説\n    午後一時二分開議"
+    record = {
+        "meetingRecord": [
+            {
+                "nameOfMeeting": "本会議",
+                "date": "2023-10-23",
+                "speechRecord": [
+                    {"speechOrder": "0", "speaker": "会議録情報", "speech": roster},
+                    {
+                        "speechOrder": "1",
+                        "speaker": "額賀福志郎",
+                        "speech": "○議長（額賀福志郎君）　これより会議を開きます。",
+                    },
+                ],
+            }
+        ]
+    }
+    m = parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "diet.json").meeting
+    assert m.agenda == ("国務大臣の演説",)
+
+
 def test_kokkai_numbers_as_numbers():
     record = {
         "meetingRecord": [
