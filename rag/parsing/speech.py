@@ -41,8 +41,23 @@ _ROSTER_ENTRY = re.compile(r"(.{1,120}?)君")  # a post may run long: …担当�
 ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|知事|教授|委員|参考人|官|者|員|大臣|兼務))[\s　]*(?=[^　\s])")
 # A roster line that is only a role (企画担当部長戦略広報担当部長, …対策広報担当部長兼務): a post long
 # enough to run over lines before the name and its 君
+# A post's last word once more, then 長: a surname that starts with 長 (総務部長長谷川, 委員長長橋),
+# for no post ends 部長長 or 監長
+_NAME_AFTER_POST = re.compile(r"(?:長|監|官|者|大臣|教授|知事|参考人)長$")
 _BRACKETED_POST = re.compile(r"^[（(]([^）)]{2,60})[）)][\s　]*")
 ROLE_ONLY = re.compile(r"^[^\s　君]{2,60}(?:長|監|理事|官|兼務)$")
+
+
+def split_role_head(entry: str) -> tuple[str, str]:
+    """``総務局局長笠井　謙一`` → (``総務局局長``, ``笠井　謙一``): the post run into a name, by its last
+    role ending; ``("", entry)`` where none. ``総務部長長谷川　明`` is 総務部長 and 長谷川."""
+    head = ROLE_HEAD.match(entry)
+    if head is None:
+        return "", entry
+    role = head.group(1)
+    if _NAME_AFTER_POST.search(role):
+        return role[:-1], entry[len(role) - 1 :]
+    return role.strip(" 　"), entry[head.end() :]
 
 
 def strip_stage_directions(text: str) -> str:
@@ -95,7 +110,7 @@ def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
         elif seat:  # 七十二番　吉田　信夫君: a member's seat
             role, entry = "議員", entry[seat.end() :]
         elif head and len(head.group(1)) >= 2:
-            role, entry = head.group(1).strip(" 　"), entry[head.end() :]
+            role, entry = split_role_head(entry)
         name = collapse_spaces(entry)
         if name:
             people.append(Attendee(name=name, group=group, role=role))

@@ -35,13 +35,13 @@ from rag.parsing.rosters import LIST_SEPARATOR, parse_list, split_title
 from rag.parsing.speech import (
     COUNCIL_MARKS,
     HONORIFIC_LABEL,
-    ROLE_HEAD,
     ROLE_ONLY,
     SITTING_TIME,
     SPEAKER_LABEL,
     STRICT_SPEAKER_LABEL,
     agenda_topic,
     close_spread,
+    split_role_head,
     split_speaker_prefix,
     strip_stage_directions,
 )
@@ -185,9 +185,9 @@ def _unglue_role(tokens: list[str]) -> list[str]:
     if listed:
         role = max(listed, key=len)
         return [role, first[len(role) :], *tokens[1:]]
-    head = ROLE_HEAD.match(first) if len(first) > 4 else None
-    if head and len(head.group(1)) >= 2 and first[head.end() :]:
-        return [head.group(1), first[head.end() :], *tokens[1:]]
+    role, rest = split_role_head(first) if len(first) > 4 else ("", "")
+    if len(role) >= 2 and rest:
+        return [role, rest, *tokens[1:]]
     return tokens
 
 

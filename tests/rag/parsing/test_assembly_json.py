@@ -129,6 +129,22 @@ def test_explainers_are_read_whether_their_head_stands_alone_or_beside_the_first
     ]
 
 
+def test_a_surname_that_starts_with_the_posts_last_word_keeps_it():
+    proceeding = copy.deepcopy(PROCEEDING)
+    header = proceeding["Proceeding"][0]
+    header["Utterance"] = header["Utterance"].replace(
+        "本日の会議に付した事件",
+        "　出席説明員\n総務部長長谷川　明君\n危機管理監長尾　二郎君\n本日の会議に付した事件",
+    )
+    proceeding["Proceeding"].append({"Speaker": "長尾危機管理監", "Utterance": "お答えいたします。"})
+    parsed = _parsed(proceeding)
+    assert [(a.name, a.role) for a in parsed.meeting.attendees if a.group == "説明員"] == [
+        ("長谷川 明", "総務部長"),
+        ("長尾 二郎", "危機管理監"),
+    ]
+    assert parsed.turns[-1].speaker.name == "長尾 二郎"
+
+
 def test_explainers_with_posts_held_at_once_and_over_several_lines():
     proceeding = copy.deepcopy(PROCEEDING)
     header = proceeding["Proceeding"][0]

@@ -89,6 +89,9 @@ def test_roster_lines():
     # the Diet writes a government witness's post in brackets before the name
     people = parse_roster_line("       (総務省自治行政局長) 山野  謙君", "政府参考人")
     assert [(p.name, p.role) for p in people] == [("山野 謙", "総務省自治行政局長")]
+    # a surname may start with the post's last word: 長谷川 after 部長, 長橋 after 委員長
+    people = parse_roster_line("総務部長長谷川　明君", "説明員") + parse_roster_line("委員長長橋　桂一君", "委員")
+    assert [(p.name, p.role) for p in people] == [("長谷川 明", "総務部長"), ("長橋 桂一", "委員長")]
 
 
 DIET_OUTSIDE = """第213回国会　衆議院　総務委員会　第8号
