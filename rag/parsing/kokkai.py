@@ -39,6 +39,9 @@ _POST_LINES = ("委員長", "理事", "委員", "会長", "副会長", "議長",
 # A group alone on its line (参議院: 国務大臣, 副大臣, 事務局側, 政府参考人)
 _GROUP_LINE = re.compile(r"^(?:国務大臣|副大臣|大臣政務官|政府特別補佐人|政府参考人|参考人|\S{0,6}側)$")
 
+# ○斎藤（ア）委員: members who share a surname told apart by their given name's first sound or character
+_DISAMBIGUATION = re.compile(r"^[（(][^）)]{1,3}[）)]")
+
 
 def _str(value: object) -> str:
     return "" if value is None else str(value).strip()
@@ -184,7 +187,7 @@ def _speaker(speech: dict, label: str, *, member: str) -> Speaker:
         common += 1
     api_role = _str(speech.get("speakerRole"))
     # ○委員長（豊田俊郎君）: the title before the brackets, where the API gives no role
-    role = label[common:] if common else api_role or split_label(label)[0]
+    role = _DISAMBIGUATION.sub("", label[common:]) if common else api_role or split_label(label)[0]
     if role == "君":
         # The House of Councillors' committees and both houses' plenaries label a member by name
         # and honorific alone (○石垣のりこ君, ○泉健太君)

@@ -178,6 +178,30 @@ def test_a_plenary_agenda_ends_where_the_sitting_opens():
     assert m.agenda == ("国務大臣の演説",)
 
 
+def test_members_who_share_a_surname_keep_the_role_their_label_gives():
+    speeches = [
+        ("斎藤アレックス", "○斎藤（ア）委員　国民民主党の斎藤アレックスです。"),
+        ("斎藤洋明", "○斎藤（洋）委員　自由民主党の斎藤洋明です。"),
+    ]
+    record = {
+        "meetingRecord": [
+            {
+                "nameOfMeeting": "文部科学委員会",
+                "date": "2023-11-10",
+                "speechRecord": [
+                    {"speechOrder": str(i), "speaker": name, "speech": text}
+                    for i, (name, text) in enumerate(speeches, start=1)
+                ],
+            }
+        ]
+    }
+    parsed = parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "diet.json")
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("斎藤アレックス", "委員"),
+        ("斎藤洋明", "委員"),
+    ]
+
+
 def test_kokkai_numbers_as_numbers():
     record = {
         "meetingRecord": [
