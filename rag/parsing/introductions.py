@@ -7,7 +7,8 @@ post (【若井部長】, 【久我局長】), while their text introduces the p
 text when SudachiPy reads the surname as a word of its own and what follows as a given name, and
 the meeting gives that surname one given name only. Two speakers who share a surname under
 different posts, or a roster that lists the surname, leave the name as it was: there the text
-cannot say whose name it gives.
+cannot say whose name it gives. A member's label and the chair they hold (関本委員 while
+introduced, 関本座長 once chairing) are one speaker.
 
 The same introductions give the organisation a speaker comes from, where the label gives none: in
 the speaker's own words (「東京大学生産技術研究所の岩船でございます」, 「国土地理院の佐藤と申します」)
@@ -46,6 +47,8 @@ _ORG_END = re.compile(
 _POST_AFTER_ORG = re.compile(
     r"(?:特任|特命|客員|名誉)?(?:准教授|教授|講師|助教|研究員|主任研究員|所長|室長|部長|課長|課長補佐|理事長|理事|代表|会長|社長)$"
 )
+# Chairs held by one of the members, so that the member's label and the chair's name one person.
+_MEMBERS_CHAIRS = {"座長", "副座長", "会長", "副会長", "委員長", "副委員長", "部会長"}
 # How a speaker ends an introduction of themself (岩船でございます, 佐藤と申します, 杉本と言います).
 _SELF_INTRODUCED = "でございます|です|と申します|と言います|といいます"
 # Where the words before an organisation's name stop: punctuation, brackets, space, or 私は.
@@ -89,10 +92,19 @@ def _surname_speakers(parsed: ParsedMinutes) -> dict[str, str]:
         if s.is_person and is_surname_only(s.name) and not is_anonymous(s.name):
             roles.setdefault(fold(compact(s.name)), set()).add(s.role)
     return {
-        surname: next(iter(posts))
+        surname: post
         for surname, posts in roles.items()
-        if len(posts) == 1 and not any(name.startswith(surname) for name in on_roster)
+        if (post := _one_post(posts)) is not None and not any(name.startswith(surname) for name in on_roster)
     }
+
+
+def _one_post(posts: set[str]) -> str | None:
+    """The post of a surname's speakers where they are one person: one post, or 委員 and a chair
+    that members hold (関本委員 while introduced, 関本座長 once chairing); None for two posts."""
+    if len(posts) == 1:
+        return next(iter(posts))
+    chairs = posts - {"委員"}
+    return chairs.pop() if len(posts) == 2 and len(chairs) == 1 and chairs <= _MEMBERS_CHAIRS else None
 
 
 def _given_names(text: str, surname: str, role: str) -> Iterable[str]:

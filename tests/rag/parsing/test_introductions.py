@@ -68,6 +68,15 @@ def test_two_speakers_who_share_a_surname_under_different_posts_keep_it():
     assert _names(data) == {"事務局": "事務局", "鈴木部長": "鈴木", "鈴木委員": "鈴木"}
 
 
+def test_a_member_and_the_chair_that_member_holds_are_one_speaker():
+    data = _minutes(
+        ("事務局", "東京大学大学院工学系研究科教授、関本義秀委員です。"),
+        ("関本委員", "東京大学の関本です。"),
+        ("関本座長", "それでは討議に入ります。"),
+    )
+    assert _names(data) == {"事務局": "事務局", "関本委員": "関本 義秀", "関本座長": "関本 義秀"}
+
+
 def test_a_name_followed_by_another_post_is_someone_else():
     data = _minutes(("事務局", "佐藤一郎局長より御説明します。"), ("佐藤部長", "御説明します。"))
     assert _names(data)["佐藤部長"] == "佐藤"
