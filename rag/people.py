@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from rag.models import Attendee, Speaker
 from rag.text import nfkc
-from rag.tokenize import surname_and_title
+from rag.tokenize import reads_as_name, surname_and_title
 
 # Labels that name an office, not a person.
 SECRETARIAT = ("事務局", "司会", "書記", "議長席", "会議録情報")
@@ -189,6 +189,15 @@ def _named_inside(bare: str, extras: str, roster: Sequence[Attendee]) -> tuple[s
     return None
 
 
+def _office_staff(extras: str) -> tuple[str, str, str] | None:
+    """``デジタル推進課 若井課長`` → (若井, 課長, デジタル推進課), ``若井`` → (若井, "", ""): the person
+    whom an office's label names in its brackets, where SudachiPy reads a name there; else None
+    (事務局（総務課）, 事務局（説明）)."""
+    *body, last = nfkc(extras).split() or [""]
+    who, post = name_and_role(last)
+    return (who, post, "".join(body)) if reads_as_name(who) else None
+
+
 def _unique(people: Sequence[Attendee]) -> Attendee | None:
     return people[0] if len({compact(p.name) for p in people}) == 1 else None
 
@@ -269,6 +278,12 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
         person, role = (None, "") if compact(bare) in SECRETARIAT else match_attendee(bare, roster, hint=extras)
         if person is None and is_office_label(bare) and compact(bare) not in SECRETARIAT:
             person = by_role(compact(bare), roster)  # 管財課長兼庁舎建設担当: the post its one holder speaks as
+        staff = _office_staff(extras) if person is None and is_office_label(bare) else None
+        if staff is not None:  # 事務局（デジタル推進課 若井課長）: the person who speaks for the office
+            who, role, body = staff
+            return Speaker(
+                label=label, name=who, role=role, group=compact(bare), affiliation=body, person_id=person_id(who)
+            )
         if person is None and is_office_label(bare):
             key = compact(bare)
             return Speaker(

@@ -186,6 +186,14 @@ def surname_and_title(label: str) -> tuple[str, str] | None:
     return "".join(m.surface() for m in morphemes[:names]), "".join(m.surface() for m in rest)
 
 
+def reads_as_name(text: str) -> bool:
+    """Whether SudachiPy reads ``text`` as a person's name: a surname, then perhaps a given name
+    (若井, 若井太郎; not 総務 or デジタル推進課)."""
+    morphemes = list(word_tokenizer().tokenize(nfkc(text))) if text else []
+    parts = [tuple(m.part_of_speech()[1:4]) for m in morphemes]
+    return bool(parts) and parts[0] == ("固有名詞", "人名", "姓") and parts[1:] in ([], [("固有名詞", "人名", "名")])
+
+
 # Parts of speech that never open a label: particles and auxiliaries (の, とは, です).
 _FUNCTION_POS = ("助詞", "助動詞")
 

@@ -117,6 +117,28 @@ def test_an_office_with_its_persons_surname_and_post_in_brackets_is_that_person(
     assert not resolve_speaker("事務局（企画課長）", roster).is_person
 
 
+@pytest.mark.parametrize(
+    ("label", "name", "role", "affiliation"),
+    [
+        ("事務局（若井）", "若井", "", ""),
+        ("事務局（若井課長）", "若井", "課長", ""),
+        ("事務局（デジタル推進課 若井課長）", "若井", "課長", "デジタル推進課"),
+        ("東京都（宮坂副知事）", "宮坂", "副知事", ""),
+    ],
+)
+def test_an_office_names_its_speaker_in_brackets_where_no_roster_does(sudachi, label, name, role, affiliation):
+    speaker = resolve_speaker(label, [])
+    assert (speaker.name, speaker.role, speaker.affiliation, speaker.is_person) == (name, role, affiliation, True)
+    assert speaker.group == label.split("（")[0]
+
+
+@pytest.mark.parametrize(
+    "label", ["事務局（総務課）", "事務局（説明）", "事務局（オンライン）", "国分寺市（若井、高橋）"]
+)
+def test_an_office_with_no_name_in_brackets_stays_an_office(sudachi, label):
+    assert not resolve_speaker(label, []).is_person
+
+
 def test_offices_stay_offices(sudachi):
     assert not resolve_speaker("事務局", ROSTER).is_person
     assert not resolve_speaker("国分寺市", ROSTER).is_person
