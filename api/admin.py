@@ -80,7 +80,9 @@ def admin_routes(app: FastAPI, settings: Settings) -> None:
     def ingest(
         request: Request,
         engine: WriterDep,
-        file: Annotated[UploadFile, File(description="a minutes file: text, Markdown, JSON or PDF")],
+        file: Annotated[
+            UploadFile, File(description="a minutes file: text, Markdown, JSON, the Diet API's XML, PDF, HTML or Word")
+        ],
         format: Annotated[str, Form(description=f"one of {', '.join(FORMATS)}; detected when empty")] = "",
     ) -> dict:
         """Ingest one uploaded minutes file (admin)."""

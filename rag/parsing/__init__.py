@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rag.errors import NotMinutes, ParseError
 from rag.models import ParsedMinutes
-from rag.parsing import assembly_json, docx, html, kokkai, markdown_turns, pdf, plain, summary, verbatim
+from rag.parsing import assembly_json, docx, html, kokkai, kokkai_xml, markdown_turns, pdf, plain, summary, verbatim
 from rag.parsing.base import MinutesFormat, Source, content_hash, decode, json_or_none
 from rag.parsing.introductions import with_introduced_names
 from rag.people import compact
@@ -95,7 +95,7 @@ def parse_bytes(data: bytes, name: str, *, fmt: str | None = None, fallback: boo
     A readable text in which no format finds speaker turns is read as plain paragraphs, or, without
     ``fallback``, raises ``NotMinutes``.
     """
-    source = to_source(data, name)
+    source = to_source(kokkai_xml.as_json(data, name) or data, name)
     if fmt is not None:
         if fmt not in FORMATS:
             raise ParseError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
@@ -127,7 +127,9 @@ _SPLITTERS = {kokkai.name: kokkai.split, assembly_json.name: assembly_json.split
 def split_meetings(data: bytes, name: str, *, fmt: str | None = None) -> list[tuple[bytes, str]]:
     """A file's meetings as ``(document, name)`` parts: one per meeting of a Diet API response or of a
     list of assembly proceedings (``name#1``, ``name#2``…), the file itself for every other file;
-    ingest reads each part on its own. A PoliInfo bundle of local and Diet minutes is cut into both."""
+    ingest reads each part on its own. A PoliInfo bundle of local and Diet minutes is cut into both.
+    The Diet API's XML is cut as its JSON is."""
+    data = kokkai_xml.as_json(data, name) or data
     bundle = assembly_json.split_bundle(data, name) if fmt is None else None
     if bundle:
         return bundle
