@@ -126,6 +126,8 @@ _EXPLAINED = re.compile(r"(?:^|[、,\s])([^、,\s]{1,20}?)(?:から|より)[^。
 _EXPLAINED_LINE = re.compile(
     r"^([^、,\s]{1,20}?)(?:から|より)[^。、]{0,20}?(?:説明|報告)(?:があった|した|を行った)?。?$"
 )
+# The longest note in brackets read as a sub-heading over turns (（主な意見）, （委員からの主な意見）)
+_MAX_SUB_HEADING = 12
 _NUMBERED_HEADING = re.compile(r"^[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]\s*(\S.{0,40})$")
 _END_WORDS = ("以上",)
 _SENTENCE = re.compile(r"[。．]")
@@ -363,20 +365,38 @@ def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: s
         return ITEM_NUMBER.sub("", line).strip() or line
     if nxt and _ROUND_NOTE.match(nxt) and _paren_label(nxt, walk.roster) is None:
         nxt, after = after, None  # 1　…について, （事務局から説明）, then 山田会長　…
-    opens_turn = nxt is None or _is_marker(nxt, walk.roster) or walk.judge.speaker(nxt, after) is not None
-    bracketed = _bracketed(nxt)
-    opens_turn = opens_turn or bool(bracketed and _bracket_speaker(bracketed, walk))  # then 【事務局】
-    opens_turn = opens_turn or _paren_label(nxt or "", walk.roster) is not None  # then （事務局）
-    opens_turn = opens_turn or _spaced_speech(nxt or "", walk.roster) is not None  # then 山田会長　…
-    opens_turn = opens_turn or (walk.role_labels and _role_turn(nxt or "") is not None)  # then 会長　…
-    explained = _EXPLAINED_LINE.match(nxt or "")
-    opens_turn = opens_turn or bool(explained and _named(explained.group(1), walk.roster))  # then 事務局から説明。
+    opens_turn = nxt is None or _opens_turn(nxt, after, walk)
     item = _NUMBERED_ITEM.match(line)
     if item and opens_turn:  # 2. デジタル人材の確保について, then 〇事務局
         return item.group(1).strip()
     if len(line) <= 40 and _TOPIC_SUFFIX.search(line) and opens_turn:
         return line
     return None
+
+
+def _opens_turn(line: str, nxt: str | None, walk: _Walk) -> bool:
+    """Whether ``line`` (``nxt`` after it) opens a turn in any of the styles a heading may stand over."""
+    if _is_marker(line, walk.roster) or walk.judge.speaker(line, nxt) is not None:
+        return True
+    bracketed = _bracketed(line)
+    if bracketed and _bracket_speaker(bracketed, walk):  # 【事務局】
+        return True
+    if _paren_label(line, walk.roster) is not None or _spaced_speech(line, walk.roster) is not None:
+        return True  # （事務局）, 山田会長　…
+    if walk.role_labels and _role_turn(line) is not None:  # 会長　…
+        return True
+    explained = _EXPLAINED_LINE.match(line)
+    return bool(explained and _named(explained.group(1), walk.roster))  # 事務局から説明。
+
+
+def _sub_heading(line: str, nxt: str | None, after: str | None, walk: _Walk) -> bool:
+    """Whether ``line`` is a short note in brackets over the turns that follow it, naming no one
+    (（主な意見）, （質疑応答）): it heads them, and is no one's speech."""
+    note = _ROUND_NOTE.match(line)
+    content = (note.group(1) or note.group(2) or "") if note else ""
+    if not content or len(content) > _MAX_SUB_HEADING or _SENTENCE.search(content):
+        return False
+    return nxt is not None and _paren_label(line, walk.roster) is None and _opens_turn(nxt, after, walk)
 
 
 def _paren_speaker(content: str, roster: list[Attendee]) -> tuple[str, str] | None:
@@ -572,6 +592,8 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
         explained = _EXPLAINED_LINE.match(line)
         if explained and _named(explained.group(1), roster):  # 事務局から資料１により説明。
             walk.start(explained.group(1), line)
+            continue
+        if _sub_heading(line, nxt, after, walk):
             continue
         heading = None if BULLET.match(line) else _heading(line, nxt, agenda_names, walk, after)
         if heading is not None:

@@ -147,6 +147,23 @@ def test_minutes_that_go_from_an_inline_header_straight_to_the_turns():
     ]
 
 
+def test_a_short_note_in_brackets_over_the_turns_is_no_ones_speech():
+    text = (
+        "第2回地域福祉推進委員会 議事要旨\n日時：令和6年9月12日（木）\n"
+        "出席者：\n【委員】佐藤委員長、中島委員\n【事務局】福祉総務課：岡田課長\n議事\n"
+        "（１）地域福祉計画の進捗状況について\n事務局から資料１により説明。\n（主な意見）\n"
+        "中島委員：民生委員のなり手不足が深刻である。\n→岡田課長：担い手の募集方法を見直す。\n"
+        "佐藤委員長：本日の議事を終了する。\n（休憩の後、閉会した。）\n"
+    )
+    parsed = parse_bytes(text.encode(), "minutes.txt")
+    assert [(t.speaker.name, t.text) for t in parsed.turns] == [
+        ("事務局", "事務局から資料１により説明。"),
+        ("中島", "民生委員のなり手不足が深刻である。"),
+        ("岡田", "担い手の募集方法を見直す。"),
+        ("佐藤", "本日の議事を終了する。（休憩の後、閉会した。）"),  # a sentence, and no turn after it
+    ]
+
+
 def test_papers_and_absentees_are_no_attendees_and_agenda_bullets_are_dropped():
     text = (
         "第3回 データ連携検討会 議事要旨\n日時：令和6年7月1日（月）\n出席者：山田座長、佐藤委員\n"
