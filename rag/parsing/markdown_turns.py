@@ -18,6 +18,7 @@ from rag.models import Meeting, ParsedMinutes, Turn
 from rag.parsing.base import HTML_TAG, Source, find_when, markdown_heading, meeting_id_for, no_turns
 from rag.parsing.rosters import parse_roster
 from rag.parsing.speakers import SpeakerJudge, is_content, is_label_shaped
+from rag.parsing.speech import is_note_line
 from rag.parsing.summary import (
     clean_lines,
     meeting_title,
@@ -125,7 +126,7 @@ def _walk(lines: list[str], titled: int, marked: dict[int, tuple[str, str]]) -> 
         turn = _TURN.match(line.strip())
         if turn:
             drafts.append((turn.group(1).strip(), topic, [turn.group(2)] if turn.group(2).strip() else [], False))
-        elif drafts and line.strip():
+        elif drafts and line.strip() and not is_note_line(line):  # (動画上映): the clerk's, not speech
             if drafts[-1][1] != topic and drafts[-1][2]:
                 drafts.append((drafts[-1][0], topic, [], True))  # the speaker goes on under a new heading
             drafts[-1][2].append(line.strip())

@@ -60,6 +60,16 @@ def split_role_head(entry: str) -> tuple[str, str]:
     return role.strip(" 　"), entry[head.end() :]
 
 
+# A line wholly in round brackets, short and no sentence: the clerk's note of what happened or what
+# follows ((動画上映), (資料投影), (主な意見)), never anyone's speech
+_NOTE_LINE = re.compile(r"^[（(]([^（）()。．]{1,12})[）)]$")
+
+
+def is_note_line(line: str) -> bool:
+    """Whether ``line`` is a short note in round brackets (``（動画上映）``), not speech."""
+    return bool(_NOTE_LINE.match(line.strip(" 　")))
+
+
 def strip_stage_directions(text: str) -> str:
     """Drop ``〔「異議なし」と呼ぶ者あり〕``, separator lines and sitting times; they are not speech."""
     lines = []

@@ -35,6 +35,7 @@ from rag.parsing.base import (
 from rag.parsing.marks import BULLET, GROUP_WORDS, ITEM_NUMBER, NAME_TOKEN, PAREN_LABEL, SURNAME_LABEL
 from rag.parsing.rosters import LIST_SEPARATOR, parse_roster
 from rag.parsing.speakers import SpeakerJudge, has_title, is_content, is_known, is_label_shaped, is_office
+from rag.parsing.speech import is_note_line
 from rag.people import NAME_MARK, compact, is_office_label, resolve_speaker, split_label, split_name_role
 from rag.text import collapse_spaces, find_date, find_time_range, join_broken, nfkc
 from rag.tokenize import is_common_word
@@ -126,8 +127,6 @@ _EXPLAINED = re.compile(r"(?:^|[、,\s])([^、,\s]{1,20}?)(?:から|より)[^。
 _EXPLAINED_LINE = re.compile(
     r"^([^、,\s]{1,20}?)(?:から|より)[^。、]{0,20}?(?:説明|報告)(?:があった|した|を行った)?。?$"
 )
-# The longest note in brackets read as a sub-heading over turns (（主な意見）, （委員からの主な意見）)
-_MAX_SUB_HEADING = 12
 _NUMBERED_HEADING = re.compile(r"^[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]\s*(\S.{0,40})$")
 _END_WORDS = ("以上",)
 _SENTENCE = re.compile(r"[。．]")
@@ -392,11 +391,9 @@ def _opens_turn(line: str, nxt: str | None, walk: _Walk) -> bool:
 def _sub_heading(line: str, nxt: str | None, after: str | None, walk: _Walk) -> bool:
     """Whether ``line`` is a short note in brackets over the turns that follow it, naming no one
     (（主な意見）, （質疑応答）): it heads them, and is no one's speech."""
-    note = _ROUND_NOTE.match(line)
-    content = (note.group(1) or note.group(2) or "") if note else ""
-    if not content or len(content) > _MAX_SUB_HEADING or _SENTENCE.search(content):
+    if not is_note_line(line) or nxt is None:
         return False
-    return nxt is not None and _paren_label(line, walk.roster) is None and _opens_turn(nxt, after, walk)
+    return _paren_label(line, walk.roster) is None and _opens_turn(nxt, after, walk)
 
 
 def _paren_speaker(content: str, roster: list[Attendee]) -> tuple[str, str] | None:

@@ -343,6 +343,18 @@ def test_markdown_speech_under_a_new_heading_with_no_label_goes_on_as_its_own_tu
     ]
 
 
+def test_markdown_notes_in_brackets_between_paragraphs_are_no_ones_speech():
+    text = (
+        "## 2022.2.3 第4回検討会 議事（全文）\n\n### 1. 開会\n\n【事務局】\nドローンの試行をご覧ください。\n\n"
+        "（動画上映）\n\nただいまの動画のとおりです。\n\n【吉村委員】\n（スライド１）の点群は、（仮称）東京モデルですか。\n"
+    )
+    parsed = parse_bytes(text.encode(), "twin.md")
+    assert [(t.speaker.label, t.text) for t in parsed.turns] == [
+        ("事務局", "ドローンの試行をご覧ください。\nただいまの動画のとおりです。"),
+        ("吉村委員", "（スライド１）の点群は、（仮称）東京モデルですか。"),  # brackets inside speech stay
+    ]
+
+
 def test_markdown_speech_under_a_new_heading_that_calls_on_the_next_speaker_is_the_moderators():
     text = (
         "## 2021.11.29 第3回検討会 議事（全文）\n\n### 1. 開会\n\n"
