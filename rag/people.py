@@ -198,6 +198,13 @@ def _office_staff(extras: str) -> tuple[str, str, str] | None:
     return (who, post, "".join(body)) if reads_as_name(who) else None
 
 
+def names_a_body(label: str, roster: Sequence[Attendee]) -> bool:
+    """Whether ``label`` is a body the roster lists people under (``GovTech 東京``, ``東京都``): it
+    speaks as an office does. A group that is a role word (委員, オブザーバー) names no body."""
+    key = compact(split_label(label)[0])
+    return bool(key) and key not in ROLE_SUFFIXES and any(compact(a.group) == key for a in roster)
+
+
 def _unique(people: Sequence[Attendee]) -> Attendee | None:
     return people[0] if len({compact(p.name) for p in people}) == 1 else None
 
@@ -284,7 +291,7 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
             return Speaker(
                 label=label, name=who, role=role, group=compact(bare), affiliation=body, person_id=person_id(who)
             )
-        if person is None and is_office_label(bare):
+        if person is None and (is_office_label(bare) or names_a_body(bare, roster)):
             key = compact(bare)
             return Speaker(
                 label=label, name=key, group=key, affiliation=extras, is_person=False, person_id=office_id(label)

@@ -11,6 +11,7 @@ from rag.models import Attendee
 from rag.parsing.marks import BULLET, GROUP_LINE, GROUP_WORDS, ITEM_NUMBER, PAREN_LABEL, SURNAME_LABEL
 from rag.people import ROLE_SUFFIXES, bare_role, compact, is_office_label, name_and_role, split_label, split_name_role
 from rag.text import collapse_spaces
+from rag.tokenize import reads_as_name
 
 # After a roster entry: a note (※代理出席, ※オンライン参加) and the member's part in the body (【主査】)
 _ROSTER_NOTE = re.compile(r"\s*※.*$")
@@ -124,6 +125,10 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
         line = ITEM_NUMBER.sub("", BULLET.sub("", raw))  # （１）委員（敬称略）: a numbered group
         if _is_head_count(line):
             continue
+        marked = _marked_group(raw)
+        if marked:
+            group = marked
+            continue
         listed = _group_list(line)
         listed = parse_list(line, group) if listed is None else listed
         if listed is not None:
@@ -144,6 +149,21 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
         if attendee:
             roster.append(attendee)
     return roster
+
+
+# A group's line under its mark, with a note in brackets (■委員（五十音順、敬称略）) or a space in the
+# body's name (■GovTech 東京)
+_GROUP_WORD = r"[^\s、，,：:（(]{1,16}"
+_MARKED_GROUP = re.compile(rf"^[■□◆]\s*({_GROUP_WORD}(?:[ 　]{_GROUP_WORD})?)\s*(?:[（(][^）)]*[）)])?\s*$")
+
+
+def _marked_group(line: str) -> str:
+    """The group a marked line heads (``■委員（五十音順、敬称略）`` → 委員, ``■GovTech 東京``), or "";
+    a name under the mark (``■宮坂 学``) is a person, not a group."""
+    match = _MARKED_GROUP.match(line.strip())
+    group = match.group(1) if match else ""
+    spaced = " " in group or "　" in group
+    return "" if not group or (spaced and reads_as_name(compact(group))) else group
 
 
 # （委員）山田会長、鈴木副会長 or 【事務局】企画政策課　伊藤課長: a group in brackets before its people

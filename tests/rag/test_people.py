@@ -139,6 +139,15 @@ def test_an_office_with_no_name_in_brackets_stays_an_office(sudachi, label):
     assert not resolve_speaker(label, []).is_person
 
 
+def test_a_body_the_roster_lists_people_under_is_an_office_and_a_role_word_is_not(sudachi):
+    roster = [
+        Attendee(name="高野 克己", group="GovTech 東京", title="副理事長"),
+        Attendee(name="村井 純", group="委員"),
+    ]
+    assert not resolve_speaker("GovTech 東京", roster).is_person
+    assert resolve_speaker("委員", roster).role == "委員"  # a role word, whoever holds it
+
+
 def test_offices_stay_offices(sudachi):
     assert not resolve_speaker("事務局", ROSTER).is_person
     assert not resolve_speaker("国分寺市", ROSTER).is_person

@@ -93,6 +93,11 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
             ["(委員) 小野 和俊 株式会社クレディセゾン 取締役", "深井 一郎 デジタルサービス局戦略部長"],
             [("小野 和俊", "委員", "", "株式会社クレディセゾン"), ("深井 一郎", "", "", "")],
         ),
+        # a group's mark over a note in brackets, or over a body's name with a space in it
+        (
+            ["■委員（五十音順、敬称略）", "村井  純（座長） 慶應義塾大学 教授", "■GovTech 東京", "高野 克己 副理事長"],
+            [("村井 純", "座長", "委員", "慶應義塾大学"), ("高野 克己", "", "GovTech 東京", "")],
+        ),
     ],
 )
 def test_roster_entries(lines, people):

@@ -7,6 +7,7 @@ import pytest
 from rag.errors import ParseError
 from rag.parsing import parse_bytes, summary
 from rag.parsing.base import decode
+from rag.people import compact
 from tests.conftest import SAMPLE
 
 
@@ -161,6 +162,21 @@ def test_a_short_note_in_brackets_over_the_turns_is_no_ones_speech():
         ("中島", "民生委員のなり手不足が深刻である。"),
         ("岡田", "担い手の募集方法を見直す。"),
         ("佐藤", "本日の議事を終了する。（休憩の後、閉会した。）"),  # a sentence, and no turn after it
+    ]
+
+
+def test_a_body_the_roster_lists_people_under_speaks_as_an_office():
+    text = (
+        "第8回デジタルサービス会議 議事要旨\n日時\n令和6年2月15日（木）\n出席者\n■委員（五十音順、敬称略）\n"
+        "村井  純（座長） 慶應義塾大学 教授\n■GovTech 東京\n高野 克己 副理事長\n議事（敬称略）\n"
+        "（1）GovTech 東京の取組状況について\nGovTech 東京：\n• 資料１に沿って説明。\n"
+        "高野（GovTech 東京）：\n▪ 共同調達の対象を拡大する。\n村井：\n▪ 引き続き検討をお願いしたい。\n"
+    )
+    parsed = parse_bytes(text.encode(), "minutes.txt")
+    assert [(t.speaker.is_person, compact(t.speaker.name), compact(t.speaker.group), t.text) for t in parsed.turns] == [
+        (False, "GovTech東京", "GovTech東京", "資料１に沿って説明。"),
+        (True, "高野克己", "GovTech東京", "共同調達の対象を拡大する。"),
+        (True, "村井純", "委員", "引き続き検討をお願いしたい。"),
     ]
 
 
