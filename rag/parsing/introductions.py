@@ -11,7 +11,8 @@ cannot say whose name it gives. A member's label and the chair they hold (関本
 introduced, 関本座長 once chairing) are one speaker.
 
 The same introductions give the organisation a speaker comes from, where the label gives none: in
-the speaker's own words (「東京大学生産技術研究所の岩船でございます」, 「国土地理院の佐藤と申します」)
+the speaker's own words (「東京大学生産技術研究所の岩船でございます」, 「国土地理院の佐藤と申します」,
+「東京都デジタルサービス局でデータ利活用担当部長をしております若井と申します」)
 or before the full name (「立命館大学情報理工学部情報理工学科教授、木村朝子委員です」), when the words
 before it end as an organisation's name does (大学, 研究所, 省, 局…).
 """
@@ -51,8 +52,13 @@ _POST_AFTER_ORG = re.compile(
 _MEMBERS_CHAIRS = {"座長", "副座長", "会長", "副会長", "委員長", "副委員長", "部会長"}
 # How a speaker ends an introduction of themself (岩船でございます, 佐藤と申します, 杉本と言います).
 _SELF_INTRODUCED = "でございます|です|と申します|と言います|といいます"
+# The post a speaker holds there, between the organisation and the name (東京都デジタルサービス局で
+# データ利活用担当部長をしております若井と申します)
+_POST_HELD = r"[^。、「」\s]{1,20}?(?:をしております|をしています|を務めております|を務めています)"
 # Where the words before an organisation's name stop: punctuation, brackets, space, or 私は.
-_ORG_START = re.compile(r"(?:^|[。、，,「」『』（）()\s・:：]|私は|わたくしは)([^。、，,「」『』（）()\s・:：]{2,40})$")
+_ORG_START = re.compile(
+    r"(?:^|[。、，,「」『』（）()\s・:：]|私は|わたくしは)(?!私は|わたくしは)([^。、，,「」『』（）()\s・:：]{2,40})$"
+)
 
 
 def fold(text: str) -> str:
@@ -155,7 +161,8 @@ def _affiliation(own: str, text: str, surname: str, given: str) -> str:
     words (東京大学生産技術研究所の岩船でございます), or that an introduction of their full name in
     ``text`` puts before it (立命館大学…教授、木村朝子委員です); empty when none is said, or two are."""
     name = re.escape(surname) + (f"(?:{re.escape(given)})?" if given else "")
-    found = {_org_before(own, m.start()) for m in re.finditer(rf"の(?={name}(?:{_SELF_INTRODUCED}))", own)}
+    said = rf"(?:{_POST_HELD})?{name}(?:{_SELF_INTRODUCED})"
+    found = {_org_before(own, m.start()) for m in re.finditer(rf"の(?={name}(?:{_SELF_INTRODUCED}))|で(?={said})", own)}
     if given:
         full = re.escape(surname + given)
         found |= {_org_before(text, m.start(), post=True) for m in re.finditer(rf"[、\sの]?(?={full})", text)}

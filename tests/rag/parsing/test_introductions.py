@@ -107,6 +107,15 @@ def test_an_introduction_gives_the_speakers_organisation():
     }
 
 
+def test_a_speaker_who_says_where_they_hold_their_post_gives_that_organisation():
+    data = _minutes(
+        ("若井部長", "私は東京都デジタルサービス局でデータ利活用担当部長をしております若井と申します。"),
+        ("佐藤課長", "国土交通省都市局で課長を務めております佐藤です。"),
+        ("鈴木委員", "大学で教えております鈴木です。"),  # no post held: not an introduction of where
+    )
+    assert _bodies(data) == {"若井部長": "東京都デジタルサービス局", "佐藤課長": "国土交通省都市局", "鈴木委員": ""}
+
+
 def test_two_organisations_for_one_speaker_give_none():
     data = _minutes(
         ("吉村委員", "東京大学の吉村です。"),
@@ -126,6 +135,7 @@ def test_the_study_groups_members_are_named_in_full():
         "瀬戸委員": "駒澤大学文学部地理学科",
         "古橋委員": "青山学院大学地球社会共生学部",
         "吉村委員": "東京大学先端科学技術研究センター",
+        "若井部長": "東京都デジタルサービス局",  # 「…局でデータ利活用担当部長をしております若井と申します」
     }
     assert names == {
         "宮坂副知事": "宮坂 学",
