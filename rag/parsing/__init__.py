@@ -89,13 +89,26 @@ def to_source(data: bytes, name: str) -> Source:
     return source
 
 
+def _xml_as_json(data: bytes, name: str, *, fallback: bool) -> bytes:
+    """The Diet API's XML as its JSON, anything else as it is; XML of another kind found in a
+    directory (without ``fallback``) is not minutes, as a README beside them is not."""
+    try:
+        return kokkai_xml.as_json(data, name) or data
+    except ParseError as exc:
+        if fallback or exc.details.get("reason") != "unrecognised":
+            raise
+        raise NotMinutes(
+            "not minutes (XML other than the Diet minutes API's)", details={"file": name, "reason": "not_minutes"}
+        ) from exc
+
+
 def parse_bytes(data: bytes, name: str, *, fmt: str | None = None, fallback: bool = True) -> ParsedMinutes:
     """Decode and parse one minutes file (text, JSON, PDF, HTML or Word); ``fmt`` forces a text format by name.
 
     A readable text in which no format finds speaker turns is read as plain paragraphs, or, without
     ``fallback``, raises ``NotMinutes``.
     """
-    source = to_source(kokkai_xml.as_json(data, name) or data, name)
+    source = to_source(_xml_as_json(data, name, fallback=fallback), name)
     if fmt is not None:
         if fmt not in FORMATS:
             raise ParseError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
@@ -129,7 +142,10 @@ def split_meetings(data: bytes, name: str, *, fmt: str | None = None) -> list[tu
     list of assembly proceedings (``name#1``, ``name#2``…), the file itself for every other file;
     ingest reads each part on its own. A PoliInfo bundle of local and Diet minutes is cut into both.
     The Diet API's XML is cut as its JSON is."""
-    data = kokkai_xml.as_json(data, name) or data
+    try:
+        data = kokkai_xml.as_json(data, name) or data
+    except ParseError:
+        return [(data, name)]  # parse_bytes says what is wrong with it, for this file alone
     bundle = assembly_json.split_bundle(data, name) if fmt is None else None
     if bundle:
         return bundle

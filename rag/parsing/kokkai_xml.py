@@ -52,14 +52,13 @@ def as_json(data: bytes, name: str) -> bytes | None:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:
         raise ParseError(f"{name}: not well-formed XML ({exc})", details={"file": name, "reason": "bad_xml"}) from exc
-    return json.dumps(_response(root), ensure_ascii=False).encode()
+    return json.dumps(_response(root, name), ensure_ascii=False).encode()
 
 
-def _response(root: ElementTree.Element) -> dict[str, object]:
+def _response(root: ElementTree.Element, name: str) -> dict[str, object]:
     """The response's counts, meetings (each with its speeches) and speeches that stand alone."""
-    out: dict[str, object] = {
-        key: _text(root.find(f".//{key}")) for key in _COUNTS if root.find(f".//{key}") is not None
-    }
+    found = {key: root.find(f".//{key}") for key in _COUNTS}
+    out: dict[str, object] = {key: _text(element) for key, element in found.items() if element is not None}
     meetings = [_meeting(m) for m in root.iter("meetingRecord")]
     inside = {id(s) for m in root.iter("meetingRecord") for s in m.iter("speechRecord")}
     speeches = [_fields(s) for s in root.iter("speechRecord") if id(s) not in inside]
@@ -69,7 +68,10 @@ def _response(root: ElementTree.Element) -> dict[str, object]:
         out["speechRecord"] = speeches
     message = root.find(".//message")
     if not meetings and not speeches and message is not None:
-        raise ParseError(f"the Diet minutes API answered with an error: {_text(message)}")
+        raise ParseError(
+            f"{name}: the Diet minutes API answered with an error: {_text(message)}",
+            details={"file": name, "reason": "api_error"},
+        )
     return out
 
 

@@ -127,6 +127,18 @@ def test_a_file_in_a_directory_that_is_not_minutes_is_skipped(fake_engine, tmp_p
     assert fake_engine.snapshot().meta.counts()["meetings"] == 1
 
 
+def test_xml_in_a_directory_is_read_when_the_diet_api_wrote_it_and_skipped_otherwise(fake_engine, tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "feed.xml").write_text('<?xml version="1.0"?><rss><channel/></rss>', encoding="utf-8")
+    (folder / "cut.xml").write_text('<?xml version="1.0"?><data><numberOfRecords>1</numberOfRecords>', encoding="utf-8")
+    reports = fake_engine.ingest([folder])
+    assert [(Path(r.path).name, r.status) for r in reports] == [("cut.xml", "failed"), ("feed.xml", "skipped")]
+    assert "not well-formed" in reports[0].reason and "not minutes" in reports[1].reason
+    named = fake_engine.ingest([folder / "feed.xml"])[0]
+    assert named.status == "failed" and "other than the Diet" in named.reason
+
+
 def test_the_same_file_named_is_read_as_paragraphs(fake_engine, tmp_path):
     notes = tmp_path / "SOURCES.md"
     notes.write_text(NOTES, encoding="utf-8")
