@@ -39,12 +39,13 @@ _SPEAKER_PREFIX = re.compile(
 )
 _ROSTER_ENTRY = re.compile(r"(.{1,120}?)君")  # a post may run long: …担当部長兼務
 ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|知事|教授|委員|参考人|官|者|員|大臣|兼務))[\s　]*(?=[^　\s])")
-# A roster line that is only a role (企画担当部長戦略広報担当部長, …対策広報担当部長兼務): a post long
-# enough to run over lines before the name and its 君
 # A post's last word once more, then 長: a surname that starts with 長 (総務部長長谷川, 委員長長橋),
 # for no post ends 部長長 or 監長
 _NAME_AFTER_POST = re.compile(r"(?:長|監|官|者|大臣|教授|知事|参考人)長$")
+# A post in brackets before the name (（文部科学省大臣官房長）　望月　禎君)
 _BRACKETED_POST = re.compile(r"^[（(]([^）)]{2,60})[）)][\s　]*")
+# A roster line that is only a role (企画担当部長戦略広報担当部長, …対策広報担当部長兼務): a post long
+# enough to run over lines before the name and its 君
 ROLE_ONLY = re.compile(r"^[^\s　君]{2,60}(?:長|監|理事|官|兼務)$")
 
 
