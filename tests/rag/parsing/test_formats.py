@@ -109,20 +109,15 @@ def test_the_house_of_councillors_lists_posts_and_groups_over_the_names_under_th
     assert m.agenda == ("教育、科学技術、学術、文化及びスポーツ等に関する調査",)
 
 
+def _diet(*speeches: tuple[str, str], meeting: str = "文教科学委員会"):
+    """A one-meeting Diet API response of (speaker, speech) in speechOrder from 0, parsed."""
+    said = [{"speechOrder": str(i), "speaker": who, "speech": text} for i, (who, text) in enumerate(speeches)]
+    record = {"meetingRecord": [{"nameOfMeeting": meeting, "date": "2023-11-09", "speechRecord": said}]}
+    return parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "diet.json")
+
+
 def _diet_attendees(roster: str) -> list[tuple[str, str, str]]:
-    record = {
-        "meetingRecord": [
-            {
-                "nameOfMeeting": "文教科学委員会",
-                "date": "2023-11-09",
-                "speechRecord": [
-                    {"speechOrder": "0", "speaker": "会議録情報", "speech": roster},
-                    {"speechOrder": "1", "speaker": "高橋克法", "speech": "○委員長（高橋克法君）　開会いたします。"},
-                ],
-            }
-        ]
-    }
-    m = parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "diet.json").meeting
+    m = _diet(("会議録情報", roster), ("高橋克法", "○委員長（高橋克法君）　開会いたします。")).meeting
     return [(a.name, a.role, a.group) for a in m.attendees]
 
 
@@ -158,44 +153,16 @@ def test_a_diet_roster_post_in_brackets_under_its_group():
 
 def test_a_plenary_agenda_ends_where_the_sitting_opens():
     roster = "令和五年十月二十三日（月曜日）\n○本日の会議に付した案件\n 国務大臣の演説\n    午後一時二分開議"
-    record = {
-        "meetingRecord": [
-            {
-                "nameOfMeeting": "本会議",
-                "date": "2023-10-23",
-                "speechRecord": [
-                    {"speechOrder": "0", "speaker": "会議録情報", "speech": roster},
-                    {
-                        "speechOrder": "1",
-                        "speaker": "額賀福志郎",
-                        "speech": "○議長（額賀福志郎君）　これより会議を開きます。",
-                    },
-                ],
-            }
-        ]
-    }
-    m = parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "diet.json").meeting
-    assert m.agenda == ("国務大臣の演説",)
+    opened = ("額賀福志郎", "○議長（額賀福志郎君）　これより会議を開きます。")
+    assert _diet(("会議録情報", roster), opened, meeting="本会議").meeting.agenda == ("国務大臣の演説",)
 
 
 def test_members_who_share_a_surname_keep_the_role_their_label_gives():
-    speeches = [
+    parsed = _diet(
+        ("会議録情報", ""),
         ("斎藤アレックス", "○斎藤（ア）委員　国民民主党の斎藤アレックスです。"),
         ("斎藤洋明", "○斎藤（洋）委員　自由民主党の斎藤洋明です。"),
-    ]
-    record = {
-        "meetingRecord": [
-            {
-                "nameOfMeeting": "文部科学委員会",
-                "date": "2023-11-10",
-                "speechRecord": [
-                    {"speechOrder": str(i), "speaker": name, "speech": text}
-                    for i, (name, text) in enumerate(speeches, start=1)
-                ],
-            }
-        ]
-    }
-    parsed = parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "diet.json")
+    )
     assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
         ("斎藤アレックス", "委員"),
         ("斎藤洋明", "委員"),
