@@ -198,11 +198,14 @@ def _office_staff(extras: str) -> tuple[str, str, str] | None:
     return (who, post, "".join(body)) if reads_as_name(who) else None
 
 
-def names_a_body(label: str, roster: Sequence[Attendee]) -> bool:
-    """Whether ``label`` is a body the roster lists people under (``GovTech 東京``, ``東京都``): it
-    speaks as an office does. A group that is a role word (委員, オブザーバー) names no body."""
+def roster_body(label: str, roster: Sequence[Attendee]) -> str:
+    """The body ``label`` names, as the roster writes it, where the roster lists people under it
+    (``GovTech東京`` → ``GovTech 東京``): it speaks as an office does; "" for anything else. A group
+    that is a role word (委員, オブザーバー) names no body."""
     key = compact(split_label(label)[0])
-    return bool(key) and key not in ROLE_SUFFIXES and any(compact(a.group) == key for a in roster)
+    if not key or key in ROLE_SUFFIXES:
+        return ""
+    return next((a.group for a in roster if compact(a.group) == key), "")
 
 
 def _unique(people: Sequence[Attendee]) -> Attendee | None:
@@ -291,8 +294,9 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
             return Speaker(
                 label=label, name=who, role=role, group=compact(bare), affiliation=body, person_id=person_id(who)
             )
-        if person is None and (is_office_label(bare) or names_a_body(bare, roster)):
-            key = compact(bare)
+        body = roster_body(bare, roster) if person is None else ""
+        if person is None and (is_office_label(bare) or body):
+            key = body or compact(bare)  # GovTech 東京: one spelling with the group its people are in
             return Speaker(
                 label=label, name=key, group=key, affiliation=extras, is_person=False, person_id=office_id(label)
             )

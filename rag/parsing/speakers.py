@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.models import Attendee
-from rag.people import ORG_SUFFIXES, SECRETARIAT, compact, match_attendee, names_a_body, split_label, split_name_role
+from rag.people import ORG_SUFFIXES, SECRETARIAT, compact, match_attendee, roster_body, split_label, split_name_role
 from rag.tokenize import is_common_word, is_line_fragment
 
 MARKS = "○〇◯"
@@ -119,7 +119,9 @@ def is_known(label: str, roster: Sequence[Attendee]) -> bool:
     """Whether the roster names the label's person, or a body it lists people under (or the label
     is the secretariat)."""
     bare, _ = split_label(label)
-    return compact(bare) in SECRETARIAT or match_attendee(bare, roster)[0] is not None or names_a_body(bare, roster)
+    return (
+        compact(bare) in SECRETARIAT or match_attendee(bare, roster)[0] is not None or bool(roster_body(bare, roster))
+    )
 
 
 def is_office(label: str) -> bool:
