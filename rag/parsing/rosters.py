@@ -125,18 +125,14 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
         line = ITEM_NUMBER.sub("", BULLET.sub("", raw))  # （１）委員（敬称略）: a numbered group
         if _is_head_count(line):
             continue
-        marked = _marked_group(raw)
-        if marked:
-            group = marked
+        heading = _group_heading(raw)
+        if heading:
+            group = heading
             continue
         listed = _group_list(line)
         listed = parse_list(line, group) if listed is None else listed
         if listed is not None:
             roster += listed
-            continue
-        group_match = GROUP_LINE.match(raw)
-        if group_match and len(raw.split()) == 1:
-            group = group_match.group(1).strip()
             continue
         if compact(split_label(line)[0]) in GROUP_WORDS or (len(line.split()) == 1 and _is_group_line(line)):
             group = compact(split_label(line)[0])  # 構成員, オブザーバー, デジタル庁 as a line of their own
@@ -157,13 +153,17 @@ _GROUP_WORD = r"[^\s、，,：:（(]{1,16}"
 _MARKED_GROUP = re.compile(rf"^[■□◆]\s*({_GROUP_WORD}(?:[ 　]{_GROUP_WORD})?)\s*(?:[（(][^）)]*[）)])?\s*$")
 
 
-def _marked_group(line: str) -> str:
-    """The group a marked line heads (``■委員（五十音順、敬称略）`` → 委員, ``■GovTech 東京``), or "";
-    a name under the mark (``■宮坂 学``) is a person, not a group."""
+def _group_heading(line: str) -> str:
+    """The group a line heads under its mark or brackets (``■委員``, ``【事務局】``,
+    ``■委員（五十音順、敬称略）`` → 委員, ``■GovTech 東京``), or ""; a name under the mark
+    (``■宮坂 学``) is a person, not a group."""
     match = _MARKED_GROUP.match(line.strip())
-    group = match.group(1) if match else ""
+    if match is None:
+        bracketed = GROUP_LINE.match(line)
+        return bracketed.group(1).strip() if bracketed and len(line.split()) == 1 else ""
+    group = match.group(1)
     spaced = " " in group or "　" in group
-    return "" if not group or (spaced and reads_as_name(compact(group))) else group
+    return "" if spaced and reads_as_name(compact(group)) else group
 
 
 # （委員）山田会長、鈴木副会長 or 【事務局】企画政策課　伊藤課長: a group in brackets before its people
