@@ -135,11 +135,12 @@ def parse_diet_roster(text: str) -> list[Attendee]:
     lines = text[start.end() : end.start() if end else len(text)].split("\n")
     for i, raw in enumerate(lines):
         line = wrapped + raw.strip(" 　")
+        unspaced = re.sub(r"[ 　]", "", line)  # 理　事: a post set out over the width of 委員長
         wrapped = ""
         if _DIVIDER.match(line):
             group, post = "", ""  # the ministers and the committee's staff, named by their posts
-        elif re.sub(r"[ 　]", "", line) in _POST_LINES:  # 理　事: set out over the width of 委員長
-            post = re.sub(r"[ 　]", "", line)
+        elif unspaced in _POST_LINES:
+            post = unspaced
         elif _GROUP_LINE.match(line):
             group, post = line, ""
         elif _wraps(raw, lines[i + 1] if i + 1 < len(lines) else ""):

@@ -59,15 +59,15 @@ def _response(root: ElementTree.Element, name: str) -> dict[str, object]:
     """The response's counts, meetings (each with its speeches) and speeches that stand alone."""
     found = {key: root.find(f".//{key}") for key in _COUNTS}
     out: dict[str, object] = {key: _text(element) for key, element in found.items() if element is not None}
-    meetings = [_meeting(m) for m in root.iter("meetingRecord")]
-    inside = {id(s) for m in root.iter("meetingRecord") for s in m.iter("speechRecord")}
+    records = list(root.iter("meetingRecord"))
+    inside = {id(s) for m in records for s in m.iter("speechRecord")}
     speeches = [_fields(s) for s in root.iter("speechRecord") if id(s) not in inside]
-    if meetings:
-        out["meetingRecord"] = meetings
+    if records:
+        out["meetingRecord"] = [_meeting(m) for m in records]
     if speeches:
         out["speechRecord"] = speeches
     message = root.find(".//message")
-    if not meetings and not speeches and message is not None:
+    if not records and not speeches and message is not None:
         raise ParseError(
             f"{name}: the Diet minutes API answered with an error: {_text(message)}",
             details={"file": name, "reason": "api_error"},
