@@ -4,7 +4,8 @@
 ``"null"``, is the header: room, time, a roster written as ``委員長大津　浩子君`` and the agenda
 (本日の会議に付した事件). A plenary sitting's header opens with the day instead of a room and
 lists its order of business under 議事日程.
-A JSON list of such objects holds several meetings: ``split`` cuts it into one document each.
+A JSON list of such objects holds several meetings: ``split`` cuts it into one document each, as it
+cuts a list of utterance records (one per line of the minutes) into one proceeding per sitting.
 Later PoliInfo releases write the keys in lower camel case (``proceedingTitle``, ``proceeding``,
 ``speaker``, ``utterance``), add ``speakerPosition`` (the post) and ``localGovernmentName``, and
 bundle local and Diet minutes as ``{"local": [...], "diet": [...]}``: ``split_bundle`` cuts that
@@ -21,19 +22,24 @@ from rag.models import Attendee, Meeting, ParsedMinutes, Turn
 from rag.parsing.base import Source, json_or_none, load_json, meeting_id_for, no_turns, wrong_shape
 from rag.parsing.speech import agenda_topic, parse_kanji_roster, split_speaker_prefix, strip_stage_directions
 from rag.people import compact, resolve_speaker
-from rag.text import find_date
+from rag.text import ERAS, find_date
 
 name = "assembly-json"
 
 _NO_SPEAKER = ("null", "None", "")
 _HONORIFIC = re.compile(r"君$")  # 増子副委員長君: the honorific is not part of the role
+_NUMERAL = "[一二三四五六七八九十百〇0-9０-９]+"
+# A plenary dates its order of business: 八月八日議事日程第一号
 _SECTION = re.compile(
-    r"^[\s　]*(出席委員|出席議員|欠席委員|欠席議員|出席説明員|委員外の出席者|本日の会議に付した事件|議事日程)"
+    rf"^[\s　]*(?:{_NUMERAL}月{_NUMERAL}日)?"
+    r"(出席委員|出席議員|欠席委員|欠席議員|出席説明員|委員外の出席者|本日の会議に付した事件|議事日程)"
 )
 # The sections that list the business: a committee's 本日の会議に付した事件, a plenary's 議事日程第八号.
 _AGENDA_SECTIONS = ("本日の会議に付した事件", "議事日程")
 # A plenary's item number (第一　一般質問), which says nothing of the item.
-_ITEM_NUMBER = re.compile(r"^第[一二三四五六七八九十百〇0-9０-９]+[\s　]+")
+_ITEM_NUMBER = re.compile(rf"^第{_NUMERAL}[\s　]+")
+# A bill's file number on a line of its own under its item: (一三財主議第三〇一号）
+_FILE_NUMBER = re.compile(r"^[（(][^（()）]*第[^（()）]*号[）)]$")
 
 
 def sniff(source: Source) -> float:
@@ -53,15 +59,63 @@ def _is_proceeding(obj: object) -> bool:
 
 def split(data: bytes, name: str) -> list[tuple[bytes, str]]:
     """One ``(document, name#i)`` per proceeding of a JSON list of them (a list of one: the object under
-    ``name``); ``[(data, name)]`` for anything else."""
-    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") or b'"proceeding"' not in data[:5000].lower():
+    ``name``), or per meeting of a list of utterance records (``_from_records``); ``[(data, name)]``
+    for anything else."""
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") or b'"utterance"' not in data[:5000].lower():
         return [(data, name)]
     loaded = json_or_none(data)  # not JSON: the parser says what is wrong with it
-    if not isinstance(loaded, list) or not loaded or not all(_is_proceeding(x) for x in loaded):
+    if not isinstance(loaded, list) or not loaded:
+        return [(data, name)]
+    if all(_is_record(x) for x in loaded):
+        loaded = _from_records(loaded)
+    elif not all(_is_proceeding(x) for x in loaded):
         return [(data, name)]
     if len(loaded) == 1:
         return [(json.dumps(loaded[0], ensure_ascii=False).encode(), name)]
     return [(json.dumps(one, ensure_ascii=False).encode(), f"{name}#{i}") for i, one in enumerate(loaded, start=1)]
+
+
+def _is_record(obj: object) -> bool:
+    return isinstance(obj, dict) and {"title", "speaker", "utterance"} <= set(_keyed(obj))
+
+
+def _record_date(record: dict) -> str:
+    """``2011/6/17`` from a record's Year (an era's, 23 for 平成23年, named in its Title or Volume),
+    Month and Day; empty where they do not make a date."""
+    era = re.search("|".join(ERAS), f"{record.get('title')}{record.get('volume')}")
+    year = str(record.get("year") or "")
+    if not year.isdigit() or (int(year) < 1000 and not era):
+        return ""
+    found = find_date(
+        f"{era.group() if era and int(year) < 1000 else ''}{year}年{record.get('month')}月{record.get('day')}日"
+    )
+    return found.replace("-", "/")
+
+
+def _line_number(record: dict) -> int:
+    line = str(record.get("line", ""))
+    return int(line) if line.isdigit() else 0
+
+
+def _from_records(records: list[dict]) -> list[dict]:
+    """PoliInfo's minutes as one record per utterance (``{ID, Line, Title, Year, Month, Day, Speaker,
+    Utterance}``: the dialogue summarisation task's Tokyo Assembly file) as proceedings, one per
+    Title and day, each in Line order."""
+    meetings: dict[tuple[str, str], list[dict]] = {}
+    for record in map(_keyed, records):
+        title = str(record.get("title") or "").replace("_", "")  # 平成23年_第２回定例会(第７号)
+        meetings.setdefault((title, _record_date(record)), []).append(record)
+    return [
+        {
+            "Date": date,
+            "Prefecture": str(group[0].get("prefecture") or ""),
+            "ProceedingTitle": title,
+            "Proceeding": [
+                {"Speaker": r.get("speaker"), "Utterance": r.get("utterance")} for r in sorted(group, key=_line_number)
+            ],
+        }
+        for (title, date), group in meetings.items()
+    ]
 
 
 def split_bundle(data: bytes, name: str) -> list[tuple[bytes, str]] | None:
@@ -121,7 +175,7 @@ def _roster(section: str, lines: list[str]) -> list[Attendee]:
 def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
     place = _place(text.strip().split("\n")[:3])
     blocks: list[tuple[str, list[str]]] = [("", [])]
-    for line in text.split("\n")[1:]:
+    for line in text.split("\n"):  # a plenary's header opens on its roster: 出席議員（百二十六名）
         match = _SECTION.match(line)
         if match:
             blocks.append((match.group(1), []))
@@ -130,14 +184,29 @@ def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
                 continue
         blocks[-1][1].append(line)
     roster = [person for section, lines in blocks if section in _ROSTERS for person in _roster(section, lines)]
-    agenda = [
-        _ITEM_NUMBER.sub("", line.strip(" 　・"))
-        for section, lines in blocks
-        if section in _AGENDA_SECTIONS
+    agenda = _agenda([line for section, lines in blocks if section in _AGENDA_SECTIONS for line in lines])
+    return place, roster, agenda
+
+
+def _agenda(lines: list[str]) -> list[str]:
+    """The business listed in the header, a line each; where the items are numbered (第一　議長選挙),
+    one per number, the lines under it joined on (議員提出議案第二十四号, then the bill's title) but
+    for a file number, and the hour the sitting began (午後一時一分) left out."""
+    kept = [
+        line.strip(" 　・")
         for line in lines
         if re.search(r"\w", line)  # not a rule (――――) between the business and what follows
+        and not _CLOCK.search(line.strip(" 　"))
     ]
-    return place, roster, agenda
+    if not any(_ITEM_NUMBER.match(line) for line in kept):
+        return kept
+    items: list[str] = []
+    for line in kept:
+        if _ITEM_NUMBER.match(line) or not items:
+            items.append(_ITEM_NUMBER.sub("", line))
+        elif not _FILE_NUMBER.match(line):
+            items[-1] += "　" + line
+    return list(dict.fromkeys(items))  # 東京都監査委員の選任の同意について, once for each of two bills
 
 
 def _load(source: Source) -> dict:

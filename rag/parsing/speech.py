@@ -17,9 +17,12 @@ _STAGE = re.compile(
 )
 _SEPARATOR = re.compile(r"^[\s　]*(?:[―—－\-─━=＝*＊・◇◆○][\s　]*){3,}$")  # also ――― ◇ ―――
 _CLOCK = "[0-9０-９〇零一二三四五六七八九十]+"
-# 午前10時開議, 午後３時15分　散会: the clerk's note of when the sitting opened, paused or closed,
-# on a line of its own between turns or at the end of the chair's last one
-SITTING_TIME = re.compile(rf"^(?:午前|午後)\s*{_CLOCK}時(?:{_CLOCK}分)?[\s　]*(?:開議|開会|再開|休憩|散会|閉会|延会)$")
+_SITTING_EVENT = "(?:開議|開会|再開|休憩|散会|閉会|延会)"
+# 午前10時開議, 午後３時15分　散会, 午後一時三分開会・開議: the clerk's note of when the sitting
+# opened, paused or closed, on a line of its own between turns or at the end of the chair's last one
+SITTING_TIME = re.compile(
+    rf"^(?:午前|午後)\s*{_CLOCK}時(?:{_CLOCK}分)?[\s　]*{_SITTING_EVENT}(?:[・、]{_SITTING_EVENT})*$"
+)
 # A label is one run without spaces, or one with a parenthesised name that may hold a space
 # (◯12番（高橋 恵子君）); the speech follows after a space, or on the next lines.
 SPEAKER_LABEL = r"[^\s　（(]{1,30}(?:[（(][^）)\n]{0,30}[）)])?|[^\s　]{1,30}"

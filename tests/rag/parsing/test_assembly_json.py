@@ -107,6 +107,79 @@ def test_a_plenary_record_that_opens_with_the_day_names_no_room_and_lists_its_or
     assert [a.name for a in meeting.attendees] == ["田中 健", "石原慎太郎"]
 
 
+def test_a_plenary_header_that_opens_on_its_roster_and_dates_its_order_of_business():
+    # The shape of PoliInfo's plenary records: no room or day before 出席議員, seats run into the
+    # names, the day before 議事日程, a bill's title and file number under its item, the hour last
+    header = (
+        "　出席議員（三名）\n一番山田　太郎君\n二番佐藤　花子君\n三番鈴木一郎君\n　欠席議員（なし）\n"
+        "　出席説明員\n知事小池　緑君\n六月十日議事日程第一号\n第一　議長選挙\n議事日程第一号追加の一\n"
+        "第一　議員提出議案第二号\n　　東京都議会委員会条例の一部を改正する条例\n"
+        "第二　東京都監査委員の選任の同意について\n　　(六財主議第一号）\n"
+        "第三　東京都監査委員の選任の同意について\n　　(六財主議第二号）\n　　　午後一時一分\n"
+    )
+    proceeding = {
+        "Date": "2024/6/10",
+        "ProceedingTitle": "令和六年第一回臨時会会議録",
+        "Proceeding": [
+            {"Speaker": "null", "Utterance": header},
+            {"Speaker": "臨時議長(鈴木一郎君)", "Utterance": "議長選挙を行います。\n　　　午後一時三分開会・開議\n"},
+            {"Speaker": "二番(佐藤花子君)", "Utterance": "防災について伺います。"},
+            {"Speaker": "知事(小池緑君)", "Utterance": "お答えいたします。"},
+        ],
+    }
+    parsed = _parsed(proceeding)
+    assert list(parsed.meeting.agenda) == [
+        "議長選挙",
+        "議員提出議案第二号　東京都議会委員会条例の一部を改正する条例",
+        "東京都監査委員の選任の同意について",
+    ]
+    assert [(a.name, a.role, a.group) for a in parsed.meeting.attendees] == [
+        ("山田 太郎", "議員", "議員"),
+        ("佐藤 花子", "議員", "議員"),
+        ("鈴木一郎", "議員", "議員"),
+        ("小池 緑", "知事", "説明員"),
+    ]
+    assert [(t.speaker.name, t.speaker.role, t.text) for t in parsed.turns] == [
+        ("鈴木一郎", "臨時議長", "議長選挙を行います。"),  # the clerk's hour is not speech
+        ("佐藤 花子", "議員", "防災について伺います。"),
+        ("小池 緑", "知事", "お答えいたします。"),
+    ]
+
+
+def _record(line: int, speaker: str, said: str, *, title: str = "平成23年_第２回定例会(第７号)", day: int = 17) -> dict:
+    return {
+        "ID": f"130001_2306{day}_{line}",
+        "Line": line,
+        "Prefecture": "東京都",
+        "Volume": "平成23年_第２回",
+        "Year": 23,
+        "Month": 6,
+        "Day": day,
+        "Title": title,
+        "Speaker": speaker,
+        "Utterance": said,
+    }
+
+
+def test_a_list_of_utterance_records_is_read_as_one_proceeding_per_sitting():
+    # PoliInfo's dialogue-summarisation file: one record per utterance, the year the era's
+    records = [
+        _record(3, "山田太郎", "防災について伺います。"),
+        _record(1, "null", "　出席議員（二名）\n一番山田　太郎君\n二番佐藤　花子君\n"),
+        _record(2, "佐藤花子", "ただいまから会議を開きます。"),
+        _record(1, "佐藤花子", "本日の会議を開きます。", title="平成23年_第２回定例会(第８号)", day=20),
+    ]
+    parsed = parse_all(json.dumps(records, ensure_ascii=False).encode(), "Pref13_tokyo.json")
+    assert [(p.meeting.title, p.meeting.date, len(p.turns)) for p in parsed] == [
+        ("平成23年第２回定例会(第７号)", "2011-06-17", 2),
+        ("平成23年第２回定例会(第８号)", "2011-06-20", 1),
+    ]
+    assert [(t.speaker.name, t.text) for t in parsed[0].turns] == [
+        ("佐藤 花子", "ただいまから会議を開きます。"),
+        ("山田 太郎", "防災について伺います。"),
+    ]
+
+
 def test_a_committee_record_names_its_room_before_or_after_the_hour():
     for header in ("第十二委員会室\n　午後零時三十分開議\n", "　午後零時三十分開議\n第十二委員会室\n"):
         proceeding = {**PROCEEDING, "Proceeding": [{"Speaker": "null", "Utterance": header + "出席委員　二名\n"}]}
