@@ -19,6 +19,7 @@ FORMATS: dict[str, MinutesFormat] = {
     m.name: m for m in (kokkai, assembly_json, markdown_turns, verbatim, summary, plain)
 }
 _MIN_CONFIDENCE = 0.2
+_JSON_FORMATS = (kokkai.name, assembly_json.name)
 # Text formats that can claim the same document; a second one this sure is parsed too (``_best_parse``).
 _TEXT_FORMATS = (summary.name, verbatim.name, markdown_turns.name)
 _RIVAL = 0.5
@@ -27,11 +28,21 @@ _FALLBACK_REASONS = {"unrecognised": "no minutes format was recognised", "no_tur
 
 
 def _ranked(source: Source) -> list[tuple[float, MinutesFormat]]:
-    """Every format with its confidence, most confident first; ``ParseError`` when none is confident."""
-    scored = sorted(((fmt.sniff(source), fmt.name) for fmt in FORMATS.values()), reverse=True)
+    """Every format with its confidence, most confident first; ``ParseError`` when none is confident.
+
+    JSON is only ever one of the JSON formats: read as text, its ``"speaker": "宮坂",`` lines look
+    like a summary's speaker lines."""
+    as_json = _is_json(source.text)
+    names = _JSON_FORMATS if as_json else tuple(FORMATS)
+    scored = sorted(((FORMATS[fmt_name].sniff(source), fmt_name) for fmt_name in names), reverse=True)
     if scored[0][0] < _MIN_CONFIDENCE:
+        what = (
+            f"JSON, but not in a shape this reads ({', '.join(names)})"
+            if as_json
+            else (f"no speaker turns in any known format: {', '.join(FORMATS)}")
+        )
         raise ParseError(
-            f"{source.name}: not recognised as minutes (no speaker turns in any known format: {', '.join(FORMATS)})",
+            f"{source.name}: not recognised as minutes ({what})",
             details={"file": source.name, "reason": "unrecognised"},
         )
     return [(score, FORMATS[fmt_name]) for score, fmt_name in scored]
@@ -123,7 +134,14 @@ def parse_bytes(data: bytes, name: str, *, fmt: str | None = None, fallback: boo
         return with_introduced_names(_best_parse(source))
     except ParseError as exc:
         reason = _FALLBACK_REASONS.get(exc.details.get("reason", ""))
-        if reason is None or source.text.lstrip().startswith(("{", "[")):
+        as_json = source.text.lstrip().startswith(("{", "["))
+        if not fallback and as_json and exc.details.get("reason") == "unrecognised":
+            # found in a directory beside the minutes, as a package.json or a data schema may be
+            raise NotMinutes(
+                "not minutes (JSON in none of the minutes shapes this reads)",
+                details={"file": name, "reason": "not_minutes"},
+            ) from exc
+        if reason is None or as_json:
             raise  # JSON that fits no format, and other errors, keep their message
         if not fallback:
             raise NotMinutes(

@@ -127,6 +127,16 @@ def test_a_file_in_a_directory_that_is_not_minutes_is_skipped(fake_engine, tmp_p
     assert fake_engine.snapshot().meta.counts()["meetings"] == 1
 
 
+def test_json_of_another_kind_in_a_directory_is_skipped_and_refused_when_named(fake_engine, tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "package.json").write_text('{"name": "site", "scripts": {"build": "vite"}}', encoding="utf-8")
+    report = fake_engine.ingest([folder])[0]
+    assert report.status == "skipped" and "not minutes (JSON" in report.reason
+    named = fake_engine.ingest([folder / "package.json"])[0]
+    assert named.status == "failed" and "not in a shape this reads" in named.reason
+
+
 def test_xml_in_a_directory_is_read_when_the_diet_api_wrote_it_and_skipped_otherwise(fake_engine, tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()

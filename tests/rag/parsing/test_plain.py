@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from rag.errors import ParseError
@@ -48,6 +50,13 @@ def test_long_paragraphs_are_cut_at_line_breaks():
 def test_empty_binary_and_foreign_json_keep_their_errors(data):
     with pytest.raises(ParseError):
         parse_bytes(data, "bad.txt")
+
+
+def test_json_in_no_minutes_shape_is_not_read_as_text():
+    # Its lines look like a summary's speaker lines ("speaker": "宮坂",) but the file is data
+    data = json.dumps({"items": [{"speaker": "宮坂", "text": "こんにちは。"}]}, ensure_ascii=False, indent=1)
+    with pytest.raises(ParseError, match="JSON, but not in a shape this reads"):
+        parse_bytes(data.encode(), "export.json")
 
 
 def test_a_forced_format_still_refuses_what_it_cannot_read():
