@@ -205,8 +205,11 @@ def _speaker(speech: dict, label: str, *, member: str) -> Speaker:
 
 def _meeting(record: dict, source: Source, roster: list[Attendee]) -> Meeting:
     house, body, issue = (_str(record.get(k)) for k in ("nameOfHouse", "nameOfMeeting", "issue"))
+    # Records of a local assembly written in the Diet API's shape name their council and a session
+    # in words: 広島市, 令和8年第3回定例会
+    house = house or _str(record.get("municipality"))
     session = _str(record.get("session"))
-    title = " ".join(x for x in (f"第{session}回国会" if session else "", house, body, issue) if x)
+    title = " ".join(x for x in (f"第{session}回国会" if session.isdigit() else session, house, body, issue) if x)
     date = _str(record.get("date"))
     return Meeting(
         meeting_id=meeting_id_for(title, date),

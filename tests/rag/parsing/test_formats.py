@@ -116,6 +116,21 @@ def _diet(*speeches: tuple[str, str], meeting: str = "文教科学委員会"):
     return parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "diet.json")
 
 
+@pytest.mark.parametrize(
+    ("fields", "title"),
+    [
+        ({"session": 212, "nameOfHouse": "衆議院", "issue": "第1号"}, "第212回国会 衆議院 本会議 第1号"),
+        ({"session": "令和8年第3回定例会", "municipality": "広島市"}, "令和8年第3回定例会 広島市 本会議"),
+    ],
+    ids=["diet", "local-council"],
+)
+def test_a_record_in_the_diet_api_shape_is_titled_by_its_session_house_and_meeting(fields, title):
+    speech = {"speechOrder": 1, "speaker": "議長", "speech": "ただいまから会議を開きます。"}
+    record = {"nameOfMeeting": "本会議", "date": "2026-09-10", "speechRecord": [speech], **fields}
+    parsed = parse_bytes(json.dumps({"meetingRecord": [record]}, ensure_ascii=False).encode(), "record.json")
+    assert parsed.meeting.title == title
+
+
 def _diet_attendees(roster: str) -> list[tuple[str, str, str]]:
     m = _diet(("会議録情報", roster), ("高橋克法", "○委員長（高橋克法君）　開会いたします。")).meeting
     return [(a.name, a.role, a.group) for a in m.attendees]
