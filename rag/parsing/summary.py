@@ -72,6 +72,13 @@ _SECTION_WORDS = {
     "会議内容": "body",
     "審議内容": "body",
     "議事内容": "body",
+    # … or with what the body holds: the views and questions put
+    "主な意見": "body",
+    "主な意見等": "body",
+    "主な発言": "body",
+    "主な質疑": "body",
+    "質疑応答": "body",
+    "意見交換": "body",
     "議事要旨": "kind",
     # Blocks of the header that list no one: the papers handed out, and who was absent
     "資料": "papers",
@@ -390,8 +397,9 @@ def _opens_turn(line: str, nxt: str | None, walk: _Walk) -> bool:
 
 def _sub_heading(line: str, nxt: str | None, after: str | None, walk: _Walk) -> bool:
     """Whether ``line`` is a short note in brackets over the turns that follow it, naming no one
-    (（主な意見）, （質疑応答）): it heads them, and is no one's speech."""
-    if not is_note_line(line) or nxt is None:
+    (（主な意見）, （質疑応答）), or the same words bare (主な意見): it heads them, and is no one's speech."""
+    bare = _SECTION_WORDS.get(compact(line)) == "body"  # not numbered: 2. 意見交換 is a topic
+    if not (is_note_line(line) or bare) or nxt is None:
         return False
     return _paren_label(line, walk.roster) is None and _opens_turn(nxt, after, walk)
 
@@ -789,8 +797,10 @@ def _restart(block: list[str], first: int, start: int) -> int | None:
 
 def sole_subject(agenda: list[str]) -> str:
     """The subject of a 議事次第 whose 議事 has one numbered item (``2. 議事`` then ``(1) …について``
-    alone), or ""."""
+    alone), or of an agenda of one line (``４　議題　ときわ市ＤＸ推進計画の改定について``), or ""."""
     items = [m.group(1).strip() for line in agenda if (m := _NUMBERED_HEADING.match(BULLET.sub("", line)))]
+    if not items and len(lines := [x for x in agenda if x.strip()]) == 1:
+        items = [BULLET.sub("", lines[0]).strip()]
     return items[0] if len(items) == 1 else ""
 
 

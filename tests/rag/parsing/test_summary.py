@@ -147,11 +147,12 @@ def test_minutes_that_go_from_an_inline_header_straight_to_the_turns():
     ]
 
 
-def test_a_short_note_in_brackets_over_the_turns_is_no_ones_speech():
+@pytest.mark.parametrize("note", ["（主な意見）", "主な意見"])
+def test_a_short_note_in_brackets_over_the_turns_is_no_ones_speech(note):
     text = (
         "第2回地域福祉推進委員会 議事要旨\n日時：令和6年9月12日（木）\n"
         "出席者：\n【委員】佐藤委員長、中島委員\n【事務局】福祉総務課：岡田課長\n議事\n"
-        "（１）地域福祉計画の進捗状況について\n事務局から資料１により説明。\n（主な意見）\n"
+        f"（１）地域福祉計画の進捗状況について\n事務局から資料１により説明。\n{note}\n"
         "中島委員：民生委員のなり手不足が深刻である。\n→岡田課長：担い手の募集方法を見直す。\n"
         "佐藤委員長：本日の議事を終了する。\n（休憩の後、閉会した。）\n"
     )
@@ -426,6 +427,31 @@ def test_a_town_record_whose_numbered_fields_list_the_agenda_then_head_the_speec
         ("山田", "会長", "委員", ""),
         ("伊藤", "課長", "事務局", "企画政策課"),  # the office, then its person's surname and post
         ("田中", "委員", "委員", ""),
+    ]
+
+
+COUNCIL_VIEWS = """第３回ときわ市情報化推進懇話会　会議録
+
+１　日時　令和６年７月１０日（水）午後２時～４時
+２　場所　市役所本庁舎３階　会議室Ａ
+３　出席者　（委員）山田会長、佐藤副会長、鈴木委員
+　　　　　　（事務局）情報政策課　伊藤課長
+４　議題　ときわ市ＤＸ推進計画の改定について
+５　主な意見等
+山田会長：本日は計画の改定案について御意見を伺います。
+鈴木委員：高齢者への支援策も計画に盛り込むべきではないか。
+伊藤課長：スマホ教室の拡充を検討しています。
+"""
+
+
+def test_a_body_headed_by_what_it_holds_and_an_agenda_of_one_subject():
+    parsed = parse_bytes(COUNCIL_VIEWS.encode(), "johoka.txt")
+    # ５　主な意見等 heads the speech, as ５　会議の概要 does; it is not an agenda item
+    assert parsed.meeting.agenda == ("ときわ市ＤＸ推進計画の改定について",)
+    assert [(t.speaker.name, t.topic) for t in parsed.turns] == [
+        ("山田", "ときわ市ＤＸ推進計画の改定について"),  # no heading in the body: the one subject
+        ("鈴木", "ときわ市ＤＸ推進計画の改定について"),
+        ("伊藤", "ときわ市ＤＸ推進計画の改定について"),
     ]
 
 
