@@ -41,7 +41,9 @@ _SPEAKER_PREFIX = re.compile(
     rf"|^[○〇◯]\s*({SPEAKER_LABEL})(?:[\s　]+|$)|^[{COUNCIL_MARKS}]\s*({STRICT_SPEAKER_LABEL})[\s　]+"
 )
 _ROSTER_ENTRY = re.compile(r"(.{1,120}?)君")  # a post may run long: …担当部長兼務
-ROLE_HEAD = re.compile(r"^(.*(?:長|監|理事|知事|教授|委員|参考人|官|者|員|大臣|兼務))[\s　]*(?=[^　\s])")
+# A post held for the time being, after the post: 局長心得, 危機管理監事務取扱, 部長代理
+_ACTING = "(?:心得|事務取扱|事務代理|代理|代行)?"
+ROLE_HEAD = re.compile(rf"^(.*(?:長|監|理事|知事|教授|委員|参考人|官|者|員|大臣|兼務){_ACTING})[\s　]*(?=[^　\s])")
 # A post's last word once more, then 長: a surname that starts with 長 (総務部長長谷川, 委員長長橋),
 # for no post ends 部長長 or 監長
 _NAME_AFTER_POST = re.compile(r"(?:長|監|官|者|大臣|教授|知事|参考人)長$")
@@ -49,7 +51,7 @@ _NAME_AFTER_POST = re.compile(r"(?:長|監|官|者|大臣|教授|知事|参考�
 _BRACKETED_POST = re.compile(r"^[（(]([^）)]{2,60})[）)][\s　]*")
 # A roster line that is only a role (企画担当部長戦略広報担当部長, …対策広報担当部長兼務): a post long
 # enough to run over lines before the name and its 君
-ROLE_ONLY = re.compile(r"^[^\s　君]{2,60}(?:長|監|理事|官|兼務)$")
+ROLE_ONLY = re.compile(rf"^[^\s　君]{{2,60}}(?:長|監|理事|官|兼務){_ACTING}$")
 
 
 def split_role_head(entry: str) -> tuple[str, str]:

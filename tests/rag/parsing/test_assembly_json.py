@@ -218,6 +218,25 @@ def test_a_surname_that_starts_with_the_posts_last_word_keeps_it():
     assert parsed.turns[-1].speaker.name == "長尾 二郎"
 
 
+def test_a_post_held_for_the_time_being_stays_with_the_post():
+    proceeding = copy.deepcopy(PROCEEDING)
+    header = proceeding["Proceeding"][0]
+    header["Utterance"] = header["Utterance"].replace(
+        "本日の会議に付した事件",
+        "　出席説明員\n総務局局長心得榎本　雅朝君\n危機管理監事務取扱醍醐　勇司君\n総務部長代理山手　斉君\n"
+        "本日の会議に付した事件",
+    )
+    labels = ["榎本総務局長心得", "醍醐危機管理監事務取扱", "山手総務部長代理"]
+    proceeding["Proceeding"] += [{"Speaker": label, "Utterance": "お答えいたします。"} for label in labels]
+    parsed = _parsed(proceeding)
+    assert [(a.name, a.role) for a in parsed.meeting.attendees if a.group == "説明員"] == [
+        ("榎本 雅朝", "総務局局長心得"),
+        ("醍醐 勇司", "危機管理監事務取扱"),
+        ("山手 斉", "総務部長代理"),
+    ]
+    assert [t.speaker.name for t in parsed.turns[-3:]] == ["榎本 雅朝", "醍醐 勇司", "山手 斉"]
+
+
 def test_explainers_with_posts_held_at_once_and_over_several_lines():
     proceeding = copy.deepcopy(PROCEEDING)
     header = proceeding["Proceeding"][0]
