@@ -36,8 +36,8 @@ _SECTION = re.compile(
 )
 # The sections that list the business: a committee's 本日の会議に付した事件, a plenary's 議事日程第八号.
 _AGENDA_SECTIONS = ("本日の会議に付した事件", "議事日程")
-# A plenary's item number (第一　一般質問), which says nothing of the item.
-_ITEM_NUMBER = re.compile(rf"^第{_NUMERAL}[\s　]+")
+# A plenary's item number (第一　一般質問, 日程第１　会議録署名議員の指名), which says nothing of the item.
+_ITEM_NUMBER = re.compile(rf"^(?:日程)?第{_NUMERAL}[\s　]+")
 # A bill's file number on a line of its own under its item: (一三財主議第三〇一号）
 _FILE_NUMBER = re.compile(r"^[（(][^（()）]*第[^（()）]*号[）)]$")
 
