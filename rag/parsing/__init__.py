@@ -12,6 +12,7 @@ from rag.errors import NotMinutes, ParseError
 from rag.models import ParsedMinutes
 from rag.parsing import assembly_json, docx, html, kokkai, kokkai_xml, markdown_turns, pdf, plain, summary, verbatim
 from rag.parsing.base import MinutesFormat, Source, content_hash, decode, json_or_none
+from rag.parsing.chairs import with_chairs_named
 from rag.parsing.introductions import with_introduced_names
 from rag.people import compact
 
@@ -113,6 +114,12 @@ def _xml_as_json(data: bytes, name: str, *, fallback: bool) -> bytes:
         ) from exc
 
 
+def _named(parsed: ParsedMinutes) -> ParsedMinutes:
+    """Speakers named as the whole meeting names them: a chair's post alone as its holder, a
+    surname as the full name the text introduces."""
+    return with_introduced_names(with_chairs_named(parsed))
+
+
 def parse_bytes(data: bytes, name: str, *, fmt: str | None = None, fallback: bool = True) -> ParsedMinutes:
     """Decode and parse one minutes file (text, JSON, PDF, HTML or Word); ``fmt`` forces a text format by name.
 
@@ -129,9 +136,9 @@ def parse_bytes(data: bytes, name: str, *, fmt: str | None = None, fallback: boo
                 "or leave the format out to detect it",
                 details={"file": name, "reason": "json_as_text"},
             )
-        return with_introduced_names(FORMATS[fmt].parse(source))
+        return _named(FORMATS[fmt].parse(source))
     try:
-        return with_introduced_names(_best_parse(source))
+        return _named(_best_parse(source))
     except ParseError as exc:
         reason = _FALLBACK_REASONS.get(exc.details.get("reason", ""))
         as_json = source.text.lstrip().startswith(("{", "["))
