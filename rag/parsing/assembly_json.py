@@ -61,7 +61,10 @@ def split(data: bytes, name: str) -> list[tuple[bytes, str]]:
     """One ``(document, name#i)`` per proceeding of a JSON list of them (a list of one: the object under
     ``name``), or per meeting of a list of utterance records (``_from_records``); ``[(data, name)]``
     for anything else."""
-    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") or b'"utterance"' not in data[:5000].lower():
+    head = data[:5000].lower()
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") or not (
+        b'"utterance"' in head or b'"proceeding"' in head
+    ):
         return [(data, name)]
     loaded = json_or_none(data)  # not JSON: the parser says what is wrong with it
     if not isinstance(loaded, list) or not loaded:
