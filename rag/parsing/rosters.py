@@ -129,6 +129,9 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
         if heading:
             group = heading
             continue
+        marked = _PERSON_MARK.match(line)
+        if marked:  # ■宮坂 学 副知事: a person under a mark of their own, in no group above them
+            line, group = line[marked.end() :], ""
         listed = _group_list(line)
         listed = parse_list(line, group) if listed is None else listed
         if listed is not None:
@@ -147,6 +150,7 @@ def parse_roster(lines: list[str]) -> list[Attendee]:
     return roster
 
 
+_PERSON_MARK = re.compile(r"^[■□◆][ 　]*")
 # A group's line under its mark, with a note in brackets (■委員（五十音順、敬称略）) or a space in the
 # body's name (■GovTech 東京)
 _GROUP_WORD = r"[^\s、，,：:（(]{1,16}"

@@ -98,6 +98,11 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
             ["■委員（五十音順、敬称略）", "村井  純（座長） 慶應義塾大学 教授", "■GovTech 東京", "高野 克己 副理事長"],
             [("村井 純", "座長", "委員", "慶應義塾大学"), ("高野 克己", "", "GovTech 東京", "")],
         ),
+        # a person under a mark of their own: the mark is not part of the name, and the group above ends
+        (
+            ["■委員", "越塚  登 東京大学大学院 教授", "■宮坂 学 副知事"],
+            [("越塚 登", "", "委員", "東京大学大学院"), ("宮坂 学", "副知事", "", "")],
+        ),
     ],
 )
 def test_roster_entries(lines, people):
