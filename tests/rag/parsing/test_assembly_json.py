@@ -19,6 +19,21 @@ def _parsed(proceeding: dict):
     return parse_bytes(json.dumps(proceeding, ensure_ascii=False).encode(), "gikai.json")
 
 
+def _sitting(date: str, title: str, header: str, *said: tuple[str, str]) -> dict:
+    """A proceeding of ``header`` (the null speaker's utterance), then ``(speaker, utterance)`` turns."""
+    utterances = [{"Speaker": "null", "Utterance": header}] + [{"Speaker": s, "Utterance": u} for s, u in said]
+    return {"Date": date, "ProceedingTitle": title, "Proceeding": utterances}
+
+
+def _with_header(block: str, *said: tuple[str, str]) -> dict:
+    """The fixture's proceeding with ``block`` in its header before the business, and ``said`` turns after."""
+    proceeding = copy.deepcopy(PROCEEDING)
+    header = proceeding["Proceeding"][0]
+    header["Utterance"] = header["Utterance"].replace("本日の会議に付した事件", block + "本日の会議に付した事件")
+    proceeding["Proceeding"] += [{"Speaker": s, "Utterance": u} for s, u in said]
+    return proceeding
+
+
 def _turns(proceeding: dict) -> list[tuple[str, str, str]]:
     return [(t.speaker.name, t.speaker.role, t.text) for t in _parsed(proceeding).turns]
 
@@ -70,13 +85,8 @@ def test_a_plenary_sitting_names_members_by_seat_and_the_executive_by_title():
         "出席説明員\n知事　石原慎太郎君\n副知事　猪瀬　直樹君\n教育長　比留間英人君\n"
     )
     speakers = ["七十二番吉田信夫君", "知事（石原慎太郎君）", "猪瀬副知事", "比留間教育長", "○三十番（野島善司君）"]
-    proceeding = {
-        "Date": "2012/6/12",
-        "ProceedingTitle": "平成二十四年第二回定例会本会議第七号",
-        "Proceeding": [{"Speaker": "null", "Utterance": header}]
-        + [{"Speaker": s, "Utterance": "防災について申し上げます。"} for s in speakers],
-    }
-    parsed = _parsed(proceeding)
+    said = [(s, "防災について申し上げます。") for s in speakers]
+    parsed = _parsed(_sitting("2012/6/12", "平成二十四年第二回定例会本会議第七号", header, *said))
     assert [(a.name, a.role) for a in parsed.meeting.attendees][:2] == [("野島 善司", "議員"), ("吉田 信夫", "議員")]
     assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
         ("吉田 信夫", "議員"),
@@ -93,15 +103,8 @@ def test_a_plenary_record_that_opens_with_the_day_names_no_room_and_lists_its_or
         "　出席説明員\n知事　石原慎太郎君\n議事日程第八号\n第一　一般質問\n第二　第百三号議案　東京都都税条例の一部を改正する条例\n"
         "――――――――――\n"
     )
-    proceeding = {
-        "Date": "2012/6/13",
-        "ProceedingTitle": "平成二十四年第二回定例会本会議速記録第八号",
-        "Proceeding": [
-            {"Speaker": "null", "Utterance": header},
-            {"Speaker": "議長（中村明彦君）", "Utterance": "ただいまから本日の会議を開きます。"},
-        ],
-    }
-    meeting = _parsed(proceeding).meeting
+    said = ("議長（中村明彦君）", "ただいまから本日の会議を開きます。")
+    meeting = _parsed(_sitting("2012/6/13", "平成二十四年第二回定例会本会議速記録第八号", header, said)).meeting
     assert meeting.place == ""  # the day is not a room
     assert list(meeting.agenda) == ["一般質問", "第百三号議案　東京都都税条例の一部を改正する条例"]
     assert [a.name for a in meeting.attendees] == ["田中 健", "石原慎太郎"]
@@ -117,17 +120,12 @@ def test_a_plenary_header_that_opens_on_its_roster_and_dates_its_order_of_busine
         "第二　東京都監査委員の選任の同意について\n　　(六財主議第一号）\n"
         "第三　東京都監査委員の選任の同意について\n　　(六財主議第二号）\n　　　午後一時一分\n"
     )
-    proceeding = {
-        "Date": "2024/6/10",
-        "ProceedingTitle": "令和六年第一回臨時会会議録",
-        "Proceeding": [
-            {"Speaker": "null", "Utterance": header},
-            {"Speaker": "臨時議長(鈴木一郎君)", "Utterance": "議長選挙を行います。\n　　　午後一時三分開会・開議\n"},
-            {"Speaker": "二番(佐藤花子君)", "Utterance": "防災について伺います。"},
-            {"Speaker": "知事(小池緑君)", "Utterance": "お答えいたします。"},
-        ],
-    }
-    parsed = _parsed(proceeding)
+    said = [
+        ("臨時議長(鈴木一郎君)", "議長選挙を行います。\n　　　午後一時三分開会・開議\n"),
+        ("二番(佐藤花子君)", "防災について伺います。"),
+        ("知事(小池緑君)", "お答えいたします。"),
+    ]
+    parsed = _parsed(_sitting("2024/6/10", "令和六年第一回臨時会会議録", header, *said))
     assert list(parsed.meeting.agenda) == [
         "議長選挙",
         "議員提出議案第二号　東京都議会委員会条例の一部を改正する条例",
@@ -189,12 +187,7 @@ def test_a_committee_record_names_its_room_before_or_after_the_hour():
 
 @pytest.mark.parametrize("joint", ["\n", "　"])
 def test_explainers_are_read_whether_their_head_stands_alone_or_beside_the_first(joint):
-    proceeding = copy.deepcopy(PROCEEDING)
-    header = proceeding["Proceeding"][0]
-    header["Utterance"] = header["Utterance"].replace(
-        "本日の会議に付した事件",
-        f"　出席説明員{joint}総務局局長笠井　謙一君\n危機管理監醍醐　勇司君\n本日の会議に付した事件",
-    )
+    proceeding = _with_header(f"　出席説明員{joint}総務局局長笠井　謙一君\n危機管理監醍醐　勇司君\n")
     attendees = _parsed(proceeding).meeting.attendees
     assert [(a.name, a.role, a.group) for a in attendees if a.group == "説明員"] == [
         ("笠井 謙一", "総務局局長", "説明員"),
@@ -203,14 +196,8 @@ def test_explainers_are_read_whether_their_head_stands_alone_or_beside_the_first
 
 
 def test_a_surname_that_starts_with_the_posts_last_word_keeps_it():
-    proceeding = copy.deepcopy(PROCEEDING)
-    header = proceeding["Proceeding"][0]
-    header["Utterance"] = header["Utterance"].replace(
-        "本日の会議に付した事件",
-        "　出席説明員\n総務部長長谷川　明君\n危機管理監長尾　二郎君\n本日の会議に付した事件",
-    )
-    proceeding["Proceeding"].append({"Speaker": "長尾危機管理監", "Utterance": "お答えいたします。"})
-    parsed = _parsed(proceeding)
+    block = "　出席説明員\n総務部長長谷川　明君\n危機管理監長尾　二郎君\n"
+    parsed = _parsed(_with_header(block, ("長尾危機管理監", "お答えいたします。")))
     assert [(a.name, a.role) for a in parsed.meeting.attendees if a.group == "説明員"] == [
         ("長谷川 明", "総務部長"),
         ("長尾 二郎", "危機管理監"),
@@ -219,16 +206,9 @@ def test_a_surname_that_starts_with_the_posts_last_word_keeps_it():
 
 
 def test_a_post_held_for_the_time_being_stays_with_the_post():
-    proceeding = copy.deepcopy(PROCEEDING)
-    header = proceeding["Proceeding"][0]
-    header["Utterance"] = header["Utterance"].replace(
-        "本日の会議に付した事件",
-        "　出席説明員\n総務局局長心得榎本　雅朝君\n危機管理監事務取扱醍醐　勇司君\n総務部長代理山手　斉君\n"
-        "本日の会議に付した事件",
-    )
+    block = "　出席説明員\n総務局局長心得榎本　雅朝君\n危機管理監事務取扱醍醐　勇司君\n総務部長代理山手　斉君\n"
     labels = ["榎本総務局長心得", "醍醐危機管理監事務取扱", "山手総務部長代理"]
-    proceeding["Proceeding"] += [{"Speaker": label, "Utterance": "お答えいたします。"} for label in labels]
-    parsed = _parsed(proceeding)
+    parsed = _parsed(_with_header(block, *((label, "お答えいたします。") for label in labels)))
     assert [(a.name, a.role) for a in parsed.meeting.attendees if a.group == "説明員"] == [
         ("榎本 雅朝", "総務局局長心得"),
         ("醍醐 勇司", "危機管理監事務取扱"),
@@ -238,14 +218,11 @@ def test_a_post_held_for_the_time_being_stays_with_the_post():
 
 
 def test_explainers_with_posts_held_at_once_and_over_several_lines():
-    proceeding = copy.deepcopy(PROCEEDING)
-    header = proceeding["Proceeding"][0]
-    header["Utterance"] = header["Utterance"].replace(
-        "本日の会議に付した事件",
+    block = (
         "　出席説明員\n次長戦略広報調整監兼務山田　忠輝君\n企画担当部長戦略広報担当部長\n"
-        "新型コロナウイルス感染症対策広報担当部長兼務\n黒岩　幸三君\n本日の会議に付した事件",
+        "新型コロナウイルス感染症対策広報担当部長兼務\n黒岩　幸三君\n"
     )
-    attendees = _parsed(proceeding).meeting.attendees
+    attendees = _parsed(_with_header(block)).meeting.attendees
     assert [(a.name, a.role) for a in attendees if a.group == "説明員"] == [
         ("山田 忠輝", "次長戦略広報調整監兼務"),
         ("黒岩 幸三", "企画担当部長戦略広報担当部長新型コロナウイルス感染症対策広報担当部長兼務"),
@@ -261,15 +238,8 @@ def test_explainers_with_posts_held_at_once_and_over_several_lines():
     ids=["under-a-sub-heading", "under-the-section"],
 )
 def test_attendees_from_outside_the_committee_are_not_its_members_and_their_post_follows_them(listed, group):
-    proceeding = copy.deepcopy(PROCEEDING)
-    header = proceeding["Proceeding"][0]
-    header["Utterance"] = header["Utterance"].replace(
-        "本日の会議に付した事件", f"　委員外の出席者\n{listed}\n本日の会議に付した事件"
-    )
-    proceeding["Proceeding"].append(
-        {"Speaker": "平田参考人", "Utterance": "首都直下地震の被害想定について申し上げます。"}
-    )
-    parsed = _parsed(proceeding)
+    said = ("平田参考人", "首都直下地震の被害想定について申し上げます。")
+    parsed = _parsed(_with_header(f"　委員外の出席者\n{listed}\n", said))
     assert [(a.name, a.role, a.group) for a in parsed.meeting.attendees if a.name == "平田 直"] == [
         ("平田 直", "東京大学地震研究所教授", group)
     ]
