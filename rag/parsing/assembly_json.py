@@ -248,6 +248,12 @@ def _speaker_and_speech(item: dict) -> tuple[str, str]:
     return label, said
 
 
+def _body(data: dict) -> str:
+    """The council whose record this is (東京都; PoliInfo's later releases bundle many): part of the
+    meeting's identity, for 令和元年第２回定例会（第３号） is many councils' title on the same day."""
+    return str(data.get("localgovernmentname") or data.get("prefecture") or "").strip()
+
+
 def _parse(data: dict, source: Source) -> ParsedMinutes:
     items = data["proceeding"]
     place, roster, agenda = "", list[Attendee](), list[str]()
@@ -267,7 +273,7 @@ def _parse(data: dict, source: Source) -> ParsedMinutes:
         raise no_turns(source.name)
     date = find_date(str(data.get("date") or "").replace("/", "年", 1).replace("/", "月", 1) + "日")
     meeting = Meeting(
-        meeting_id=meeting_id_for(title, date),
+        meeting_id=meeting_id_for(f"{_body(data)}|{title}", date),
         title=title,
         date=date,
         place=place,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,21 @@ def test_a_file_in_a_directory_that_is_not_minutes_is_skipped(fake_engine, tmp_p
     assert [(Path(r.path).name, r.status) for r in reports] == [("SOURCES.md", "skipped"), ("minutes.txt", "ingested")]
     assert "not minutes" in reports[0].reason and "name the file" in reports[0].reason
     assert fake_engine.snapshot().meta.counts()["meetings"] == 1
+
+
+def test_two_councils_sitting_under_one_title_on_one_day_are_two_meetings(fake_engine, tmp_path):
+    def sitting(council: str, said: str) -> dict:
+        item = {"speakerPosition": "議長", "speaker": "山田太郎", "utterance": said}
+        title = "令和元年第２回定例会（第３号）"
+        return {"date": "2019-06-10", "localGovernmentName": council, "proceedingTitle": title, "proceeding": [item]}
+
+    bundle = {"local": [sitting("茨城県", "防災について議論します。"), sitting("福岡市", "交通について議論します。")]}
+    path = tmp_path / "poliinfo3.json"
+    path.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+    reports = fake_engine.ingest([path])
+    assert [r.status for r in reports] == ["ingested", "ingested"]
+    assert reports[0].meeting_id != reports[1].meeting_id  # the second does not replace the first
+    assert fake_engine.snapshot().meta.counts()["meetings"] == 2
 
 
 def test_json_of_another_kind_in_a_directory_is_skipped_and_refused_when_named(fake_engine, tmp_path):
