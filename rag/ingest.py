@@ -29,7 +29,7 @@ from rag.identity import (
     scope_anonymous,
     surname_of,
 )
-from rag.models import ParsedMinutes, Passage, Turn
+from rag.models import Meeting, ParsedMinutes, Passage, Turn
 from rag.parsing import parse_bytes, split_meetings
 from rag.parsing.base import content_hash
 from rag.progress import progress_bar
@@ -118,6 +118,18 @@ class Staged:
 def passages_of(rid: str, turn: Turn, settings: Settings) -> list[Passage]:
     """A remark's passages, as configured (the one place both ingest paths cut them)."""
     return split_remark(rid, turn.text, max_chars=settings.passage_max_chars, overlap=settings.passage_overlap_chars)
+
+
+def _replaced(earlier: dict | None, meeting: Meeting) -> tuple[str, ...]:
+    """A warning where the index holds a meeting of the same title and date from another file: a
+    meeting is known by its title and date, so this one replaces it (the same file again, updated,
+    replaces its own earlier version without one)."""
+    if earlier is None or earlier.get("source_name") == meeting.source_name:
+        return ()
+    return (
+        f"replaces the meeting of the same title and date ingested from {earlier.get('source_name')} "
+        f"({earlier.get('title')}, {earlier.get('date') or 'undated'})",
+    )
 
 
 class Ingestor:
@@ -214,6 +226,7 @@ class Ingestor:
         ids = self.writer.allocate_ids(len(rows))
         for row, pid in zip(rows, ids, strict=True):
             row["passage_id"] = int(pid)
+        warnings = parsed.warnings + _replaced(snap.meta.meeting(meeting.meeting_id), meeting)
         old = snap.meta.replace_meeting(
             meeting_row(meeting), [turn_row(meeting.meeting_id, t) for t in parsed.turns], rows
         )
@@ -221,7 +234,7 @@ class Ingestor:
         self._link_earlier(parsed)
         self.changed = True
         report = FileReport(
-            name, "ingested", meeting.meeting_id, meeting.title, len(parsed.turns), len(rows), warnings=parsed.warnings
+            name, "ingested", meeting.meeting_id, meeting.title, len(parsed.turns), len(rows), warnings=warnings
         )
         return Staged(report, ids, texts, [r["text"] for r in rows])
 

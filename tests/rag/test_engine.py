@@ -143,6 +143,19 @@ def test_two_councils_sitting_under_one_title_on_one_day_are_two_meetings(fake_e
     assert fake_engine.snapshot().meta.counts()["meetings"] == 2
 
 
+def test_a_meeting_replaced_from_another_file_says_so(fake_engine, tmp_path):
+    record = "令和６年第１回定例会会議録（第２号）\n令和６年３月５日（火曜日）\n○議長（{}君）　{}の会議を開きます。\n"
+    first, second = tmp_path / "tokiwa.txt", tmp_path / "midori.txt"
+    first.write_text(record.format("田中次郎", "ときわ市"), encoding="utf-8")
+    second.write_text(record.format("鈴木一郎", "みどり市"), encoding="utf-8")
+    assert not any("replaces" in w for w in fake_engine.ingest([first])[0].warnings)
+    first.write_text(record.format("田中次郎", "ときわ市議会"), encoding="utf-8")
+    assert not any("replaces" in w for w in fake_engine.ingest([first])[0].warnings)  # its own update
+    # a meeting is known by its title and date: the other city's record replaces it, and says so
+    warnings = fake_engine.ingest([second])[0].warnings
+    assert any("replaces the meeting" in w and "tokiwa.txt" in w for w in warnings)
+
+
 def test_json_of_another_kind_in_a_directory_is_skipped_and_refused_when_named(fake_engine, tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()
