@@ -46,11 +46,11 @@ def with_chairs_named(parsed: ParsedMinutes) -> ParsedMinutes:
     turns = parsed.turns
     if not any(_post_only(t.speaker) for t in turns):
         return parsed
-    holders: dict[str, set[str]] = {}
-    for turn in turns:
-        if _named(turn.speaker):
-            holders.setdefault(turn.speaker.role, set()).add(turn.speaker.person_id or turn.speaker.name)
-    first = {t.speaker.role: t.speaker for t in reversed(turns) if _named(t.speaker)}
+    # each chair's one holder in the sitting, for its turns before anyone is named in it
+    holders: dict[str, dict[str, Speaker]] = {}
+    for speaker in (t.speaker for t in turns if _named(t.speaker)):
+        holders.setdefault(speaker.role, {}).setdefault(speaker.person_id or speaker.name, speaker)
+    sole = {role: next(iter(people.values())) for role, people in holders.items() if len(people) == 1}
     current: dict[str, Speaker] = {}
     named: list[Turn] = []
     for turn in turns:
@@ -58,9 +58,7 @@ def with_chairs_named(parsed: ParsedMinutes) -> ParsedMinutes:
         if _named(speaker):
             current[speaker.role] = speaker
         elif _post_only(speaker):
-            holder = current.get(speaker.role) or (
-                first.get(speaker.role) if len(holders.get(speaker.role, ())) == 1 else None
-            )
+            holder = current.get(speaker.role) or sole.get(speaker.role)
             if holder is not None:
                 turn = replace(turn, speaker=replace(holder, label=speaker.label))
         named.append(turn)
