@@ -128,7 +128,8 @@ QueryText = Annotated[str, Query(min_length=1, pattern=NOT_BLANK, description="w
 def _routes(app: FastAPI, settings: Settings) -> None:
     _search_routes(app)
     _people_routes(app)
-    _meeting_routes(app, settings)
+    _meeting_routes(app)
+    _service_routes(app, settings)
     admin_routes(app, settings)
 
 
@@ -206,7 +207,7 @@ def _people_routes(app: FastAPI) -> None:
         }
 
 
-def _meeting_routes(app: FastAPI, settings: Settings) -> None:
+def _meeting_routes(app: FastAPI) -> None:
     @app.get("/remarks/{remark_id}", response_model=RemarkOut, responses=error_responses(404))
     def remark(engine: EngineDep, remark_id: str, n: Annotated[int, Query(ge=0, le=20)] = 2) -> dict:
         """One remark with ±n remarks of context and a stable permalink."""
@@ -254,6 +255,8 @@ def _meeting_routes(app: FastAPI, settings: Settings) -> None:
             "transcript": transcript,
         }
 
+
+def _service_routes(app: FastAPI, settings: Settings) -> None:
     @app.get("/healthz", response_model=Health)
     def healthz() -> dict:
         """Liveness: the process answers."""

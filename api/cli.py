@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import get_args
+from typing import TypeAlias, get_args
 
 from index.errors import IndexMissing, StoreError
 from index.metadata import Filters
@@ -24,6 +24,8 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 DENSE_TYPES = list(get_args(Settings.model_fields["dense_index"].annotation))
 BUNDLED_SAMPLE = Path(__file__).resolve().parent.parent / "rag" / "data" / "sample"
+# argparse names the type of add_subparsers() only privately.
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def _say(message: str) -> None:
@@ -299,7 +301,14 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by tests)."""
     parser = argparse.ArgumentParser(prog="gijiroku", description="Semantic search over Japanese minutes.")
     sub = parser.add_subparsers(dest="command", required=True)
+    _writing_commands(sub)
+    _reading_commands(sub)
+    _index_commands(sub)
+    _serving_commands(sub)
+    return parser
 
+
+def _writing_commands(sub: Subparsers) -> None:
     p = sub.add_parser("ingest", help="add minutes files or directories to the index")
     p.add_argument("paths", nargs="+")
     p.add_argument("--index", help="index directory (default: GIJIROKU_INDEX_DIR)")
@@ -309,6 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ray", metavar="ADDRESS", help="parse and embed on a Ray cluster (auto: a local one)")
     p.set_defaults(func=cmd_ingest)
 
+    p = sub.add_parser("delete", help="remove a meeting from the index")
+    p.add_argument("meeting_id")
+    p.add_argument("--index")
+    p.set_defaults(func=cmd_delete)
+
+
+def _reading_commands(sub: Subparsers) -> None:
     p = sub.add_parser("search", help="search the index")
     p.add_argument("query")
     p.add_argument("--index")
@@ -334,24 +350,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     p.set_defaults(func=cmd_who)
 
-    p = sub.add_parser("model", help="show or provision the embedding model")
-    p.add_argument("--provision", action="store_true", help="convert/load the model now")
-    p.set_defaults(func=cmd_model)
-
-    p = sub.add_parser("check", help="verify the index stores agree")
-    p.add_argument("--index")
-    p.set_defaults(func=cmd_check)
-
-    p = sub.add_parser("delete", help="remove a meeting from the index")
-    p.add_argument("meeting_id")
-    p.add_argument("--index")
-    p.set_defaults(func=cmd_delete)
-
-    p = sub.add_parser("reindex", help="rebuild the dense index as another type, without re-embedding")
-    p.add_argument("--index")
-    p.add_argument("--dense-index", choices=DENSE_TYPES, help="the new type (default: GIJIROKU_DENSE_INDEX)")
-    p.set_defaults(func=cmd_reindex)
-
     p = sub.add_parser("eval", help="score retrieval on gold questions (one or several JSONL files)")
     p.add_argument("gold", nargs="+")
     p.add_argument("--index")
@@ -360,6 +358,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-infer", action="store_true", help="no speaker inference from the questions")
     p.set_defaults(func=cmd_eval)
 
+
+def _index_commands(sub: Subparsers) -> None:
+    p = sub.add_parser("model", help="show or provision the embedding model")
+    p.add_argument("--provision", action="store_true", help="convert/load the model now")
+    p.set_defaults(func=cmd_model)
+
+    p = sub.add_parser("check", help="verify the index stores agree")
+    p.add_argument("--index")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("reindex", help="rebuild the dense index as another type, without re-embedding")
+    p.add_argument("--index")
+    p.add_argument("--dense-index", choices=DENSE_TYPES, help="the new type (default: GIJIROKU_DENSE_INDEX)")
+    p.set_defaults(func=cmd_reindex)
+
+
+def _serving_commands(sub: Subparsers) -> None:
     p = sub.add_parser("serve", help="run the HTTP service")
     p.add_argument("--index")
     p.add_argument("--host")
@@ -373,7 +388,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shards", type=_positive, required=True)
     p.add_argument("--out", help="where to write the split (default: beside the index, <index>-shards)")
     p.set_defaults(func=cmd_shard)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
