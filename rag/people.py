@@ -269,6 +269,24 @@ def bare_role(word: str) -> str:
     return word if word in ROLE_SUFFIXES and word not in HONORIFICS else ""
 
 
+def _office_speaker(label: str, bare: str, extras: str, roster: Sequence[Attendee]) -> Speaker | None:
+    """The speaker when ``bare`` names an office or a roster group rather than a person: the person who
+    speaks for the office where the label says who, else the office itself; None for anything else."""
+    staff = _office_staff(extras) if is_office_label(bare) else None
+    if staff is not None:  # 事務局（デジタル推進課 若井課長）: the person who speaks for the office
+        who, role, body = staff
+        return Speaker(
+            label=label, name=who, role=role, group=compact(bare), affiliation=body, person_id=person_id(who)
+        )
+    body = roster_body(bare, roster)
+    if is_office_label(bare) or body:
+        key = body or compact(bare)  # GovTech 東京: one spelling with the group its people are in
+        return Speaker(
+            label=label, name=key, group=key, affiliation=extras, is_person=False, person_id=office_id(label)
+        )
+    return None
+
+
 def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: str = "") -> Speaker:
     """Resolve ``label`` against the roster; unknown people keep their label as their name, and a
     label that names an office (事務局, 国分寺市, 東京都CIO) is a speaker that is not a person."""
@@ -288,19 +306,10 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
         person, role = (None, "") if compact(bare) in SECRETARIAT else match_attendee(bare, roster, hint=extras)
         if person is None and is_office_label(bare) and compact(bare) not in SECRETARIAT:
             person = by_role(compact(bare), roster)  # 管財課長兼庁舎建設担当: the post its one holder speaks as
-        staff = _office_staff(extras) if person is None and is_office_label(bare) else None
-        if staff is not None:  # 事務局（デジタル推進課 若井課長）: the person who speaks for the office
-            who, role, body = staff
-            return Speaker(
-                label=label, name=who, role=role, group=compact(bare), affiliation=body, person_id=person_id(who)
-            )
-        body = roster_body(bare, roster) if person is None else ""
-        if person is None and (is_office_label(bare) or body):
-            key = body or compact(bare)  # GovTech 東京: one spelling with the group its people are in
-            return Speaker(
-                label=label, name=key, group=key, affiliation=extras, is_person=False, person_id=office_id(label)
-            )
         if person is None:
+            for_office = _office_speaker(label, bare, extras, roster)
+            if for_office is not None:
+                return for_office
             who, role = name_and_role(bare)
             person = _by_name_part(who, roster)
             if person is None:  # 議長 alone, or 財務部長 (not 財務 the 部長): a post its one holder speaks as
