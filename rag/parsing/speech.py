@@ -25,7 +25,12 @@ SITTING_TIME = re.compile(
 )
 # A label is one run without spaces, or one with a parenthesised name that may hold a space
 # (◯12番（高橋 恵子君）); the speech follows after a space, or on the next lines.
-SPEAKER_LABEL = r"[^\s　（(]{1,30}(?:[（(][^）)\n]{0,30}[）)])?|[^\s　]{1,30}"
+# The third: a name run into posts held at once, longer than any other label (an assembly's
+# 黒岩企画担当部長戦略広報担当部長…兼務), without a sentence's punctuation and ending as a post ends
+SPEAKER_LABEL = (
+    r"[^\s　（(]{1,30}(?:[（(][^）)\n]{0,30}[）)])?|[^\s　]{1,30}"
+    r"|[^\s　、。，．「」（()）]{31,80}(?:長|監|官|理事|兼務)"
+)
 # Marks that assemblies put before a speaker besides ○ (◎ the executive side, ◆ a member asking…);
 # they also open headings, so a label after them must look like a speaker's.
 COUNCIL_MARKS = "◎◆◇△▲"

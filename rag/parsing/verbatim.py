@@ -30,7 +30,7 @@ from rag.parsing.base import (
     no_turns,
     without_heading_marks,
 )
-from rag.parsing.marks import ITEM_NUMBER
+from rag.parsing.marks import BULLET, ITEM_NUMBER
 from rag.parsing.rosters import LIST_SEPARATOR, parse_list, split_title
 from rag.parsing.speech import (
     COUNCIL_MARKS,
@@ -138,6 +138,8 @@ _DATE_LINE = re.compile(
 _AGENDA_HEAD = re.compile(
     rf"^(?:議事日程(?:[（(]?第{_NUMBER}号[）)]?)?|本日審査した案件|(?:本日の)?会議に付した(?:案件|事件))$"
 )
+# A room named on a line of its own: 第一委員会室, 本会議場, 議事堂, 第２会議室, 都庁第一本庁舎
+_ROOM = re.compile(r"^[^。、，．\s]{0,20}(?:室|議場|議事堂|庁舎)$")
 _SEPARATOR = re.compile(r"^[―—－\-─━=＝◇◆]{3,}$")
 _ROLE_END = re.compile(r"(長|理事|大臣|臣|官|参考人|委員|者|員|監|補佐人|政務官)$")
 
@@ -185,7 +187,7 @@ def _unglue_role(tokens: list[str]) -> list[str]:
     if listed:
         role = max(listed, key=len)
         return [role, first[len(role) :], *tokens[1:]]
-    role, rest = split_role_head(first) if len(first) > 4 else ("", "")
+    role, rest = split_role_head(first) if len(first) >= 4 else ("", "")  # 技監荒井: a post of two
     if len(role) >= 2 and rest:
         return [role, rest, *tokens[1:]]
     return tokens
@@ -322,14 +324,14 @@ class _Header:
             if self.section == "title" and find_date(line):
                 self.section = "date"  # the lines after the date and before a section are no title
             self.title.append(without_heading_marks(line))
-        elif self.section == "place":
-            self.place.append(line)
+        elif self.section == "place" or (self.section == "date" and not self.place and _ROOM.match(bare)):
+            self.place.append(line)  # 第一委員会室 under the day, as an assembly's record names its room
         elif self.section == "roster" and bare != "なし":  # 出席説明員 なし: no one
             self._roster_line(line)
         elif self.section == "agenda" and not _DATE_LINE.match(bare):
             # 1 議長からの諮問事項について, (1)…; written as a heading is (日程第1 一般質問), so the
             # item a chair names and the heading over the turns are one topic
-            self.agenda.append(collapse_spaces(nfkc(ITEM_NUMBER.sub("", line))))
+            self.agenda.append(collapse_spaces(nfkc(ITEM_NUMBER.sub("", BULLET.sub("", line)))))
 
     def _roster_line(self, line: str) -> None:
         if "君" in line:

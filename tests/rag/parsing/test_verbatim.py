@@ -171,3 +171,39 @@ def test_a_label_of_a_name_and_its_honorific_has_no_role_of_君():
     text = "第213回国会　衆議院本会議録　第5号\n令和6年2月1日（木曜日）\n○議長（額賀福志郎君）　これより会議を開きます。\n○泉健太君　代表質問を行います。\n"
     parsed = parse_bytes(text.encode(), "honkaigi.txt")
     assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [("額賀福志郎", "議長"), ("泉健太", "")]
+
+
+ASSEMBLY_POSTS = """総務委員会速記録第四号
+令和五年三月十四日（火曜日）
+第一委員会室
+午後一時開議
+　出席委員　三名
+委員長松田　康将君
+理事五十嵐えり君
+原　のり子君
+　出席説明員
+技監荒井　俊之君
+企画担当部長戦略広報担当部長デジタル広報担当部長
+新型コロナウイルス感染症対策広報担当部長兼務
+黒岩　幸三君
+本日の会議に付した事件
+　政策企画局関係
+　　・第一号議案　令和五年度東京都一般会計予算中、歳出　政策企画局所管分
+○松田委員長　ただいまから総務委員会を開会いたします。
+○五十嵐委員　戦略広報について伺います。
+○黒岩企画担当部長戦略広報担当部長デジタル広報担当部長新型コロナウイルス感染症対策広報担当部長兼務　ＳＮＳを活用した発信を強化しております。
+○荒井技監　都市の基盤について申し上げます。
+"""
+
+
+def test_an_assembly_record_as_text_with_posts_held_at_once():
+    """A label of a name and four posts, longer than any other, is still a speaker; a post of two
+    characters runs into its name; the room under the day is the place; an agenda bullet is no text."""
+    parsed = parse_bytes(ASSEMBLY_POSTS.encode(), "soumu.txt")
+    meeting = parsed.meeting
+    assert meeting.place == "第一委員会室"
+    assert meeting.agenda == ("政策企画局関係", "第一号議案 令和五年度東京都一般会計予算中、歳出 政策企画局所管分")
+    assert ("荒井 俊之", "技監") in [(a.name, a.role) for a in meeting.attendees]
+    assert [t.speaker.name for t in parsed.turns] == ["松田 康将", "五十嵐えり", "黒岩 幸三", "荒井 俊之"]
+    assert parsed.turns[1].text == "戦略広報について伺います。"
+    assert parsed.turns[2].speaker.role.endswith("感染症対策広報担当部長兼務")
