@@ -14,8 +14,10 @@ NAME_TOKEN = re.compile(r"^[\u4e00-\u9fff々ヶ]{1,4}$")
 SURNAME_LABEL = re.compile(r"^[\u4e00-\u9fff々ヶ]{2,4}$")
 # A group over the roster lines under it (■委員, 【事務局】)
 GROUP_LINE = re.compile(r"^[■□◆【\[]\s*([^】\]]{1,12})[】\]]?\s*$")
-# The number before an item (1. , （２）, 三、, ３　)
-ITEM_NUMBER = re.compile(r"^(?:[（(]?[0-9０-９一二三四五六七八九十]+[）).．、]\s*|[0-9０-９]{1,2}[ 　]+(?=\S))")
+# The number before an item (1. , （２）, 三、, ３　, ①)
+ITEM_NUMBER = re.compile(
+    r"^(?:[（(]?[0-9０-９一二三四五六七八九十]+[）).．、]\s*|[0-9０-９]{1,2}[ 　]+(?=\S)|[①-⑳]\s*)"
+)
 # Words that name a group of attendees on a line of their own
 GROUP_WORDS = {
     "委員",

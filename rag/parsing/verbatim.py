@@ -90,8 +90,11 @@ _FIELD_WORDS = {
     "事務局": "事務局",
     "議題": "agenda",
 }
+# Numbered, as a meeting's outline is (1.次第, 2.議事内容): the order of business, and the head of
+# the proceedings under it, which is no agenda item
+_NUMBERED_WORDS = {**_FIELD_WORDS, "次第": "agenda", "議事次第": "agenda", "議事内容": "body", "議事概要": "body"}
 _NUMBERED_FIELD = re.compile(
-    r"^[0-9０-９]{1,2}[.．]\s*(" + "|".join(r"\s*".join(word) for word in _FIELD_WORDS) + r")\s*(.*)$"
+    r"^[0-9０-９]{1,2}[.．]\s*(" + "|".join(r"\s*".join(word) for word in _NUMBERED_WORDS) + r")\s*(.*)$"
 )
 # 場所　第１委員会室, 日時：令和…, 出席委員　山本会長、井上副会長: a field without a number, its
 # value on the same line
@@ -309,8 +312,8 @@ class _Header:
         if not found:
             return False
         word = compact(found.group(1))
-        kind = _FIELD_WORDS.get(word) or _FIELDS[word]
-        if kind in ("when", "place", "agenda", "absent"):
+        kind = _NUMBERED_WORDS.get(word) or _FIELDS[word]
+        if kind in ("when", "place", "agenda", "absent", "body"):
             self.section = kind
         else:
             self.section, self.group = "roster", kind
@@ -435,8 +438,14 @@ def _with_heading(lines: list[str], start: int) -> int:
     ):
         i -= 1
     line = lines[i].strip(" 　") if i >= 0 else ""
-    heading = _heading(line) or markdown_heading(line) or _NUMBERED.match(line)
+    heading = _heading(line) or markdown_heading(line) or (_NUMBERED.match(line) and not _body_head(line))
     return i if heading else start
+
+
+def _body_head(line: str) -> bool:
+    """Whether ``line`` heads the proceedings as a whole (``2.議事内容``), no topic of their own."""
+    found = _NUMBERED_FIELD.match(line)
+    return found is not None and _NUMBERED_WORDS.get(compact(found.group(1))) == "body"
 
 
 def _heading(line: str) -> str | None:

@@ -207,3 +207,40 @@ def test_an_assembly_record_as_text_with_posts_held_at_once():
     assert [t.speaker.name for t in parsed.turns] == ["松田 康将", "五十嵐えり", "黒岩 幸三", "荒井 俊之"]
     assert parsed.turns[1].text == "戦略広報について伺います。"
     assert parsed.turns[2].speaker.role.endswith("感染症対策広報担当部長兼務")
+
+
+OUTLINED = """第三回 東京デジタルフォローアップ官民連携連絡会議事録
+令和4年5月27日(水)15:00~16:30
+(オンライン開催)
+1.次第
+(1)東京都事業説明
+①令和3年度の取組実績
+②令和4年度事業の方針
+(2)連絡会会員活動 紹介
+2.議事内容
+〇事務局(デジタルサービス局戦略部戦略課)
+定刻となりましたので、開会させていただきます。
+〇深井戦略部長
+東京都デジタルサービス局戦略部長の深井でございます。
+〇事務局(デジタルサービス局戦略部戦略課)
+まず、令和3年度の取組実績について、ご説明いたします。
+〇岩﨑アドバイザー
+高齢者のデジタルデバイド対策は、継続的な支援が重要です。
+"""
+
+
+def test_a_numbered_outline_gives_the_agenda_and_heads_the_proceedings():
+    """``1.次第`` lists the business (① items too); ``2.議事内容`` heads the turns and is no topic."""
+    parsed = parse_bytes(OUTLINED.encode(), "renrakukai.txt")
+    assert parsed.meeting.agenda == (
+        "東京都事業説明",
+        "令和3年度の取組実績",
+        "令和4年度事業の方針",
+        "連絡会会員活動 紹介",
+    )
+    assert [(t.speaker.name, t.topic) for t in parsed.turns] == [
+        ("事務局", ""),
+        ("深井", ""),
+        ("事務局", "令和3年度の取組実績"),  # named by the turn
+        ("岩﨑", "令和3年度の取組実績"),
+    ]
