@@ -38,7 +38,7 @@ from rag.parsing.speakers import SpeakerJudge, has_title, is_content, is_known, 
 from rag.parsing.speech import is_note_line
 from rag.people import NAME_MARK, compact, is_office_label, resolve_speaker, split_label, split_name_role
 from rag.text import collapse_spaces, find_date, find_time_range, join_broken, nfkc
-from rag.tokenize import is_common_word
+from rag.tokenize import is_common_word, reads_as_name
 
 name = "summary"
 
@@ -87,6 +87,7 @@ _SECTION_WORDS = {
     "当日資料": "papers",
     "会議資料": "papers",
     "参考資料": "papers",
+    "会議動画": "papers",  # a page's recording of the meeting, after its agenda
     "欠席者": "absent",
     "欠席委員": "absent",
     "傍聴者": "public",
@@ -717,6 +718,8 @@ def _first_speaker_line(lines: list[str], first: int, roster: list[Attendee]) ->
     role_labels = _role_lines(lines[first:])
     for j in range(first, len(lines)):
         nxt = lines[j + 1] if j + 1 < len(lines) else None
+        if _heads_roster(lines[j], nxt):
+            continue
         if _is_marker(lines[j], roster) or _half_bracket_turn(lines[j], roster) or _paren_label(lines[j], roster):
             return j
         if role_labels and _role_turn(lines[j]):
@@ -728,6 +731,16 @@ def _first_speaker_line(lines: list[str], first: int, roster: list[Attendee]) ->
         if judged is not None and (judged.text or not nxt or not _no_speech(nxt, roster)):
             return j
     return None
+
+
+def _heads_roster(line: str, nxt: str | None) -> bool:
+    """Whether ``line`` is a group's word over the first person of its roster (``構成員`` over
+    ``• 太田洋（西村あさひ法律事務所パートナー弁護士）``) rather than a label over its speech."""
+    if nxt is None or compact(split_label(line)[0]) not in GROUP_WORDS:
+        return False
+    entry = BULLET.sub("", nxt.strip())
+    people = [] if _SENTENCE.search(entry) else parse_roster([entry])
+    return len(people) == 1 and bool(people[0].affiliation or people[0].title) and reads_as_name(people[0].name)
 
 
 def _no_speech(line: str, roster: list[Attendee]) -> bool:

@@ -790,3 +790,59 @@ def test_anonymised_members_inline_before_a_colon():
         ("Ｂ", "委員"),
         ("会長", "会長"),
     ]
+
+
+SUB_WORKING_GROUP = """トラストを確保したDX推進サブワーキンググループ(第8回)
+日時
+令和4年4月8日(金)16時から17時45分まで
+場所
+オンライン開催
+出席者
+構成員
+  • 太田洋(西村あさひ法律事務所パートナー弁護士)
+  • 手塚悟(慶應義塾大学環境情報学部教授)【主査】
+オブザーバー
+  • 小川幹夫(全国銀行協会事務・決済システム部長)
+概要
+事務局から資料に基づき説明を行い、その後意見交換が行われた。
+(太田構成員)
+  • eシールについては、民間の認定制度から始めるのがよいのではないか。
+(手塚主査)
+  • 本日の議論を踏まえ、事務局で整理をお願いしたい。
+"""
+
+
+def test_a_groups_word_over_its_first_member_heads_the_roster_not_a_turn():
+    """With no 議事 heading, the turns are looked for in the header's last block, the roster; a group's
+    word over a person with an affiliation (構成員 over • 太田洋(…弁護士)) heads the roster there."""
+    parsed = parse_bytes(SUB_WORKING_GROUP.encode(), "trust.txt")
+    assert [(a.name, a.group) for a in parsed.meeting.attendees] == [
+        ("太田洋", "構成員"),
+        ("手塚悟", "構成員"),
+        ("小川幹夫", "オブザーバー"),
+    ]
+    assert [t.speaker.name for t in parsed.turns if t.speaker.name] == ["太田洋", "手塚悟"]
+    assert not any("西村あさひ" in t.text for t in parsed.turns)
+
+
+AGENCY_PAGE = """第4回デジタル社会構想会議
+概要
+  • 日時:令和4年4月14日(木)10時00分から11時30分まで
+  • 場所:オンライン開催
+  • 議事次第:
+  1. 開会
+  2. 議事
+  3. 閉会
+会議動画
+会議の様子はYouTube(デジタル庁公式チャンネル)にて公開しています。
+資料
+議事録
+事務局: 定刻となりましたので、ただいまから「デジタル社会構想会議」を開催いたします。
+村井座長: 座長を務めております村井です。よろしくお願いいたします。
+"""
+
+
+def test_a_pages_recording_after_the_agenda_is_no_item_of_it():
+    parsed = parse_bytes(AGENCY_PAGE.encode(), "kousou.txt")
+    assert parsed.meeting.agenda == ("開会", "議事", "閉会")
+    assert [t.speaker.name for t in parsed.turns] == ["事務局", "村井"]
