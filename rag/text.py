@@ -96,6 +96,22 @@ def join_broken(left: str, right: str) -> str:
     return left + right
 
 
+# Spaces of other widths (a web page's &nbsp;, a PDF's thin space) read as the ASCII space, and
+# zero-width ones as nothing, so that ``村井&nbsp;&nbsp;純`` parses as ``村井  純`` does. The
+# ideographic space stays: a roster's wide gap between a name and a title means something there.
+_ODD_SPACES = str.maketrans(
+    {
+        **{c: " " for c in "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"},
+        **{c: None for c in "\u200b\ufeff"},
+    }
+)
+
+
+def plain_spaces(text: str) -> str:
+    """``text`` with no-break, thin and other odd spaces as the ASCII space and zero-width ones gone."""
+    return text.translate(_ODD_SPACES)
+
+
 def collapse_spaces(text: str) -> str:
     """Collapse runs of spaces (ASCII or ideographic) into one ASCII space and strip."""
     return re.sub(r"[ \u3000\t]+", " ", text).strip()

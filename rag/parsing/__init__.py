@@ -6,6 +6,7 @@ format means adding a module and listing it in ``FORMATS``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from rag.errors import NotMinutes, ParseError
@@ -15,6 +16,7 @@ from rag.parsing.base import MinutesFormat, Source, content_hash, decode, json_o
 from rag.parsing.chairs import with_chairs_named
 from rag.parsing.introductions import with_introduced_names
 from rag.people import compact
+from rag.text import plain_spaces
 
 FORMATS: dict[str, MinutesFormat] = {
     m.name: m for m in (kokkai, assembly_json, markdown_turns, verbatim, summary, plain)
@@ -92,13 +94,13 @@ def to_source(data: bytes, name: str) -> Source:
     """The text of a file: a PDF's text layer, a Word document's paragraphs, an HTML page's main
     text, or decoded plain text (UTF-8, Shift_JIS, EUC-JP)."""
     if pdf.is_pdf(data):
-        return Source(name, pdf.extract_text(data, name), content_hash(data), "pdf")
+        return Source(name, plain_spaces(pdf.extract_text(data, name)), content_hash(data), "pdf")
     if docx.is_docx(data, name):
-        return Source(name, docx.extract_text(data, name), content_hash(data), "docx")
+        return Source(name, plain_spaces(docx.extract_text(data, name)), content_hash(data), "docx")
     source = decode(data, name)
     if html.is_html(data, name):
-        return Source(name, html.extract_text(source.text, name), source.content_hash, "html")
-    return source
+        return Source(name, plain_spaces(html.extract_text(source.text, name)), source.content_hash, "html")
+    return replace(source, text=plain_spaces(source.text))
 
 
 def _xml_as_json(data: bytes, name: str, *, fallback: bool) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text import find_date, find_time_range, join_broken, kanji_to_int, squash
+from rag.text import find_date, find_time_range, join_broken, kanji_to_int, plain_spaces, squash
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,8 @@ def test_join_broken():
 
 def test_squash():
     assert squash("ＲＦＩ を 柔軟な\n内容") == "RFIを柔軟な内容"
+
+
+def test_odd_spaces_read_as_the_ascii_space_and_zero_width_ones_as_nothing():
+    assert plain_spaces("村井\u00a0\u00a0純\u2009教授\u200b") == "村井  純 教授"
+    assert plain_spaces("宮坂\u3000学") == "宮坂\u3000学"  # the ideographic space is a roster's gap

@@ -204,3 +204,25 @@ def test_a_damaged_word_file_is_a_clear_error():
     data = _docx(["第1回 会議", "宮坂:", "・発言。"])
     with pytest.raises(ParseError, match="cannot read this Word file"):
         parse_bytes(data[: len(data) // 2], "broken.docx")
+
+
+NBSP_PAGE = """<html><head><title>第七回東京デジタルサービス会議 議事要旨</title></head><body><main>
+<h1>第七回東京デジタルサービス会議 議事要旨</h1>
+<h2>日時</h2><p>令和5年8月31日(木)10:00~12:00</p>
+<h2>出席者</h2>
+<p>■委員</p><p>村井&nbsp;&nbsp;純(座長) 慶応義塾大学 教授</p><p>越塚&nbsp;&nbsp;登 東京大学大学院 教授</p>
+<h2>議事(敬称略)</h2>
+<h3>■GovTech東京について</h3>
+<p>越塚:</p><ul><li>プロモーションを強化してもよいかと思う。</li></ul>
+<p>村井:</p><ul><li>区市町村との連携が鍵になる。</li></ul>
+</main></body></html>"""
+
+
+def test_a_pages_no_break_spaces_part_names_as_spaces_do():
+    """``村井&nbsp;&nbsp;純``: the web page's spaces are spaces, so the name and its title come apart."""
+    parsed = parse_bytes(NBSP_PAGE.encode(), "kaigi_07_giji.html")
+    assert [(a.name, a.affiliation, a.title) for a in parsed.meeting.attendees] == [
+        ("村井 純", "慶応義塾大学", "教授"),
+        ("越塚 登", "東京大学大学院", "教授"),
+    ]
+    assert [t.speaker.name for t in parsed.turns] == ["越塚 登", "村井 純"]
