@@ -106,8 +106,27 @@ def close_spread(line: str) -> str:
     return _LONE_HONORIFIC.sub("君", closed)
 
 
+# A name, a space, then the post (○白石孝雄 議長, ◆小川利八郎 議員, ◎坂田 総合政策部長, as some city
+# councils write their labels), then the speech after a space
+_NAME_THEN_POST = re.compile(
+    rf"^[○〇◯{COUNCIL_MARKS}]\s*([^\s　（()）、。0-9０-９]{{1,10}}) "
+    r"([^\s　（()）、。]{0,16}(?:議長|議員|委員|知事|長|監|官|理事|員|者))(?:[\s　]+(?=\S)|$)"
+)
+_POST_ENDING = re.compile(r"(?:長|監|官|理事|員|者|大臣|知事|君|番)$")
+
+
+def name_then_post(line: str) -> re.Match[str] | None:
+    """The label of a name and a post apart by a space (``○白石孝雄 議長　…``), or None; a first word
+    that is a post itself (○委員長 市長) is no name."""
+    found = _NAME_THEN_POST.match(line)
+    return None if found is None or _POST_ENDING.search(found.group(1)) else found
+
+
 def split_speaker_prefix(speech: str) -> tuple[str, str]:
     """``○田野瀬委員長　これより…`` → (``田野瀬委員長``, ``これより…``)."""
+    spaced = name_then_post(speech)
+    if spaced is not None:
+        return f"{spaced.group(1)} {spaced.group(2)}", speech[spaced.end() :]
     match = _SPEAKER_PREFIX.match(speech)
     if not match:
         return "", speech

@@ -41,6 +41,7 @@ from rag.parsing.speech import (
     STRICT_SPEAKER_LABEL,
     agenda_topic,
     close_spread,
+    name_then_post,
     split_role_head,
     split_speaker_prefix,
     strip_stage_directions,
@@ -166,7 +167,9 @@ def sniff(source: Source) -> float:
 
 def is_turn_start(line: str) -> bool:
     """Whether a (stripped) line opens a speaker's turn."""
-    return bool((_TURN_START.match(line) and not _SECTION_HEAD.match(line)) or _MARKED_TURN.match(line))
+    return bool(
+        (_TURN_START.match(line) and not _SECTION_HEAD.match(line)) or _MARKED_TURN.match(line) or name_then_post(line)
+    )
 
 
 def parse_seat_line(line: str, group: str) -> list[Attendee]:

@@ -613,3 +613,27 @@ def test_a_post_alone_with_no_roster_is_the_speakers_role():
     text = "\n".join(line for line in LANDSCAPE_COUNCIL.split("\n") if not line.startswith(("出席委員", "事務局")))
     parsed = parse_bytes(text.encode(), "keikan.txt")
     assert [(t.speaker.name, t.speaker.role) for t in parsed.turns][:2] == [("会長", "会長"), ("事務局", "")]
+
+
+NAME_SPACE_POST = """令和6年6月さくら市議会定例会会議録（第2号）
+令和6年6月10日（月曜日）
+○白石孝雄 議長　ただいまから本日の会議を開きます。
+　発言を許します。
+◆小川利八郎 議員　ネーミングライツの応募件数を伺います。
+○白石孝雄 議長　坂田総合政策部長。
+◎坂田 総合政策部長　１社から応募がございました。
+　以上でございます。
+"""
+
+
+def test_a_name_then_its_post_apart_by_a_space_is_one_label():
+    """``○白石孝雄 議長　…``: the post belongs to the label, not the speech, and ``◆``/``◎`` turns
+    labelled so open turns rather than being glued on or taken for headings."""
+    parsed = parse_bytes(NAME_SPACE_POST.encode(), "sakura.txt")
+    assert [(t.speaker.name, t.speaker.role, t.text.split("\n")[0]) for t in parsed.turns] == [
+        ("白石孝雄", "議長", "ただいまから本日の会議を開きます。"),
+        ("小川利八郎", "議員", "ネーミングライツの応募件数を伺います。"),
+        ("白石孝雄", "議長", "坂田総合政策部長。"),
+        ("坂田", "総合政策部長", "１社から応募がございました。"),
+    ]
+    assert all(not t.topic for t in parsed.turns)
