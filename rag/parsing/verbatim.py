@@ -72,7 +72,7 @@ _HEADING = re.compile(r"^[◎◇△▲□]\s*(\S.{0,80})$|^〔(?:議題|日程|�
 # Sections of assembly minutes opened by ○ as a turn is (○議事日程, ○出席議員（86名）, ○日程第１　…):
 # the standard headings of a 会議録, none of which is a speaker's label.
 _SECTION_HEAD = re.compile(
-    r"^[○〇◯]\s*((?:議事日程|本日の会議に付した(?:事件|案件)|会議に付した事件|会議録署名(?:議員|委員)"
+    rf"^[○〇◯{COUNCIL_MARKS}]\s*((?:議事日程|本日の会議に付した(?:事件|案件)|会議に付した事件|会議録署名(?:議員|委員)"
     r"|(?:出席|欠席)(?:議員|委員|者)|説明のため出席した者|職務のため出席した|事務局職員出席者"
     r"|理事者側出席者|(?:議会)?事務局出席者|本日審査した案件|日時|開催日時|場所|会議場所"
     r"|開議|散会|閉会|開会|休憩|再開|延会|日程第)\S*(?:[\s　]+\S.*)?)$"
@@ -167,9 +167,9 @@ def sniff(source: Source) -> float:
 
 def is_turn_start(line: str) -> bool:
     """Whether a (stripped) line opens a speaker's turn."""
-    return bool(
-        (_TURN_START.match(line) and not _SECTION_HEAD.match(line)) or _MARKED_TURN.match(line) or name_then_post(line)
-    )
+    if _SECTION_HEAD.match(line):  # ○出席議員（２名）, ◇説明のため出席した者: the header's sections
+        return False
+    return bool(_TURN_START.match(line) or _MARKED_TURN.match(line) or name_then_post(line))
 
 
 def parse_seat_line(line: str, group: str) -> list[Attendee]:

@@ -637,3 +637,12 @@ def test_a_name_then_its_post_apart_by_a_space_is_one_label():
         ("坂田", "総合政策部長", "１社から応募がございました。"),
     ]
     assert all(not t.topic for t in parsed.turns)
+
+
+def test_a_header_section_under_a_council_mark_is_no_turn():
+    """``◇出席議員 4名`` heads the roster as ``○出席議員（４名）`` does; it is nobody's speech."""
+    text = "令和4年ふじ市議会12月定例会会議録\n令和4年12月15日（木曜日）\n◇出席議員 2名\n  1番  河合悠祐君\n  2番  川崎久範君\n○議長（川崎久範君）　ただいまから本日の会議を開きます。\n"
+    parsed = parse_bytes(text.encode(), "fuji.txt")
+    assert [a.name for a in parsed.meeting.attendees] == ["河合悠祐", "川崎久範"]
+    assert [t.speaker.name for t in parsed.turns] == ["川崎久範"]
+    assert not is_turn_start("◇説明のため出席した者")
