@@ -312,7 +312,7 @@ def _writing_commands(sub: Subparsers) -> None:
     p = sub.add_parser("ingest", help="add minutes files or directories to the index")
     p.add_argument("paths", nargs="+")
     p.add_argument("--index", help="index directory (default: GIJIROKU_INDEX_DIR)")
-    p.add_argument("--format", help="force a format: summary, kokkai, markdown, assembly-json")
+    p.add_argument("--format", help="force a format: summary, verbatim, kokkai, markdown, assembly-json, csv, plain")
     p.add_argument("--recursive", action="store_true", help="descend into directories")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--ray", metavar="ADDRESS", help="parse and embed on a Ray cluster (auto: a local one)")

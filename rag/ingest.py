@@ -36,7 +36,7 @@ from rag.progress import progress_bar
 from rag.records import meeting_row, remark_id, turn_row
 from rag.settings import Settings
 
-SUFFIXES = (".txt", ".md", ".json", ".xml", ".pdf", ".text", ".markdown", ".html", ".htm", ".docx")
+SUFFIXES = (".txt", ".md", ".json", ".xml", ".pdf", ".text", ".markdown", ".html", ".htm", ".docx", ".csv", ".tsv")
 
 
 @dataclass(frozen=True)

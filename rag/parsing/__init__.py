@@ -11,7 +11,19 @@ from pathlib import Path
 
 from rag.errors import NotMinutes, ParseError
 from rag.models import ParsedMinutes
-from rag.parsing import assembly_json, docx, html, kokkai, kokkai_xml, markdown_turns, pdf, plain, summary, verbatim
+from rag.parsing import (
+    assembly_json,
+    csv_table,
+    docx,
+    html,
+    kokkai,
+    kokkai_xml,
+    markdown_turns,
+    pdf,
+    plain,
+    summary,
+    verbatim,
+)
 from rag.parsing.base import MinutesFormat, Source, content_hash, decode, json_or_none
 from rag.parsing.chairs import with_chairs_named
 from rag.parsing.introductions import with_introduced_names
@@ -19,7 +31,7 @@ from rag.people import compact
 from rag.text import plain_spaces
 
 FORMATS: dict[str, MinutesFormat] = {
-    m.name: m for m in (kokkai, assembly_json, markdown_turns, verbatim, summary, plain)
+    m.name: m for m in (kokkai, assembly_json, csv_table, markdown_turns, verbatim, summary, plain)
 }
 _MIN_CONFIDENCE = 0.2
 _JSON_FORMATS = (kokkai.name, assembly_json.name)
@@ -161,7 +173,7 @@ def parse_bytes(data: bytes, name: str, *, fmt: str | None = None, fallback: boo
 
 
 # Formats whose files may hold several meetings, each with a ``split(data, name)`` into one document per meeting.
-_SPLITTERS = {kokkai.name: kokkai.split, assembly_json.name: assembly_json.split}
+_SPLITTERS = {kokkai.name: kokkai.split, assembly_json.name: assembly_json.split, csv_table.name: csv_table.split}
 
 
 def split_meetings(data: bytes, name: str, *, fmt: str | None = None) -> list[tuple[bytes, str]]:

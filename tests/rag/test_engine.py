@@ -191,3 +191,13 @@ def test_delete_meeting(fake_engine):
     assert fake_engine.delete_meeting(report.meeting_id) > 0
     assert fake_engine.snapshot().meta.counts() == {"meetings": 0, "remarks": 0, "passages": 0}
     assert fake_engine.delete_meeting(report.meeting_id) == 0
+
+
+def test_a_table_of_speech_in_a_directory_is_ingested_one_meeting_a_day(fake_engine, tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    rows = "会議名,開催日,発言者,発言内容\n定例会,2024-03-05,山田議長,開会します。\n定例会,2024-03-06,山田議長,再開します。\n"
+    (folder / "kaigiroku.csv").write_text(rows, encoding="utf-8")
+    reports = fake_engine.ingest([folder])
+    assert [(r.status, r.remarks) for r in reports] == [("ingested", 1), ("ingested", 1)]
+    assert fake_engine.snapshot().meta.counts()["meetings"] == 2

@@ -14,7 +14,7 @@ from tests.conftest import FIXTURES, SAMPLE, shared_file
 
 
 def test_every_format_is_registered():
-    assert set(FORMATS) == {"summary", "kokkai", "markdown", "assembly-json", "verbatim", "plain"}
+    assert set(FORMATS) == {"summary", "kokkai", "markdown", "assembly-json", "verbatim", "csv", "plain"}
 
 
 def test_detects_the_sample():

@@ -80,5 +80,5 @@ def test_xml_that_holds_no_diet_meeting_is_refused_with_the_reason(data, says):
 
 def test_a_directory_gives_its_xml_files_to_ingest(tmp_path):
     (tmp_path / "diet.xml").write_bytes(_xml(RESPONSE))
-    (tmp_path / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    (tmp_path / "notes.xlsx").write_bytes(b"PK\x03\x04")  # a spreadsheet: not read
     assert [f.path.name for f in expand_paths([tmp_path])] == ["diet.xml"]
