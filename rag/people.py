@@ -163,7 +163,8 @@ def is_office_label(bare: str) -> bool:
         return True
     name, role = split_name_role(key)
     if not role and (key.endswith(ORG_SUFFIXES) or _BODIES.search(key[-1])):
-        return True  # 事務局, デジタルサービス局, 国分寺市, 中野区
+        # 事務局, デジタルサービス局, 国分寺市, 中野区; not 阿部, 中村 or 田野瀬太道, names that end so
+        return not reads_as_name(key)
     # A body and a title that is no person's name (東京都CIO, デジタル庁デジタル大臣政務官); 小池都知事's
     # 小池都 is a short kanji name and stays a person.
     return bool(_BODIES.search(name)) and not re.fullmatch(r"[\u4e00-\u9fff々ヶ]{1,4}", name)

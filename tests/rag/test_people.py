@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.models import Attendee
-from rag.people import resolve_speaker, roster_affiliation, split_name_role
+from rag.people import is_office_label, resolve_speaker, roster_affiliation, split_name_role
 
 ROSTER = [
     Attendee(name="中村 明彦", group="議員", role="議長"),
@@ -169,3 +169,17 @@ def test_a_turn_carries_the_rosters_post_where_its_label_says_less(post, said, a
     person = Attendee(name="平田 直", role=post)
     assert roster_affiliation(person, said) == affiliation
     assert roster_affiliation(Attendee(name="平田 直", role=post, affiliation="東京大学"), said) == "東京大学"
+
+
+@pytest.mark.parametrize("surname", ["阿部", "服部", "中村", "木村", "田野瀬太道"])
+def test_a_name_that_ends_as_a_body_does_is_still_a_person(surname):
+    """部, 村, 道 end offices and places (総務部, 檜原村, 北海道), and common names too."""
+    assert not is_office_label(surname)
+    speaker = resolve_speaker(surname, [])
+    assert speaker.is_person and speaker.name == surname
+
+
+@pytest.mark.parametrize("office", ["総務部", "檜原村", "北海道", "国分寺市", "中野区", "情報政策課"])
+def test_offices_and_places_stay_offices(office):
+    assert is_office_label(office)
+    assert not resolve_speaker(office, []).is_person
