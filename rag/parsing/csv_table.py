@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from rag.errors import ParseError
 from rag.models import UNATTRIBUTED, Meeting, ParsedMinutes, Turn
 from rag.parsing.base import Source, decode, meeting_id_for, no_turns
+from rag.parsing.speech import split_speaker_prefix
 from rag.people import resolve_speaker
 from rag.text import find_date, nfkc
 
@@ -33,6 +34,7 @@ _COLUMNS = {
     "topic": ("議題", "案件", "議事", "topic", "agenda"),
 }
 _REQUIRED = ("speaker", "text")
+_TURN_MARKS = "○〇◯"
 # How much of a file is read to decide whether it is a table of speech.
 _SNIFF_CHARS = 4000
 
@@ -140,6 +142,8 @@ def _turns(table: _Table) -> list[Turn]:
     turns: list[Turn] = []
     for row in table.rows:
         text = table.cell(row, "text")
+        if text[:1] in _TURN_MARKS:  # ○田野瀬委員長　これより…: the Diet API's speech keeps its label
+            text = split_speaker_prefix(text)[1].strip()
         if not text:
             continue
         label, post = table.cell(row, "speaker"), table.cell(row, "role")

@@ -66,3 +66,20 @@ def test_a_table_without_speaker_and_speech_columns_is_plain_paragraphs_or_an_er
     assert parse_bytes(data, "costs.csv").meeting.source_format == "plain"
     with pytest.raises(ParseError, match="names no speaker and speech columns"):
         parse_bytes(data, "costs.csv", fmt="csv")
+
+
+def test_the_diet_apis_speeches_as_a_table_lose_the_label_their_text_opens_with():
+    rows = [
+        ["nameOfMeeting", "date", "speaker", "speakerPosition", "speakerGroup", "speech"],
+        [
+            "文部科学委員会",
+            "2023-11-01",
+            "田野瀬太道",
+            "委員長",
+            "自由民主党",
+            "○田野瀬委員長　これより会議を開きます。",
+        ],
+    ]
+    turn = parse_bytes(_csv(rows), "speech.csv").turns[0]
+    assert (turn.speaker.name, turn.speaker.role, turn.speaker.group) == ("田野瀬太道", "委員長", "自由民主党")
+    assert turn.text == "これより会議を開きます。"
