@@ -75,11 +75,22 @@ def _iso(year: int, month: int, day: int) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+# 午前九時開議, 午後１時30分開会: the hour a sitting opened, as verbatim records write it
+_CLOCK_DIGITS = "[0-9〇零一二三四五六七八九十]{1,3}"
+_OPENED = re.compile(rf"(午前|午後)\s*({_CLOCK_DIGITS})時(?:({_CLOCK_DIGITS})分)?\s*(?:開議|開会)")
+
+
 def find_time_range(text: str) -> tuple[str, str]:
-    """Start and end time (``10:00``, ``12:00``) of a range like ``10:00～12:00``."""
+    """Start and end time (``10:00``, ``12:00``) of a range like ``10:00～12:00``; else the hour a
+    sitting opened (``午前九時開議`` → ``09:00``) and no end."""
     match = _TIME_RANGE.search(nfkc(text))
     if not match:
-        return "", ""
+        opened = _OPENED.search(nfkc(text))
+        if not opened:
+            return "", ""
+        hour = kanji_to_int(opened.group(2)) % 12 + (12 if opened.group(1) == "午後" else 0)
+        minute = kanji_to_int(opened.group(3)) if opened.group(3) else 0
+        return (f"{hour:02d}:{minute:02d}", "") if hour < 24 and minute < 60 else ("", "")
     start = f"{int(match.group(1)):02d}:{match.group(2) or '00'}"
     end = f"{int(match.group(3)):02d}:{match.group(4) or '00'}"
     return start, end

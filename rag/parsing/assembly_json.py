@@ -22,7 +22,7 @@ from rag.models import Attendee, Meeting, ParsedMinutes, Turn
 from rag.parsing.base import Source, json_or_none, load_json, meeting_id_for, no_turns, wrong_shape
 from rag.parsing.speech import agenda_topic, parse_kanji_roster, split_speaker_prefix, strip_stage_directions
 from rag.people import compact, resolve_speaker
-from rag.text import ERAS, find_date
+from rag.text import ERAS, find_date, find_time_range
 
 name = "assembly-json"
 
@@ -257,8 +257,10 @@ def _body(data: dict) -> str:
 def _parse(data: dict, source: Source) -> ParsedMinutes:
     items = data["proceeding"]
     place, roster, agenda = "", list[Attendee](), list[str]()
+    opened = ""
     if items and str(items[0].get("speaker") or "").strip() in _NO_SPEAKER:
         place, roster, agenda = _header(str(items[0].get("utterance") or ""))
+        opened = find_time_range(str(items[0].get("utterance") or ""))[0]  # 午後一時開議
         items = items[1:]
     title = str(data.get("proceedingtitle") or source.name)
     topic = agenda[0] if agenda else ""
@@ -276,6 +278,7 @@ def _parse(data: dict, source: Source) -> ParsedMinutes:
         meeting_id=meeting_id_for(f"{_body(data)}|{title}", date),
         title=title,
         date=date,
+        start_time=opened,
         place=place,
         agenda=tuple(agenda),
         attendees=tuple(roster),

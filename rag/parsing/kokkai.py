@@ -25,6 +25,7 @@ from rag.parsing.speech import (
     strip_stage_directions,
 )
 from rag.people import compact, person_id, split_label
+from rag.text import find_time_range
 
 name = "kokkai"
 
@@ -229,6 +230,7 @@ def _parse_record(record: dict, source: Source) -> ParsedMinutes:
     roster: list[Attendee] = []
     agenda: list[str] = []
     turns: list[Turn] = []
+    opened = ""  # 午後零時十一分開議 under the day, in the roster
     topic = _str(record.get("nameOfMeeting"))
     member = "議員" if "本会議" in topic else "委員"
     for speech in speeches:
@@ -236,6 +238,7 @@ def _parse_record(record: dict, source: Source) -> ParsedMinutes:
         if _str(speech.get("speechOrder")) in ("0", ""):
             roster = parse_diet_roster(text)
             agenda = parse_agenda_block(text)
+            opened = find_time_range(text)[0]
             continue
         label, body = split_speaker_prefix(text)
         body = strip_stage_directions(body)
@@ -256,6 +259,7 @@ def _parse_record(record: dict, source: Source) -> ParsedMinutes:
         raise _without_text(source.name) if not any("speech" in s for s in speeches) else no_turns(source.name)
     meeting = replace(
         _meeting(record, source, roster),
+        start_time=opened,
         agenda=tuple(agenda),
         topics=tuple(dict.fromkeys(t.topic for t in turns if t.topic)),
     )

@@ -127,9 +127,15 @@ _TABLE_BAR = re.compile(r"[|｜]")
 # 地方自治法第121条の規定により説明のため出席した者の職氏名: the law that calls them may come first.
 _ROSTER_PHRASES = re.compile(
     r"^(?:\S{1,30}により)?(説明のため出席した者|説明員|職務のため出席した事務局職員|事務局職員出席者"
-    r"|議場に出席した事務局職員|職務のため議場に出席した者|理事者側出席者|議会事務局出席者|事務局出席者)"
+    r"|議場に出席した事務局職員|職務のため議場に出席した者|理事者側出席者|議会事務局出席者|事務局出席者"
+    r"|出席した者の職氏名)"  # 地方自治法第121条の規定により出席した者の職氏名: the executive's side
 )
-_PHRASE_GROUPS = {"説明のため出席した者": "説明員", "説明員": "説明員", "理事者側出席者": "説明員"}
+_PHRASE_GROUPS = {
+    "説明のため出席した者": "説明員",
+    "説明員": "説明員",
+    "理事者側出席者": "説明員",
+    "出席した者の職氏名": "説明員",
+}
 _PAGE_NUMBER = re.compile(r"^[-－―]\s*\d{1,4}\s*[-－―]$")
 _ENCLOSED = re.compile(r"^[（(]([^（()）]+)[）)]$")
 _SEAT = re.compile(r"(\d+)番\s*(\S.*?)(?=\s+\d+番|$)")
@@ -144,7 +150,7 @@ _AGENDA_HEAD = re.compile(
 )
 # A room named on a line of its own: 第一委員会室, 本会議場, 議事堂, 第２会議室, 都庁第一本庁舎
 _ROOM = re.compile(r"^[^。、，．\s]{0,20}(?:室|議場|議事堂|庁舎)$")
-_SEPARATOR = re.compile(r"^[―—－\-─━=＝◇◆]{3,}$")
+_SEPARATOR = re.compile(r"^[―—－\-−─━=＝◇◆]{3,}$")  # − (U+2212) too, as some systems draw rules
 _ROLE_END = re.compile(r"(長|理事|大臣|臣|官|参考人|委員|者|員|監|補佐人|政務官)$")
 
 
@@ -288,6 +294,7 @@ class _Header:
     section: str = "title"
     group: str = ""
     held: str = ""  # a post long enough to run over lines, waiting for the name with 君
+    dated: str = ""  # the sitting's day under 議事日程, where the title lines give none
 
     def opens(self, line: str, bare: str) -> bool:
         """Take ``line`` as a section's head, if it is one (出席委員, 説明のため出席した者, 議事日程, 〇日時)."""
@@ -334,7 +341,9 @@ class _Header:
             self.place.append(line)  # 第一委員会室 under the day, as an assembly's record names its room
         elif self.section == "roster" and bare != "なし":  # 出席説明員 なし: no one
             self._roster_line(line)
-        elif self.section == "agenda" and not _DATE_LINE.match(bare):
+        elif self.section == "agenda" and _DATE_LINE.match(bare):
+            self.dated = self.dated or line
+        elif self.section == "agenda":
             # 1 議長からの諮問事項について, (1)…; written as a heading is (日程第1 一般質問), so the
             # item a chair names and the heading over the turns are one topic
             self.agenda.append(collapse_spaces(nfkc(ITEM_NUMBER.sub("", BULLET.sub("", line)))))
@@ -533,6 +542,8 @@ def parse(source: Source) -> ParsedMinutes:
     heading = " ".join(title_lines)
     undated = next((t for t in title_lines if not find_date(t)), "")
     title = undated or next((t for t in title_lines if MEETING_WORDS.search(t)), "") or source.name
+    if not find_date(heading):  # 平成24年第3回…定例会, then 議事日程 over the day it sits
+        heading = f"{heading} {header.dated}"
     date = find_date(heading)
     start_time, end_time = find_time_range(heading)
     meeting = Meeting(

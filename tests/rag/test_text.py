@@ -53,3 +53,17 @@ def test_squash():
 def test_odd_spaces_read_as_the_ascii_space_and_zero_width_ones_as_nothing():
     assert plain_spaces("村井\u00a0\u00a0純\u2009教授\u200b") == "村井  純 教授"
     assert plain_spaces("宮坂\u3000学") == "宮坂\u3000学"  # the ideographic space is a roster's gap
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("令和五年十一月一日（水曜日）\n午後零時十一分開議", ("12:11", "")),
+        ("平成24年9月6日(木曜日)午前10時開会", ("10:00", "")),
+        ("午後一時三分開会・開議", ("13:03", "")),
+        ("令和5年8月31日(木)10:00~12:00", ("10:00", "12:00")),
+        ("午前10時から説明を聴取", ("", "")),  # an hour, but no sitting opened at it
+    ],
+)
+def test_the_hour_a_sitting_opened(text, expected):
+    assert find_time_range(text) == expected

@@ -646,3 +646,34 @@ def test_a_header_section_under_a_council_mark_is_no_turn():
     assert [a.name for a in parsed.meeting.attendees] == ["河合悠祐", "川崎久範"]
     assert [t.speaker.name for t in parsed.turns] == ["川崎久範"]
     assert not is_turn_start("◇説明のため出席した者")
+
+
+CITY_RECORD = """          平成24年第3回にら市議会定例会
+議事日程(第1号)
+                   平成24年9月6日(木曜日)午前10時開会
+日程第1 会議録署名議員の指名
+−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−
+出席議員(2名)
+    1番 守屋 久君     2番 清水康雄君
+−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−
+地方自治法第121条の規定により出席した者の職氏名
+   市長       横内公明君   総務課長     水川秋人君
+−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−
+◎議長(清水康雄君) ただいまから本日の会議を開きます。
+−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−−
+△日程第1 会議録署名議員の指名
+◎市長(横内公明君) 所信を申し上げます。
+"""
+
+
+def test_the_day_under_the_order_of_business_the_executives_roster_and_minus_sign_rules():
+    """The title names no day, 議事日程 does; 地方自治法第121条の規定により出席した者の職氏名 lists the
+    executive's side; rules drawn in minus signs (−, U+2212) are neither agenda items nor speech."""
+    parsed = parse_bytes(CITY_RECORD.encode(), "nira.txt")
+    assert (parsed.meeting.date, parsed.meeting.start_time) == ("2012-09-06", "10:00")
+    assert parsed.meeting.agenda == ("日程第1 会議録署名議員の指名",)
+    assert [(a.name, a.group) for a in parsed.meeting.attendees][2:] == [("横内公明", "説明員"), ("水川秋人", "説明員")]
+    assert [(t.speaker.name, t.topic, t.text) for t in parsed.turns] == [
+        ("清水康雄", "", "ただいまから本日の会議を開きます。"),
+        ("横内公明", "日程第1 会議録署名議員の指名", "所信を申し上げます。"),
+    ]
