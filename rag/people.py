@@ -176,13 +176,24 @@ SEAT = re.compile(r"^[0-9０-９一二三四五六七八九十百千〇]+番")
 _LABEL_MARKS = "○〇◯◎◆◇△▲"
 
 
+def without_honorific(text: str) -> str:
+    """``山田　太郎君`` → ``山田　太郎``, and ``森忠行議員`` → ``森忠行`` where what is left reads as a
+    person's name (some city councils write 議員 where others write 君); ``text`` otherwise."""
+    if text.endswith("君"):
+        return text[:-1]
+    if text.endswith("議員") and reads_as_name(compact(text[:-2])):
+        return text[:-2]
+    return text
+
+
 def _named_inside(bare: str, extras: str, roster: Sequence[Attendee]) -> tuple[str, str] | None:
     """``知事（石原慎太郎君）`` → (石原慎太郎, 知事), ``三十番（野島善司）`` → (野島善司, 議員): a role with the
     name in brackets, marked by 君, a seat, or a roster name, or a roster surname with its post
     (``事務局（伊藤課長）`` → (伊藤, 課長)); else None (``畑中（オブザーバー）``)."""
-    inner = compact(extras).removesuffix("君")
+    inner = compact(without_honorific(extras))
     seat = bool(SEAT.fullmatch(compact(bare)))
-    if len(inner) >= 2 and (extras.endswith("君") or seat or _by_name_part(inner, roster) is not None):
+    honoured = without_honorific(extras) != extras
+    if len(inner) >= 2 and (honoured or seat or _by_name_part(inner, roster) is not None):
         return inner, "議員" if seat else compact(bare)
     who, post = name_and_role(inner) if len(inner) >= 3 else ("", "")
     if post and _by_name_part(who, roster) is not None:

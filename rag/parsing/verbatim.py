@@ -57,6 +57,7 @@ from rag.people import (
     person_id,
     roster_affiliation,
     split_label,
+    without_honorific,
 )
 from rag.text import collapse_spaces, find_date, find_time_range, nfkc
 from rag.tokenize import surname_and_title
@@ -181,9 +182,16 @@ def is_turn_start(line: str) -> bool:
 def parse_seat_line(line: str, group: str) -> list[Attendee]:
     """``１番　佐藤花子　　２番　鈴木　一郎`` → two members (role 議員), as assembly rosters list them."""
     return [
-        Attendee(name=collapse_spaces(person), group=group, role="議員")
+        Attendee(name=_closed_up(without_honorific(person)), group=group, role="議員")  # ８番 野村 徹議員
         for _, person in _SEAT.findall(collapse_spaces(nfkc(line)))
     ]
+
+
+def _closed_up(name: str) -> str:
+    """``河 合 悠 祐`` → ``河合悠祐``: a name set one character at a time (three or more alone) is one
+    word; ``林 誠`` stays a surname and a given name."""
+    parts = collapse_spaces(name).split(" ")
+    return "".join(parts) if len(parts) >= 3 and all(len(p) == 1 for p in parts) else " ".join(parts)
 
 
 def _unglue_role(tokens: list[str]) -> list[str]:
@@ -387,7 +395,7 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
     if compact(bare) in SECRETARIAT:
         # 事務局（情報公開課長）: the post in brackets, as the other formats keep it
         return Speaker(label=label, name=compact(bare), group=compact(bare), affiliation=extras, is_person=False)
-    written = collapse_spaces(nfkc(extras.removesuffix("君")))  # ◆１番（山田　太郎君）: 山田 太郎
+    written = collapse_spaces(nfkc(without_honorific(extras)))  # ◆１番（山田　太郎君）: 山田 太郎
     inner = compact(written)
     if _name_inside(bare, extras, roster):
         surname, role, given = inner, compact(bare), ""  # 政府参考人（伊藤学司君）: the name is inside
@@ -421,11 +429,15 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
 def _name_inside(bare: str, extras: str, roster: list[Attendee]) -> bool:
     """Whether the brackets hold the speaker's name (議長（山田太郎君）, １番（田中花子）, 教育長（高橋三郎）)
     rather than a given name that tells namesakes apart (山田（賢）委員)."""
-    inner = compact(extras.removesuffix("君"))
+    inner = compact(without_honorific(extras))
     key = compact(bare)
     if len(inner) < 2:
         return False
-    if extras.endswith("君") or _SEAT_LABEL.match(key) or any(compact(p.name).startswith(inner) for p in roster):
+    if (
+        without_honorific(extras) != extras
+        or _SEAT_LABEL.match(key)
+        or any(compact(p.name).startswith(inner) for p in roster)
+    ):
         return True
     titled = key in (*ROLE_SUFFIXES, "政府参考人") or (bool(_ROLE_END.search(key)) and surname_and_title(key) is None)
     return len(inner) >= 3 and titled  # 教育長, not 山田委員: no name before the title

@@ -677,3 +677,26 @@ def test_the_day_under_the_order_of_business_the_executives_roster_and_minus_sig
         ("清水康雄", "", "ただいまから本日の会議を開きます。"),
         ("横内公明", "日程第1 会議録署名議員の指名", "所信を申し上げます。"),
     ]
+
+
+MEMBERS_AS_GIIN = """平成22年12月みさと市議会定例会
+平成22年12月14日(火曜日)
+出席議員(3名)
+  1番  森 忠行議員    2番  青山宏明議員
+  3番  河  合  悠  祐   議 員
+◎議長(森忠行議員) ただいまから本日の会議を開きます。
+◆2番(青山宏明議員) 防災について伺います。
+◆3番(河合悠祐議員) 子育てについて伺います。
+"""
+
+
+def test_members_written_with_giin_where_others_write_kun():
+    """Some city councils write 議員 after a member's name where others write 君; it is no part of
+    the name, in the roster or in a label's brackets. A name set out a character at a time is one."""
+    parsed = parse_bytes(MEMBERS_AS_GIIN.encode(), "misato.txt")
+    assert [a.name for a in parsed.meeting.attendees] == ["森 忠行", "青山宏明", "河合悠祐"]
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("森 忠行", "議長"),
+        ("青山宏明", "議員"),
+        ("河合悠祐", "議員"),
+    ]
