@@ -345,6 +345,8 @@ class _Header:
             if self.section == "title" and find_date(line):
                 self.section = "date"  # the lines after the date and before a section are no title
             self.title.append(without_heading_marks(line))
+        elif self.section == "date" and all(find_date(t) for t in self.title) and MEETING_WORDS.search(line):
+            self.title.append(without_heading_marks(line))  # the day first, then 第3回…定例会会議録(第1号)
         elif self.section == "place" or (self.section == "date" and not self.place and _ROOM.match(bare)):
             self.place.append(line)  # 第一委員会室 under the day, as an assembly's record names its room
         elif self.section == "roster" and bare != "なし":  # 出席説明員 なし: no one

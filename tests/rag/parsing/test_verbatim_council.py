@@ -700,3 +700,9 @@ def test_members_written_with_giin_where_others_write_kun():
         ("青山宏明", "議員"),
         ("河合悠祐", "議員"),
     ]
+
+
+def test_the_title_under_the_day_that_opens_the_record():
+    text = "平成29年5月31日\n\n第3回みずなみ市議会定例会会議録(第1号)\n\n○議長(成瀬徳夫君) ただいまから本日の会議を開きます。\n"
+    meeting = parse_bytes(text.encode(), "h290531.txt").meeting
+    assert (meeting.title, meeting.date) == ("第3回みずなみ市議会定例会会議録(第1号)", "2017-05-31")
