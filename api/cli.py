@@ -120,7 +120,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     for hit in result.hits:
         r = hit.remark
         role = f"（{r.speaker.role}）" if r.speaker.role else ""
-        print(f"{hit.rank:>2}. [{hit.score:.4f}] {r.speaker.display}{role} — {r.topic}")
+        topic = f" — {r.topic}" if r.topic else ""
+        print(f"{hit.rank:>2}. [{hit.score:.4f}] {r.speaker.display}{role}{topic}")
         print(f"    {r.meeting_title} {r.meeting_date}  id={r.remark_id}")
         print("    " + hit.passage.replace("\n", "\n    "))
     return 0
@@ -154,7 +155,8 @@ def cmd_who(args: argparse.Namespace) -> int:
     _print_inferred(result)
     for i, s in enumerate(speakers, start=1):
         role = f"（{s.speaker.role}）" if s.speaker.role else ""
-        print(f"{i:>2}. {s.speaker.name}{role} — {s.remarks} remarks; {' / '.join(s.topics[:3])}")
+        topics = f"; {' / '.join(s.topics[:3])}" if s.topics else ""
+        print(f"{i:>2}. {s.speaker.name}{role} — {s.remarks} remarks{topics}")
         for hit in s.top[:2]:
             print("      " + hit.passage.replace("\n", " ")[:100] + f"  (id={hit.remark.remark_id})")
     return 0

@@ -154,3 +154,15 @@ def test_who_and_inference(index_dir, capsys):
     assert "searched only remarks by 宮坂 学" in out
     assert main(["search", "宮坂副知事の防災の発言", "--index", str(index_dir), "--k", "2", "--no-infer"]) == 0
     assert "searched only" not in capsys.readouterr().out
+
+
+def test_a_remark_without_a_topic_is_listed_without_a_dash(tmp_path, model_cache, capsys, monkeypatch):
+    monkeypatch.setenv("GIJIROKU_MODEL_CACHE_DIR", str(model_cache))
+    table = tmp_path / "kaigiroku.csv"
+    table.write_text("発言者,発言内容\n佐藤議員,避難所の通信環境について伺います。\n", encoding="utf-8")
+    index = str(tmp_path / "index")
+    assert main(["ingest", str(table), "--index", index, "--quiet"]) == 0
+    assert main(["search", "避難所の通信", "--index", index, "--k", "1"]) == 0
+    assert main(["who", "避難所の通信", "--index", index]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("佐藤（議員）") and lines[3].endswith("— 1 remarks")
