@@ -30,7 +30,9 @@ def server(tmp_path_factory, sudachi):
     import uvicorn
 
     settings = make_settings(tmp_path_factory.mktemp("browser") / "index")
-    Engine(settings, encoder=fake_encoder(), tokenize=sudachi).ingest([SAMPLE])
+    table = tmp_path_factory.mktemp("table") / "kaigiroku.csv"  # remarks with no topic
+    table.write_text("発言者,発言内容\n佐藤議員,公園の遊具の点検について伺います。\n", encoding="utf-8")
+    Engine(settings, encoder=fake_encoder(), tokenize=sudachi).ingest([SAMPLE, table])
     app = create_app(settings, engine_factory=lambda s: Engine(s, encoder=fake_encoder(), tokenize=sudachi))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -132,3 +134,21 @@ def test_errors_are_shown_and_phone_width_fits(server, browser):
         assert overflow <= 0
     finally:
         browser.set_window_size(1200, 900)
+
+
+def test_a_remark_without_a_topic_leaves_no_empty_separator(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server + "/")
+    box = browser.find_element(By.ID, "q")
+    box.clear()
+    box.send_keys("公園の遊具の点検", Keys.ENTER)
+    wait_for(browser, "[data-testid=hit]")
+    browser.find_element(By.ID, "tab-who").click()
+    speaker = next(s for s in wait_for(browser, "[data-testid=speaker]") if "佐藤" in s.text)
+    assert "件 ・" not in speaker.text
+    speaker.find_element(By.CSS_SELECTOR, "a[data-remark]").click()
+    wait_for(browser, "[data-testid=current]")
+    status = browser.find_element(By.ID, "status").text
+    assert "・ ・" not in status and "・  ・" not in status
