@@ -96,12 +96,34 @@ def looks_binary(data: bytes) -> bool:
     return controls > len(sample) * 0.05
 
 
+# ISO-2022-JP (JIS), as older documents and mail were written: seven-bit bytes, with escapes into
+# and out of kanji, which would otherwise read as control characters of a binary file
+_JIS_ESCAPE = re.compile(rb"\x1b\$[@B]|\x1b\$\(D|\x1b\(J|\x1b\(I")
+_JIS_ENCODINGS = ("iso2022_jp_ext", "iso2022_jp_2004", "iso2022_jp_2")
+
+
+def _as_jis(data: bytes) -> str | None:
+    """The text of ISO-2022-JP bytes, or None for any other encoding."""
+    if not _JIS_ESCAPE.search(data[:4096]) or not data.isascii():
+        return None
+    for encoding in _JIS_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def decode(data: bytes, name: str) -> Source:
-    """Decode minutes bytes: UTF-8 (with or without BOM), else Shift_JIS/cp932, else EUC-JP."""
+    """Decode minutes bytes: UTF-8 (with or without BOM), else Shift_JIS/cp932, else EUC-JP; ISO-2022-JP
+    where its escapes show it."""
     if not data.strip():
         raise ParseError(f"{name}: the file is empty", details={"file": name, "reason": "empty"})
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Source(name, data.decode("utf-16"), content_hash(data), "utf-16")
+    jis = _as_jis(data)
+    if jis is not None:
+        return Source(name, jis.replace("\r\n", "\n").replace("\r", "\n"), content_hash(data), "iso2022_jp")
     if looks_binary(data):
         raise ParseError(f"{name}: this is a binary file, not minutes text", details={"file": name, "reason": "binary"})
     for encoding in ("utf-8-sig", *_FALLBACK_ENCODINGS):

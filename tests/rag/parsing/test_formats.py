@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 import pytest
 
@@ -262,6 +263,13 @@ def test_bad_files_get_clear_errors(data, reason):
 def test_shift_jis_is_decoded():
     parsed = parse_bytes(SAMPLE.read_text(encoding="utf-8").encode("cp932", errors="replace"), "sjis.txt")
     assert len(parsed.turns) == 53
+
+
+def test_iso_2022_jp_is_decoded_not_refused_as_binary():
+    """JIS, as older documents and mail are written: seven bits, with escapes into and out of kanji."""
+    text = unicodedata.normalize("NFKC", SAMPLE.read_text(encoding="utf-8"))
+    parsed = parse_bytes(text.encode("iso2022_jp_ext", errors="replace"), "jis.txt")
+    assert (parsed.meeting.title, len(parsed.turns)) == ("第7回東京デジタルサービス会議", 53)
 
 
 @pytest.mark.parametrize("mark", ["**", "__", "*"])
