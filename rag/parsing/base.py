@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -114,6 +116,28 @@ def _as_jis(data: bytes) -> str | None:
     return None
 
 
+# Office files that are not read, and what to save them as instead
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls, .ppt before 2007
+_ZIP = b"PK\x03\x04"
+
+
+def _office_hint(data: bytes) -> str:
+    """What to do with an office file this does not read ("" for anything else)."""
+    if data.startswith(_OLE2):
+        return " (an older Office file, .doc or .xls: save it as .docx, or a sheet as CSV, and ingest that)"
+    if data.startswith(_ZIP) and any(part.startswith("xl/") for part in _zip_names(data)):
+        return " (an Excel workbook: save the sheet as CSV, with a 発言者 and a 発言内容 column, and ingest that)"
+    return ""
+
+
+def _zip_names(data: bytes) -> list[str]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.namelist()
+    except zipfile.BadZipFile:
+        return []
+
+
 def decode(data: bytes, name: str) -> Source:
     """Decode minutes bytes: UTF-8 (with or without BOM), else Shift_JIS/cp932, else EUC-JP; ISO-2022-JP
     where its escapes show it."""
@@ -125,7 +149,10 @@ def decode(data: bytes, name: str) -> Source:
     if jis is not None:
         return Source(name, jis.replace("\r\n", "\n").replace("\r", "\n"), content_hash(data), "iso2022_jp")
     if looks_binary(data):
-        raise ParseError(f"{name}: this is a binary file, not minutes text", details={"file": name, "reason": "binary"})
+        raise ParseError(
+            f"{name}: this is a binary file, not minutes text{_office_hint(data)}",
+            details={"file": name, "reason": "binary"},
+        )
     for encoding in ("utf-8-sig", *_FALLBACK_ENCODINGS):
         try:
             text = data.decode(encoding)

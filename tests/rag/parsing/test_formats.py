@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import unicodedata
+import zipfile
 
 import pytest
 
@@ -258,6 +260,24 @@ def test_bad_files_get_clear_errors(data, reason):
         parse_bytes(data, "bad.txt")
     assert "bad.txt" in info.value.message
     assert reason in (info.value.details.get("reason", "") + info.value.message)
+
+
+def _workbook() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "hint"),
+    [(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "save it as .docx"), (_workbook(), "save the sheet as CSV")],
+    ids=["doc-or-xls", "xlsx"],
+)
+def test_an_office_file_this_does_not_read_says_what_to_save_it_as(data, hint):
+    with pytest.raises(ParseError, match=hint):
+        parse_bytes(data, "minutes.bin")
 
 
 def test_shift_jis_is_decoded():
