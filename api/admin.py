@@ -81,7 +81,8 @@ def admin_routes(app: FastAPI, settings: Settings) -> None:
         request: Request,
         engine: WriterDep,
         file: Annotated[
-            UploadFile, File(description="a minutes file: text, Markdown, JSON, the Diet API's XML, PDF, HTML or Word")
+            UploadFile,
+            File(description="a minutes file: text, Markdown, JSON, the Diet API's XML, PDF, HTML, Word or CSV"),
         ],
         format: Annotated[str, Form(description=f"one of {', '.join(FORMATS)}; detected when empty")] = "",
     ) -> dict:
