@@ -92,6 +92,10 @@ NAME_MARK = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]|[0-9０-９]{1,2}")
 _ROLE_THEN_MARK = re.compile(rf"^(\D+?)({NAME_MARK.pattern})$")
 
 
+# A post held for the time being, after the post (局長心得, 部長事務取扱, 課長代理)
+_ACTING_END = re.compile(r"(?:心得|事務取扱|事務代理|代理|代行)$")
+
+
 def split_name_role(label: str) -> tuple[str, str]:
     """``宮坂副知事`` → (``宮坂``, ``副知事``); a label without a known role word is all name, and
     so is a role word alone (``副委員長`` is not 副 the 委員長)."""
@@ -103,6 +107,11 @@ def split_name_role(label: str) -> tuple[str, str]:
     for suffix in ROLE_SUFFIXES:
         if label.endswith(suffix) and len(label) > len(suffix):
             return label[: -len(suffix)], suffix
+    acting = _ACTING_END.search(label)
+    if acting and acting.start() > 0:  # 榎本雅朝局長心得: a post held for the time being
+        who, role = split_name_role(label[: acting.start()])
+        if role:
+            return who, role + acting.group()
     return label, ""
 
 

@@ -183,6 +183,8 @@ def surname_and_title(label: str) -> tuple[str, str] | None:
         return None
     if not all(m.part_of_speech()[:2] in (("名詞", "普通名詞"), ("接尾辞", "名詞的")) for m in rest):
         return None
+    if len(rest) > 1 and rest[0].part_of_speech()[0] == "接尾辞":
+        return None  # 榎本雅朝局長: 朝 read as a suffix ends the given name; a title opens on a noun
     return "".join(m.surface() for m in morphemes[:names]), "".join(m.surface() for m in rest)
 
 

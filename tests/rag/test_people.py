@@ -183,3 +183,17 @@ def test_a_name_that_ends_as_a_body_does_is_still_a_person(surname):
 def test_offices_and_places_stay_offices(office):
     assert is_office_label(office)
     assert not resolve_speaker(office, []).is_person
+
+
+@pytest.mark.parametrize(
+    ("label", "name", "role"),
+    [
+        ("榎本雅朝局長", "榎本雅朝", "局長"),  # SudachiPy reads 朝 as a suffix: no title opens on it
+        ("榎本雅朝局長心得", "榎本雅朝", "局長心得"),  # a post held for the time being
+        ("山田課長代理", "山田", "課長代理"),
+        ("深井戦略部長", "深井", "戦略部長"),  # a title that opens on a noun no list holds
+    ],
+)
+def test_a_full_name_and_a_post_with_no_roster(label, name, role):
+    speaker = resolve_speaker(label, [])
+    assert (speaker.name, speaker.role) == (name, role)
