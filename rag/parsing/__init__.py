@@ -27,6 +27,7 @@ from rag.parsing import (
 from rag.parsing.base import MinutesFormat, Source, content_hash, decode, json_or_none
 from rag.parsing.chairs import with_chairs_named
 from rag.parsing.introductions import with_introduced_names
+from rag.parsing.pages import without_page_furniture
 from rag.people import compact
 from rag.text import plain_spaces
 
@@ -112,7 +113,10 @@ def to_source(data: bytes, name: str) -> Source:
     source = decode(data, name)
     if html.is_html(data, name):
         return Source(name, plain_spaces(html.extract_text(source.text, name)), source.content_hash, "html")
-    return replace(source, text=plain_spaces(source.text))
+    text = plain_spaces(source.text)
+    if not text.lstrip().startswith(("{", "[", "<")):  # JSON and XML have no pages
+        text = without_page_furniture(text)
+    return replace(source, text=text)
 
 
 def _xml_as_json(data: bytes, name: str, *, fallback: bool) -> bytes:

@@ -11,17 +11,14 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections import Counter
 from typing import Any
 
 from rag.errors import DependencyMissing, ParseError
+from rag.parsing.pages import without_running_lines
 
 MAGIC = b"%PDF-"
 # Fewer characters than this per page means there is no usable text layer (a scan).
 _MIN_CHARS_PER_PAGE = 20
-# Lines from each end of a page that may be a running header or footer.
-_EDGE_LINES = 2
-_DIGITS = re.compile(r"[0-9０-９]+")
 # A page of at least this many lines, most of one glyph, was placed glyph by glyph (``_page_text``).
 _GLYPH_LINES = 10
 _GAP = re.compile(r"[ \u3000]+")
@@ -75,32 +72,3 @@ def _glyph_per_line(text: str) -> bool:
 def _gap(match: re.Match[str]) -> str:
     """Read by position, glyphs of a word stand a space apart and words two or more: 議 事 要 旨   村井."""
     return "" if len(match.group()) == 1 else " "
-
-
-def _edges(lines: list[str]) -> list[int]:
-    """Indexes of the first and last non-blank lines of a page."""
-    filled = [i for i, line in enumerate(lines) if line.strip()]
-    return sorted(set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]))
-
-
-def _key(line: str) -> str:
-    return _DIGITS.sub("#", "".join(line.split()))  # page numbers differ from page to page
-
-
-def without_running_lines(pages: list[str]) -> list[str]:
-    """Pages without the lines that run at the top or bottom of most of them (from 3 pages on);
-    the first occurrence stays, since a running header often repeats the title."""
-    split = [page.split("\n") for page in pages]
-    counts = Counter(key for lines in split for key in {_key(lines[i]) for i in _edges(lines)})
-    running = {key for key, n in counts.items() if key and n >= 3 and n * 2 >= len(pages)}
-    seen: set[str] = set()
-    out = []
-    for lines in split:
-        drop = set()
-        for i in _edges(lines):
-            key = _key(lines[i])
-            if key in running and key in seen:
-                drop.add(i)
-            seen.add(key)
-        out.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
-    return out

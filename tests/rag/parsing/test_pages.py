@@ -1,0 +1,37 @@
+"""Running page lines in text extracted from a PDF elsewhere: by form feed, or the meeting's name
+repeated over each page."""
+
+from __future__ import annotations
+
+from rag.parsing import parse_bytes
+from rag.parsing.pages import without_page_furniture
+from tests.conftest import SAMPLE
+
+
+def _paged(every: int, furniture: list[str]) -> str:
+    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i and i % every == 0:
+            out += [part.format(page=i // every) for part in furniture]
+        out.append(line)
+    return "\n".join(out)
+
+
+def _turns(text: str) -> list[tuple[str, str]]:
+    return [(t.speaker.name, t.text) for t in parse_bytes(text.encode(), "kaigi.txt").turns]
+
+
+def test_a_title_over_every_page_no_longer_cuts_into_speech():
+    copied = _paged(40, ["", "第７回東京デジタルサービス会議　議事要旨", ""])
+    assert _turns(copied) == _turns(SAMPLE.read_text(encoding="utf-8"))
+
+
+def test_pages_apart_by_form_feeds_lose_their_running_header_and_footer():
+    extracted = _paged(40, ["- {page} -", "第７回東京デジタルサービス会議", "\f", "第７回東京デジタルサービス会議"])
+    assert _turns(extracted) == _turns(SAMPLE.read_text(encoding="utf-8"))
+
+
+def test_labels_sentences_and_a_title_met_once_stay():
+    text = "第3回みなと市防災会議\n村井座長：\n・防災会議で議論した。\n村井座長：\n・防災会議で議論した。\n村井座長：\n・防災会議で議論した。\n"
+    assert without_page_furniture(text) == text
