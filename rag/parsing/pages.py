@@ -19,8 +19,9 @@ _EDGE_LINES = 2
 _DIGITS = re.compile(r"[0-9０-９]+")
 # A running line is on this many pages at least (and on half of them).
 _MIN_PAGES = 3
-# The lines that open a document, where a running line is its title and stays once
-_HEAD_LINES = 5
+# The lines that open a document (a page number, then the title), where a running line is its
+# title and stays once
+_HEAD_LINES = 2
 
 
 def _edges(lines: list[str]) -> list[int]:
@@ -64,11 +65,14 @@ def without_page_furniture(text: str) -> str:
     if "\f" in text:
         return "\n".join(without_running_lines(text.split("\f")))
     lines = text.split("\n")
+    head = {_key(line) for line in [x for x in lines if x.strip()][:_HEAD_LINES]}
+    titles = {key for key in head if _running_candidate(key)}  # what the document opens with
     counts = Counter(_key(line) for line in lines if _running_candidate(line))
-    running = {key for key, n in counts.items() if n >= _MIN_PAGES}
+    # a line that repeats the title (第７回…会議, then 議事要旨 beside it), not an agenda item
+    # that the order of business, the business taken up and a heading each name
+    running = {key for key, n in counts.items() if n >= _MIN_PAGES and any(title in key for title in titles)}
     if not running:
         return text
-    head = {_key(line) for line in [x for x in lines if x.strip()][:_HEAD_LINES]}
     seen: set[str] = set()
     out = []
     for line in lines:

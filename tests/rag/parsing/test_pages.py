@@ -35,3 +35,10 @@ def test_pages_apart_by_form_feeds_lose_their_running_header_and_footer():
 def test_labels_sentences_and_a_title_met_once_stay():
     text = "第3回みなと市防災会議\n村井座長：\n・防災会議で議論した。\n村井座長：\n・防災会議で議論した。\n村井座長：\n・防災会議で議論した。\n"
     assert without_page_furniture(text) == text
+
+
+def test_an_agenda_item_named_three_times_is_no_running_line():
+    """The order of business, the business taken up and the heading over the turns each name an item."""
+    item = "日程第1 会議録署名議員の指名"
+    text = f"令和6年第1回みなと市議会定例会会議録\n議事日程\n{item}\n本日の会議に付した事件\n{item}\n{item}\n○議長（山田太郎君） 開会します。\n"
+    assert without_page_furniture(text) == text
