@@ -55,10 +55,21 @@ def speaker_line(remark: Remark) -> str:
     return f"{s.display}（{s.role}）" if s.role else s.display
 
 
-def evidence(hit: Hit, *, result: SearchResult, coverage: float) -> float:
-    """How strongly a hit answers: dense margin over a typical passage plus a share of IDF coverage."""
-    margin = hit.scores.get("dense", result.baselines.get("dense", 0.0)) - result.baselines.get("dense", 0.0)
-    return margin + 0.1 * coverage
+def evidence(hit: Hit, *, result: SearchResult, coverage: float, second_weight: float = 0.0) -> float:
+    """How strongly a hit answers: its dense margin over a typical passage plus a share of IDF
+    coverage, or, where stronger, the second leg's margin scaled to the first's by ``second_weight``.
+
+    The second leg (USE) tells an English question's answer from an off-topic question's best
+    passage where e5's cross-lingual margins and an English question's Japanese terms cannot."""
+    margin = _margin(hit, result, "dense") + 0.1 * coverage
+    if not second_weight or "second" not in hit.scores or "second" not in result.baselines:
+        return margin
+    return max(margin, second_weight * _margin(hit, result, "second"))
+
+
+def _margin(hit: Hit, result: SearchResult, leg: str) -> float:
+    baseline = result.baselines.get(leg, 0.0)
+    return hit.scores.get(leg, baseline) - baseline
 
 
 def idf_coverage(question_terms: dict[str, float], text_terms: set[str]) -> float:
@@ -144,7 +155,12 @@ def compose(
     hits = result.hits[: settings.answer_remarks]
     present = passage_terms(hits, list(terms), tokenize=tokenize, holding=holding)
     scored = [
-        (hit, evidence(hit, result=result, coverage=idf_coverage(terms, held)))
+        (
+            hit,
+            evidence(
+                hit, result=result, coverage=idf_coverage(terms, held), second_weight=settings.answer_second_evidence
+            ),
+        )
         for hit, held in zip(hits, present, strict=True)
     ]
     chosen = [(h, e) for h, e in scored if e >= settings.answer_min_evidence]

@@ -156,6 +156,8 @@ class Engine:
         self.lexicon()
         snap.meta.facets()
         snap.dense.background()
+        if snap.second is not None:
+            snap.second.background()  # the answers' evidence reads the second leg's margin too
         if snap.tokens is not None:
             snap.tokens.mean()  # an index written before the sum was kept sums its token vectors now
 

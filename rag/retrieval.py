@@ -148,14 +148,19 @@ class Retriever:
         allowed = self.snapshot.meta.allowed_passages(filters)
         dense = mode in ("hybrid", "dense") and self.encoder is not None
         pending = self.encoder.submit_query(text) if dense and self.encoder is not None else None
-        vector, legs = self._legs(text, pending, mode, allowed)
+        vectors, legs = self._legs(text, pending, mode, allowed)
         english = query_language(text) == "en"
         ranked = self._fuse(legs, mode, weights=self._weights(english=english))[:k]
+        return SearchResult(text, mode, filters, self._hits(ranked, legs), baselines=self._baselines(vectors))
+
+    def _baselines(self, vectors: dict[str, np.ndarray]) -> dict[str, float]:
+        """Each dense leg's similarity of the query to a typical passage (the mean over a fixed sample)."""
         baselines = {}
-        if vector is not None:
-            sample = self.snapshot.dense.background()
-            baselines["dense"] = float((sample @ vector).mean()) if len(sample) else 0.0
-        return SearchResult(text, mode, filters, self._hits(ranked, legs), baselines=baselines)
+        for leg, vector in vectors.items():
+            index = self.snapshot.dense if leg == "dense" else self.snapshot.second
+            sample = index.background() if index is not None else np.zeros((0, len(vector)), np.float32)
+            baselines[leg] = float((sample @ vector).mean()) if len(sample) else 0.0
+        return baselines
 
     def _excluded(self, text: str, filters: Filters) -> str | None:
         """Why nothing is worth searching (a note says it), or None: ``filters`` exclude every
@@ -170,8 +175,9 @@ class Retriever:
 
     def _legs(
         self, text: str, pending: Future | None, mode: str, allowed: np.ndarray | None
-    ) -> tuple[np.ndarray | None, dict[str, _Leg]]:
-        """The query vector and the legs; the lexical and second legs run while the e5 vector is computed.
+    ) -> tuple[dict[str, np.ndarray], dict[str, _Leg]]:
+        """The dense legs' query vectors and the legs; the lexical and second legs run while the e5
+        vector is computed.
 
         An index that can send a search ahead (a split index's shards) gets the lexical and second
         searches at once, so their round trips overlap with each other and with the encoding.
@@ -180,15 +186,17 @@ class Retriever:
         sent: dict[str, _Pending] = {}
         if mode in ("hybrid", "lexical"):
             sent["lexical"] = _submit(self.snapshot.lexical, self.tokenize(text), n, allowed)
+        vectors: dict[str, np.ndarray] = {}
         if mode == "hybrid" and self.second is not None and self.snapshot.second is not None:
-            sent["second"] = _submit(self.snapshot.second, self.second.encode_query(text), n, allowed)
+            vectors["second"] = self.second.encode_query(text)
+            sent["second"] = _submit(self.snapshot.second, vectors["second"], n, allowed)
         encoding: QueryEncoding | None = pending.result() if pending is not None else None
         legs: dict[str, _Leg] = {}
         if encoding is not None:  # dense first: ties in the fusion keep the legs' order
             found = self.snapshot.dense.search(encoding.vector, n, allowed)
             legs["dense"] = self._rollup(self._late(encoding, found, self._second_for_late(text, sent)))
-        vector = encoding.vector if encoding is not None else None
-        return vector, {**legs, **{name: self._rollup(search.result()) for name, search in sent.items()}}
+            vectors["dense"] = encoding.vector
+        return vectors, {**legs, **{name: self._rollup(search.result()) for name, search in sent.items()}}
 
     def _second_for_late(self, text: str, sent: dict[str, _Pending]) -> list[int]:
         """The second leg's passages that MaxSim judges beside the dense leg's own: for an English

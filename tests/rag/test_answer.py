@@ -164,3 +164,19 @@ def test_answers_read_passage_terms_from_the_index_as_tokenizing_would(sample_en
     assert all(h.passage_id is not None for h in result.hits)
     assert indexed.text == tokenized.text
     assert [c.evidence for c in indexed.citations] == [c.evidence for c in tokenized.citations]
+
+
+def test_the_second_legs_margin_answers_where_the_first_leg_is_weak():
+    """An English question over Japanese remarks: e5's cross-lingual margin and the question's terms
+    say little, USE's margin over a typical passage says the remark answers; an off-topic question's
+    best passage stands out in neither. 0.02 of e5 margin is below the floor (0.055); 0.37 of USE's
+    is 0.081 at weight 0.22, above the confident level (0.07), and 0.15 is 0.033."""
+    question = "How will communications be duplicated for disasters?"
+    baselines = {"dense": 0.80, "second": 0.25}
+    cases = [(0.22, 0.62, "answered"), (0.0, 0.62, "not_found"), (0.22, 0.40, "not_found")]
+    for weight, second, status in cases:
+        found = replace(hit(1, R2, R2.text, 0.82), scores={"dense": 0.82, "second": second})
+        result_ = SearchResult(question, "hybrid", Filters(), [found], baselines=baselines)
+        update = {"answer_min_evidence": 0.055, "answer_confident_evidence": 0.07, "answer_second_evidence": weight}
+        settings = SETTINGS.model_copy(update=update)
+        assert compose(question=question, result=result_, tokenize=words, idf=idf, settings=settings).status == status

@@ -110,6 +110,15 @@ def test_the_second_leg_is_stored_searched_and_checked(second_engine):
     assert any("second" in h.sources for h in hits)
 
 
+def test_each_dense_leg_gives_the_answers_its_typical_similarity(second_engine):
+    """The answers' evidence is a margin over a typical passage, in either dense leg."""
+    result = second_engine.search(query="避難所の通信環境", k=5)
+    assert set(result.baselines) == {"dense", "second"}
+    top = result.hits[0]
+    assert "second" not in top.scores or top.scores["second"] > result.baselines["second"]
+    assert set(second_engine.search(query="避難所の通信環境", k=5, mode="dense").baselines) == {"dense"}
+
+
 def test_deleting_a_meeting_empties_the_second_leg_too(second_engine):
     meeting = second_engine.snapshot().meta.meetings()[0]["meeting_id"]
     second_engine.delete_meeting(meeting)
