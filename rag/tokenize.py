@@ -188,6 +188,14 @@ def surname_and_title(label: str) -> tuple[str, str] | None:
     return "".join(m.surface() for m in morphemes[:names]), "".join(m.surface() for m in rest)
 
 
+def is_common_compound(text: str) -> bool:
+    """Whether SudachiPy reads ``text`` as two or more dictionary words, none a proper noun
+    (質疑 + 応答, 意見 + 交換): a phrase of the language, where a surname is one proper noun or an
+    unknown word."""
+    morphemes = list(word_tokenizer().tokenize(nfkc(text)))
+    return len(morphemes) > 1 and not any(m.is_oov() or m.part_of_speech()[1] == "固有名詞" for m in morphemes)
+
+
 def reads_as_name(text: str) -> bool:
     """Whether SudachiPy reads ``text`` as a person's name: a surname, then perhaps a given name
     (若井, 若井太郎; not 総務 or デジタル推進課)."""

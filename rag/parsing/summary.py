@@ -38,7 +38,7 @@ from rag.parsing.speakers import SpeakerJudge, has_title, is_content, is_known, 
 from rag.parsing.speech import is_note_line
 from rag.people import NAME_MARK, compact, is_office_label, resolve_speaker, split_label, split_name_role
 from rag.text import collapse_spaces, find_date, find_time_range, join_broken, nfkc
-from rag.tokenize import is_common_word, reads_as_name
+from rag.tokenize import is_common_compound, is_common_word, reads_as_name
 
 name = "summary"
 
@@ -405,13 +405,24 @@ def _sub_heading(line: str, nxt: str | None, after: str | None, walk: _Walk) -> 
     return _paren_label(line, walk.roster) is None and _opens_turn(nxt, after, walk)
 
 
+def _opens_exchange(line: str, walk: _Walk) -> bool:
+    """Whether ``line`` is a note of what the lines under it hold (（質疑応答）, （意見交換）) where
+    no speaker line follows: the questions and answers under it are not the last speaker's."""
+    note = PAREN_LABEL.match(line) if is_note_line(line) else None
+    if note is None or _SECTION_WORDS.get(compact(note.group(1))) != "body":
+        return False
+    return _paren_label(line, walk.roster) is None
+
+
 def _paren_speaker(content: str, roster: list[Attendee]) -> tuple[str, str] | None:
     """``宮坂`` → (宮坂, ""); ``東京都CIO 副知事 宮坂 学`` → (宮坂 学, 東京都CIO 副知事); else None."""
     tokens = collapse_spaces(content).split(" ")
     if len(tokens) == 1:
         bare = compact(tokens[0])
         known = is_known(bare, roster) or bool(split_name_role(bare)[1]) or is_office_label(bare)
-        return (tokens[0], "") if known or SURNAME_LABEL.match(bare) else None
+        # （宮坂） is a surname; （質疑応答） two words of the language, a heading over the questions
+        surname = SURNAME_LABEL.match(bare) and not is_common_compound(bare)
+        return (tokens[0], "") if known or surname else None
     names = tokens[-2:] if all(NAME_TOKEN.match(t) for t in tokens[-2:]) else tokens[-1:]
     if not all(NAME_TOKEN.match(t) for t in names) or split_name_role(names[-1])[1]:
         return None
@@ -600,6 +611,9 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
             walk.start(explained.group(1), line)
             continue
         if _sub_heading(line, nxt, after, walk):
+            continue
+        if _opens_exchange(line, walk):  # （質疑応答） over Ｑ／Ａ lines: no one is named, so no one's
+            walk.start("")
             continue
         heading = None if BULLET.match(line) else _heading(line, nxt, agenda_names, walk, after)
         if heading is not None:

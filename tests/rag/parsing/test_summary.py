@@ -846,3 +846,26 @@ def test_a_pages_recording_after_the_agenda_is_no_item_of_it():
     parsed = parse_bytes(AGENCY_PAGE.encode(), "kousou.txt")
     assert parsed.meeting.agenda == ("開会", "議事", "閉会")
     assert [t.speaker.name for t in parsed.turns] == ["事務局", "村井"]
+
+
+QUESTIONS_AND_ANSWERS = """第2回みなと市DX推進会議 議事要旨
+日時：令和6年5月28日
+出席者：山田会長、佐藤委員
+議事
+■防災アプリについて
+事務局：
+・防災アプリの概要を説明した。
+（質疑応答）
+Ｑ　防災アプリの利用者数は。
+Ａ　約10万人が利用している。
+"""
+
+
+def test_questions_and_answers_under_a_note_are_no_ones_and_the_note_no_speaker():
+    """（質疑応答） is two words of the language, not a surname in brackets; the Ｑ and Ａ under it
+    name no one, so they are not the secretariat's, whose turn ends there."""
+    turns = parse_bytes(QUESTIONS_AND_ANSWERS.encode(), "qa.txt").turns
+    assert [(t.speaker.name, t.text) for t in turns] == [
+        ("事務局", "防災アプリの概要を説明した。"),
+        ("", "Ｑ　防災アプリの利用者数は。Ａ　約10万人が利用している。"),
+    ]
