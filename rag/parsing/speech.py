@@ -107,10 +107,11 @@ def close_spread(line: str) -> str:
 
 
 # A name, a space, then the post (○白石孝雄 議長, ◆小川利八郎 議員, ◎坂田 総合政策部長, as some city
-# councils write their labels), then the speech after a space
+# councils write their labels), then the speech after a space on the same line (alone on its
+# line, ○山田太郎 委員長 may be a roster's entry)
 _NAME_THEN_POST = re.compile(
     rf"^[○〇◯{COUNCIL_MARKS}]\s*([^\s　（()）、。0-9０-９]{{1,10}}) "
-    r"([^\s　（()）、。]{0,16}(?:議長|議員|委員|知事|長|監|官|理事|員|者))(?:[\s　]+(?=\S)|$)"
+    r"([^\s　（()）、。]{0,16}(?:議長|議員|委員|知事|長|監|官|理事|員|者))[\s　]+(?=\S)"
 )
 _POST_ENDING = re.compile(r"(?:長|監|官|理事|員|者|大臣|知事|君|番)$")
 

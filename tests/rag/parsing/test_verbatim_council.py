@@ -637,6 +637,8 @@ def test_a_name_then_its_post_apart_by_a_space_is_one_label():
         ("坂田", "総合政策部長", "１社から応募がございました。"),
     ]
     assert all(not t.topic for t in parsed.turns)
+    # alone on its line, a name and a post under a mark may be a roster's entry: no turn opens there
+    assert not is_turn_start("◎山田太郎 委員長") and is_turn_start("◎坂田 総合政策部長　答弁します。")
 
 
 def test_a_header_section_under_a_council_mark_is_no_turn():
