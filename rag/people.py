@@ -199,9 +199,9 @@ def _named_inside(bare: str, extras: str, roster: Sequence[Attendee]) -> tuple[s
     """``知事（石原慎太郎君）`` → (石原慎太郎, 知事), ``三十番（野島善司）`` → (野島善司, 議員): a role with the
     name in brackets, marked by 君, a seat, or a roster name, or a roster surname with its post
     (``事務局（伊藤課長）`` → (伊藤, 課長)); else None (``畑中（オブザーバー）``)."""
-    inner = compact(without_honorific(extras))
+    named = without_honorific(extras)
+    inner, honoured = compact(named), named != extras
     seat = bool(SEAT.fullmatch(compact(bare)))
-    honoured = without_honorific(extras) != extras
     if len(inner) >= 2 and (honoured or seat or _by_name_part(inner, roster) is not None):
         return inner, "議員" if seat else compact(bare)
     who, post = name_and_role(inner) if len(inner) >= 3 else ("", "")

@@ -105,7 +105,8 @@ def _reading(parsed: ParsedMinutes) -> tuple[int, int]:
 
 def to_source(data: bytes, name: str) -> Source:
     """The text of a file: a PDF's text layer, a Word document's paragraphs, an HTML page's main
-    text, or decoded plain text (UTF-8, Shift_JIS, EUC-JP)."""
+    text, or decoded plain text (UTF-8, Shift_JIS, EUC-JP, JIS), less the running lines of the
+    pages it was extracted from; odd spaces (a page's &nbsp;) read as spaces in every one."""
     if pdf.is_pdf(data):
         return Source(name, plain_spaces(pdf.extract_text(data, name)), content_hash(data), "pdf")
     if docx.is_docx(data, name):

@@ -431,15 +431,11 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
 def _name_inside(bare: str, extras: str, roster: list[Attendee]) -> bool:
     """Whether the brackets hold the speaker's name (議長（山田太郎君）, １番（田中花子）, 教育長（高橋三郎）)
     rather than a given name that tells namesakes apart (山田（賢）委員)."""
-    inner = compact(without_honorific(extras))
-    key = compact(bare)
+    named = without_honorific(extras)
+    inner, key = compact(named), compact(bare)
     if len(inner) < 2:
         return False
-    if (
-        without_honorific(extras) != extras
-        or _SEAT_LABEL.match(key)
-        or any(compact(p.name).startswith(inner) for p in roster)
-    ):
+    if named != extras or _SEAT_LABEL.match(key) or any(compact(p.name).startswith(inner) for p in roster):
         return True
     titled = key in (*ROLE_SUFFIXES, "政府参考人") or (bool(_ROLE_END.search(key)) and surname_and_title(key) is None)
     return len(inner) >= 3 and titled  # 教育長, not 山田委員: no name before the title
