@@ -10,6 +10,7 @@ import pytest
 
 from rag.errors import ParseError
 from rag.parsing import parse_all, parse_bytes
+from tests.conftest import FIXTURES
 
 
 def _csv(rows: list[list[str]], *, delimiter: str = ",", encoding: str = "utf-8") -> bytes:
@@ -83,3 +84,12 @@ def test_the_diet_apis_speeches_as_a_table_lose_the_label_their_text_opens_with(
     turn = parse_bytes(_csv(rows), "speech.csv").turns[0]
     assert (turn.speaker.name, turn.speaker.role, turn.speaker.group) == ("田野瀬太道", "委員長", "自由民主党")
     assert turn.text == "これより会議を開きます。"
+
+
+def test_the_fixture_an_export_with_a_bom_crlf_and_an_agenda_column():
+    parsed = parse_all((FIXTURES / "table-council.csv").read_bytes(), "table-council.csv")
+    assert [(p.meeting.date, len(p.turns), p.meeting.topics) for p in parsed] == [
+        ("2024-03-05", 3, ("開会", "一般質問")),
+        ("2024-03-06", 3, ("一般質問",)),
+    ]
+    assert parsed[0].turns[1].text == "防災DXについて伺います。\n避難所の通信環境は、どう整えるのか。"
