@@ -153,6 +153,8 @@ _AGENDA_HEAD = re.compile(
 _ROOM = re.compile(r"^[^。、，．\s]{0,20}(?:室|議場|議事堂|庁舎)$")
 _SEPARATOR = re.compile(r"^[―—－\-−─━=＝◇◆]{3,}$")  # − (U+2212) too, as some systems draw rules
 _ROLE_END = re.compile(r"(長|理事|大臣|臣|官|参考人|委員|者|員|監|補佐人|政務官)$")
+# The name of a bureau or an office, as a table's first cell gives it (政策企画局, 総務部, 教育委員会)
+_BODY_END = re.compile(r"(?:局|部|室|庁|本部|委員会|事務局)$")
 
 
 def sniff(source: Source) -> float:
@@ -303,10 +305,13 @@ class _Header:
     group: str = ""
     held: str = ""  # a post long enough to run over lines, waiting for the name with 君
     dated: str = ""  # the sitting's day under 議事日程, where the title lines give none
+    body: str = ""  # the bureau a table's spanning cell gives the officials under it
 
     def opens(self, line: str, bare: str) -> bool:
         """Take ``line`` as a section's head, if it is one (出席委員, 説明のため出席した者, 議事日程, 〇日時)."""
         head, phrase, lead = _ROSTER_HEAD.match(bare), _ROSTER_PHRASES.match(bare), _ROSTER_LEAD.match(line)
+        if head or phrase or lead:
+            self.body = ""  # a new roster: no bureau spans into it
         if head:
             # 委員外の出席者 (a committee's staff, members of other committees) are not its members
             self.section, self.group = "roster", head.group(2) + (head.group(3) or "")
@@ -358,9 +363,21 @@ class _Header:
             # item a chair names and the heading over the turns are one topic
             self.agenda.append(collapse_spaces(nfkc(ITEM_NUMBER.sub("", BULLET.sub("", line)))))
 
+    def _under_body(self, person: Attendee) -> Attendee:
+        """A page's table of officials gives the bureau in a cell that spans its rows
+        (``政策企画局 | 局長 | 佐藤 章君``, then ``次長 | 土村 武史君``): the bureau is the affiliation
+        of its first official and of those under it, until the next bureau or section."""
+        body, _, post = person.role.partition(" ")
+        if post and _BODY_END.search(body):
+            self.body = body
+            return replace(person, role=post, affiliation=body)
+        if self.body and " " not in person.role and not _BODY_END.search(person.role):
+            return replace(person, affiliation=self.body)
+        return person
+
     def _roster_line(self, line: str) -> None:
         if "君" in line:
-            self.roster += parse_roster_line(self.held + line, self.group)
+            self.roster += [self._under_body(p) for p in parse_roster_line(self.held + line, self.group)]
             self.held = ""
         elif LIST_SEPARATOR.search(line):  # a list, before a post alone: 茶木局長、土屋議会総務課長 ends as one does
             self.roster += parse_listed_line(line, self.group)

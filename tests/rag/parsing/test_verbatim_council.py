@@ -708,3 +708,22 @@ def test_the_title_under_the_day_that_opens_the_record():
     text = "平成29年5月31日\n\n第3回みずなみ市議会定例会会議録(第1号)\n\n○議長(成瀬徳夫君) ただいまから本日の会議を開きます。\n"
     meeting = parse_bytes(text.encode(), "h290531.txt").meeting
     assert (meeting.title, meeting.date) == ("第3回みずなみ市議会定例会会議録(第1号)", "2017-05-31")
+
+
+def test_a_bureau_in_a_tables_spanning_cell_is_its_officials_affiliation():
+    """A page's table of officials: 政策企画局 spans the rows of its officials (the first row holds
+    it, the next ones do not), until the next bureau's row or the next roster."""
+    text = (
+        "総務委員会速記録第二号\n令和七年二月二十一日（金曜日）\n出席説明員\n"
+        "政策企画局\t局長\t佐藤　章君\n次長\t土村　武史君\n"
+        "デジタルサービス局\t局長\t山田　忠輝君\nデジタル戦略部長\t芹沢　孝明君\n"
+        "○渋谷委員長　ただいまから総務委員会を開会いたします。\n○土村次長　お答えいたします。\n"
+    )
+    parsed = parse_bytes(text.encode(), "soumu.html.txt")
+    assert [(a.name, a.role, a.affiliation) for a in parsed.meeting.attendees] == [
+        ("佐藤 章", "局長", "政策企画局"),
+        ("土村 武史", "次長", "政策企画局"),
+        ("山田 忠輝", "局長", "デジタルサービス局"),
+        ("芹沢 孝明", "デジタル戦略部長", "デジタルサービス局"),
+    ]
+    assert parsed.turns[1].speaker.affiliation == "政策企画局"
