@@ -75,9 +75,10 @@ def _iso(year: int, month: int, day: int) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+# A digit of a clock's hour or minute, arabic or kanji (午後零時三十分, 午前10時)
+CLOCK_DIGIT = "[0-9０-９〇零一二三四五六七八九十]"
 # 午前九時開議, 午後１時30分開会: the hour a sitting opened, as verbatim records write it
-_CLOCK_DIGITS = "[0-9〇零一二三四五六七八九十]{1,3}"
-_OPENED = re.compile(rf"(午前|午後)\s*({_CLOCK_DIGITS})時(?:({_CLOCK_DIGITS})分)?\s*(?:開議|開会)")
+_OPENED = re.compile(rf"(午前|午後)\s*({CLOCK_DIGIT}{{1,3}})時(?:({CLOCK_DIGIT}{{1,3}})分)?\s*(?:開議|開会)")
 
 
 def find_time_range(text: str) -> tuple[str, str]:

@@ -6,7 +6,7 @@ import re
 
 from rag.models import Attendee
 from rag.people import SEAT
-from rag.text import collapse_spaces
+from rag.text import CLOCK_DIGIT, collapse_spaces
 
 # 〔「異議なし」と呼ぶ者あり〕; in round brackets, the clerk's words or a call from the floor
 # quoted and reported (（「そうだ」と言う者あり）, （「異議なし」の声あり）, （「賛成」と呼ぶ者多し）)
@@ -16,7 +16,7 @@ _STAGE = re.compile(
     r"|[（(]「[^」]{1,40}」[との][^）)]{0,12}(?:あり|多し)[）)]"
 )
 _SEPARATOR = re.compile(r"^[\s　]*(?:[―—－\-−─━=＝*＊・◇◆○][\s　]*){3,}$")  # also ――― ◇ ―――
-_CLOCK = "[0-9０-９〇零一二三四五六七八九十]+"
+_CLOCK = f"{CLOCK_DIGIT}+"
 _SITTING_EVENT = "(?:開議|開会|再開|休憩|散会|閉会|延会)"
 # 午前10時開議, 午後３時15分　散会, 午後一時三分開会・開議: the clerk's note of when the sitting
 # opened, paused or closed, on a line of its own between turns or at the end of the chair's last one
