@@ -569,9 +569,10 @@ def parse(source: Source) -> ParsedMinutes:
     heading = " ".join(title_lines)
     undated = next((t for t in title_lines if not find_date(t)), "")
     title = undated or next((t for t in title_lines if MEETING_WORDS.search(t)), "") or source.name
-    if not find_date(heading):  # 平成24年第3回…定例会, then 議事日程 over the day it sits
-        heading = f"{heading} {header.dated}"
     date = find_date(heading)
+    if not date:  # 平成24年第3回…定例会, then 議事日程 over the day it sits
+        heading = f"{heading} {header.dated}"
+        date = find_date(heading)
     start_time, end_time = find_time_range(heading)
     meeting = Meeting(
         meeting_id=meeting_id_for(title, date),
