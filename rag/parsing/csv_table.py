@@ -116,10 +116,13 @@ def split(data: bytes, name: str) -> list[tuple[bytes, str]]:
         return [(data, name)]  # JSON, or no header of columns: not worth decoding here
     try:
         source = decode(data, name)
-        table = _read(source.text, name) if _read_head(source.text, name) is not None else None
+        opening = _read_head(source.text, name)
+        # only a table that names a title or a date can hold several meetings: read it whole then
+        several = opening is not None and bool({"title", "date"} & opening.columns.keys())
+        table = _read(source.text, name) if several else None
     except (ParseError, csv.Error):
         return [(data, name)]  # parse_bytes says what is wrong with it
-    if table is None or not ({"title", "date"} & table.columns.keys()):
+    if table is None:
         return [(data, name)]
     groups: dict[tuple[str, str], list[list[str]]] = {}
     for row in table.rows:
