@@ -469,6 +469,8 @@ class _Walk:
 def _named(label: str, roster: list[Attendee]) -> bool:
     """Whether a label met at the head of a line surely names a speaker: a roster person, the
     secretariat or an office, or a surname with a role (宮坂副知事), never a bare word."""
+    if not is_label_shaped(label):  # 論点1:都民の…: a heading's words, however an office's name ends
+        return False
     bare = compact(split_label(label)[0])
     held = any(bare == compact(person.role) for person in roster)  # 会長, a roster person's post
     return _names_person(label, roster) or is_office_label(split_label(label)[0]) or held

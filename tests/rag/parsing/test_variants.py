@@ -81,6 +81,20 @@ def test_a_bare_topic_line_before_a_bracketed_speaker_is_a_heading():
     assert [(t.speaker.label, t.topic, t.text) for t in parsed.turns][-1] == ("事務局", "今後の予定について", "説明。")
 
 
+def test_a_marked_heading_whose_words_hold_an_office_ending_is_a_heading():
+    # The Tokyo Digital Service Council's page: ■論点1:… over the turns, where 都民 made the line
+    # read as an office's name, and so as part of the secretariat's bullet before it.
+    text = (
+        "第8回 会議 議事要旨\n日時：令和5年12月26日\n議事\n事務局:\n  • 資料に沿って説明。\n"
+        "■論点1:都民の実感を伴うデジタル化の方向性\n宮坂:\n  • 調査を実施した。\n"
+    )
+    parsed = parse_bytes(text.encode(), "marked.txt")
+    assert [(t.speaker.label, t.topic, t.text) for t in parsed.turns] == [
+        ("事務局", "", "資料に沿って説明。"),
+        ("宮坂", "論点1:都民の実感を伴うデジタル化の方向性", "調査を実施した。"),
+    ]
+
+
 def test_prose_with_a_colon_is_not_a_speaker():
     text = "第1回 会議 議事要旨\n議事\n宮坂：\n・注意：資料は後日配布する。\n・以上の点を確認。\n"
     parsed = parse_bytes(text.encode(), "prose.txt")
