@@ -114,7 +114,7 @@ _TIMESTAMP = re.compile(r"^[【\[（(]?[0-9０-９]{1,2}[:：][0-9０-９]{2}[�
 # 日程第１　会議録署名議員の指名 on a line of its own, without a mark: many councils set the item
 # being taken up between rules like this; the chair's own words about it end in 。
 _ITEM_HEADING = re.compile(rf"^(日程第{_NUMBER}(?:[\s　]+[^。]{{1,80}})?)$")
-_ROSTER_GROUPS = "委員|議員|国務大臣|副大臣|大臣政務官|政府参考人|参考人|説明員|政府特別補佐人"
+_ROSTER_GROUPS = "委員|議員|国務大臣|副大臣|大臣政務官|政府委員|政府参考人|参考人|説明員|政府特別補佐人"
 # 出席委員　十五名, 欠席委員　なし (a section with no one in it)
 _ROSTER_HEAD = re.compile(
     rf"^(出席|欠席)?({_ROSTER_GROUPS})(外の出席者)?(?:[（(]?(?:[\d一二三四五六七八九十百]+名|なし)[）)]?)?$"
@@ -400,6 +400,9 @@ def _header(lines: list[str]) -> tuple[_Header, int]:
         line = close_spread(_TABLE_BAR.sub(" ", raw).strip(" 　"))
         circled = _SECTION_HEAD.match(line)  # ○出席議員（２名）: read without its ○
         bare = compact(circled.group(1) if circled else line)
+        if _SEPARATOR.match(compact(line)) and header.section == "roster":
+            header.section = ""  # the Diet's rule under its rosters: 委員の異動's prose follows, no one's entry
+            continue
         if header.field(line) or header.opens(line, bare) or not line or _SEPARATOR.match(compact(line)):
             continue
         if SITTING_TIME.match(bare):

@@ -133,7 +133,46 @@ def test_attendees_from_outside_the_committee_are_not_its_members(outside):
     )
 
 
+DIET_1969 = """第061回国会 逓信委員会 第23号
+昭和四十四年五月二十九日(木曜日)
+    午後零時二十五分開議
+ 出席委員
+   委員長 井原 岸高君
+   理事 小渕 恵三君 理事 加藤常太郎君
+ 出席国務大臣
+        郵 政 大 臣 河本 敏夫君
+ 出席政府委員
+        郵政大臣官房長 溝呂木 繁君
+    ―――――――――――――
+五月二十九日
+ 委員内海英男君、齋藤憲三君辞任につき、その補欠として葉
+ 梨信行君、進藤一馬君が議長の指名で委員に選任された。
+    ―――――――――――――
+本日の会議に付した案件
+ 委員長不信任動議
+○井原委員長 これより会議を開きます。
+○溝呂木政府委員 御説明申し上げます。
+"""
+
+
+def test_the_rule_under_the_rosters_ends_them_and_government_delegates_are_a_group():
+    # Older Diet records (政府委員 until 1999) give 委員の異動's prose after the rule with no head of
+    # its own: the people it names changed seats, and are not this sitting's attendees.
+    parsed = parse_bytes(DIET_1969.encode(), "teishin.txt")
+    roster = [(a.name, a.group, a.role) for a in parsed.meeting.attendees]
+    assert roster == [
+        ("井原 岸高", "委員", "委員長"),
+        ("小渕 恵三", "委員", "理事"),
+        ("加藤常太郎", "委員", "理事"),
+        ("河本 敏夫", "国務大臣", "郵政大臣"),
+        ("溝呂木 繁", "政府委員", "郵政大臣官房長"),
+    ]
+    official = parsed.turns[1].speaker
+    assert (official.name, official.role, official.group) == ("溝呂木 繁", "政府委員", "政府委員")
+
+
 ASSEMBLY_TEXT = """防災対策特別委員会速記録第四号
+
 平成二十四年五月十四日（月曜日）
 第十二委員会室
 　出席委員　十七名
