@@ -144,10 +144,10 @@ def decode(data: bytes, name: str) -> Source:
     if not data.strip():
         raise ParseError(f"{name}: the file is empty", details={"file": name, "reason": "empty"})
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return Source(name, data.decode("utf-16"), content_hash(data), "utf-16")
+        return Source(name, unix_newlines(data.decode("utf-16")), content_hash(data), "utf-16")
     jis = _as_jis(data)
     if jis is not None:
-        return Source(name, jis.replace("\r\n", "\n").replace("\r", "\n"), content_hash(data), "iso2022_jp")
+        return Source(name, unix_newlines(jis), content_hash(data), "iso2022_jp")
     if looks_binary(data):
         raise ParseError(
             f"{name}: this is a binary file, not minutes text{_office_hint(data)}",
@@ -158,7 +158,7 @@ def decode(data: bytes, name: str) -> Source:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return Source(name, text.replace("\r\n", "\n").replace("\r", "\n"), content_hash(data), encoding)
+        return Source(name, unix_newlines(text), content_hash(data), encoding)
     raise ParseError(
         f"{name}: the text is neither UTF-8 nor Shift_JIS/EUC-JP; re-save it as UTF-8",
         details={"file": name, "reason": "encoding"},
@@ -200,10 +200,29 @@ def json_or_none(data: bytes | str) -> Any:
         return None
 
 
+def unix_newlines(text: str) -> str:
+    """``text`` with its Windows (``\\r\\n``) and old Mac (``\\r``) line ends as ``\\n``, which the
+    parsers split on."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _json_newlines(value: object) -> object:
+    """Every string of parsed JSON with ``unix_newlines``: the Diet API writes a speech's lines with
+    ``\\r\\n`` inside the string, where decoding the file could not reach them."""
+    if isinstance(value, str):
+        return unix_newlines(value)
+    if isinstance(value, list):
+        return [_json_newlines(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_newlines(v) for k, v in value.items()}
+    return value
+
+
 def load_json(text: str, name: str) -> object:
-    """Parsed JSON, or a ``ParseError`` that says why not (invalid, or nested too deep to read)."""
+    """Parsed JSON, its strings' line ends made ``\\n``, or a ``ParseError`` that says why not
+    (invalid, or nested too deep to read)."""
     try:
-        return json.loads(text)
+        return _json_newlines(json.loads(text))
     except json.JSONDecodeError as exc:
         raise ParseError(f"{name}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
     except RecursionError as exc:

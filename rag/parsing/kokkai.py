@@ -37,8 +37,11 @@ _ATTENDANCE_END = re.compile(r"^[ 　]*(?:委員の異動|本日の会議に付�
 _DIVIDER = re.compile(r"^[…‥・.．]{3,}$")  # …… between the members and the government's side
 # A post alone on its line over the names it covers (参議院: 理事, then 加田 裕之君, 上月 良祐君)
 _POST_LINES = ("委員長", "理事", "委員", "会長", "副会長", "議長", "副議長")
-# A group alone on its line (参議院: 国務大臣, 副大臣, 事務局側, 政府参考人)
-_GROUP_LINE = re.compile(r"^(?:国務大臣|副大臣|大臣政務官|政府特別補佐人|政府参考人|参考人|\S{0,6}側)$")
+# A group alone on its line (参議院: 国務大臣, 副大臣, 事務局側, 政府参考人, and a bill's movers who
+# are no members of the committee: 委員以外の議員, 衆議院議員)
+_GROUP_LINE = re.compile(
+    r"^(?:国務大臣|副大臣|大臣政務官|政府特別補佐人|政府参考人|参考人|\S{0,6}側|委員以外の議員|[衆参]議院議員)$"
+)
 
 # ○斎藤（ア）委員: members who share a surname told apart by their given name's first sound or character
 _DISAMBIGUATION = re.compile(r"^[（(][^）)]{1,3}[）)]")
