@@ -30,6 +30,7 @@ from rag.parsing.base import (
     no_turns,
     without_heading_marks,
 )
+from rag.parsing.kokkai import parse_diet_roster
 from rag.parsing.marks import BULLET, ITEM_NUMBER
 from rag.parsing.rosters import LIST_SEPARATOR, parse_list, split_title
 from rag.parsing.speech import (
@@ -152,6 +153,12 @@ _AGENDA_HEAD = re.compile(
 # A room named on a line of its own: 第一委員会室, 本会議場, 議事堂, 第２会議室, 都庁第一本庁舎
 _ROOM = re.compile(r"^[^。、，．\s]{0,20}(?:室|議場|議事堂|庁舎)$")
 _SEPARATOR = re.compile(r"^[―—－\-−─━=＝◇◆]{3,}$")  # − (U+2212) too, as some systems draw rules
+# An agenda item as the House of Councillors marks it (○理事補欠選任の件, ○…に関する調査, ○…法律案（…）):
+# no space, so no speech after a label, no 君, and an item's ending, so no label alone over its
+# speech (○議長, ○議長（山田太郎君）)
+_MARKED_ITEM = re.compile(r"^[○〇](?![^\s　]*君)[^\s　]{2,}(?:件|案|調査|[）)])$")
+# The House of Councillors' roster head, as its text records and the API's speechOrder 0 write it
+_COUNCILLORS_ROSTER = re.compile(r"^[ 　]*出席者は左のとおり。?[ 　]*$", re.M)
 _ROLE_END = re.compile(r"(長|理事|大臣|臣|官|参考人|委員|者|員|監|補佐人|政務官)$")
 # The name of a bureau or an office, as a table's first cell gives it (政策企画局, 総務部, 教育委員会)
 _BODY_END = re.compile(r"(?:局|部|室|庁|本部|委員会|事務局)$")
@@ -395,7 +402,11 @@ def _header(lines: list[str]) -> tuple[_Header, int]:
     """The header, and the index of the first turn."""
     header = _Header()
     for i, raw in enumerate(lines):
-        if is_turn_start(raw.strip(" 　")):
+        stripped = raw.strip(" 　")
+        if header.section == "agenda" and _MARKED_ITEM.match(stripped):
+            header.agenda.append(collapse_spaces(nfkc(stripped[1:])))  # ○…法律案（内閣提出）: 参議院's items
+            continue
+        if is_turn_start(stripped):
             return header, i
         line = close_spread(_TABLE_BAR.sub(" ", raw).strip(" 　"))
         circled = _SECTION_HEAD.match(line)  # ○出席議員（２名）: read without its ○
@@ -566,6 +577,9 @@ def parse(source: Source) -> ParsedMinutes:
     lines = [HTML_TAG.sub("", line).replace("\t", "  ") for line in source.text.split("\n")]
     header, start = _header(lines)
     title_lines, roster, agenda = header.title, header.roster, header.agenda
+    head = "\n".join(lines[:start])
+    if _COUNCILLORS_ROSTER.search(head):  # the House of Councillors' posts and groups over the names
+        roster = parse_diet_roster(head)
     turns = _turns(lines[_with_heading(lines, start) :], roster, agenda)
     if not turns:
         raise no_turns(source.name)

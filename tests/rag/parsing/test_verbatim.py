@@ -171,6 +171,58 @@ def test_the_rule_under_the_rosters_ends_them_and_government_delegates_are_a_gro
     assert (official.name, official.role, official.group) == ("溝呂木 繁", "政府委員", "政府委員")
 
 
+COUNCILLORS_TEXT = """第217回国会 参議院 厚生労働委員会 第14号
+令和七年五月二十二日（木曜日）
+   午前十時開会
+    ─────────────
+   委員の異動
+ 五月二十一日
+    辞任         補欠選任
+     山田 太郎君     鈴木 一郎君
+    ─────────────
+  出席者は左のとおり。
+    委員長         藤木 眞也君
+    理 事
+                加田 裕之君
+                上月 良祐君
+    委 員
+                石橋 通宏君
+   国務大臣
+       厚生労働大臣   福岡 資麿君
+   事務局側
+       常任委員会専門員 佐伯 道子君
+    ─────────────
+  本日の会議に付した案件
+○理事補欠選任の件
+○労働安全衛生法の一部を改正する法律案（内閣提出、衆議院送付）
+    ─────────────
+○委員長（藤木眞也君）　ただいまから厚生労働委員会を開会いたします。
+○石橋通宏君　質問いたします。
+○国務大臣（福岡資麿君）　お答えいたします。
+"""
+
+
+def test_the_house_of_councillors_text_record_reads_its_roster_and_marked_agenda():
+    # The header is what the Diet API's speechOrder 0 holds: posts (理 事) and groups (事務局側) alone
+    # on their lines over the names, and agenda items marked ○ as turns are
+    parsed = parse_bytes(COUNCILLORS_TEXT.encode(), "sangiin.txt")
+    m = parsed.meeting
+    assert [(a.name, a.role, a.group) for a in m.attendees] == [
+        ("藤木 眞也", "委員長", "委員"),
+        ("加田 裕之", "理事", "委員"),
+        ("上月 良祐", "理事", "委員"),
+        ("石橋 通宏", "委員", "委員"),  # not 山田 太郎 or 鈴木 一郎, of 委員の異動 above
+        ("福岡 資麿", "厚生労働大臣", "国務大臣"),
+        ("佐伯 道子", "常任委員会専門員", "事務局側"),
+    ]
+    assert m.agenda == ("理事補欠選任の件", "労働安全衛生法の一部を改正する法律案(内閣提出、衆議院送付)")
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("藤木 眞也", "委員長"),
+        ("石橋 通宏", "委員"),
+        ("福岡 資麿", "国務大臣"),
+    ]
+
+
 ASSEMBLY_TEXT = """防災対策特別委員会速記録第四号
 
 平成二十四年五月十四日（月曜日）
