@@ -208,6 +208,21 @@ def reads_as_name(text: str) -> bool:
 _FUNCTION_POS = ("助詞", "助動詞")
 
 
+def continues_line(line: str, previous: str) -> bool:
+    """Whether ``line`` can only be the rest of ``previous``, which a PDF broke at the page's edge:
+    it opens with a particle, an auxiliary or a suffix (的な方向性, 化について), or a word runs across
+    the break (…課題や基本 + 方針について → 基本方針)."""
+    text, before = nfkc(line).strip(), nfkc(previous).strip()
+    if not text or not before:
+        return False
+    tok = word_tokenizer()
+    first = next(iter(tok.tokenize(text)), None)
+    if first is not None and first.part_of_speech()[0] in (*_FUNCTION_POS, "接尾辞"):
+        return True
+    tail = before[-8:]
+    return any(m.begin() < len(tail) < m.end() and not m.is_oov() for m in tok.tokenize(tail + text[:8]))
+
+
 def is_line_fragment(line: str, following: str) -> bool:
     """Whether ``line`` is a piece of a sentence that a PDF broke over lines, not a label of its own.
 

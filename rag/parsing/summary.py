@@ -38,7 +38,7 @@ from rag.parsing.speakers import SpeakerJudge, has_title, is_content, is_known, 
 from rag.parsing.speech import is_note_line
 from rag.people import NAME_MARK, compact, is_office_label, resolve_speaker, split_label, split_name_role
 from rag.text import collapse_spaces, find_date, find_time_range, join_broken, nfkc
-from rag.tokenize import is_common_compound, is_common_word, reads_as_name
+from rag.tokenize import continues_line, is_common_compound, is_common_word, reads_as_name
 
 name = "summary"
 
@@ -381,6 +381,22 @@ def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: s
     return None
 
 
+_HEADING_MARKS = ("■", "□", "◆", "#")
+
+
+def _heading_goes_on(line: str, nxt: str, after: str | None, walk: _Walk) -> bool:
+    """Whether ``nxt`` is the rest of the heading ``line``, which a PDF broke at the page's edge: a
+    heading left open (no 。, no closing bracket, not Markdown's), then a line that is no bullet,
+    turn or marked heading and that cannot stand alone (``rag.tokenize.continues_line``)."""
+    if "。" in line or line.endswith(("）", ")", "】", "」", "＞", ">")) or markdown_heading(line) is not None:
+        return False
+    if BULLET.match(nxt) or _opens_turn(nxt, after, walk) or nxt.startswith(_HEADING_MARKS):
+        return False
+    if _NUMBERED_HEADING.match(nxt) or _NUMBERED_ITEM.match(nxt) or _bracketed(nxt) is not None:
+        return False  # a heading of its own; …について unmarked may be the rest (課題や基本 + 方針について)
+    return continues_line(nxt, line)
+
+
 def _opens_turn(line: str, nxt: str | None, walk: _Walk) -> bool:
     """Whether ``line`` (``nxt`` after it) opens a turn in any of the styles a heading may stand over."""
     if _is_marker(line, walk.roster) or walk.judge.speaker(line, nxt) is not None:
@@ -599,9 +615,12 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
         judge=SpeakerJudge(lines, roster),
         role_labels=_role_lines(lines),
     )
+    joined = -1  # a heading's second line, read with it
     for i, line in enumerate(lines):
         if line in _END_WORDS:
             break
+        if i == joined:
+            continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         after = lines[i + 2] if i + 2 < len(lines) else None
         explainer = _explainer(line, roster)
@@ -618,6 +637,8 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
             walk.start("")
             continue
         heading = None if BULLET.match(line) else _heading(line, nxt, agenda_names, walk, after)
+        if heading is not None and nxt is not None and _heading_goes_on(line, nxt, after, walk):
+            heading, joined = join_broken(heading, nxt), i + 1  # ■論点１：…基本, then 的な方向性
         if heading is not None:
             walk.new_topic(heading)
             continue

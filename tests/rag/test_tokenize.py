@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.tokenize import is_common_word, is_line_fragment, surname_and_title
+from rag.tokenize import continues_line, is_common_word, is_line_fragment, surname_and_title
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,17 @@ def test_a_label_in_brackets_over_a_bullet_is_not_a_fragment(sudachi):
 )
 def test_a_name_then_a_title_no_list_holds(sudachi, label, split):
     assert surname_and_title(label) == split
+
+
+@pytest.mark.parametrize(
+    ("previous", "line", "goes_on"),
+    [
+        ("次期推進計画の課題や基本", "的な方向性", True),  # a suffix opens no line
+        ("区市町村との協働の課題や基本", "方針について", True),  # 基本方針 runs across the break
+        ("デジタル", "化について", True),
+        ("防災について", "本日は防災について議論した。", False),
+        ("論点２：区市町村との協働", "宮坂：", False),
+    ],
+)
+def test_a_line_that_only_continues_the_one_before(previous, line, goes_on):
+    assert continues_line(line, previous) is goes_on

@@ -95,6 +95,30 @@ def test_a_marked_heading_whose_words_hold_an_office_ending_is_a_heading():
     ]
 
 
+@pytest.mark.parametrize(
+    ("first", "rest", "topic"),
+    [
+        ("■論点１：都民の実感を伴うデジタル化を目指す上での課題や基本", "的な方向性", "課題や基本的な方向性"),
+        ("■論点２：区市町村との協働を進める上での課題や基本", "方針について", "課題や基本方針について"),
+    ],
+    ids=["suffix", "word-across-the-break"],
+)
+def test_a_heading_the_pdf_broke_over_two_lines_is_one_topic(first, rest, topic):
+    text = (
+        "第8回 会議 議事要旨\n日時：令和5年12月26日\n議事\n事務局：\n▪ 資料に沿って説明。\n"
+        f"{first}\n{rest}\n宮坂：\n▪ 調査を実施した。\n"
+    )
+    turns = parse_bytes(text.encode(), "broken.txt").turns
+    assert [t.text for t in turns] == ["資料に沿って説明。", "調査を実施した。"]  # not 説明。的な方向性
+    assert turns[1].topic.endswith(topic)
+
+
+def test_a_line_that_can_stand_alone_is_not_read_into_the_heading_above_it():
+    text = "第1回 会議 議事要旨\n議事\n宮坂：\n▪ 発言一。\n■防災について\n本日は防災について議論した。\n"
+    turns = parse_bytes(text.encode(), "heading.txt").turns
+    assert turns[-1].topic == "防災について"
+
+
 def test_prose_with_a_colon_is_not_a_speaker():
     text = "第1回 会議 議事要旨\n議事\n宮坂：\n・注意：資料は後日配布する。\n・以上の点を確認。\n"
     parsed = parse_bytes(text.encode(), "prose.txt")
