@@ -112,6 +112,20 @@ def role_words(text: str) -> list[str]:
     return _ROLE_RE.findall(nfkc(text))
 
 
+# A role that ends in another names a kind of it (国務大臣 is a 大臣, 担当部長 a 部長), except a deputy's
+# or an associate's (副大臣 is no 大臣, 准教授 no 教授).
+_NOT_A_KIND = ("副", "准")
+
+
+def broader_roles(role: str) -> list[str]:
+    """The role words that ``role`` is a kind of: ``国務大臣`` → ``[大臣]``, as "minister" means either."""
+    return [
+        word
+        for word in ROLE_SUFFIXES
+        if len(word) < len(role) and role.endswith(word) and not role[: -len(word)].startswith(_NOT_A_KIND)
+    ]
+
+
 def word_at(text: str, word: str, bounds: set[int] | None) -> int:
     """Where ``word`` first occurs in ``text`` as whole words (starting and ending on ``bounds``, the
     offsets where the text's words begin and end), or -1; anywhere when ``bounds`` is None."""
@@ -153,10 +167,12 @@ class SpeakerLexicon:
             if len(bare) >= 2 and bare in compact(person.name):
                 self.names[bare].add(person.person_id)
             if role:
-                self.roles[role].add(person.person_id)
+                for word in (role, *broader_roles(role)):
+                    self.roles[word].add(person.person_id)
         for role in person.roles:
             for word in role_words(role):
-                self.roles[word].add(person.person_id)
+                for each in (word, *broader_roles(word)):
+                    self.roles[each].add(person.person_id)
         if read is not None:
             for part in parts:
                 romaji = to_romaji(read(part))

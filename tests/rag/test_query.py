@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.query import Person, SpeakerLexicon, role_words, word_at
+from rag.query import Person, SpeakerLexicon, broader_roles, role_words, word_at
 from rag.romaji import to_romaji
 from rag.tokenize import make_sudachi_segmenter
 
@@ -108,6 +108,36 @@ def test_a_name_counts_only_as_whole_words():
 def test_role_words_take_the_longest_match():
     assert role_words("東京都副知事（東京都ＣＩＯ）") == ["副知事"]
     assert role_words("大臣政務官") == ["大臣政務官"]
+
+
+@pytest.mark.parametrize(
+    ("role", "broader"),
+    [
+        ("国務大臣", ["大臣"]),
+        ("担当部長", ["部長"]),
+        ("大臣政務官", ["政務官"]),
+        ("副大臣", []),  # a deputy is no kind of the post
+        ("准教授", []),
+        ("大臣", []),
+    ],
+)
+def test_broader_roles(role, broader):
+    assert broader_roles(role) == broader
+
+
+def test_a_role_word_finds_the_holders_of_its_kinds():
+    # The Diet writes its ministers 国務大臣 (文部科学大臣 their post): 大臣 in a question names them,
+    # as "the minister" in an English one does; 副大臣 stays its own
+    people = [
+        Person("p-moriyama", "盛山 正仁", roles=("国務大臣",), labels=("盛山国務大臣",)),
+        Person("p-imaeda", "今枝 宗一郎", roles=("副大臣",), labels=("今枝副大臣",)),
+    ]
+    lexicon = SpeakerLexicon(people)
+    for question in ("大臣が所信の読み誤りを正した発言", "What did the minister say?"):
+        inferred = lexicon.infer(question)
+        assert inferred is not None and inferred.person_ids == ("p-moriyama",)
+    inferred = lexicon.infer("副大臣の抱負")
+    assert inferred is not None and inferred.person_ids == ("p-imaeda",)
 
 
 @pytest.mark.parametrize(
