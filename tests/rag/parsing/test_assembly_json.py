@@ -65,6 +65,33 @@ def test_the_same_turns_however_the_speaker_is_written(change):
     assert _turns(_each_utterance(change)) == WANT
 
 
+def test_line_ends_written_as_crlf_inside_the_strings_read_as_newlines():
+    header = "第一委員会室\n　午後一時開議\n　出席委員　二名\n委員長山本　一郎君\n高橋　春子君\n本日の会議に付した事件\n防災について"
+    said = [
+        ("山本委員長", "ただいまから委員会を開会いたします。\n　防災について調査を行います。"),
+        ("高橋委員", "伺います。"),
+    ]
+    plain = _parsed(_sitting("2024/6/1", "総務委員会速記録第一号", header, *said))
+    crlf = _parsed(
+        _sitting(
+            "2024/6/1",
+            "総務委員会速記録第一号",
+            header.replace("\n", "\r\n"),
+            *[(s, u.replace("\n", "\r\n")) for s, u in said],
+        )
+    )
+    assert (
+        plain.meeting.attendees
+        and plain.turns[0].text == "ただいまから委員会を開会いたします。\n防災について調査を行います。"
+    )
+    assert (crlf.meeting.attendees, crlf.meeting.agenda, crlf.meeting.place) == (
+        plain.meeting.attendees,
+        plain.meeting.agenda,
+        plain.meeting.place,
+    )
+    assert crlf.turns == plain.turns
+
+
 def test_a_speech_without_a_speaker_is_kept_unattributed():
     proceeding = copy.deepcopy(PROCEEDING)
     proceeding["Proceeding"].insert(2, {"Speaker": "null", "Utterance": "（休憩中の発言）資料を配布します。"})
