@@ -603,6 +603,20 @@ def _speaker_line(walk: _Walk, line: str, nxt: str | None) -> bool:
     return False
 
 
+def _plain_line(walk: _Walk, line: str) -> None:
+    """A line that opens nothing: the open turn's, unclaimed speech, or the agenda's subject."""
+    if walk.turn_open:
+        walk.drafts[-1].add_line(line)
+    elif _SENTENCE.search(line) and len(line) >= _MIN_UNCLAIMED:  # speech no speaker line claims
+        walk.start("", line)
+    elif walk.drafts:
+        walk.drafts[-1].add_line(line)
+    elif _NUMBERED_ITEM.match(line):  # the agenda listed again at the top of the body
+        return
+    elif not walk.topic and not _ROUND_NOTE.match(line):  # the agenda subject before the first heading
+        walk.new_topic(line)
+
+
 def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> tuple[list[str], list[_Draft]]:
     """Walk the 議事 block: topic headings, speaker markers (also glued ones), bullets, broken lines."""
     agenda_names = _agenda_names(agenda)
@@ -649,16 +663,7 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
             walk.drafts[-1].add_line(glued.group(1))
             walk.start(glued.group(2))
             continue
-        if walk.turn_open:
-            walk.drafts[-1].add_line(line)
-        elif _SENTENCE.search(line) and len(line) >= _MIN_UNCLAIMED:  # speech no speaker line claims
-            walk.start("", line)
-        elif walk.drafts:
-            walk.drafts[-1].add_line(line)
-        elif _NUMBERED_ITEM.match(line):  # the agenda listed again at the top of the body
-            continue
-        elif not walk.topic and not _ROUND_NOTE.match(line):  # the agenda subject before the first heading
-            walk.new_topic(line)
+        _plain_line(walk, line)
     for draft in walk.drafts:
         draft.items = [item for item in draft.items if item.strip()]  # a bare bullet (・) says nothing
     return walk.topics, [d for d in walk.drafts if d.items]
