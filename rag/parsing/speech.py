@@ -184,7 +184,8 @@ def agenda_topic(text: str, agenda: list[str] | tuple[str, ...], current: str) -
 
 def parse_agenda_block(text: str) -> list[str]:
     """The items listed under 本日の会議に付した案件, up to the next separator or the sitting's
-    opening time (a plenary's record runs on into 午後一時二分開議)."""
+    opening time (a plenary's record runs on into 午後一時二分開議). Where an item says they are
+    the order of business (the House of Councillors' 一、議事日程のとおり), that order's items."""
     start = text.find("本日の会議に付した案件")
     if start < 0:
         return []
@@ -194,4 +195,29 @@ def parse_agenda_block(text: str) -> list[str]:
         if not line or _SEPARATOR.match(line) or re.match(r"^[―—－\-─━◇◆]{3,}", line) or SITTING_TIME.match(line):
             break
         items.append(re.sub(r"^[○〇◯]\s*", "", line))  # ○政府参考人の出席要求に関する件
+    scheduled = _scheduled(text) if any(_AS_SCHEDULED.search(item) for item in items) else []
+    return [each for item in items for each in (scheduled if scheduled and _AS_SCHEDULED.search(item) else [item])]
+
+
+# 一、議事日程のとおり: the business is the order of business printed above
+_AS_SCHEDULED = re.compile(r"議事日程のとおり")
+_SCHEDULE_HEAD = re.compile(r"^[ 　]*議事日程(?:[ 　]*第[一二三四五六七八九十百〇0-9０-９]+号)?[ 　]*$", re.M)
+# 第一　国務大臣の演説に関する件（第二日）, 日程第１　…: an item of the order of business, by its number
+_SCHEDULE_ITEM = re.compile(r"^(?:日程)?第[一二三四五六七八九十百〇0-9０-９]+[\s　]+(\S.*)$")
+
+
+def _scheduled(text: str) -> list[str]:
+    """The numbered items of the order of business (議事日程 第三号, its day and hour, then 第一 …),
+    up to the rule under it."""
+    head = _SCHEDULE_HEAD.search(text)
+    if head is None:
+        return []
+    items: list[str] = []
+    for line in text[head.end() :].split("\n")[1:]:
+        line = line.strip(" 　")
+        if items and (_SEPARATOR.match(line) or re.match(r"^[―—－\-─━◇◆]{3,}", line)):
+            break
+        item = _SCHEDULE_ITEM.match(line)
+        if item:
+            items.append(item.group(1).strip())
     return items

@@ -141,6 +141,18 @@ def _diet_attendees(roster: str) -> list[tuple[str, str, str]]:
     return [(a.name, a.role, a.group) for a in m.attendees]
 
 
+def test_a_councillors_plenary_whose_business_is_as_scheduled_takes_the_order_of_business():
+    info = (
+        "令和五年十月二十四日（火曜日）\n   午前十時一分開議\n    ━━━━━━━━━━━━━\n議事日程 第三号\n"
+        "  令和五年十月二十四日\n   午前十時開議\n 第一 国務大臣の演説に関する件（第二日）\n"
+        "    ━━━━━━━━━━━━━\n○本日の会議に付した案件\n 一、議事日程のとおり\n"
+    )
+    chair = "○議長（尾辻秀久君）　これより会議を開きます。\n　日程第一、国務大臣の演説に関する件（第二日）。"
+    parsed = _diet(("会議録情報", info), ("尾辻秀久", chair), meeting="本会議")
+    assert parsed.meeting.agenda == ("国務大臣の演説に関する件（第二日）",)
+    assert parsed.turns[0].topic == "国務大臣の演説に関する件（第二日）"
+
+
 def test_a_bills_movers_from_outside_the_committee_are_groups_of_their_own():
     roster = (
         "  出席者は左のとおり。\n    委員長         高橋 克法君\n   委員以外の議員\n"
