@@ -34,6 +34,8 @@ name = "kokkai"
 # it, 委員の異動 and the agenda, whose prose names people too (…君辞任につき、その補欠として…).
 _ATTENDANCE = re.compile(r"^[ 　]*(?:出席委員|出席議員|出席者は左のとおり。?)[ 　]*$", re.M)
 _ATTENDANCE_END = re.compile(r"^[ 　]*(?:委員の異動|本日の会議に付した(?:案件|事件)|[―─━]{3,})", re.M)
+# Where the business begins: a plenary's order of business, or the items of the sitting
+_BUSINESS = re.compile(r"^[ 　]*[○〇]?[ 　]*(?:議事日程|本日の会議に付した(?:案件|事件))", re.M)
 _DIVIDER = re.compile(r"^[…‥・.．]{3,}$")  # …… between the members and the government's side
 # A post alone on its line over the names it covers (参議院: 理事, then 加田 裕之君, 上月 良祐君)
 _POST_LINES = ("委員長", "理事", "委員", "会長", "副会長", "議長", "副議長")
@@ -131,8 +133,9 @@ def parse_diet_roster(text: str) -> list[Attendee]:
     """Who attended, from speechOrder 0: the members (group 委員) under their posts, then the
     government's side and the staff, each once; the whole text where it has no attendance list."""
     start = _ATTENDANCE.search(text)
-    if start is None:
-        return parse_kanji_roster(text, group="委員")
+    if start is None:  # no list: names before the business (the agenda's bills name their movers 君)
+        business = _BUSINESS.search(text)
+        return parse_kanji_roster(text[: business.start()] if business else text, group="委員")
     end = _ATTENDANCE_END.search(text, start.end())
     people: dict[str, Attendee] = {}
     group, post, wrapped = "委員", "", ""

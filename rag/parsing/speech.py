@@ -6,7 +6,7 @@ import re
 
 from rag.models import Attendee
 from rag.people import SEAT
-from rag.text import CLOCK_DIGIT, collapse_spaces
+from rag.text import CLOCK_DIGIT, collapse_spaces, kanji_to_int
 
 # 〔「異議なし」と呼ぶ者あり〕; in round brackets, the clerk's words or a call from the floor
 # quoted and reported (（「そうだ」と言う者あり）, （「異議なし」の声あり）, （「賛成」と呼ぶ者多し）)
@@ -184,26 +184,54 @@ def agenda_topic(text: str, agenda: list[str] | tuple[str, ...], current: str) -
 
 def parse_agenda_block(text: str) -> list[str]:
     """The items listed under 本日の会議に付した案件, up to the next separator or the sitting's
-    opening time (a plenary's record runs on into 午後一時二分開議). Where an item says they are
-    the order of business (the House of Councillors' 一、議事日程のとおり), that order's items."""
+    opening time (a plenary's record runs on into 午後一時二分開議). Where an item stands for items
+    of the order of business above it (the House of Councillors' 一、議事日程のとおり, 一、日程第一及び
+    第二), those items."""
     start = text.find("本日の会議に付した案件")
     if start < 0:
         return []
-    items = []
+    lines = []
     for line in text[start:].split("\n")[1:]:
         line = line.strip(" 　")
-        if not line or _SEPARATOR.match(line) or re.match(r"^[―—－\-─━◇◆]{3,}", line) or SITTING_TIME.match(line):
+        if not line or _is_rule(line) or SITTING_TIME.match(line):
             break
-        items.append(re.sub(r"^[○〇◯]\s*", "", line))  # ○政府参考人の出席要求に関する件
-    scheduled = _scheduled(text) if any(_AS_SCHEDULED.search(item) for item in items) else []
-    return [each for item in items for each in (scheduled if scheduled and _AS_SCHEDULED.search(item) else [item])]
+        lines.append(re.sub(r"^[○〇◯]\s*", "", line))  # ○政府参考人の出席要求に関する件
+    items = _marked_items(lines, _LISTED)
+    if not any(_SCHEDULED_REF.search(item) for item in items):
+        return items
+    scheduled = _scheduled(text)
+    return [each for item in items for each in (_referred(item, scheduled) or [item])]
 
 
-# 一、議事日程のとおり: the business is the order of business printed above
-_AS_SCHEDULED = re.compile(r"議事日程のとおり")
-_SCHEDULE_HEAD = re.compile(r"^[ 　]*議事日程(?:[ 　]*第[一二三四五六七八九十百〇0-9０-９]+号)?[ 　]*$", re.M)
+def _is_rule(line: str) -> bool:
+    return bool(_SEPARATOR.match(line) or re.match(r"^[―—－\-─━◇◆]{3,}", line))
+
+
+_NUMERAL = "[一二三四五六七八九十百〇0-9０-９]"
+# 一、裁判官訴追委員辞任の件: the House of Councillors' mark before each item of its business
+_LISTED = re.compile(r"^[一二三四五六七八九十]+、\s*")
 # 第一　国務大臣の演説に関する件（第二日）, 日程第１　…: an item of the order of business, by its number
-_SCHEDULE_ITEM = re.compile(r"^(?:日程)?第[一二三四五六七八九十百〇0-9０-９]+[\s　]+(\S.*)$")
+_SCHEDULE_ITEM = re.compile(rf"^(?:日程)?第{_NUMERAL}+[\s　]+")
+_SCHEDULE_HEAD = re.compile(rf"^[ 　]*議事日程(?:[ 　]*第{_NUMERAL}+号)?[ 　]*$", re.M)
+# 議事日程のとおり, 日程第一及び第二, 日程第一より第九まで: items that stand for the order of business
+_SCHEDULED_REF = re.compile(
+    rf"議事日程のとおり|^日程第{_NUMERAL}+(?:(?:及び|並びに|、|より|から)第{_NUMERAL}+)*(?:まで)?$"
+)
+
+
+def _marked_items(lines: list[str], mark: re.Pattern[str]) -> list[str]:
+    """Items of lines where each item opens with ``mark`` and a line without it goes on with the item
+    above it, as the page ran it over (…自制を求 / める決議案); one item a line where none is marked."""
+    if not lines or not mark.match(lines[0]):
+        return lines
+    items: list[str] = []
+    for line in lines:
+        opened = mark.match(line)
+        if opened or not items:
+            items.append(line[opened.end() :] if opened else line)
+        else:
+            items[-1] += line
+    return [item.strip() for item in items]
 
 
 def _scheduled(text: str) -> list[str]:
@@ -212,12 +240,25 @@ def _scheduled(text: str) -> list[str]:
     head = _SCHEDULE_HEAD.search(text)
     if head is None:
         return []
-    items: list[str] = []
+    lines: list[str] = []
     for line in text[head.end() :].split("\n")[1:]:
         line = line.strip(" 　")
-        if items and (_SEPARATOR.match(line) or re.match(r"^[―—－\-─━◇◆]{3,}", line)):
+        if lines and _is_rule(line):
             break
-        item = _SCHEDULE_ITEM.match(line)
-        if item:
-            items.append(item.group(1).strip())
-    return items
+        if lines or _SCHEDULE_ITEM.match(line):  # its day and hour come before the first item
+            lines.append(line)
+    return _marked_items(lines, _SCHEDULE_ITEM)
+
+
+def _referred(item: str, scheduled: list[str]) -> list[str]:
+    """The items of the order of business that ``item`` stands for: all of them for 議事日程のとおり,
+    the numbered ones (a range with より/から … まで) for 日程第一及び第二; [] if it stands for none."""
+    if not scheduled or not _SCHEDULED_REF.search(item):
+        return []
+    if "議事日程のとおり" in item:
+        return scheduled
+    numbers = [kanji_to_int(n) for n in re.findall(rf"第({_NUMERAL}+)", item)]
+    if len(numbers) == 2 and re.search(r"より|から", item):
+        numbers = list(range(numbers[0], numbers[1] + 1))
+    picked = [scheduled[n - 1] for n in numbers if 0 < n <= len(scheduled)]
+    return picked or scheduled

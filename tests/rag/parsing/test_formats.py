@@ -153,6 +153,28 @@ def test_a_councillors_plenary_whose_business_is_as_scheduled_takes_the_order_of
     assert parsed.turns[0].topic == "国務大臣の演説に関する件（第二日）"
 
 
+def test_a_councillors_plenary_reads_items_the_page_ran_over_and_the_order_of_business_they_name():
+    info = (
+        "平成二十一年三月三十一日（火曜日）\n議事日程 第十四号\n  平成二十一年三月三十一日\n   午前十時開議\n"
+        " 第一 在外公館の名称及び位置並びに在外公館\n  に勤務する外務公務員の給与に関する法律の\n"
+        "  一部を改正する法律案（内閣提出、衆議院送\n  付）\n"
+        " 第二 関税定率法等の一部を改正する法律案（\n  内閣提出、衆議院送付）\n    ━━━━━━━━━━━━━\n"
+        "○本日の会議に付した案件\n 一、北朝鮮による飛翔体発射に対して自制を求\n"
+        "  める決議案（西岡武夫君外七名発議）\n 一、日程第一及び第二\n"
+    )
+    chair = (
+        "○議長（江田五月君）　日程第二　関税定率法等の一部を改正する法律案（内閣提出、衆議院送付）を議題といたします。"
+    )
+    parsed = _diet(("会議録情報", info), ("江田五月", chair), meeting="本会議")
+    assert parsed.meeting.agenda == (
+        "北朝鮮による飛翔体発射に対して自制を求める決議案（西岡武夫君外七名発議）",
+        "在外公館の名称及び位置並びに在外公館に勤務する外務公務員の給与に関する法律の一部を改正する法律案（内閣提出、衆議院送付）",
+        "関税定率法等の一部を改正する法律案（内閣提出、衆議院送付）",
+    )
+    assert parsed.turns[0].topic == "関税定率法等の一部を改正する法律案（内閣提出、衆議院送付）"
+    assert parsed.meeting.attendees == ()  # no roster: not 西岡武夫君 of the resolution's movers
+
+
 def test_a_bills_movers_from_outside_the_committee_are_groups_of_their_own():
     roster = (
         "  出席者は左のとおり。\n    委員長         高橋 克法君\n   委員以外の議員\n"
