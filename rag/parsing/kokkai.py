@@ -40,10 +40,14 @@ _DIVIDER = re.compile(r"^[…‥・.．]{3,}$")  # …… between the members an
 # A post alone on its line over the names it covers (参議院: 理事, then 加田 裕之君, 上月 良祐君)
 _POST_LINES = ("委員長", "理事", "委員", "会長", "副会長", "議長", "副議長")
 # A group alone on its line (参議院: 国務大臣, 副大臣, 事務局側, 政府参考人, and a bill's movers who
-# are no members of the committee: 委員以外の議員, 衆議院議員)
+# are no members of the committee: 委員以外の議員, 衆議院議員; and the House of Representatives'
+# 委員外の出席者: the Speaker, the clerks and other committees' members at the sitting)
 _GROUP_LINE = re.compile(
-    r"^(?:国務大臣|副大臣|大臣政務官|政府特別補佐人|政府参考人|参考人|\S{0,6}側|委員以外の議員|[衆参]議院議員)$"
+    r"^(?:国務大臣|副大臣|大臣政務官|政府特別補佐人|政府参考人|参考人|\S{0,6}側|委員以外の議員|[衆参]議院議員"
+    r"|委員外の?出席者)$"
 )
+# 議　　　長, 事 務 総 長: a post set out over the width of the longest one, a character at a time
+_SPREAD_POST = re.compile(r"\S(?:[ 　]+\S)+")
 
 # ○斎藤（ア）委員: members who share a surname told apart by their given name's first sound or character
 _DISAMBIGUATION = re.compile(r"^[（(][^）)]{1,3}[）)]")
@@ -157,6 +161,7 @@ def parse_diet_roster(text: str) -> list[Attendee]:
         else:
             for person in parse_kanji_roster(line, group=group):
                 role = person.role or post or ("委員" if group == "委員" else "")  # a member with no post
+                role = re.sub(r"[ 　]+", "", role) if _SPREAD_POST.fullmatch(role) else role
                 people.setdefault(compact(person.name), replace(person, role=role))
     return list(people.values())
 

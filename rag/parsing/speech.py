@@ -187,9 +187,10 @@ def parse_agenda_block(text: str) -> list[str]:
     opening time (a plenary's record runs on into 午後一時二分開議). Where an item stands for items
     of the order of business above it (the House of Councillors' 一、議事日程のとおり, 一、日程第一及び
     第二), those items."""
-    start = text.find("本日の会議に付した案件")
-    if start < 0:
+    found = re.search(r"本日の会議に付した(?:案件|事件)", text)  # 事件 in older records and assemblies'
+    if found is None:
         return []
+    start = found.start()
     lines = []
     for line in text[start:].split("\n")[1:]:
         line = line.strip(" 　")

@@ -175,6 +175,23 @@ def test_a_councillors_plenary_reads_items_the_page_ran_over_and_the_order_of_bu
     assert parsed.meeting.attendees == ()  # no roster: not 西岡武夫君 of the resolution's movers
 
 
+def test_an_older_representatives_record_names_those_from_outside_the_committee_and_its_business():
+    info = (
+        "昭和二十八年二月二十五日（水曜日）\n 出席委員\n   委員長 福永 健司君\n      森   清君\n"
+        " 委員外の出席者\n        議     長 大野 伴睦君\n        事 務 総 長 大池  眞君\n"
+        "    ―――――――――――――\n本日の会議に付した事件\n 懲罰動議取扱いの件\n    ―――――――――――――\n"
+    )
+    parsed = _diet(("会議録情報", info), ("福永健司", "○福永委員長　懲罰動議取扱いの件についてお諮りいたします。"))
+    assert [(a.name, a.role, a.group) for a in parsed.meeting.attendees] == [
+        ("福永 健司", "委員長", "委員"),
+        ("森 清", "委員", "委員"),
+        ("大野 伴睦", "議長", "委員外の出席者"),  # not a member; the post set out over the width, closed up
+        ("大池 眞", "事務総長", "委員外の出席者"),
+    ]
+    assert parsed.meeting.agenda == ("懲罰動議取扱いの件",)  # 事件, as older records and assemblies write it
+    assert parsed.turns[0].topic == "懲罰動議取扱いの件"
+
+
 def test_a_bills_movers_from_outside_the_committee_are_groups_of_their_own():
     roster = (
         "  出席者は左のとおり。\n    委員長         高橋 克法君\n   委員以外の議員\n"
