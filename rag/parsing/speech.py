@@ -6,7 +6,7 @@ import re
 
 from rag.models import Attendee
 from rag.people import SEAT
-from rag.text import CLOCK_DIGIT, collapse_spaces, kanji_to_int
+from rag.text import CLOCK_DIGIT, collapse_spaces, join_broken, kanji_to_int
 
 # 〔「異議なし」と呼ぶ者あり〕; in round brackets, the clerk's words or a call from the floor
 # quoted and reported (（「そうだ」と言う者あり）, （「異議なし」の声あり）, （「賛成」と呼ぶ者多し）)
@@ -187,7 +187,7 @@ def parse_agenda_block(text: str) -> list[str]:
     opening time (a plenary's record runs on into 午後一時二分開議). Where an item stands for items
     of the order of business above it (the House of Councillors' 一、議事日程のとおり, 一、日程第一及び
     第二), those items."""
-    found = re.search(r"本日の会議に付した(?:案件|事件)", text)  # 事件 in older records and assemblies'
+    found = re.search(r"本日の会議に付した(?:案件|事件)", text)  # 事件 in older records and assemblies
     if found is None:
         return []
     start = found.start()
@@ -231,7 +231,7 @@ def _marked_items(lines: list[str], mark: re.Pattern[str]) -> list[str]:
         if opened or not items:
             items.append(line[opened.end() :] if opened else line)
         else:
-            items[-1] += line
+            items[-1] = join_broken(items[-1], line)
     return [item.strip() for item in items]
 
 
