@@ -411,10 +411,11 @@ def _header(lines: list[str]) -> tuple[_Header, int]:
         line = close_spread(_TABLE_BAR.sub(" ", raw).strip(" 　"))
         circled = _SECTION_HEAD.match(line)  # ○出席議員（２名）: read without its ○
         bare = compact(circled.group(1) if circled else line)
-        if _SEPARATOR.match(compact(line)) and header.section == "roster":
-            header.section = ""  # the Diet's rule under its rosters: 委員の異動's prose follows, no one's entry
+        if _SEPARATOR.match(compact(line)):
+            if header.section == "roster":
+                header.section = ""  # the Diet's rule under its rosters: 委員の異動's prose follows, no one's entry
             continue
-        if header.field(line) or header.opens(line, bare) or not line or _SEPARATOR.match(compact(line)):
+        if header.field(line) or header.opens(line, bare) or not line:
             continue
         if SITTING_TIME.match(bare):
             continue
