@@ -355,6 +355,10 @@ def _bracket_speaker(content: str, walk: _Walk) -> bool:
     return is_label_shaped(content) and (walk.judge.evidence(content) or bool(SURNAME_LABEL.match(compact(content))))
 
 
+# The marks a summary sets before a topic heading (■GovTech 東京について)
+_HEADING_MARKS = ("■", "□", "◆")
+
+
 def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: str | None = None) -> str | None:
     """The topic ``line`` opens, or None; ``nxt`` and ``after`` are the two lines that follow it."""
     markdown = markdown_heading(line)  # ### 1. 開会: minutes converted to Markdown keep their sections so
@@ -363,7 +367,7 @@ def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: s
     bracket = _bracketed(line)
     if bracket and not _bracket_speaker(bracket, walk):  # 【1.挨拶】, not 【宮坂副知事】
         return ITEM_NUMBER.sub("", bracket).strip()
-    if line.startswith(("■", "□", "◆")) and not _MARKER.match(line[1:].strip()) and not _named(line[1:], walk.roster):
+    if line.startswith(_HEADING_MARKS) and not _MARKER.match(line[1:].strip()) and not _named(line[1:], walk.roster):
         return line[1:].strip()
     numbered = _NUMBERED_HEADING.match(line)
     if numbered and "。" not in line:  # （1）データ連携について
@@ -381,16 +385,13 @@ def _heading(line: str, nxt: str | None, agenda: set[str], walk: _Walk, after: s
     return None
 
 
-_HEADING_MARKS = ("■", "□", "◆", "#")
-
-
 def _heading_goes_on(line: str, nxt: str, after: str | None, walk: _Walk) -> bool:
     """Whether ``nxt`` is the rest of the heading ``line``, which a PDF broke at the page's edge: a
     heading left open (no 。, no closing bracket, not Markdown's), then a line that is no bullet,
     turn or marked heading and that cannot stand alone (``rag.tokenize.continues_line``)."""
     if "。" in line or line.endswith(("）", ")", "】", "」", "＞", ">")) or markdown_heading(line) is not None:
         return False
-    if BULLET.match(nxt) or _opens_turn(nxt, after, walk) or nxt.startswith(_HEADING_MARKS):
+    if BULLET.match(nxt) or _opens_turn(nxt, after, walk) or nxt.startswith((*_HEADING_MARKS, "#")):
         return False
     if _NUMBERED_HEADING.match(nxt) or _NUMBERED_ITEM.match(nxt) or _bracketed(nxt) is not None:
         return False  # a heading of its own; …について unmarked may be the rest (課題や基本 + 方針について)
