@@ -46,8 +46,6 @@ _GROUP_LINE = re.compile(
     r"^(?:国務大臣|副大臣|大臣政務官|政府特別補佐人|政府参考人|参考人|\S{0,6}側|委員以外の議員|[衆参]議院議員"
     r"|委員外の?出席者)$"
 )
-# 議　　　長, 事 務 総 長: a post set out over the width of the longest one, a character at a time
-_SPREAD_POST = re.compile(r"\S(?:[ 　]+\S)+")
 
 # ○斎藤（ア）委員: members who share a surname told apart by their given name's first sound or character
 _DISAMBIGUATION = re.compile(r"^[（(][^）)]{1,3}[）)]")
@@ -161,7 +159,6 @@ def parse_diet_roster(text: str) -> list[Attendee]:
         else:
             for person in parse_kanji_roster(line, group=group):
                 role = person.role or post or ("委員" if group == "委員" else "")  # a member with no post
-                role = re.sub(r"[ 　]+", "", role) if _SPREAD_POST.fullmatch(role) else role
                 people.setdefault(compact(person.name), replace(person, role=role))
     return list(people.values())
 

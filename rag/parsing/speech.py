@@ -96,6 +96,9 @@ def strip_stage_directions(text: str) -> str:
 # 均等割付: a roster sets a short name over the width of a long one (山　田　　太　郎　　君), one
 # character at a time, with the wider gap between surname and given name
 _SPREAD = re.compile(r"(?<![^ 　])\S(?:[ 　]\S)+(?![^ 　])")
+# 議　　　長, 事 務 総 長: a post set out over the width of the longest one, a character at a time
+# with gaps of any width (a roster's post, before its name)
+_SPREAD_POST = re.compile(r"\S(?:[ 　]+\S)+")
 _LONE_HONORIFIC = re.compile(r"(?<=\S)[ 　]+君(?=[ 　]|$)")
 
 
@@ -152,6 +155,7 @@ def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
             role, entry = "議員", entry[seat.end() :]
         elif head and len(head.group(1)) >= 2:
             role, entry = split_role_head(entry)
+            role = re.sub(r"[ 　]+", "", role) if _SPREAD_POST.fullmatch(role) else role
         name = collapse_spaces(entry)
         if name:
             people.append(Attendee(name=name, group=group, role=role))
