@@ -158,8 +158,8 @@ class Retriever:
         baselines = {}
         for leg, vector in vectors.items():
             index = self.snapshot.dense if leg == "dense" else self.snapshot.second
-            sample = index.background() if index is not None else np.zeros((0, len(vector)), np.float32)
-            baselines[leg] = float((sample @ vector).mean()) if len(sample) else 0.0
+            sample = index.background() if index is not None else None
+            baselines[leg] = float((sample @ vector).mean()) if sample is not None and len(sample) else 0.0
         return baselines
 
     def _excluded(self, text: str, filters: Filters) -> str | None:
