@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from rag.people import ROLE_SUFFIXES, compact, split_name_role
 from rag.romaji import to_romaji
@@ -117,13 +118,15 @@ def role_words(text: str) -> list[str]:
 _NOT_A_KIND = ("副", "准")
 
 
-def broader_roles(role: str) -> list[str]:
-    """The role words that ``role`` is a kind of: ``国務大臣`` → ``[大臣]``, as "minister" means either."""
-    return [
+@cache
+def broader_roles(role: str) -> tuple[str, ...]:
+    """The role words that ``role`` is a kind of: ``国務大臣`` → ``(大臣,)``, as "minister" means either.
+    Cached: a lexicon asks for every person's roles, and people share a few dozen."""
+    return tuple(
         word
         for word in ROLE_SUFFIXES
         if len(word) < len(role) and role.endswith(word) and not role[: -len(word)].startswith(_NOT_A_KIND)
-    ]
+    )
 
 
 def word_at(text: str, word: str, bounds: set[int] | None) -> int:

@@ -122,7 +122,7 @@ def test_role_words_take_the_longest_match():
     ],
 )
 def test_broader_roles(role, broader):
-    assert broader_roles(role) == broader
+    assert list(broader_roles(role)) == broader
 
 
 def test_a_role_word_finds_the_holders_of_its_kinds():
