@@ -196,6 +196,21 @@ def is_common_compound(text: str) -> bool:
     return len(morphemes) > 1 and not any(m.is_oov() or m.part_of_speech()[1] == "固有名詞" for m in morphemes)
 
 
+# Parts of speech a name of an organisation is made of (東京都 + デジタル + サービス + 局, 工学 + 系).
+_NOUN_PHRASE_POS = ("名詞", "接頭辞", "接尾辞", "補助記号", "記号")
+
+
+def trailing_noun_phrase(text: str) -> str:
+    """The words at the end of ``text`` that form one noun phrase, as SudachiPy reads it: what follows
+    its last verb, auxiliary or particle (ただいま御紹介いただきました東京都デジタルサービス局 →
+    東京都デジタルサービス局)."""
+    morphemes = list(word_tokenizer().tokenize(text)) if text else []
+    start = len(morphemes)
+    while start and morphemes[start - 1].part_of_speech()[0] in _NOUN_PHRASE_POS:
+        start -= 1
+    return text[morphemes[start].begin() :] if start < len(morphemes) else ""
+
+
 def reads_as_name(text: str) -> bool:
     """Whether SudachiPy reads ``text`` as a person's name: a surname, then perhaps a given name
     (若井, 若井太郎; not 総務 or デジタル推進課)."""

@@ -27,7 +27,7 @@ from rag.identity import is_anonymous, is_surname_only, roles_agree
 from rag.models import ParsedMinutes, Turn
 from rag.people import ROLE_SUFFIXES, compact, person_id
 from rag.text import nfkc
-from rag.tokenize import word_tokenizer
+from rag.tokenize import trailing_noun_phrase, word_tokenizer
 
 # Glyph variants that names are written in one place and not the other (寺﨑 in the text, 寺崎 in
 # the label); NFKC keeps them apart. One character for one, so positions stay put.
@@ -55,10 +55,9 @@ _SELF_INTRODUCED = "でございます|です|と申します|と言います|�
 # The post a speaker holds there, between the organisation and the name (東京都デジタルサービス局で
 # データ利活用担当部長をしております若井と申します)
 _POST_HELD = r"[^。、「」\s]{1,20}?(?:をしております|をしています|を務めております|を務めています)"
-# Where the words before an organisation's name stop: punctuation, brackets, space, or 私は.
-_ORG_START = re.compile(
-    r"(?:^|[。、，,「」『』（）()\s・:：]|私は|わたくしは)(?!私は|わたくしは)([^。、，,「」『』（）()\s・:：]{2,40})$"
-)
+# Where the words before an organisation's name stop: punctuation, brackets or space. The noun
+# phrase that ends them is the name (私は…局, ただいま御紹介いただきました…局).
+_ORG_START = re.compile(r"(?:^|[。、，,「」『』（）()\s・:：])([^。、，,「」『』（）()\s・:：]{2,40})$")
 
 
 def fold(text: str) -> str:
@@ -174,7 +173,7 @@ def _affiliation(own: str, text: str, surname: str, given: str) -> str:
 def _org_before(text: str, end: int, *, post: bool = False) -> str:
     """The organisation's name that ends at ``end`` (a post after it taken off, where ``post``), or ""."""
     words = _ORG_START.search(text[max(0, end - 41) : end])
-    org = words.group(1) if words else ""
+    org = trailing_noun_phrase(words.group(1)) if words else ""
     if post:
         org = _POST_AFTER_ORG.sub("", org)
     return org if len(org) >= 2 and _ORG_END.search(org) else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.tokenize import continues_line, is_common_word, is_line_fragment, surname_and_title
+from rag.tokenize import continues_line, is_common_word, is_line_fragment, surname_and_title, trailing_noun_phrase
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,18 @@ def test_a_name_then_a_title_no_list_holds(sudachi, label, split):
 )
 def test_a_line_that_only_continues_the_one_before(previous, line, goes_on):
     assert continues_line(line, previous) is goes_on
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("ただいま御紹介いただきました東京都デジタルサービス局", "東京都デジタルサービス局"),
+        ("本日お招きいただいた東京大学大学院工学系研究科", "東京大学大学院工学系研究科"),  # 系 a suffix
+        ("私は国土交通省都市局", "国土交通省都市局"),
+        ("株式会社NTTデータ", "株式会社NTTデータ"),
+        ("お招きいただいた", ""),
+        ("", ""),
+    ],
+)
+def test_the_noun_phrase_that_ends_a_text(text, phrase):
+    assert trailing_noun_phrase(text) == phrase

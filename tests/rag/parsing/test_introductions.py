@@ -112,8 +112,15 @@ def test_a_speaker_who_says_where_they_hold_their_post_gives_that_organisation()
         ("若井部長", "私は東京都デジタルサービス局でデータ利活用担当部長をしております若井と申します。"),
         ("佐藤課長", "国土交通省都市局で課長を務めております佐藤です。"),
         ("鈴木委員", "大学で教えております鈴木です。"),  # no post held: not an introduction of where
+        # the sentence's own words before the organisation are not part of its name
+        ("高橋部長", "ただいま御紹介いただきました東京都デジタルサービス局で担当部長をしております高橋でございます。"),
     )
-    assert _bodies(data) == {"若井部長": "東京都デジタルサービス局", "佐藤課長": "国土交通省都市局", "鈴木委員": ""}
+    assert _bodies(data) == {
+        "若井部長": "東京都デジタルサービス局",
+        "佐藤課長": "国土交通省都市局",
+        "鈴木委員": "",
+        "高橋部長": "東京都デジタルサービス局",
+    }
 
 
 def test_two_organisations_for_one_speaker_give_none():
