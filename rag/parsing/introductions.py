@@ -80,7 +80,7 @@ def with_introduced_names(parsed: ParsedMinutes) -> ParsedMinutes:
     bodies = {
         surname: org
         for surname in speakers
-        if (org := _affiliation(said.get(surname, ""), text, surname, names.get(surname, "")))
+        if (org := _affiliation(said.get(surname, ""), text, surname, names.get(surname, ""), role=speakers[surname]))
     }
     if not names and not bodies:
         return parsed
@@ -155,27 +155,31 @@ def _own_words(turns: Sequence[Turn], surnames: Iterable[str]) -> dict[str, str]
     return {key: fold("\n".join(texts)) for key, texts in said.items()}
 
 
-def _affiliation(own: str, text: str, surname: str, given: str) -> str:
+def _affiliation(own: str, text: str, surname: str, given: str, *, role: str = "") -> str:
     """The organisation the speaker of ``surname`` introduces themself from in ``own``, their own
-    words (東京大学生産技術研究所の岩船でございます), or that an introduction of their full name in
-    ``text`` puts before it (立命館大学…教授、木村朝子委員です); empty when none is said, or two are."""
+    words (東京大学生産技術研究所の岩船でございます; …局戦略部長の深井でございます, their ``role`` taken
+    off), or that an introduction of their full name in ``text`` puts before it (立命館大学…教授、木村
+    朝子委員です); empty when none is said, or two are."""
     name = re.escape(surname) + (f"(?:{re.escape(given)})?" if given else "")
     said = rf"(?:{_POST_HELD})?{name}(?:{_SELF_INTRODUCED})"
-    found = {_org_before(own, m.start()) for m in re.finditer(rf"の(?={name}(?:{_SELF_INTRODUCED}))|で(?={said})", own)}
+    before = re.finditer(rf"の(?={name}(?:{_SELF_INTRODUCED}))|で(?={said})", own)
+    found = {_org_before(own, m.start(), role=role) for m in before}
     if given:
         full = re.escape(surname + given)
-        found |= {_org_before(text, m.start(), post=True) for m in re.finditer(rf"[、\sの]?(?={full})", text)}
+        found |= {_org_before(text, m.start()) for m in re.finditer(rf"[、\sの]?(?={full})", text)}
     orgs = sorted(found - {""}, key=len)
     # 青山学院大学 and 青山学院大学地球社会共生学部 name one place, the longer more closely
     return orgs[-1] if orgs and all(orgs[-1].startswith(org) for org in orgs) else ""
 
 
-def _org_before(text: str, end: int, *, post: bool = False) -> str:
-    """The organisation's name that ends at ``end`` (a post after it taken off, where ``post``), or ""."""
+def _org_before(text: str, end: int, *, role: str = "") -> str:
+    """The organisation's name that ends at ``end``, the speaker's ``role`` or a post after it taken
+    off, or ""."""
     words = _ORG_START.search(text[max(0, end - 41) : end])
     org = trailing_noun_phrase(words.group(1)) if words else ""
-    if post:
-        org = _POST_AFTER_ORG.sub("", org)
+    if role and org.endswith(role):
+        org = org[: -len(role)]
+    org = _POST_AFTER_ORG.sub("", org)
     return org if len(org) >= 2 and _ORG_END.search(org) else ""
 
 

@@ -114,12 +114,17 @@ def test_a_speaker_who_says_where_they_hold_their_post_gives_that_organisation()
         ("鈴木委員", "大学で教えております鈴木です。"),  # no post held: not an introduction of where
         # the sentence's own words before the organisation are not part of its name
         ("高橋部長", "ただいま御紹介いただきました東京都デジタルサービス局で担当部長をしております高橋でございます。"),
+        # the speaker's own post, or a post, between the organisation and the name is taken off
+        ("深井戦略部長", "東京都デジタルサービス局戦略部長の深井でございます。"),
+        ("森委員", "東京大学教授の森です。"),
     )
     assert _bodies(data) == {
         "若井部長": "東京都デジタルサービス局",
         "佐藤課長": "国土交通省都市局",
         "鈴木委員": "",
         "高橋部長": "東京都デジタルサービス局",
+        "深井戦略部長": "東京都デジタルサービス局",
+        "森委員": "東京大学",
     }
 
 
