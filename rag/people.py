@@ -137,20 +137,30 @@ def match_attendee(bare: str, roster: Sequence[Attendee], *, hint: str = "") -> 
     if hint and len(hint) <= 2:
         narrowed = [p for p in roster if _given(p).startswith(hint)]
         roster = narrowed or roster
-    best: tuple[int, Attendee, str] | None = None
+    best: tuple[tuple[int, bool], Attendee, str] | None = None
     for person in roster:
         full = compact(person.name)
         surname = _surname(person)
         for candidate in (full, surname):
             if candidate and key.startswith(candidate):
-                score = len(candidate)
+                # Two people who share a surname: the one whose post the label gives (小林 the 副委員長,
+                # 小林 the 構造改革担当部長), else the first
+                rest = key[len(candidate) :]
+                score = (len(candidate), holds_post(person, rest))
                 if best is None or score > best[0]:
-                    best = (score, person, key[len(candidate) :])
-        if full.startswith(key) and len(key) >= 2 and (best is None or len(key) > best[0]):
-            best = (len(key), person, "")
+                    best = (score, person, rest)
+        if full.startswith(key) and len(key) >= 2 and (best is None or len(key) > best[0][0]):
+            best = ((len(key), False), person, "")
     if best is None:
         return None, ""
     return best[1], best[2]
+
+
+def holds_post(person: Attendee, post: str) -> bool:
+    """Whether ``post``, as a label writes it, is the roster's post for ``person`` (総務局長 for
+    総務局局長, 部長 for 総務部長)."""
+    said, held = (_DOUBLED_OFFICE.sub(r"\1長", compact(x)) for x in (post, person.role or person.title))
+    return bool(said and held) and (said.endswith(held) or held.endswith(said))
 
 
 # Administrative units and government bodies: a label whose name part holds one of them

@@ -150,13 +150,18 @@ _SUBGROUP = re.compile(r"^[\s　]*(参考人|説明員|議員|委員|専門員|�
 _CLOCK = re.compile(r"^(?:午前|午後)|(?:開議|開会)$")
 
 
+# A header line that repeats the record's title (総務委員会速記録第四号), as the assembly's pages open.
+_RECORD_TITLE = re.compile(r"(?:速記録|会議録)第.+号$")
+
+
 def _place(lines: list[str]) -> str:
     """The room a committee sat in (第十二委員会室): the header's first line before its rosters that
-    is neither the day nor the hour. A plenary record opens with the day and names no room."""
+    is neither the record's title, the day nor the hour. A plenary record opens with the day and
+    names no room."""
     for line in (x.strip(" 　") for x in lines):
         if _SECTION.match(line):
             return ""
-        if line and not find_date(line) and not _CLOCK.search(line):
+        if line and not find_date(line) and not _CLOCK.search(line) and not _RECORD_TITLE.search(line):
             return line
     return ""
 
@@ -176,7 +181,7 @@ def _roster(section: str, lines: list[str]) -> list[Attendee]:
 
 
 def _header(text: str) -> tuple[str, list[Attendee], list[str]]:
-    place = _place(text.strip().split("\n")[:3])
+    place = _place([line for line in text.strip().split("\n") if line.strip(" 　")][:4])
     blocks: list[tuple[str, list[str]]] = [("", [])]
     for line in text.split("\n"):  # a plenary's header opens on its roster: 出席議員（百二十六名）
         match = _SECTION.match(line)

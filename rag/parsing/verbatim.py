@@ -54,6 +54,7 @@ from rag.people import (
     bare_role,
     by_role,
     compact,
+    holds_post,
     name_and_role,
     person_id,
     roster_affiliation,
@@ -442,10 +443,14 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
         candidates = [p for p in candidates if _given(p, surname).startswith(given)]
     elif not candidates:  # 箕輪総務局企画調整担当部長: a surname of the roster, then a role no list holds
         led = [p for p in roster if (s := _surname(p)) and compact(bare).startswith(s) and len(compact(bare)) > len(s)]
+        if len(led) > 1:  # two 小林: the one whose post follows the surname
+            led = [p for p in led if holds_post(p, compact(bare)[len(_surname(p)) :])]
         if len(led) == 1:
             candidates, role = led, compact(bare)[len(_surname(led[0])) :]
     if not candidates and (holder := by_role(surname, roster)) is not None:
         candidates, role = [holder], surname  # ○委員長 alone: the post its one holder speaks as
+    if len(candidates) > 1 and role:  # 小林副委員長 among two 小林: the one who holds the post
+        candidates = [p for p in candidates if holds_post(p, role)] or candidates
     if len(candidates) == 1:
         person = candidates[0]
         return Speaker(

@@ -330,3 +330,24 @@ def test_a_bundle_of_local_and_diet_minutes_is_one_meeting_each():
     assert parts[1].turns[0].text == "開会します。"
     with pytest.raises(ParseError, match="parse_all"):
         parse_bytes(json.dumps(bundle, ensure_ascii=False).encode(), "poliinfo3.json")
+
+
+# Two people who share a surname: a vice-chair among the members and an explainer.
+_NAMESAKES = (
+    "第一委員会室\n午後一時開議\n出席委員　三名\n委員長松田　康将君\n副委員長小林　健二君\n福手ゆう子君\n"
+    "出席説明員\nスタートアップ戦略担当部長構造改革担当部長兼務小林　直樹君\n"
+)
+
+
+def test_namesakes_are_told_apart_by_the_post_their_label_gives():
+    labels = ["小林スタートアップ戦略担当部長構造改革担当部長兼務", "小林副委員長"]
+    parsed = _parsed(
+        _sitting("2023-03-14", "総務委員会速記録第四号", _NAMESAKES, *((x, "お答えします。") for x in labels))
+    )
+    assert [(t.speaker.name, t.speaker.group) for t in parsed.turns] == [("小林 直樹", "説明員"), ("小林 健二", "委員")]
+
+
+def test_a_header_that_opens_with_the_records_title_and_day_names_the_room_after_them():
+    header = "総務委員会速記録第四号\n\n令和五年三月十四日（火曜日）\n" + _NAMESAKES
+    parsed = _parsed(_sitting("2023-03-14", "総務委員会速記録第四号", header, ("松田委員長", "開会します。")))
+    assert parsed.meeting.place == "第一委員会室"

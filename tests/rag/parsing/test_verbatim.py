@@ -300,6 +300,18 @@ def test_an_assembly_record_as_text_with_posts_held_at_once():
     assert parsed.turns[2].speaker.role.endswith("感染症対策広報担当部長兼務")
 
 
+def test_namesakes_in_an_assembly_record_as_text_are_told_apart_by_their_posts():
+    text = ASSEMBLY_POSTS.replace("原　のり子君", "副委員長小林　健二君").replace(
+        "技監荒井　俊之君", "スタートアップ戦略担当部長構造改革担当部長兼務小林　直樹君"
+    )
+    text += "○小林スタートアップ戦略担当部長構造改革担当部長兼務　お答えします。\n○小林副委員長　伺います。\n"
+    parsed = parse_bytes(text.encode(), "soumu.txt")
+    assert [(t.speaker.name, t.speaker.group) for t in parsed.turns[-2:]] == [
+        ("小林 直樹", "説明員"),
+        ("小林 健二", "委員"),
+    ]
+
+
 OUTLINED = """第三回 東京デジタルフォローアップ官民連携連絡会議事録
 令和4年5月27日(水)15:00~16:30
 (オンライン開催)
