@@ -13,6 +13,7 @@ import re
 from collections import Counter
 
 from rag.parsing.base import MEETING_WORDS
+from rag.text import nfkc
 
 # Lines from each end of a page that may be a running header or footer.
 _EDGE_LINES = 2
@@ -87,3 +88,24 @@ def without_page_furniture(text: str) -> str:
 def _running_candidate(line: str) -> bool:
     stripped = line.strip()
     return len(stripped) >= 6 and bool(MEETING_WORDS.search(stripped)) and not _LABEL_LIKE.search(stripped)
+
+
+# A page's number on a line of its own, as PDFs and word processors write it at a page's foot:
+# 3, - 3 -, －３－, 3 / 12, Page 3 of 12, p. 3, 3ページ
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-―−‐]\s*)?(?:page\s*|p\.\s*)?(\d{1,4})(?:\s*(?:/|of)\s*(\d{1,4}))?\s*(?:ページ|頁)?(?:\s*[-―−‐])?$",
+    re.IGNORECASE,
+)
+
+
+def is_page_number(line: str, *, bare: bool = True) -> bool:
+    """Whether ``line`` is a page's number and nothing else; a number alone (of up to three digits,
+    not a year) only where ``bare`` (a summary's PDF text numbers its pages so; a verbatim record's
+    bare number may be a seat's).
+    ``3 / 12`` must count up to its total, so that a ratio or a date (12/3) written alone is not
+    taken for one."""
+    text = nfkc(line).strip()
+    match = _PAGE_NUMBER.match(text)
+    if match is None or (text.isdigit() and not (bare and len(text) <= 3)):
+        return False
+    return match.group(2) is None or int(match.group(1)) <= int(match.group(2))

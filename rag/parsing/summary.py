@@ -33,6 +33,7 @@ from rag.parsing.base import (
     without_heading_marks,
 )
 from rag.parsing.marks import BULLET, GROUP_WORDS, ITEM_NUMBER, NAME_TOKEN, PAREN_LABEL, SURNAME_LABEL
+from rag.parsing.pages import is_page_number
 from rag.parsing.rosters import LIST_SEPARATOR, parse_roster
 from rag.parsing.speakers import SpeakerJudge, has_title, is_content, is_known, is_label_shaped, is_office
 from rag.parsing.speech import is_note_line
@@ -42,7 +43,6 @@ from rag.tokenize import continues_line, is_common_compound, is_common_word, rea
 
 name = "summary"
 
-_PAGE_NUMBER = re.compile(r"^[-－―]?\s*\d{1,3}\s*[-－―]?$")
 _LABEL = r"[^\s：:。、「」]{1,24}?(?:[（(][^）)]{1,30}[）)])?"
 _MARKER = re.compile(rf"^({_LABEL})\s*[：:]\s*$")
 _GLUED = re.compile(rf"^(.*?[。．」）)!?！？])\s*({_LABEL})\s*[：:]\s*$")
@@ -182,7 +182,7 @@ def clean_lines(text: str) -> list[str]:
         row = _TABLE_ROW.match(line)
         if row:  # | 前田委員 | 中小事業者が… |: the speaker's cell, then what they said
             line = "\t".join(cell.strip() for cell in row.group(1).split("|"))
-        if line and not _PAGE_NUMBER.match(line):
+        if line and not is_page_number(line):
             out.append(line)
     return out
 

@@ -32,6 +32,7 @@ from rag.parsing.base import (
 )
 from rag.parsing.kokkai import parse_diet_roster
 from rag.parsing.marks import BULLET, ITEM_NUMBER
+from rag.parsing.pages import is_page_number
 from rag.parsing.rosters import LIST_SEPARATOR, parse_list, split_title
 from rag.parsing.speech import (
     COUNCIL_MARKS,
@@ -139,7 +140,6 @@ _PHRASE_GROUPS = {
     "理事者側出席者": "説明員",
     "出席した者の職氏名": "説明員",
 }
-_PAGE_NUMBER = re.compile(r"^[-－―]\s*\d{1,4}\s*[-－―]$")
 _ENCLOSED = re.compile(r"^[（(]([^（()）]+)[）)]$")
 _SEAT = re.compile(r"(\d+)番\s*(\S.*?)(?=\s+\d+番|$)")
 _SEAT_LABEL = re.compile(r"^\d+番$")
@@ -555,7 +555,7 @@ def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
             heading = text
         elif (section := _SECTION_HEAD.match(line)) and not _SEPARATOR.match(compact(line)):
             heading = collapse_spaces(nfkc(section.group(1)))
-        elif _PAGE_NUMBER.match(nfkc(line)):  # －２－ between a page's speech and the next's
+        elif is_page_number(line, bare=False):  # －２－ between a page's speech and the next's
             continue
         elif blocks:
             blocks[-1][1].append(line)

@@ -75,6 +75,15 @@ def test_summary_variants(variant):
     _same_as_original(SUMMARY, SUMMARY_VARIANTS[variant](text), "minutes.txt")
 
 
+@pytest.mark.parametrize("footer", ["- 3 -", "3 / 12", "Page 3 of 12", "3ページ"])
+def test_a_page_number_at_a_pages_foot_is_no_part_of_the_speech_it_cuts(footer):
+    text = shared_file(SUMMARY).read_text()
+    variant = re.sub(r"^(\d+) $", lambda m: footer.replace("3", m.group(1), 1), text, flags=re.M)
+    original = parse_bytes(shared_file(SUMMARY).read_bytes(), "minutes.txt")
+    (parsed,) = parse_all(variant.encode(), "minutes.txt")
+    assert [re.sub(r"\s", "", t.text) for t in parsed.turns] == [re.sub(r"\s", "", t.text) for t in original.turns]
+
+
 MARKDOWN_VARIANTS: dict[str, Callable[[str], bytes]] = {
     "crlf": lambda t: t.replace("\n", "\r\n").encode(),
     "speech on the label line": lambda t: re.sub(r"^(【[^】]+】)\n", r"\1", t, flags=re.M).encode(),
