@@ -52,6 +52,18 @@ _HTML_ELEMENTS = (
 )
 _HTML_ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?"""
 HTML_TAG = re.compile(rf"</?(?i:{_HTML_ELEMENTS})(?:{_HTML_ATTRIBUTE})*\s*/?>")
+# A Markdown link or image whose target is a URL, an anchor or a file ([資料1](https://…/a.pdf),
+# [開会](#anchor1)): its text is what the minutes say
+_MARKDOWN_LINK = re.compile(
+    r"!?\[([^\[\]]*)\]\((?:(?:https?://|mailto:|#|\.{0,2}/)[^\s()]*|[^\s()]+\.(?i:pdf|html?|xlsx?|docx?|pptx?|png|jpe?g))\)"
+)
+
+
+def without_markup(line: str) -> str:
+    """``line`` without HTML tags (``<a id=…></a>``, ``</details>``), and Markdown links as their text."""
+    return _MARKDOWN_LINK.sub(r"\1", HTML_TAG.sub("", line))
+
+
 # Words that name a meeting, which a title line holds
 MEETING_WORDS = re.compile(r"会議|検討会|委員会|協議会|審議会|部会|懇談会|研究会|分科会|会合|議会|有識者")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(\S.*)$")

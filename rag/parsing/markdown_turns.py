@@ -15,7 +15,7 @@ import re
 from collections import Counter
 
 from rag.models import Meeting, ParsedMinutes, Turn
-from rag.parsing.base import HTML_TAG, Source, find_when, markdown_heading, meeting_id_for, no_turns
+from rag.parsing.base import Source, find_when, markdown_heading, meeting_id_for, no_turns, without_markup
 from rag.parsing.rosters import parse_roster
 from rag.parsing.speakers import SpeakerJudge, is_content, is_label_shaped
 from rag.parsing.speech import is_note_line
@@ -39,8 +39,6 @@ _HEADING = re.compile(r"^\s*(#{1,6})\s+(.*)$")
 _BOLD_LINE = re.compile(r"^(\*\*|__)([^*_]{1,30})\1$")
 # A list item that opens with a label (- 【古橋委員】　点群データの…): a turn, where the label is a speaker's
 _LISTED_TURN = re.compile(r"^[-*+]\s+【([^】]{1,30})】\s*(.*)$")
-# A link in a table of contents: [開会](#anchor1)
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _TITLE_DATE = re.compile(r"^\s*(\d{4}\.\d{1,2}\.\d{1,2})\s*")
 
 
@@ -74,8 +72,8 @@ def _marked_labels(lines: list[str]) -> dict[int, tuple[str, str]]:
 
 
 def _contents(lines: list[str]) -> tuple[list[str], set[int]]:
-    """The items of a table of contents (a 目次 heading over a list, ``1. [開会](#anchor1)``), links
-    unwrapped, and the indexes of their lines."""
+    """The items of a table of contents (a 目次 heading over a list, ``1. 開会`` once its link
+    ``[開会](#anchor1)`` is read as its text), and the indexes of their lines."""
     items: list[str] = []
     at: set[int] = set()
     inside = False
@@ -84,7 +82,7 @@ def _contents(lines: list[str]) -> tuple[list[str], set[int]]:
         if heading is not None:
             inside = heading == "" and "目次" in line  # 目次 is the one heading the topics leave out
         elif inside and line.strip():
-            items.append(_LINK.sub(r"\1", line.strip()))
+            items.append(line.strip())
             at.add(i)
     return items, at
 
@@ -169,7 +167,7 @@ def _handed_over(drafts: list[_Draft]) -> list[_Draft]:
 
 def parse(source: Source) -> ParsedMinutes:
     """Parse the Markdown into a meeting and its turns; paragraphs stay as lines."""
-    lines = [_EMPHASIS.sub(r"\2", HTML_TAG.sub("", line).strip()) for line in source.text.split("\n")]
+    lines = [_EMPHASIS.sub(r"\2", without_markup(line).strip()) for line in source.text.split("\n")]
     title, date, titled = _title(lines, source)
     marked = _marked_labels(lines)
     topics, drafts = _walk(lines, titled, marked)

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 from rag.errors import ParseError
 from rag.models import UNATTRIBUTED, Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import (
-    HTML_TAG,
     MEETING_WORDS,
     Source,
     is_column_names,
@@ -31,6 +30,7 @@ from rag.parsing.base import (
     meeting_id_for,
     no_turns,
     without_heading_marks,
+    without_markup,
 )
 from rag.parsing.marks import BULLET, GROUP_WORDS, ITEM_NUMBER, NAME_TOKEN, PAREN_LABEL, SURNAME_LABEL
 from rag.parsing.pages import is_page_number
@@ -174,7 +174,7 @@ def clean_lines(text: str) -> list[str]:
     Markdown table's rows become their cells apart by tabs, as a table copied from a page is."""
     out: list[str] = []
     for raw in text.split("\n"):
-        line = HTML_TAG.sub("", raw).strip().strip("\u3000").strip()
+        line = without_markup(raw).strip().strip("\u3000").strip()
         if _TABLE_RULE.match(line):
             if out and "\t" in out[-1] and is_column_names(out[-1].split("\t")):
                 out.pop()  # | 発言者 | 発言要旨 |: the columns' names, over the rule

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field, replace
 
 from rag.models import Attendee, Meeting, ParsedMinutes, Speaker, Turn
 from rag.parsing.base import (
-    HTML_TAG,
     MEETING_WORDS,
     Source,
     markdown_heading,
     meeting_id_for,
     no_turns,
     without_heading_marks,
+    without_markup,
 )
 from rag.parsing.kokkai import parse_diet_roster
 from rag.parsing.marks import BULLET, ITEM_NUMBER
@@ -580,7 +580,7 @@ def _turns(lines: list[str], roster: list[Attendee], agenda: list[str]) -> list[
 def parse(source: Source) -> ParsedMinutes:
     """Parse verbatim ``○`` minutes into a meeting and its turns."""
     # a page's or a document's table cells come apart by tabs; here, as wide gaps (教育長　　比留間英人)
-    lines = [HTML_TAG.sub("", line).replace("\t", "  ") for line in source.text.split("\n")]
+    lines = [without_markup(line).replace("\t", "  ") for line in source.text.split("\n")]
     header, start = _header(lines)
     title_lines, roster, agenda = header.title, header.roster, header.agenda
     head = "\n".join(lines[:start])

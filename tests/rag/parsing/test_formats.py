@@ -12,7 +12,7 @@ import pytest
 
 from rag.errors import ParseError
 from rag.parsing import FORMATS, detect, parse_bytes, parse_path
-from rag.parsing.base import HTML_TAG, decode
+from rag.parsing.base import decode, without_markup
 from tests.conftest import FIXTURES, SAMPLE, shared_file
 
 
@@ -533,10 +533,15 @@ def test_json_forced_into_a_text_format_is_refused(fmt):
         ("<GovTech 東京について>", "<GovTech 東京について>"),  # a heading in angle brackets, not markup
         ("<Tokyo DX推進>", "<Tokyo DX推進>"),
         ("<防災について>", "<防災について>"),
+        # a Markdown link or image is read as its text; brackets around anything else stay
+        ("資料は[資料1](https://example.jp/a.pdf)と[こちら](#anchor2)を参照", "資料は資料1とこちらを参照"),
+        ("![図1](figures/map.png)のとおり", "図1のとおり"),
+        ("[1](2)", "[1](2)"),
+        ("［注］（後日配布）", "［注］（後日配布）"),
     ],
 )
-def test_only_html_markup_is_stripped(line, kept):
-    assert HTML_TAG.sub("", line) == kept
+def test_only_html_and_markdown_markup_is_taken_out(line, kept):
+    assert without_markup(line) == kept
 
 
 def test_a_member_named_with_the_honorific_alone_is_a_member_of_the_house_or_committee():
@@ -568,3 +573,12 @@ def test_a_member_named_with_the_honorific_alone_is_a_member_of_the_house_or_com
     speeches[1] = {"speechOrder": "1", "speaker": "豊田俊郎", "speech": "○委員長（豊田俊郎君）\u3000開会します。"}
     committee = parse_bytes(json.dumps(record, ensure_ascii=False).encode(), "committee.json")
     assert [t.speaker.role for t in committee.turns] == ["委員長", "委員", "内閣総理大臣"]
+
+
+def test_links_in_markdown_minutes_are_read_as_their_text():
+    text = (
+        "## 2022.7.1 テスト検討会（第1回） 議事（全文）\n\n### 1. 開会\n【事務局】\n"
+        "資料は[資料1](https://example.jp/a.pdf)を御覧ください。\n\n【宮坂副知事】\nよろしくお願いします。\n"
+    )
+    parsed = parse_bytes(text.encode(), "minutes.md")
+    assert parsed.turns[0].text == "資料は資料1を御覧ください。"
