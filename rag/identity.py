@@ -18,7 +18,7 @@ from rag.people import ROLE_SUFFIXES, compact, person_id
 from rag.query import role_words
 from rag.text import nfkc
 
-_GENERIC = {"委員", "君", "氏", "さん", "構成員"}
+_GENERIC = {"委員", "小委員", "分科員", "君", "氏", "さん", "構成員"}
 # Anonymised minutes name speakers by a letter (Ａ委員, C委員: name C) or by the role every member
 # shares (委員：): the same label in two meetings is not the same person.
 _PSEUDONYM = re.compile(r"[A-Za-z]|[0-9]{1,2}|[甲乙丙丁]|[○〇◯]{1,3}")

@@ -23,6 +23,9 @@ ROLE_SUFFIXES = tuple(
             "委員長",
             "副委員長",
             "委員",
+            "小委員長",  # a subcommittee's, and its members (逢沢小委員)
+            "小委員",
+            "分科員",  # a budget committee's section's members
             "議員",
             "理事",
             "座長",

@@ -22,6 +22,8 @@ from rag.text import nfkc
 # Role words too common to point at one person (every member is a 委員, every Diet speaker a 君).
 _GENERIC_ROLES = {
     "委員",
+    "小委員",
+    "分科員",
     "議員",
     "構成員",
     "君",

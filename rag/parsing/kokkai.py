@@ -31,8 +31,9 @@ name = "kokkai"
 
 # Where speechOrder 0 lists who attended: 出席委員 (the House of Representatives), 出席者は左のとおり。
 # (the House of Councillors). Before it, the committee's membership at the session's start; after
-# it, 委員の異動 and the agenda, whose prose names people too (…君辞任につき、その補欠として…).
-_ATTENDANCE = re.compile(r"^[ 　]*(?:出席委員|出席議員|出席者は左のとおり。?)[ 　]*$", re.M)
+# it, 委員の異動 and the agenda, whose prose names people too (…君辞任につき、その補欠として…). A
+# subcommittee lists 出席小委員, a budget committee's section 出席分科員.
+_ATTENDANCE = re.compile(r"^[ 　]*(?:出席(?:小?委員|分科員|議員)|出席者は左のとおり。?)[ 　]*$", re.M)
 _ATTENDANCE_END = re.compile(r"^[ 　]*(?:委員の異動|本日の会議に付した(?:案件|事件)|[―─━]{3,})", re.M)
 # Where the business begins: a plenary's order of business, or the items of the sitting
 _BUSINESS = re.compile(r"^[ 　]*[○〇]?[ 　]*(?:議事日程|本日の会議に付した(?:案件|事件))", re.M)
@@ -41,10 +42,11 @@ _DIVIDER = re.compile(r"^[…‥・.．]{3,}$")  # …… between the members an
 _POST_LINES = ("委員長", "理事", "委員", "会長", "副会長", "議長", "副議長")
 # A group alone on its line (参議院: 国務大臣, 副大臣, 事務局側, 政府参考人, and a bill's movers who
 # are no members of the committee: 委員以外の議員, 衆議院議員; and the House of Representatives'
-# 委員外の出席者: the Speaker, the clerks and other committees' members at the sitting)
+# 委員外の出席者: the Speaker, the clerks and other committees' members at the sitting, and a
+# subcommittee's or a section's 小委員外出席者, 分科員外の出席者)
 _GROUP_LINE = re.compile(
     r"^(?:国務大臣|副大臣|大臣政務官|政府特別補佐人|政府参考人|参考人|\S{0,6}側|委員以外の議員|[衆参]議院議員"
-    r"|委員外の?出席者)$"
+    r"|(?:小?委員|分科員)外の?出席者)$"
 )
 
 # ○斎藤（ア）委員: members who share a surname told apart by their given name's first sound or character
@@ -139,6 +141,8 @@ def parse_diet_roster(text: str) -> list[Attendee]:
         business = _BUSINESS.search(text)
         return parse_kanji_roster(text[: business.start()] if business else text, group="委員")
     end = _ATTENDANCE_END.search(text, start.end())
+    # a member with no post is what the list's head calls its members: 委員, 小委員, 分科員, 議員
+    member = next((word for word in ("小委員", "分科員", "議員") if word in start.group()), "委員")
     people: dict[str, Attendee] = {}
     group, post, wrapped = "委員", "", ""
     lines = text[start.end() : end.start() if end else len(text)].split("\n")
@@ -158,7 +162,7 @@ def parse_diet_roster(text: str) -> list[Attendee]:
             group, post = line, ""  # 会計検査院当局者 over (会計検査院事務総局第一局長)　某君
         else:
             for person in parse_kanji_roster(line, group=group):
-                role = person.role or post or ("委員" if group == "委員" else "")  # a member with no post
+                role = person.role or post or (member if group == "委員" else "")
                 people.setdefault(compact(person.name), replace(person, role=role))
     return list(people.values())
 

@@ -117,10 +117,10 @@ _TIMESTAMP = re.compile(r"^[【\[（(]?[0-9０-９]{1,2}[:：][0-9０-９]{2}[�
 # 日程第１　会議録署名議員の指名 on a line of its own, without a mark: many councils set the item
 # being taken up between rules like this; the chair's own words about it end in 。
 _ITEM_HEADING = re.compile(rf"^(日程第{_NUMBER}(?:[\s　]+[^。]{{1,80}})?)$")
-_ROSTER_GROUPS = "委員|議員|国務大臣|副大臣|大臣政務官|政府委員|政府参考人|参考人|説明員|政府特別補佐人"
+_ROSTER_GROUPS = "小委員|分科員|委員|議員|国務大臣|副大臣|大臣政務官|政府委員|政府参考人|参考人|説明員|政府特別補佐人"
 # 出席委員　十五名, 欠席委員　なし (a section with no one in it)
 _ROSTER_HEAD = re.compile(
-    rf"^(出席|欠席)?({_ROSTER_GROUPS})(外の出席者)?(?:[（(]?(?:[\d一二三四五六七八九十百]+名|なし)[）)]?)?$"
+    rf"^(出席|欠席)?({_ROSTER_GROUPS})(外の?出席者)?(?:[（(]?(?:[\d一二三四五六七八九十百]+名|なし)[）)]?)?$"
 )
 # 出席説明員　政策企画局局長中村 倫治君: a section's first entry on its head line, as a page's table
 # puts it (an entry never starts 出席 or 欠席, so the head cannot be read into a role)
@@ -163,6 +163,9 @@ _COUNCILLORS_ROSTER = re.compile(r"^[ 　]*出席者は左のとおり。?[ 　]
 _ROLE_END = re.compile(r"(長|理事|大臣|臣|官|参考人|委員|者|員|監|補佐人|政務官)$")
 # The name of a bureau or an office, as a table's first cell gives it (政策企画局, 総務部, 教育委員会)
 _BODY_END = re.compile(r"(?:局|部|室|庁|本部|委員会|事務局)$")
+# A post's first part, cut where the page's column ended (衆議院法制局法, 文部科学省初等): kanji or
+# katakana only, not ending as a body's name or a head count does (政策企画局 over its officials, 十四名)
+_POST_PIECE = re.compile(r"[\u4e00-\u9fff々ヶァ-ヺー]{2,20}(?<![局部室庁課省院会所名])")
 
 
 def sniff(source: Source) -> float:
@@ -395,8 +398,10 @@ class _Header:
             self.held += compact(line)
         elif self.group == "議員" and _SEAT.search(nfkc(line)):
             self.roster += parse_seat_line(line, self.group)
-        else:
-            self.roster += parse_titled_line(line, self.group)
+        elif (people := parse_titled_line(line, self.group)) or not _POST_PIECE.fullmatch(compact(line)):
+            self.roster += people
+        else:  # 衆議院法制局法 over 制企画調整部長　郡山 芳一君: a post the page ran over lines
+            self.held += compact(line)
 
 
 def _header(lines: list[str]) -> tuple[_Header, int]:

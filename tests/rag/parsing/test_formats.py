@@ -192,6 +192,51 @@ def test_an_older_representatives_record_names_those_from_outside_the_committee_
     assert parsed.turns[0].topic == "懲罰動議取扱いの件"
 
 
+# A subcommittee's speechOrder 0: its members under 出席小委員, and those from outside it, one post
+# run over two lines as the page's column ends
+SUBCOMMITTEE_INFO = (
+    "平成十一年六月二十九日(火曜日)\n    午後三時二十三分開議\n 出席小委員\n   小委員長 中川 秀直君\n"
+    "      逢沢 一郎君    遠藤 武彦君\n 小委員外出席者\n         議院運営委員  東中 光雄君\n"
+    "         事 務 総 長 谷  福丸君\n         衆議院法制局法\n         制企画調整部長 郡山 芳一君\n"
+    "    ―――――――――――――\n本日の会議に付した案件\n 国会法の一部改正の件\n"
+)
+SUBCOMMITTEE_ROSTER = [
+    ("中川 秀直", "小委員長", "委員"),
+    ("逢沢 一郎", "小委員", "委員"),
+    ("遠藤 武彦", "小委員", "委員"),
+    ("東中 光雄", "議院運営委員", "小委員外出席者"),
+    ("谷 福丸", "事務総長", "小委員外出席者"),
+    ("郡山 芳一", "衆議院法制局法制企画調整部長", "小委員外出席者"),
+]
+
+
+def test_a_subcommittees_members_and_those_from_outside_it():
+    parsed = _diet(
+        ("会議録情報", SUBCOMMITTEE_INFO),
+        ("中川秀直", "○中川委員長　ただいまから小委員会を開会いたします。"),
+        ("逢沢一郎", "○逢沢小委員　議論をしました。"),
+        meeting="議院運営委員会国会法改正等に関する小委員会",
+    )
+    assert [(a.name, a.role, a.group) for a in parsed.meeting.attendees] == SUBCOMMITTEE_ROSTER
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [("中川秀直", "委員長"), ("逢沢一郎", "小委員")]
+
+
+def test_a_subcommittees_record_as_text_reads_the_same_roster():
+    text = (
+        "第145回国会　衆議院　議院運営委員会国会法改正等に関する小委員会　第4号\n"
+        + SUBCOMMITTEE_INFO
+        + "○中川委員長　ただいまから小委員会を開会いたします。\n○逢沢小委員　議論をしました。\n"
+    )
+    parsed = parse_bytes(text.encode(), "shou.txt")
+    # the text reader keeps the head's word as the members' group and gives them no post of their own
+    want = [(n, "" if r == "小委員" else r, "小委員" if g == "委員" else g) for n, r, g in SUBCOMMITTEE_ROSTER]
+    assert [(a.name, a.role, a.group) for a in parsed.meeting.attendees] == want
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("中川 秀直", "委員長"),
+        ("逢沢 一郎", "小委員"),
+    ]
+
+
 def test_a_bills_movers_from_outside_the_committee_are_groups_of_their_own():
     roster = (
         "  出席者は左のとおり。\n    委員長         高橋 克法君\n   委員以外の議員\n"
