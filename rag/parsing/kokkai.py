@@ -133,6 +133,19 @@ def _load(source: Source) -> list[dict]:
     return records
 
 
+_DIVIDER_LINE = re.compile(r"^[ 　]*[…‥・.．]{3,}[ 　]*$", re.M)
+
+
+def is_diet_attendance(text: str) -> bool:
+    """Whether ``text`` (a record's header) lists its attendance as the Diet's speechOrder 0 does:
+    the House of Councillors' 出席者は左のとおり, or the House of Representatives' 出席委員 whose
+    members a dotted rule parts from the ministers and staff."""
+    start = _ATTENDANCE.search(text)
+    if start is None:
+        return False
+    return "出席者は左" in start.group() or _DIVIDER_LINE.search(text, start.end()) is not None
+
+
 def parse_diet_roster(text: str) -> list[Attendee]:
     """Who attended, from speechOrder 0: the members (group 委員) under their posts, then the
     government's side and the staff, each once; the whole text where it has no attendance list."""
@@ -145,6 +158,7 @@ def parse_diet_roster(text: str) -> list[Attendee]:
     member = next((word for word in ("小委員", "分科員", "議員") if word in start.group()), "委員")
     people: dict[str, Attendee] = {}
     group, post, wrapped = "委員", "", ""
+    bracketed = False  # the group's people are listed by their posts in brackets (政府参考人)
     lines = text[start.end() : end.start() if end else len(text)].split("\n")
     for i, raw in enumerate(lines):
         line = wrapped + raw.strip(" 　")
@@ -155,14 +169,20 @@ def parse_diet_roster(text: str) -> list[Attendee]:
         elif unspaced in _POST_LINES:
             post = unspaced
         elif _GROUP_LINE.match(line):
-            group, post = line, ""
+            group, post, bracketed = line, "", False
         elif _wraps(raw, lines[i + 1] if i + 1 < len(lines) else ""):
             wrapped = line
         elif line and "君" not in line and _bracketed_post(lines, i):
-            group, post = line, ""  # 会計検査院当局者 over (会計検査院事務総局第一局長)　某君
+            group, post, bracketed = line, "", False  # 会計検査院当局者 over (会計検査院事務総局第一局長)　某君
         else:
+            opens_bracket = line.startswith(("（", "("))
+            if bracketed and "君" in line and not opens_bracket:
+                group = ""  # 予算委員会専門員 after the 政府参考人: the committee's staff, no group's
+            bracketed = bracketed or opens_bracket
             for person in parse_kanji_roster(line, group=group):
-                role = person.role or post or (member if group == "委員" else "")
+                # 兼務 before a name: a member of another section who sits in this one as well
+                role = "" if person.role == "兼務" else person.role
+                role = role or post or (member if group == "委員" else "")
                 people.setdefault(compact(person.name), replace(person, role=role))
     return list(people.values())
 

@@ -30,7 +30,7 @@ from rag.parsing.base import (
     without_heading_marks,
     without_markup,
 )
-from rag.parsing.kokkai import parse_diet_roster
+from rag.parsing.kokkai import is_diet_attendance, parse_diet_roster
 from rag.parsing.marks import BULLET, ITEM_NUMBER
 from rag.parsing.pages import is_page_number
 from rag.parsing.rosters import LIST_SEPARATOR, parse_list, split_title
@@ -158,8 +158,6 @@ _SEPARATOR = re.compile(r"^[―—－\-−─━=＝◇◆]{3,}$")  # − (U+221
 # no space, so no speech after a label, no 君, and an item's ending, so no label alone over its
 # speech (○議長, ○議長（山田太郎君）)
 _MARKED_ITEM = re.compile(r"^[○〇](?![^\s　]*君)[^\s　]{2,}(?:件|案|調査|[）)])$")
-# The House of Councillors' roster head, as its text records and the API's speechOrder 0 write it
-_COUNCILLORS_ROSTER = re.compile(r"^[ 　]*出席者は左のとおり。?[ 　]*$", re.M)
 _ROLE_END = re.compile(r"(長|理事|大臣|臣|官|参考人|委員|者|員|監|補佐人|政務官)$")
 # The name of a bureau or an office, as a table's first cell gives it (政策企画局, 総務部, 教育委員会)
 _BODY_END = re.compile(r"(?:局|部|室|庁|本部|委員会|事務局)$")
@@ -589,7 +587,7 @@ def parse(source: Source) -> ParsedMinutes:
     header, start = _header(lines)
     title_lines, roster, agenda = header.title, header.roster, header.agenda
     head = "\n".join(lines[:start])
-    if _COUNCILLORS_ROSTER.search(head):  # the House of Councillors' posts and groups over the names
+    if is_diet_attendance(head):  # the Diet's posts and groups over the names, as the API's speechOrder 0
         roster = parse_diet_roster(head)
     turns = _turns(lines[_with_heading(lines, start) :], roster, agenda)
     if not turns:

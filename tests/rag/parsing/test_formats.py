@@ -237,6 +237,47 @@ def test_a_subcommittees_record_as_text_reads_the_same_roster():
     ]
 
 
+# A budget committee's section: its chair is 主査, members of other sections sit in it 兼務, and
+# the committee's staff follow the 政府参考人 without a group's line of their own
+SECTION_INFO = (
+    "令和五年二月二十日（月曜日）\n    午前八時開議\n 出席分科員\n   主査 上野賢一郎君\n"
+    "      井野 俊郎君    大西 英男君\n   兼務 青柳陽一郎君 兼務 石川 香織君\n"
+    "    …………………………………\n   総務大臣     松本 剛明君\n   政府参考人\n"
+    "   （総務省自治行政局長）  吉川 浩民君\n   予算委員会専門員     小池 章子君\n"
+    "    ―――――――――――――\n本日の会議に付した案件\n 令和五年度一般会計予算\n"
+)
+SECTION_ROSTER = [
+    ("上野賢一郎", "主査", "委員"),
+    ("井野 俊郎", "分科員", "委員"),
+    ("大西 英男", "分科員", "委員"),
+    ("青柳陽一郎", "分科員", "委員"),
+    ("石川 香織", "分科員", "委員"),
+    ("松本 剛明", "総務大臣", ""),
+    ("吉川 浩民", "総務省自治行政局長", "政府参考人"),
+    ("小池 章子", "予算委員会専門員", ""),
+]
+
+
+def test_a_budget_sections_chair_concurrent_members_and_staff():
+    parsed = _diet(
+        ("会議録情報", SECTION_INFO),
+        ("上野賢一郎", "○上野主査　これより予算委員会第二分科会を開会いたします。"),
+        meeting="予算委員会第二分科会",
+    )
+    assert [(a.name, a.role, a.group) for a in parsed.meeting.attendees] == SECTION_ROSTER
+
+
+def test_the_representatives_speech_order_0_as_text_is_read_by_the_diets_roster_reader():
+    text = (
+        "第211回国会　衆議院　予算委員会第二分科会　第1号\n"
+        + SECTION_INFO
+        + "○上野主査　これより予算委員会第二分科会を開会いたします。\n○松本国務大臣　お答え申し上げます。\n"
+    )
+    parsed = parse_bytes(text.encode(), "bunka.txt")
+    assert [(a.name, a.role, a.group) for a in parsed.meeting.attendees] == SECTION_ROSTER
+    assert [(t.speaker.name, t.speaker.group) for t in parsed.turns] == [("上野賢一郎", "委員"), ("松本 剛明", "")]
+
+
 def test_a_bills_movers_from_outside_the_committee_are_groups_of_their_own():
     roster = (
         "  出席者は左のとおり。\n    委員長         高橋 克法君\n   委員以外の議員\n"
