@@ -24,8 +24,11 @@ _COUNT_ONLY = re.compile(r"^(\S{0,8}?)[ 　]*[0-9０-９一二三四五六七八
 
 
 def _is_head_count(entry: str) -> bool:
-    """Whether a roster entry only counts people (``７名``, ``委員５名``, ``計８名``), maybe with a
-    note in brackets (``委員６名（うち会長１名）``, ``事務局（こども政策課）４名``)."""
+    """Whether a roster entry only counts people (``７名``, ``委員５名``, ``計８名``, ``(8人)``), maybe
+    with a note in brackets (``委員６名（うち会長１名）``, ``事務局（こども政策課）４名``)."""
+    enclosed = re.fullmatch(r"[（(]([^（()）]+)[）)]", entry.strip())
+    if enclosed:  # (8人): the count alone in brackets, under 出席者
+        return _is_head_count(enclosed.group(1))
     counted = _COUNT_ONLY.match(re.sub(r"[（(][^）)]*[）)]", "", entry).strip())
     return counted is not None and (not counted.group(1) or compact(counted.group(1)) in (*GROUP_WORDS, "計", "合計"))
 

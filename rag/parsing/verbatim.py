@@ -89,10 +89,14 @@ _FIELD_WORDS = {
     "日時": "when",
     "場所": "place",
     "出席委員": "委員",
+    "出席者": "委員",  # 3.出席者 over the committee's members and their posts
     "欠席委員": "absent",
+    "欠席者": "absent",
     "出席説明員": "説明員",
     "事務局員": "事務局",
     "事務局": "事務局",
+    "事務局職員": "事務局",
+    "議会局職員": "事務局",
     "議題": "agenda",
 }
 # Numbered, as a meeting's outline is (1.次第, 2.議事内容): the order of business, and the head of
@@ -421,7 +425,8 @@ def _header(lines: list[str]) -> tuple[_Header, int]:
             continue
         if header.field(line) or header.opens(line, bare) or not line:
             continue
-        if SITTING_TIME.match(bare):
+        enclosed = _ENCLOSED.match(bare)  # (午後1時30分開会): the sitting's hour in brackets
+        if SITTING_TIME.match(enclosed.group(1) if enclosed else bare):
             continue
         header.read(line, bare)
     return header, len(lines)

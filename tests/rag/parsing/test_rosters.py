@@ -86,6 +86,7 @@ def test_a_roster_line_whose_affiliation_has_a_comma_is_one_person():
         (["委員", "７名"], []),
         (["委員５名、事務局３名"], []),
         (["委員６名（うち会長１名）、事務局（こども政策課）４名"], []),  # with a note in brackets
+        (["(3人)", "委員長 鈴木 久雄"], [("鈴木 久雄", "委員長", "", "")]),  # the count alone in brackets
         (["山田会長、鈴木委員、計２名"], [("山田", "会長", "", ""), ("鈴木", "委員", "", "")]),
         (["山田会長、計１名"], [("山田", "会長", "", "")]),
         # one person after the brackets: they hold the person's role, and set no group for the next line

@@ -361,6 +361,54 @@ def test_a_post_alone_is_its_one_holder_and_a_field_may_carry_its_value():
     ]
 
 
+WARD_COMMITTEE = """平成30年 企画総務委員会(6月6日)
+1.開会日時
+平成30年6月6日(水)
+午後1時30分 開会
+2.開会場所
+第一委員会室
+3.出席者
+(3人)
+委員長 鈴木 久雄
+副委員長 奥村 暁子
+委員 堀田 弥生
+4.欠席者
+(1人)
+委員 押田 まり子
+5.出席説明員
+矢田区長
+6.議会局職員
+田野議会局長
+7.議題
+・企画・総務及び財政の調査について
+(午後1時30分 開会)
+○鈴木委員長
+ ただいまより企画総務委員会を開会いたします。
+〔「異議なし」と呼ぶ者あり〕
+○矢田区長
+ (挨拶)
+○鈴木委員長
+ 質疑に入ります。
+○堀田委員
+ 財政について伺います。
+○矢田区長
+ お答えいたします。
+"""
+
+
+def test_a_ward_committee_numbers_its_attendance_absence_and_staff_fields():
+    """3.出席者 lists the members, 4.欠席者 no one who attends, and the sitting's hour in brackets
+    after the 議題 is no item of it."""
+    parsed = parse_bytes(WARD_COMMITTEE.encode(), "kikaku.txt")
+    assert [(a.name, a.role) for a in parsed.meeting.attendees if a.group == "委員"] == [
+        ("鈴木 久雄", "委員長"),
+        ("奥村 暁子", "副委員長"),
+        ("堀田 弥生", "委員"),
+    ]
+    assert parsed.meeting.agenda == ("企画・総務及び財政の調査について",)
+    assert [t.speaker.name for t in parsed.turns] == ["鈴木 久雄", "矢田", "鈴木 久雄", "堀田 弥生", "矢田"]
+
+
 COUNCIL_OF_EXPERTS = """第３回東京都情報公開・個人情報保護審議会　議事録
 日時　令和５年10月12日（木曜日）午後２時00分から午後３時30分まで
 場所　東京都庁第一本庁舎42階　特別会議室Ａ
