@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 
-# A bullet before an item or a speech: ▪ • ・ ● ◦ - *
-BULLET = re.compile(r"^[▪•・●◦\-*]\s*")
+# A bullet before an item or a speech: ▪ • ・ ● ◦ - * ➢ ➤ ► ▶
+BULLET = re.compile(r"^[▪•・●◦\-*➢➤►▶]\s*")
+# A mark that may head a topic or name a speaker (■防災について, ○宮坂) before a sentence, a space
+# between them: a bullet there (□ 開発チームを強化していきたい。)
+SENTENCE_BULLET = re.compile(r"^[■□◆◇○〇][ 　]+(?=[^。]*。)")
 # （宮坂）, and （畑中（オブザーバー））: a label that carries its own brackets, one level deep.
 PAREN_LABEL = re.compile(r"^[（(]((?:[^（(）)0-9０-９]|[（(][^（(）)]{1,20}[）)]){1,40})[）)]$")
 # One word of a name in kanji, and a surname alone (two to four kanji)

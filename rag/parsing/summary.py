@@ -32,7 +32,15 @@ from rag.parsing.base import (
     without_heading_marks,
     without_markup,
 )
-from rag.parsing.marks import BULLET, GROUP_WORDS, ITEM_NUMBER, NAME_TOKEN, PAREN_LABEL, SURNAME_LABEL
+from rag.parsing.marks import (
+    BULLET,
+    GROUP_WORDS,
+    ITEM_NUMBER,
+    NAME_TOKEN,
+    PAREN_LABEL,
+    SENTENCE_BULLET,
+    SURNAME_LABEL,
+)
 from rag.parsing.pages import is_page_number
 from rag.parsing.rosters import LIST_SEPARATOR, parse_roster
 from rag.parsing.speakers import SpeakerJudge, has_title, is_content, is_known, is_label_shaped, is_office
@@ -162,7 +170,7 @@ class _Draft:
     role: str = ""
 
     def add_line(self, line: str) -> None:
-        bullet = BULLET.match(line)
+        bullet = BULLET.match(line) or SENTENCE_BULLET.match(line)
         if bullet or not self.items:
             self.items.append(line[bullet.end() :] if bullet else line)
         else:
@@ -651,7 +659,11 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
         if _opens_exchange(line, walk):  # （質疑応答） over Ｑ／Ａ lines: no one is named, so no one's
             walk.start("")
             continue
-        heading = None if BULLET.match(line) else _heading(line, nxt, agenda_names, walk, after)
+        heading = (
+            None
+            if BULLET.match(line) or SENTENCE_BULLET.match(line)
+            else _heading(line, nxt, agenda_names, walk, after)
+        )
         if heading is not None and nxt is not None and _heading_goes_on(line, nxt, after, walk):
             heading, joined = join_broken(heading, nxt), i + 1  # ■論点１：…基本, then 的な方向性
         if heading is not None:

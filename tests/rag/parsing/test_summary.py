@@ -128,6 +128,13 @@ def test_half_width_colon_and_glued_marker():
     assert parsed.turns[1].topic == "データ連携について"
 
 
+def test_arrow_bullets_and_a_marked_sentence_are_items_not_topics():
+    text = VARIANT.replace("▪ データ連携基盤の整備が必要。", "➢ データ連携基盤の整備が必要。\n□ 人材の確保も課題。")
+    parsed = parse_bytes(text.encode(), "variant.txt", fmt="summary")
+    assert parsed.turns[0].text == "データ連携基盤の整備が必要。\n人材の確保も課題。"
+    assert parsed.meeting.topics == ("データ連携について",)  # □ before a sentence heads no topic
+
+
 def test_no_turns_is_an_error():
     with pytest.raises(ParseError, match="no speaker turns"):
         summary.parse(decode("第1回会議\n議事要旨\n本日は特になし。\n".encode(), "empty.txt"))
