@@ -48,6 +48,8 @@ ROLE_SUFFIXES = tuple(
             "政務官",
             "政府参考人",
             "参考人",
+            "公述人",  # a public hearing's witnesses
+            "証人",
             "説明員",
             "局長",
             "部長",

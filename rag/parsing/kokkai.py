@@ -40,12 +40,13 @@ _BUSINESS = re.compile(r"^[ 　]*[○〇]?[ 　]*(?:議事日程|本日の会議
 _DIVIDER = re.compile(r"^[…‥・.．]{3,}$")  # …… between the members and the government's side
 # A post alone on its line over the names it covers (参議院: 理事, then 加田 裕之君, 上月 良祐君)
 _POST_LINES = ("委員長", "理事", "委員", "会長", "副会長", "議長", "副議長")
-# A group alone on its line (参議院: 国務大臣, 副大臣, 事務局側, 政府参考人, and a bill's movers who
+# A group alone on its line (参議院: 国務大臣, 副大臣, 事務局側, 政府参考人, a public hearing's 公述人,
+# a 証人, and a bill's movers who
 # are no members of the committee: 委員以外の議員, 衆議院議員; and the House of Representatives'
 # 委員外の出席者: the Speaker, the clerks and other committees' members at the sitting, and a
 # subcommittee's or a section's 小委員外出席者, 分科員外の出席者)
 _GROUP_LINE = re.compile(
-    r"^(?:国務大臣|副大臣|大臣政務官|政府特別補佐人|政府参考人|参考人|\S{0,6}側|委員以外の議員|[衆参]議院議員"
+    r"^(?:国務大臣|副大臣|大臣政務官|政府特別補佐人|政府参考人|参考人|公述人|証人|\S{0,6}側|委員以外の議員|[衆参]議院議員"
     r"|(?:小?委員|分科員)外の?出席者)$"
 )
 

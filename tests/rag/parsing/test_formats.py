@@ -278,6 +278,18 @@ def test_the_representatives_speech_order_0_as_text_is_read_by_the_diets_roster_
     assert [(t.speaker.name, t.speaker.group) for t in parsed.turns] == [("上野賢一郎", "委員"), ("松本 剛明", "")]
 
 
+def test_a_public_hearings_witnesses_are_a_group_under_their_posts():
+    roster = (
+        "  出席者は左のとおり。\n    委員長         末松 信介君\n   公述人\n"
+        "       東京大学大学院教授  山田 太郎君\n       弁護士       鈴木 花子君\n"
+    )
+    assert _diet_attendees(roster) == [
+        ("末松 信介", "委員長", "委員"),
+        ("山田 太郎", "東京大学大学院教授", "公述人"),
+        ("鈴木 花子", "弁護士", "公述人"),  # not 弁護士 鈴木 花子, a member
+    ]
+
+
 def test_a_bills_movers_from_outside_the_committee_are_groups_of_their_own():
     roster = (
         "  出席者は左のとおり。\n    委員長         高橋 克法君\n   委員以外の議員\n"
