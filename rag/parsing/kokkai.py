@@ -39,7 +39,7 @@ _ATTENDANCE_END = re.compile(r"^[ 　]*(?:委員の異動|本日の会議に付�
 _BUSINESS = re.compile(r"^[ 　]*[○〇]?[ 　]*(?:議事日程|本日の会議に付した(?:案件|事件))", re.M)
 _DIVIDER = re.compile(r"^[…‥・.．]{3,}$")  # …… between the members and the government's side
 # A post alone on its line over the names it covers (参議院: 理事, then 加田 裕之君, 上月 良祐君)
-_POST_LINES = ("委員長", "理事", "委員", "会長", "副会長", "議長", "副議長")
+_POST_LINES = ("委員長", "理事", "委員", "会長", "副会長", "議長", "副議長", "幹事")  # 幹事: a 審査会's
 # A group alone on its line (参議院: 国務大臣, 副大臣, 事務局側, 政府参考人, a public hearing's 公述人,
 # a 証人, and a bill's movers who
 # are no members of the committee: 委員以外の議員, 衆議院議員; and the House of Representatives'

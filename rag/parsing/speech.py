@@ -48,8 +48,8 @@ _SPEAKER_PREFIX = re.compile(
 _ROSTER_ENTRY = re.compile(r"(.{1,120}?)君")  # a post may run long: …担当部長兼務
 # A post held for the time being, after the post: 局長心得, 危機管理監事務取扱, 部長代理
 _ACTING = "(?:心得|事務取扱|事務代理|代理|代行)?"
-# The last word of a post run into a name (総務局局長笠井, 主査上野, a 公述人's 弁護士 鈴木)
-_POST_END = "長|監|理事|知事|教授|委員|参考人|官|者|員|大臣|兼務|主査|弁護士|会計士|税理士|博士"
+# The last word of a post run into a name (総務局局長笠井, 主査上野, a 審査会's 幹事, a 公述人's 弁護士 鈴木)
+_POST_END = "長|監|理事|幹事|知事|教授|委員|参考人|官|者|員|大臣|兼務|主査|弁護士|会計士|税理士|博士"
 ROLE_HEAD = re.compile(rf"^(.*(?:{_POST_END}){_ACTING})[\s　]*(?=[^　\s])")
 # A post's last word once more, then 長: a surname that starts with 長 (総務部長長谷川, 委員長長橋),
 # for no post ends 部長長 or 監長

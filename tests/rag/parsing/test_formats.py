@@ -290,6 +290,24 @@ def test_a_public_hearings_witnesses_are_a_group_under_their_posts():
     ]
 
 
+@pytest.mark.parametrize(
+    "roster",
+    [
+        " 出席委員\n   会長 森  英介君\n   幹事 新藤 義孝君 幹事 中谷  元君\n      井出 庸生君\n",  # 衆議院
+        "  出席者は左のとおり。\n    会 長   森 英介君\n    幹 事\n     新藤 義孝君\n     中谷 元君\n"
+        "    委 員\n     井出 庸生君\n",  # 参議院: the post alone over its names
+    ],
+    ids=["representatives", "councillors"],
+)
+def test_a_commission_on_the_constitution_names_its_幹事(roster):
+    assert _diet_attendees(roster) == [
+        ("森 英介", "会長", "委員"),
+        ("新藤 義孝", "幹事", "委員"),
+        ("中谷 元", "幹事", "委員"),
+        ("井出 庸生", "委員", "委員"),
+    ]
+
+
 def test_a_bills_movers_from_outside_the_committee_are_groups_of_their_own():
     roster = (
         "  出席者は左のとおり。\n    委員長         高橋 克法君\n   委員以外の議員\n"
