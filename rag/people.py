@@ -163,9 +163,12 @@ def match_attendee(bare: str, roster: Sequence[Attendee], *, hint: str = "") -> 
 
 def holds_post(person: Attendee, post: str) -> bool:
     """Whether ``post``, as a label writes it, is the roster's post for ``person`` (総務局長 for
-    総務局局長, 部長 for 総務部長)."""
+    総務局局長, 部長 for 総務部長; a 副委員長 does not hold 委員長)."""
     said, held = (_DOUBLED_OFFICE.sub(r"\1長", compact(x)) for x in (post, person.role or person.title))
-    return bool(said and held) and (said.endswith(held) or held.endswith(said))
+    if not (said and held):
+        return False
+    longer, shorter = (said, held) if len(said) >= len(held) else (held, said)
+    return longer.endswith(shorter) and not longer[: -len(shorter)].endswith(("副", "准"))
 
 
 # Administrative units and government bodies: a label whose name part holds one of them

@@ -37,14 +37,13 @@ _ATTENDANCE = re.compile(r"^[ 　]*(?:出席(?:小?委員|分科員|議員)|出�
 _ATTENDANCE_END = re.compile(r"^[ 　]*(?:委員の異動|本日の会議に付した(?:案件|事件)|[―─━]{3,})", re.M)
 # Where the business begins: a plenary's order of business, or the items of the sitting
 _BUSINESS = re.compile(r"^[ 　]*[○〇]?[ 　]*(?:議事日程|本日の会議に付した(?:案件|事件))", re.M)
-_DIVIDER = re.compile(r"^[…‥・.．]{3,}$")  # …… between the members and the government's side
+_DIVIDER = re.compile(r"^[ 　]*[…‥・.．]{3,}[ 　]*$", re.M)  # …… between the members and the government's side
 # A post alone on its line over the names it covers (参議院: 理事, then 加田 裕之君, 上月 良祐君)
 _POST_LINES = ("委員長", "理事", "委員", "会長", "副会長", "議長", "副議長", "幹事")  # 幹事: a 審査会's
 # A group alone on its line (参議院: 国務大臣, 副大臣, 事務局側, 政府参考人, a public hearing's 公述人,
-# a 証人, and a bill's movers who
-# are no members of the committee: 委員以外の議員, 衆議院議員; and the House of Representatives'
-# 委員外の出席者: the Speaker, the clerks and other committees' members at the sitting, and a
-# subcommittee's or a section's 小委員外出席者, 分科員外の出席者)
+# a 証人, and a bill's movers who are no members of the committee: 委員以外の議員, 衆議院議員; and the
+# House of Representatives' 委員外の出席者: the Speaker, the clerks and other committees' members at
+# the sitting, and a subcommittee's or a section's 小委員外出席者, 分科員外の出席者)
 _GROUP_LINE = re.compile(
     r"^(?:国務大臣|副大臣|大臣政務官|政府特別補佐人|政府参考人|参考人|公述人|証人|\S{0,6}側|委員以外の議員|[衆参]議院議員"
     r"|(?:小?委員|分科員)外の?出席者)$"
@@ -134,9 +133,6 @@ def _load(source: Source) -> list[dict]:
     return records
 
 
-_DIVIDER_LINE = re.compile(r"^[ 　]*[…‥・.．]{3,}[ 　]*$", re.M)
-
-
 def is_diet_attendance(text: str) -> bool:
     """Whether ``text`` (a record's header) lists its attendance as the Diet's speechOrder 0 does:
     the House of Councillors' 出席者は左のとおり, or the House of Representatives' 出席委員 whose
@@ -144,7 +140,7 @@ def is_diet_attendance(text: str) -> bool:
     start = _ATTENDANCE.search(text)
     if start is None:
         return False
-    return "出席者は左" in start.group() or _DIVIDER_LINE.search(text, start.end()) is not None
+    return "出席者は左" in start.group() or _DIVIDER.search(text, start.end()) is not None
 
 
 def parse_diet_roster(text: str) -> list[Attendee]:

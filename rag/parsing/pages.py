@@ -99,11 +99,10 @@ _PAGE_NUMBER = re.compile(
 
 
 def is_page_number(line: str, *, bare: bool = True) -> bool:
-    """Whether ``line`` is a page's number and nothing else; a number alone (of up to three digits,
-    not a year) only where ``bare`` (a summary's PDF text numbers its pages so; a verbatim record's
-    bare number may be a seat's).
-    ``3 / 12`` must count up to its total, so that a ratio or a date (12/3) written alone is not
-    taken for one."""
+    """Whether ``line`` is a page's number and nothing else. A number alone (of up to three digits,
+    not a year) counts only where ``bare``: a summary's PDF text numbers its pages so, while a
+    verbatim record's bare number may be a seat's. ``3 / 12`` must count up to its total, so that a
+    ratio or a date (12/3) written alone is not taken for one."""
     text = nfkc(line).strip()
     match = _PAGE_NUMBER.match(text)
     if match is None or (text.isdigit() and not (bare and len(text) <= 3)):

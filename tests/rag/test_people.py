@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.models import Attendee
-from rag.people import is_office_label, resolve_speaker, roster_affiliation, split_name_role
+from rag.people import holds_post, is_office_label, resolve_speaker, roster_affiliation, split_name_role
 
 ROSTER = [
     Attendee(name="中村 明彦", group="議員", role="議長"),
@@ -197,3 +197,18 @@ def test_offices_and_places_stay_offices(office):
 def test_a_full_name_and_a_post_with_no_roster(label, name, role):
     speaker = resolve_speaker(label, [])
     assert (speaker.name, speaker.role) == (name, role)
+
+
+@pytest.mark.parametrize(
+    ("post", "held", "holds"),
+    [
+        ("総務局長", "総務局局長", True),  # the office named once in the label, twice on the roster
+        ("部長", "総務部長", True),
+        ("スタートアップ戦略担当部長構造改革担当部長兼務", "スタートアップ戦略担当部長構造改革担当部長兼務", True),
+        ("委員長", "副委員長", False),  # a deputy does not hold the post
+        ("副委員長", "委員長", False),
+        ("委員長", "", False),
+    ],
+)
+def test_a_label_holds_the_rosters_post(post, held, holds):
+    assert holds_post(Attendee(name="小林 健二", role=held), post) is holds
