@@ -167,13 +167,13 @@ def parse_diet_roster(text: str) -> list[Attendee]:
             post = unspaced
         elif _GROUP_LINE.match(line):
             group, post, bracketed = line, "", False
-        elif _wraps(raw, lines[i + 1] if i + 1 < len(lines) else ""):
+        elif _wraps(raw, lines[i + 1] if i + 1 < len(lines) else "") or _unclosed(line):
             wrapped = line
         elif line and "君" not in line and _bracketed_post(lines, i):
             group, post, bracketed = line, "", False  # 会計検査院当局者 over (会計検査院事務総局第一局長)　某君
         else:
             opens_bracket = line.startswith(("（", "("))
-            if bracketed and "君" in line and not opens_bracket:
+            if bracketed and "君" in line and not re.search(r"[（()）]", line):
                 group = ""  # 予算委員会専門員 after the 政府参考人: the committee's staff, no group's
             bracketed = bracketed or opens_bracket
             for person in parse_kanji_roster(line, group=group):
@@ -201,6 +201,12 @@ def _wraps(line: str, following: str) -> bool:
         and not rest.startswith(("（", "("))
         and _indent(line) == _indent(following)
     )
+
+
+def _unclosed(line: str) -> bool:
+    """Whether ``line`` opens a post in brackets that the next line closes (（文部科学省大臣官房 over
+    審議官）　山田 太郎君, indented to the bracket's inside rather than to its column)."""
+    return line.startswith(("（", "(")) and not re.search(r"[）)]", line) and "君" not in line
 
 
 def _bracketed_post(lines: list[str], i: int) -> bool:

@@ -308,6 +308,18 @@ def test_a_commission_on_the_constitution_names_its_幹事(roster):
     ]
 
 
+def test_a_bracketed_post_the_page_ran_over_lines_is_read_whole():
+    roster = (
+        " 出席委員\n   委員長 田野瀬太道君\n    …………………………………\n   政府参考人\n"
+        "   （文部科学省大臣官房\n    審議官）     山田 太郎君\n   文部科学委員会専門員  中村  清君\n"
+    )
+    assert _diet_attendees(roster) == [
+        ("田野瀬太道", "委員長", "委員"),
+        ("山田 太郎", "文部科学省大臣官房審議官", "政府参考人"),  # not ） 山田 太郎, 審議官
+        ("中村 清", "文部科学委員会専門員", ""),
+    ]
+
+
 def test_a_bills_movers_from_outside_the_committee_are_groups_of_their_own():
     roster = (
         "  出席者は左のとおり。\n    委員長         高橋 克法君\n   委員以外の議員\n"
