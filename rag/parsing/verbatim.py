@@ -51,6 +51,7 @@ from rag.parsing.speech import (
 from rag.people import (
     HONORIFICS,
     ROLE_SUFFIXES,
+    SEAT,
     SECRETARIAT,
     bare_role,
     by_role,
@@ -146,7 +147,7 @@ _PHRASE_GROUPS = {
 }
 _ENCLOSED = re.compile(r"^[（(]([^（()）]+)[）)]$")
 _SEAT = re.compile(r"(\d+)番\s*(\S.*?)(?=\s+\d+番|$)")
-_SEAT_LABEL = re.compile(r"^\d+番$")
+_SEAT_LABEL = re.compile(r"^[\d一二三四五六七八九十百千〇]+番$")  # 1番, or in kanji 百二十七番
 # 令和５年３月６日（月）午前10時開議: the sitting's date and hour under 議事日程, not an item of it
 _DATE_LINE = re.compile(
     rf"^(?:令和|平成|昭和|\d{{4}}年)[^、。]{{0,12}}日(?:[（(][月火水木金土日]曜?日?[）)])?"
@@ -236,10 +237,11 @@ def parse_roster_line(line: str, group: str) -> list[Attendee]:
         token = _ENCLOSED.sub(r"\1", token)  # (総務省自治行政局長) 山野 謙君: the post in brackets
         if not token:
             continue
+        seated = group == "議員"  # members by seat: 一番北口つよし君
         if not token.endswith("君"):
-            tokens.append(token)
+            tokens += _seat_apart(token) if seated else [token]
             continue
-        tokens.append(token[:-1])
+        tokens += _seat_apart(token[:-1]) if seated else [token[:-1]]
         tokens = _unglue_role(tokens)
         # 1番 鈴木花子: a seat before a name written without its space is no surname
         surname = len(tokens) >= 2 and not _ROLE_END.search(tokens[-2]) and not _SEAT_LABEL.match(tokens[-2])
@@ -250,6 +252,15 @@ def parse_roster_line(line: str, group: str) -> list[Attendee]:
         people.append(Attendee(name=" ".join(names), group=group, role=role))
         tokens = []
     return people
+
+
+def _seat_apart(token: str) -> list[str]:
+    """``一番北口つよし`` → [一番, 北口つよし]: a seat run into the name after it, as the Tokyo
+    Assembly's plenary roster writes it; anything else as it is (一番ヶ瀬 is a surname)."""
+    seat = SEAT.match(token)
+    if seat is None or seat.end() == len(token) or token[seat.end()] in "ヶケがガ":
+        return [token]
+    return [token[: seat.end()], token[seat.end() :]]
 
 
 def parse_titled_line(line: str, group: str) -> list[Attendee]:

@@ -409,6 +409,30 @@ def test_a_ward_committee_numbers_its_attendance_absence_and_staff_fields():
     assert [t.speaker.name for t in parsed.turns] == ["鈴木 久雄", "矢田", "鈴木 久雄", "堀田 弥生", "矢田"]
 
 
+TOKYO_PLENARY = """令和五年東京都議会会議録第六号
+令和五年三月二十四日(金曜日)
+ 出席議員 百二十一名
+一番北口つよし君
+二番かまた悦子君
+百二十七番小松 大祐君
+ 出席説明員
+知事小池百合子君
+○議長(三宅しげき君) ただいまから本日の会議を開きます。
+○二番(かまた悦子君) 予算について質問いたします。
+○知事(小池百合子君) お答えいたします。
+"""
+
+
+def test_an_assembly_plenary_runs_each_seat_into_its_members_name():
+    parsed = parse_bytes(TOKYO_PLENARY.encode(), "honkaigi.txt")
+    members = [(a.name, a.role) for a in parsed.meeting.attendees if a.group == "議員"]
+    assert members == [("北口つよし", "議員"), ("かまた悦子", "議員"), ("小松 大祐", "議員")]
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns[1:]] == [
+        ("かまた悦子", "議員"),
+        ("小池百合子", "知事"),
+    ]
+
+
 COUNCIL_OF_EXPERTS = """第３回東京都情報公開・個人情報保護審議会　議事録
 日時　令和５年10月12日（木曜日）午後２時00分から午後３時30分まで
 場所　東京都庁第一本庁舎42階　特別会議室Ａ
