@@ -167,6 +167,10 @@ def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
 _ITEM_TAIL = re.compile(r"(に関する件|の件|について|等)$")
 
 
+# A bill's number at the head of an item (第一号議案), which a chair may name for the whole item
+_BILL_ID = re.compile(r"^.{0,8}?第[^第号]{1,8}号(?:議案|報告|諮問|請願|陳情)")
+
+
 def agenda_topic(text: str, agenda: list[str] | tuple[str, ...], current: str) -> str:
     """The agenda item a turn takes up (the chair names it: 「…に関する件について調査を進めます」), else ``current``.
 
@@ -177,14 +181,16 @@ def agenda_topic(text: str, agenda: list[str] | tuple[str, ...], current: str) -
     best, best_score = current, 0.0
     for item in agenda:
         core = _ITEM_TAIL.sub("", re.sub(r"\s+", "", item))
-        if len(core) < 4:
-            continue
-        if core in head:
-            return item
-        pairs = {core[i : i + 2] for i in range(len(core) - 1)}
-        score = sum(1 for p in pairs if p in head) / len(pairs)
-        if score >= 0.7 and score > best_score:
-            best, best_score = item, score
+        numbered = _BILL_ID.search(core)  # 第一第一号議案令和五年度…予算: the chair may name the number alone
+        for named in (core, core[: numbered.end()]) if numbered else (core,):
+            if len(named) < 4:
+                continue
+            if named in head:
+                return item
+            pairs = {named[i : i + 2] for i in range(len(named) - 1)}
+            score = sum(1 for p in pairs if p in head) / len(pairs)
+            if score >= 0.7 and score > best_score:
+                best, best_score = item, score
     return best
 
 

@@ -147,6 +147,10 @@ _PHRASE_GROUPS = {
 }
 _ENCLOSED = re.compile(r"^[（(]([^（()）]+)[）)]$")
 _SEAT = re.compile(r"(\d+)番\s*(\S.*?)(?=\s+\d+番|$)")
+# An item of business that is only a bill's number (第一 第一号議案), its name on the line under it
+_BILL_NUMBER = re.compile(r"第\S+号(?:議案|報告|諮問|請願|陳情)$")
+# A line that opens an item of its own: 第二, 日程第二, 諮問第一号
+_ITEM_LEAD = re.compile(r"^(?:日程)?第[0-9一二三四五六七八九十百]+|^\S+第\S+号")
 _SEAT_LABEL = re.compile(r"^[\d一二三四五六七八九十百千〇]+番$")  # 1番, or in kanji 百二十七番
 # 令和５年３月６日（月）午前10時開議: the sitting's date and hour under 議事日程, not an item of it
 _DATE_LINE = re.compile(
@@ -385,7 +389,11 @@ class _Header:
         elif self.section == "agenda":
             # 1 議長からの諮問事項について, (1)…; written as a heading is (日程第1 一般質問), so the
             # item a chair names and the heading over the turns are one topic
-            self.agenda.append(collapse_spaces(nfkc(ITEM_NUMBER.sub("", BULLET.sub("", line)))))
+            item = collapse_spaces(nfkc(ITEM_NUMBER.sub("", BULLET.sub("", line))))
+            if self.agenda and _BILL_NUMBER.search(self.agenda[-1]) and not _ITEM_LEAD.match(item):
+                self.agenda[-1] += " " + item  # 第一 第一号議案, then its name on the next line
+            else:
+                self.agenda.append(item)
 
     def _under_body(self, person: Attendee) -> Attendee:
         """A page's table of officials gives the bureau in a cell that spans its rows

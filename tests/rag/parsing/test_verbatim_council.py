@@ -417,7 +417,13 @@ TOKYO_PLENARY = """令和五年東京都議会会議録第六号
 百二十七番小松 大祐君
  出席説明員
 知事小池百合子君
+ 議事日程第六号
+第一 第一号議案
+ 令和五年度東京都一般会計予算
+第二 第二号議案
+ 令和五年度東京都特別区財政調整会計予算
 ○議長(三宅しげき君) ただいまから本日の会議を開きます。
+ 日程第一、第一号議案を議題といたします。
 ○二番(かまた悦子君) 予算について質問いたします。
 ○知事(小池百合子君) お答えいたします。
 """
@@ -431,6 +437,15 @@ def test_an_assembly_plenary_runs_each_seat_into_its_members_name():
         ("かまた悦子", "議員"),
         ("小池百合子", "知事"),
     ]
+
+
+def test_an_assembly_plenarys_item_is_its_bills_number_and_name_and_the_chair_names_it_by_number():
+    parsed = parse_bytes(TOKYO_PLENARY.encode(), "honkaigi.txt")
+    assert parsed.meeting.agenda == (
+        "第一 第一号議案 令和五年度東京都一般会計予算",
+        "第二 第二号議案 令和五年度東京都特別区財政調整会計予算",
+    )
+    assert parsed.turns[0].topic == "第一 第一号議案 令和五年度東京都一般会計予算"
 
 
 COUNCIL_OF_EXPERTS = """第３回東京都情報公開・個人情報保護審議会　議事録
