@@ -251,7 +251,12 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     head: list[str] = []
     blocks: dict[str, list[str]] = {}
     current: str | None = None
+    field = False  # the body's word was written as a field's (議事:), which may list the items first
     for line in lines:
+        if field and current == "body" and not _agenda_item(line):
+            field = False
+            if _listed_items(blocks["body"]) and "agenda" not in blocks:
+                blocks["agenda"], blocks["body"] = blocks["body"], []  # 議事: over • 挨拶, • 報告事項, then 【1.挨拶】
         inline = _INLINE_SECTION.match(line)
         if inline and current != "body":
             current = _inline_section(inline)
@@ -277,12 +282,31 @@ def split_sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
         if section and section != "kind" and (current != "body" or (section == "body" and "body" not in blocks)):
             current = section
             blocks.setdefault(section, [])
+            field = section == "body" and line.rstrip().endswith((":", "："))
             continue
         if current is None:
             head.append(line)
         elif section != "kind" or current == "body":
             blocks[current].append(line)
     return head, blocks
+
+
+def _agenda_item(line: str) -> bool:
+    """Whether ``line`` can be an item of a list of business (• 挨拶, 「つながる東京」…について): no
+    sentence, no speaker's label or heading in brackets."""
+    return (
+        "。" not in line
+        and len(compact(line)) <= 60
+        and not _MARKER.match(line)
+        and _bracketed(line) is None
+        and not PAREN_LABEL.match(line)
+    )
+
+
+def _listed_items(body: list[str]) -> bool:
+    """Whether the body so far only listed items, two or more and the first bulleted: the business
+    under a 議事: written as a field, before the proceedings' own first heading or speaker."""
+    return len(body) >= 2 and bool(BULLET.match(body[0])) and all(_agenda_item(line) for line in body)
 
 
 def _lists_items_before(blocks: dict[str, list[str]], line: str) -> bool:

@@ -876,3 +876,26 @@ def test_questions_and_answers_under_a_note_are_no_ones_and_the_note_no_speaker(
         ("事務局", "防災アプリの概要を説明した。"),
         ("", "Ｑ　防災アプリの利用者数は。Ａ　約10万人が利用している。"),
     ]
+
+
+FIELD_AGENDA = """第3回都・区市町村CIO協議会 議事要旨
+日時:令和6年6月25日(火) 13時30分から15時まで
+場所:新宿NSビル24階 イベントスペース
+議事:
+  • 挨拶
+  • 報告事項
+    こどもDXの推進について
+【1.挨拶】
+(東京都CIO 副知事 宮坂 学)
+  • GovTech東京の設立から間もなく1年を迎える。
+【2.報告事項】
+(デジタルサービス局長 山田 忠輝)
+  • 今年度は正念場となる重要な1年である。
+"""
+
+
+def test_a_議事_written_as_a_field_lists_the_business_before_the_proceedings():
+    parsed = parse_bytes(FIELD_AGENDA.encode(), "cio.txt")
+    assert parsed.meeting.agenda == ("挨拶", "報告事項", "こどもDXの推進について")
+    assert parsed.meeting.topics == ("挨拶", "報告事項")  # not • 挨拶
+    assert [(t.speaker.name, t.topic) for t in parsed.turns] == [("宮坂 学", "挨拶"), ("山田 忠輝", "報告事項")]
