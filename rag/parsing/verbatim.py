@@ -237,11 +237,11 @@ def parse_roster_line(line: str, group: str) -> list[Attendee]:
     """``理事　池田　佳隆君　理事　尾身　朝子君`` → two attendees with role 理事."""
     people: list[Attendee] = []
     tokens: list[str] = []
+    seated = group == "議員"  # members by seat: 一番北口つよし君
     for token in collapse_spaces(nfkc(line)).replace("君", "君 ").split(" "):
         token = _ENCLOSED.sub(r"\1", token)  # (総務省自治行政局長) 山野 謙君: the post in brackets
         if not token:
             continue
-        seated = group == "議員"  # members by seat: 一番北口つよし君
         if not token.endswith("君"):
             tokens += _seat_apart(token) if seated else [token]
             continue
