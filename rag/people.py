@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from rag.models import Attendee, Speaker
 from rag.text import nfkc
-from rag.tokenize import reads_as_name, surname_and_title
+from rag.tokenize import is_common_compound, reads_as_name, surname_and_title
 
 # Labels that name an office, not a person.
 SECRETARIAT = ("事務局", "司会", "書記", "議長席", "会議録情報")
@@ -326,6 +326,13 @@ def _office_speaker(label: str, bare: str, extras: str, roster: Sequence[Attende
     return None
 
 
+def is_post_alone(who: str) -> bool:
+    """Whether the part of a label before its role word is the rest of a post, not a name: two or
+    more common words (児童青少年 of 児童青少年課長). One word may be a surname as well (醍醐, 山手,
+    大橋), so it is read as one."""
+    return len(compact(who)) >= 3 and is_common_compound(compact(who))
+
+
 def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: str = "") -> Speaker:
     """Resolve ``label`` against the roster; unknown people keep their label as their name, and a
     label that names an office (事務局, 国分寺市, 東京都CIO) is a speaker that is not a person."""
@@ -355,6 +362,8 @@ def resolve_speaker(label: str, roster: Sequence[Attendee], *, default_group: st
                 person = by_role(compact(bare), roster)
                 role = compact(bare) if person is not None else role
     role = "" if role in HONORIFICS else role  # 内山氏, 宮坂さん: a courtesy, not a role
+    if person is None and role and is_post_alone(who):
+        who = role = compact(bare)  # 児童青少年課長: a post no roster names the holder of, as 委員長 is
     if person is None:
         role = role or bare_role(compact(who))  # 会長 alone, whom no roster names: a role without a name
         return Speaker(

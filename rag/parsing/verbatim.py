@@ -57,6 +57,7 @@ from rag.people import (
     by_role,
     compact,
     holds_post,
+    is_post_alone,
     name_and_role,
     person_id,
     roster_affiliation,
@@ -488,6 +489,8 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
             affiliation=roster_affiliation(person, role),
             person_id=person_id(person.name),
         )
+    if role and is_post_alone(surname):  # ◎児童青少年課長: a post, as ○委員長 is
+        surname = written = role = compact(bare)
     role = role or bare_role(surname)  # ○会長 with no roster to name its holder: a role without a name
     return Speaker(label=label, name=written, role=role, person_id=person_id(surname))
 

@@ -212,3 +212,17 @@ def test_a_full_name_and_a_post_with_no_roster(label, name, role):
 )
 def test_a_label_holds_the_rosters_post(post, held, holds):
     assert holds_post(Attendee(name="小林 健二", role=held), post) is holds
+
+
+@pytest.mark.parametrize(
+    ("label", "name", "role"),
+    [
+        ("児童青少年課長", "児童青少年課長", "児童青少年課長"),  # a post no roster names the holder of
+        ("まちづくり推進課長", "まちづくり推進課長", "まちづくり推進課長"),
+        ("大橋課長", "大橋", "課長"),  # one word, common or not, may be a surname
+        ("深井戦略部長", "深井", "戦略部長"),
+    ],
+)
+def test_a_post_alone_with_no_roster_is_a_post_not_a_name(label, name, role):
+    speaker = resolve_speaker(label, [])
+    assert (speaker.name, speaker.role) == (name, role)

@@ -448,6 +448,23 @@ def test_an_assembly_plenarys_item_is_its_bills_number_and_name_and_the_chair_na
     assert parsed.turns[0].topic == "第一 第一号議案 令和五年度東京都一般会計予算"
 
 
+BY_POSTS_WITH_A_SPACE = """平成18年社会常任委員会 本文
+2006.09.15 : 平成18年社会常任委員会 本文
+◎ 委員長 ただいまから社会常任委員会を開会いたします。
+◎ 石井委員 医療費の助成の対象について伺います。
+◎ 児童青少年課長 お答えいたします。
+"""
+
+
+def test_a_committee_named_by_posts_after_a_spaced_mark():
+    parsed = parse_bytes(BY_POSTS_WITH_A_SPACE.encode(), "komae.txt")
+    assert [(t.speaker.name, t.speaker.role) for t in parsed.turns] == [
+        ("委員長", "委員長"),
+        ("石井", "委員"),
+        ("児童青少年課長", "児童青少年課長"),  # not 児童青少年 the 課長
+    ]
+
+
 COUNCIL_OF_EXPERTS = """第３回東京都情報公開・個人情報保護審議会　議事録
 日時　令和５年10月12日（木曜日）午後２時00分から午後３時30分まで
 場所　東京都庁第一本庁舎42階　特別会議室Ａ
