@@ -45,8 +45,8 @@ _POST_LINES = ("委員長", "理事", "委員", "会長", "副会長", "議長",
 # House of Representatives' 委員外の出席者: the Speaker, the clerks and other committees' members at
 # the sitting, and a subcommittee's or a section's 小委員外出席者, 分科員外の出席者)
 _GROUP_LINE = re.compile(
-    r"^(?:国務大臣|副大臣|大臣政務官|政府特別補佐人|政府参考人|参考人|公述人|証人|\S{0,6}側|委員以外の議員|[衆参]議院議員"
-    r"|(?:小?委員|分科員)外の?出席者)$"
+    r"^(?:出席)?(国務大臣|副大臣|大臣政務官|政府特別補佐人|政府委員|政府参考人|参考人|公述人|証人|説明員"
+    r"|\S{0,6}側|委員以外の議員|[衆参]議院議員|(?:小?委員|分科員)外の?出席者)$"
 )
 
 # ○斎藤（ア）委員: members who share a surname told apart by their given name's first sound or character
@@ -165,8 +165,8 @@ def parse_diet_roster(text: str) -> list[Attendee]:
             group, post = "", ""  # the ministers and the committee's staff, named by their posts
         elif unspaced in _POST_LINES:
             post = unspaced
-        elif _GROUP_LINE.match(line):
-            group, post, bracketed = line, "", False
+        elif group_line := _GROUP_LINE.match(line):  # older records head them 出席国務大臣, 出席政府委員
+            group, post, bracketed = group_line.group(1), "", False
         elif _wraps(raw, lines[i + 1] if i + 1 < len(lines) else "") or _unclosed(line):
             wrapped = line
         elif line and "君" not in line and _bracketed_post(lines, i):

@@ -146,7 +146,7 @@ def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
     lines = text.split("\n")
     joined = "".join(line.strip(" 　") + ("" if ROLE_ONLY.match(line.strip(" 　")) else "\n") for line in lines)
     for entry in _ROSTER_ENTRY.findall(joined):
-        entry = entry.strip(" 　")
+        entry = _closed_post(entry.strip(" 　"))
         role = ""
         head = ROLE_HEAD.match(entry)
         seat = SEAT.match(entry)
@@ -162,6 +162,22 @@ def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
         if name:
             people.append(Attendee(name=name, group=group, role=role))
     return people
+
+
+# A post set out a character at a time before a name (文 部 大 臣 石橋 一弥): three or more lone
+# characters, then a word of two or more
+_SPREAD_HEAD = re.compile(r"^((?:\S[ 　]+){2,}\S)(?=[ 　]+\S\S)")
+_POST_ENDING = re.compile(rf"(?:{_POST_END}){_ACTING}$")
+
+
+def _closed_post(entry: str) -> str:
+    """``文 部 大 臣 石橋 一弥`` → ``文部大臣 石橋 一弥``: a post spread over the width closed up, where
+    it ends as a post does; a name set a character at a time (山 田 太 郎) stays as it is."""
+    spread = _SPREAD_HEAD.match(entry)
+    if spread is None:
+        return entry
+    post = re.sub(r"[ 　]+", "", spread.group(1))
+    return post + entry[spread.end() :] if _POST_ENDING.search(post) else entry
 
 
 _ITEM_TAIL = re.compile(r"(に関する件|の件|について|等)$")

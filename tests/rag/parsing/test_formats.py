@@ -320,6 +320,19 @@ def test_a_bracketed_post_the_page_ran_over_lines_is_read_whole():
     ]
 
 
+def test_an_older_representatives_record_heads_its_ministers_and_delegates_出席():
+    roster = (
+        " 出席委員\n   委員長 中村  靖君\n      佐藤 信二君\n 出席国務大臣\n       文 部 大 臣 西岡 武夫君\n"
+        " 出席政府委員\n       文部省初等中\n       等教育局長   菱村 幸彦君\n"
+    )
+    assert _diet_attendees(roster) == [
+        ("中村 靖", "委員長", "委員"),
+        ("佐藤 信二", "委員", "委員"),
+        ("西岡 武夫", "文部大臣", "国務大臣"),  # not a member named 文 部 大 臣 西岡 武夫
+        ("菱村 幸彦", "文部省初等中等教育局長", "政府委員"),
+    ]
+
+
 def test_a_bills_movers_from_outside_the_committee_are_groups_of_their_own():
     roster = (
         "  出席者は左のとおり。\n    委員長         高橋 克法君\n   委員以外の議員\n"
