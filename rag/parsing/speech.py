@@ -167,7 +167,7 @@ def parse_kanji_roster(text: str, group: str = "") -> list[Attendee]:
 # A post set out a character at a time before a name (文 部 大 臣 石橋 一弥): three or more lone
 # characters, then a word of two or more
 _SPREAD_HEAD = re.compile(r"^((?:\S[ 　]+){2,}\S)(?=[ 　]+\S\S)")
-_POST_ENDING = re.compile(rf"(?:{_POST_END}){_ACTING}$")
+_SPREAD_POST_END = re.compile(rf"(?:{_POST_END}){_ACTING}$")
 
 
 def _closed_post(entry: str) -> str:
@@ -177,7 +177,7 @@ def _closed_post(entry: str) -> str:
     if spread is None:
         return entry
     post = re.sub(r"[ 　]+", "", spread.group(1))
-    return post + entry[spread.end() :] if _POST_ENDING.search(post) else entry
+    return post + entry[spread.end() :] if _SPREAD_POST_END.search(post) else entry
 
 
 _ITEM_TAIL = re.compile(r"(に関する件|の件|について|等)$")

@@ -7,7 +7,7 @@ import pytest
 
 from rag.parsing import detect, parse_bytes, parse_path
 from rag.parsing.base import decode
-from rag.parsing.speech import close_spread
+from rag.parsing.speech import close_spread, name_then_post
 from rag.parsing.verbatim import is_turn_start, parse_seat_line
 from rag.people import compact
 from tests.conftest import FIXTURES
@@ -743,6 +743,9 @@ def test_a_name_then_its_post_apart_by_a_space_is_one_label():
     assert all(not t.topic for t in parsed.turns)
     # alone on its line, a name and a post under a mark may be a roster's entry: no turn opens there
     assert not is_turn_start("◎山田太郎 委員長") and is_turn_start("◎坂田 総合政策部長　答弁します。")
+    # a first word that is a post or a seat is no name (○委員長 市長, ○三番 山田議員)
+    assert name_then_post("○三番 山田議員　質問します。") is None
+    assert name_then_post("○委員長 市長　答弁を求めます。") is None
 
 
 def test_a_header_section_under_a_council_mark_is_no_turn():
