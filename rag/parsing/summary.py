@@ -162,6 +162,11 @@ _TABLE_ROW = re.compile(r"^\|(.+)\|$")
 _TABLE_RULE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
 
 
+def _bullet(line: str) -> re.Match[str] | None:
+    """The bullet that opens ``line`` (▪, ・, or a mark before a sentence: □ 人材の確保も課題。), or None."""
+    return BULLET.match(line) or SENTENCE_BULLET.match(line)
+
+
 @dataclass
 class _Draft:
     label: str
@@ -170,7 +175,7 @@ class _Draft:
     role: str = ""
 
     def add_line(self, line: str) -> None:
-        bullet = BULLET.match(line) or SENTENCE_BULLET.match(line)
+        bullet = _bullet(line)
         if bullet or not self.items:
             self.items.append(line[bullet.end() :] if bullet else line)
         else:
@@ -683,11 +688,7 @@ def parse_body(lines: list[str], roster: list[Attendee], agenda: list[str]) -> t
         if _opens_exchange(line, walk):  # （質疑応答） over Ｑ／Ａ lines: no one is named, so no one's
             walk.start("")
             continue
-        heading = (
-            None
-            if BULLET.match(line) or SENTENCE_BULLET.match(line)
-            else _heading(line, nxt, agenda_names, walk, after)
-        )
+        heading = None if _bullet(line) else _heading(line, nxt, agenda_names, walk, after)
         if heading is not None and nxt is not None and _heading_goes_on(line, nxt, after, walk):
             heading, joined = join_broken(heading, nxt), i + 1  # ■論点１：…基本, then 的な方向性
         if heading is not None:
