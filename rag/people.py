@@ -98,7 +98,9 @@ _ROLE_THEN_MARK = re.compile(rf"^(\D+?)({NAME_MARK.pattern})$")
 
 
 # A post held for the time being, after the post (局長心得, 部長事務取扱, 課長代理)
-_ACTING_END = re.compile(r"(?:心得|事務取扱|事務代理|代理|代行)$")
+# Words after a post held for the time being (局長心得, 危機管理監事務取扱, 部長代理)
+ACTING_WORDS = "心得|事務取扱|事務代理|代理|代行"
+_ACTING_END = re.compile(rf"(?:{ACTING_WORDS})$")
 
 
 def split_name_role(label: str) -> tuple[str, str]:
@@ -164,7 +166,7 @@ def match_attendee(bare: str, roster: Sequence[Attendee], *, hint: str = "") -> 
 def holds_post(person: Attendee, post: str) -> bool:
     """Whether ``post``, as a label writes it, is the roster's post for ``person`` (総務局長 for
     総務局局長, 部長 for 総務部長; a 副委員長 does not hold 委員長)."""
-    said, held = (_DOUBLED_OFFICE.sub(r"\1長", compact(x)) for x in (post, person.role or person.title))
+    said, held = _post_key(post), _post_key(person.role or person.title)
     if not (said and held):
         return False
     longer, shorter = (said, held) if len(said) >= len(held) else (held, said)
@@ -271,13 +273,18 @@ def roster_affiliation(person: Attendee, role: str) -> str:
     東京大学地震研究所教授, 盛山国務大臣 as 文部科学大臣); a bare role word (議員) says nothing."""
     if person.affiliation:
         return person.affiliation
-    post, said = (_DOUBLED_OFFICE.sub(r"\1長", compact(x)) for x in (person.role, role))
+    post, said = _post_key(person.role), _post_key(role)
     # 総務局長 for 総務局局長, or 総務局企画調整担当部長 for 企画調整担当部長: the label says as much
     return person.role if said and post not in ROLE_SUFFIXES and not said.endswith(post) else ""
 
 
 # 総務局局長: a post that names its office twice, as 総務局長 does once
 _DOUBLED_OFFICE = re.compile(r"(局|部|課|室|所)\1長")
+
+
+def _post_key(post: str) -> str:
+    """A post as labels and rosters are compared on: closed up, its office named once (総務局長)."""
+    return _DOUBLED_OFFICE.sub(r"\1長", compact(post))
 
 
 def name_and_role(bare: str) -> tuple[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from rag.models import Attendee
-from rag.people import SEAT
+from rag.people import ACTING_WORDS, SEAT
 from rag.text import CLOCK_DIGIT, collapse_spaces, join_broken, kanji_to_int
 
 # 〔「異議なし」と呼ぶ者あり〕; in round brackets, the clerk's words or a call from the floor
@@ -47,7 +47,7 @@ _SPEAKER_PREFIX = re.compile(
 )
 _ROSTER_ENTRY = re.compile(r"(.{1,120}?)君")  # a post may run long: …担当部長兼務
 # A post held for the time being, after the post: 局長心得, 危機管理監事務取扱, 部長代理
-_ACTING = "(?:心得|事務取扱|事務代理|代理|代行)?"
+_ACTING = f"(?:{ACTING_WORDS})?"
 # The last word of a post run into a name (総務局局長笠井, 主査上野, a 審査会's 幹事, a 公述人's 弁護士 鈴木)
 _POST_END = "長|監|理事|幹事|知事|教授|委員|参考人|官|者|員|大臣|兼務|主査|弁護士|会計士|税理士|博士"
 ROLE_HEAD = re.compile(rf"^(.*(?:{_POST_END}){_ACTING})[\s　]*(?=[^　\s])")
@@ -183,8 +183,9 @@ def _closed_post(entry: str) -> str:
 _ITEM_TAIL = re.compile(r"(に関する件|の件|について|等)$")
 
 
-# A bill's number at the head of an item (第一号議案), which a chair may name for the whole item
-_BILL_ID = re.compile(r"^.{0,8}?第[^第号]{1,8}号(?:議案|報告|諮問|請願|陳情)")
+# A bill by its number (第一号議案, 第百二十三号報告), as an agenda item and a chair name it
+BILL_NUMBER = r"第[^第号\s]{1,8}号(?:議案|報告|諮問|請願|陳情)"
+_BILL_ID = re.compile(rf"^.{{0,8}}?{BILL_NUMBER}")  # at an item's head: a chair may name it for the whole
 
 
 def agenda_topic(text: str, agenda: list[str] | tuple[str, ...], current: str) -> str:

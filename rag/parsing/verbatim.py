@@ -35,6 +35,7 @@ from rag.parsing.marks import BULLET, ITEM_NUMBER
 from rag.parsing.pages import is_page_number
 from rag.parsing.rosters import LIST_SEPARATOR, parse_list, split_title
 from rag.parsing.speech import (
+    BILL_NUMBER,
     COUNCIL_MARKS,
     HONORIFIC_LABEL,
     ROLE_ONLY,
@@ -149,10 +150,9 @@ _PHRASE_GROUPS = {
 _ENCLOSED = re.compile(r"^[（(]([^（()）]+)[）)]$")
 _SEAT = re.compile(r"(\d+)番\s*(\S.*?)(?=\s+\d+番|$)")
 # An item of business that is only a bill's number (第一 第一号議案), its name on the line under it
-_BILL_NUMBER = re.compile(r"第\S+号(?:議案|報告|諮問|請願|陳情)$")
+_BILL_NUMBER = re.compile(rf"{BILL_NUMBER}$")
 # A line that opens an item of its own: 第二, 日程第二, 諮問第一号
 _ITEM_LEAD = re.compile(r"^(?:日程)?第[0-9一二三四五六七八九十百]+|^\S+第\S+号")
-_SEAT_LABEL = re.compile(r"^[\d一二三四五六七八九十百千〇]+番$")  # 1番, or in kanji 百二十七番
 # 令和５年３月６日（月）午前10時開議: the sitting's date and hour under 議事日程, not an item of it
 _DATE_LINE = re.compile(
     rf"^(?:令和|平成|昭和|\d{{4}}年)[^、。]{{0,12}}日(?:[（(][月火水木金土日]曜?日?[）)])?"
@@ -249,11 +249,11 @@ def parse_roster_line(line: str, group: str) -> list[Attendee]:
         tokens += _seat_apart(token[:-1]) if seated else [token[:-1]]
         tokens = _unglue_role(tokens)
         # 1番 鈴木花子: a seat before a name written without its space is no surname
-        surname = len(tokens) >= 2 and not _ROLE_END.search(tokens[-2]) and not _SEAT_LABEL.match(tokens[-2])
+        surname = len(tokens) >= 2 and not _ROLE_END.search(tokens[-2]) and not SEAT.fullmatch(tokens[-2])
         names = tokens[-2:] if surname else tokens[-1:]
         names = names if all(len(n) <= 4 for n in names) else names[-1:]
         role = " ".join(tokens[: len(tokens) - len(names)])
-        role = "議員" if _SEAT_LABEL.match(role) else role  # １番　佐藤　花子君: a member's seat
+        role = "議員" if SEAT.fullmatch(role) else role  # １番　佐藤　花子君: a member's seat
         people.append(Attendee(name=" ".join(names), group=group, role=role))
         tokens = []
     return people
@@ -465,7 +465,7 @@ def resolve(label: str, roster: list[Attendee]) -> Speaker:
     else:
         surname, role = name_and_role(compact(bare))
         given, written = inner, surname
-    role = "議員" if _SEAT_LABEL.match(role) else "" if role in HONORIFICS else role  # 泉健太君: no role
+    role = "議員" if SEAT.fullmatch(role) else "" if role in HONORIFICS else role  # 泉健太君: no role
     candidates = [p for p in roster if surname and compact(p.name).startswith(surname)]
     if given:
         candidates = [p for p in candidates if _given(p, surname).startswith(given)]
@@ -502,7 +502,7 @@ def _name_inside(bare: str, extras: str, roster: list[Attendee]) -> bool:
     inner, key = compact(named), compact(bare)
     if len(inner) < 2:
         return False
-    if named != extras or _SEAT_LABEL.match(key) or any(compact(p.name).startswith(inner) for p in roster):
+    if named != extras or SEAT.fullmatch(key) or any(compact(p.name).startswith(inner) for p in roster):
         return True
     titled = key in (*ROLE_SUFFIXES, "政府参考人") or (bool(_ROLE_END.search(key)) and surname_and_title(key) is None)
     return len(inner) >= 3 and titled  # 教育長, not 山田委員: no name before the title
