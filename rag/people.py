@@ -163,6 +163,11 @@ def match_attendee(bare: str, roster: Sequence[Attendee], *, hint: str = "") -> 
     return best[1], best[2]
 
 
+# A deputy's or an associate's post ends in the post it stands below, which it is not (副委員長 is
+# no 委員長, 准教授 no 教授)
+NOT_A_KIND = ("副", "准")
+
+
 def holds_post(person: Attendee, post: str) -> bool:
     """Whether ``post``, as a label writes it, is the roster's post for ``person`` (総務局長 for
     総務局局長, 部長 for 総務部長; a 副委員長 does not hold 委員長)."""
@@ -170,7 +175,7 @@ def holds_post(person: Attendee, post: str) -> bool:
     if not (said and held):
         return False
     longer, shorter = (said, held) if len(said) >= len(held) else (held, said)
-    return longer.endswith(shorter) and not longer[: -len(shorter)].endswith(("副", "准"))
+    return longer.endswith(shorter) and not longer[: -len(shorter)].endswith(NOT_A_KIND)
 
 
 # Administrative units and government bodies: a label whose name part holds one of them

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from rag.people import ROLE_SUFFIXES, compact, split_name_role
+from rag.people import NOT_A_KIND, ROLE_SUFFIXES, compact, split_name_role
 from rag.romaji import to_romaji
 from rag.text import nfkc
 
@@ -118,10 +118,7 @@ def role_words(text: str) -> list[str]:
 
 
 # A role that ends in another names a kind of it (国務大臣 is a 大臣, 担当部長 a 部長), except a deputy's
-# or an associate's (副大臣 is no 大臣, 准教授 no 教授).
-_NOT_A_KIND = ("副", "准")
-
-
+# or an associate's (people.NOT_A_KIND: 副大臣 is no 大臣, 准教授 no 教授).
 @cache
 def broader_roles(role: str) -> tuple[str, ...]:
     """The role words that ``role`` is a kind of: ``国務大臣`` → ``(大臣,)``, as "minister" means either.
@@ -129,7 +126,7 @@ def broader_roles(role: str) -> tuple[str, ...]:
     return tuple(
         word
         for word in ROLE_SUFFIXES
-        if len(word) < len(role) and role.endswith(word) and not role[: -len(word)].startswith(_NOT_A_KIND)
+        if len(word) < len(role) and role.endswith(word) and not role[: -len(word)].startswith(NOT_A_KIND)
     )
 
 
