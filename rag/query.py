@@ -126,7 +126,7 @@ def broader_roles(role: str) -> tuple[str, ...]:
     return tuple(
         word
         for word in ROLE_SUFFIXES
-        if len(word) < len(role) and role.endswith(word) and not role[: -len(word)].startswith(NOT_A_KIND)
+        if len(word) < len(role) and role.endswith(word) and not role[: -len(word)].endswith(NOT_A_KIND)
     )
 
 

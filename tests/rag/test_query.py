@@ -118,6 +118,8 @@ def test_role_words_take_the_longest_match():
         ("大臣政務官", ["政務官"]),
         ("副大臣", []),  # a deputy is no kind of the post
         ("准教授", []),
+        ("文部科学副大臣", ["副大臣"]),  # the deputy's mark just before the post, wherever the role starts
+        ("総務副部長", []),
         ("大臣", []),
     ],
 )
